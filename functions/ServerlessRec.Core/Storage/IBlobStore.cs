@@ -1,0 +1,70 @@
+namespace ServerlessRec.Storage;
+
+/// <summary>
+/// The one storage abstraction of ServerlessRec: named blobs grouped in containers, with ETag
+/// semantics for optimistic concurrency. Implemented by a local folder and by Azure Blob Storage;
+/// both pass the same contract tests.
+/// </summary>
+/// <remarks>
+/// Blob names use '/' as a separator (for example <c>2026/11/28/10/web-1.jsonl</c>). Containers are
+/// created on first write. Reads of a missing blob return <see langword="null"/>, never throw.
+/// </remarks>
+public interface IBlobStore
+{
+    /// <summary>Reads a whole blob with its ETag, or returns <see langword="null"/> when it does not exist.</summary>
+    Task<StoredBlob?> ReadAsync(string container, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens a blob for streaming reads, or returns <see langword="null"/> when it does not exist.</summary>
+    Task<Stream?> OpenReadAsync(string container, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes (creates or atomically replaces) a blob and returns its new ETag.
+    /// </summary>
+    /// <exception cref="BlobConditionFailedException">The <paramref name="condition"/> did not hold.</exception>
+    Task<string> WriteAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes a blob from a stream (for large artefacts) and returns its new ETag. Readers never see a partial blob.</summary>
+    Task<string> UploadAsync(string container, string name, Stream content, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends bytes to a blob, creating it when missing. Concurrent appends are not lost.</summary>
+    Task AppendAsync(string container, string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the blobs of a container whose names start with <paramref name="prefix"/>, in ordinal name order.</summary>
+    IAsyncEnumerable<BlobEntry> ListAsync(string container, string prefix = "", CancellationToken cancellationToken = default);
+
+    /// <summary>Returns a blob's properties, or <see langword="null"/> when it does not exist.</summary>
+    Task<BlobEntry?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a blob; returns <see langword="false"/> when it did not exist.</summary>
+    /// <exception cref="BlobConditionFailedException"><paramref name="ifMatch"/> is set and differs from the blob's ETag.</exception>
+    Task<bool> DeleteAsync(string container, string name, string? ifMatch = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A blob's content and the ETag it had when read.</summary>
+public sealed record StoredBlob(ReadOnlyMemory<byte> Content, string ETag);
+
+/// <summary>What a listing or a properties call knows about a blob.</summary>
+public sealed record BlobEntry(string Name, long Size, string ETag, DateTimeOffset LastModified);
+
+/// <summary>A precondition for a write.</summary>
+/// <param name="IfMatch">Write only when the blob exists with this ETag.</param>
+/// <param name="IfNotExists">Write only when the blob does not exist (create-only).</param>
+public readonly record struct BlobWriteCondition(string? IfMatch = null, bool IfNotExists = false)
+{
+    /// <summary>No condition: last writer wins.</summary>
+    public static BlobWriteCondition None => default;
+
+    /// <summary>Create-only write.</summary>
+    public static BlobWriteCondition CreateOnly => new(IfNotExists: true);
+
+    /// <summary>Replace only the version with this ETag.</summary>
+    public static BlobWriteCondition Matching(string etag) => new(IfMatch: etag);
+}
+
+/// <summary>A conditional write or delete found the blob in another state than required (HTTP 409/412).</summary>
+public sealed class BlobConditionFailedException : Exception
+{
+    public BlobConditionFailedException() { }
+    public BlobConditionFailedException(string message) : base(message) { }
+    public BlobConditionFailedException(string message, Exception innerException) : base(message, innerException) { }
+}
