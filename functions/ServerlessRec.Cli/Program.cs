@@ -1,0 +1,3 @@
+using ServerlessRec.Cli;
+
+return await CliApplication.RunAsync(args, Console.Out, Console.Error);
