@@ -7,6 +7,7 @@ internal static class CliApplication
 {
     public static IReadOnlyList<ICliCommand> Commands { get; } =
     [
+        new EvaluateCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using ServerlessRec.Training;
+
+namespace ServerlessRec.Evaluation;
+
+/// <summary>The result of <see cref="ModelEvaluation.Run"/>: test metrics of the model and the popularity baseline.</summary>
+public sealed record ModelEvaluationReport
+{
+    /// <summary>Gets the two-tower model's TEST metrics.</summary>
+    public required RankingMetrics Model { get; init; }
+
+    /// <summary>Gets the popularity baseline's TEST metrics.</summary>
+    public required RankingMetrics Popularity { get; init; }
+
+    /// <summary>Gets the model's best VALIDATION metrics (used to choose the epochs).</summary>
+    public required RankingMetrics ModelValidation { get; init; }
+
+    /// <summary>Gets the popularity baseline's VALIDATION metrics.</summary>
+    public required RankingMetrics PopularityValidation { get; init; }
+
+    /// <summary>Gets the number of epochs chosen on VALIDATION and used for the final training.</summary>
+    public required int Epochs { get; init; }
+
+    /// <summary>Gets the tuning run's per-epoch progress.</summary>
+    public required IReadOnlyList<TrainingEpoch> TuningEpochs { get; init; }
+
+    /// <summary>Gets the final training's throughput (examples/s).</summary>
+    public required double TrainingExamplesPerSecond { get; init; }
+
+    /// <summary>Gets the wall time of tuning, final training and evaluation.</summary>
+    public required TimeSpan Elapsed { get; init; }
+}
+
+/// <summary>
+/// The evaluation protocol end to end: tune the number of epochs on VALIDATION, retrain on
+/// TRAIN+VALIDATION, and report TEST metrics for the model and the popularity baseline.
+/// </summary>
+public static class ModelEvaluation
+{
+    /// <summary>Runs the protocol on a dataset.</summary>
+    public static ModelEvaluationReport Run(InteractionDataset data, TwoTowerOptions options, Action<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        var watch = Stopwatch.StartNew();
+        var split = LeaveLastOutSplit.Create(data);
+        if (split.Users.Length == 0)
+        {
+            throw new InvalidDataException("no user has 3 or more positive events: nothing to evaluate");
+        }
+
+        progress?.Invoke($"{data.UserCount:N0} users, {data.ItemCount:N0} items, {data.EventCount:N0} events; {split.Users.Length:N0} users evaluated");
+        var popularityValidation = RankingEvaluator.Evaluate(split, HeldOut.Validation, new PopularityScorer(data, split.TrainEnds));
+
+        progress?.Invoke("tuning epochs on VALIDATION");
+        var tuning = new TwoTowerTrainer(options).Train(
+            data,
+            split.TrainEnds,
+            model => RankingEvaluator.Evaluate(split, HeldOut.Validation, new TwoTowerScorer(model, data, options)).NdcgAt10,
+            epoch => progress?.Invoke(FormatEpoch(epoch)),
+            cancellationToken);
+        var modelValidation = RankingEvaluator.Evaluate(split, HeldOut.Validation, new TwoTowerScorer(tuning.Model, data, options));
+
+        var final = options.Clone();
+        final.Epochs = Math.Max(1, tuning.BestEpoch);
+        progress?.Invoke($"retraining on TRAIN+VALIDATION for {final.Epochs} epochs");
+        var trained = new TwoTowerTrainer(final).Train(data, split.TrainValidationEnds, null, epoch => progress?.Invoke(FormatEpoch(epoch)), cancellationToken);
+
+        return new ModelEvaluationReport
+        {
+            Model = RankingEvaluator.Evaluate(split, HeldOut.Test, new TwoTowerScorer(trained.Model, data, options)),
+            Popularity = RankingEvaluator.Evaluate(split, HeldOut.Test, new PopularityScorer(data, split.TrainValidationEnds)),
+            ModelValidation = modelValidation,
+            PopularityValidation = popularityValidation,
+            Epochs = final.Epochs,
+            TuningEpochs = tuning.Epochs,
+            TrainingExamplesPerSecond = trained.ExamplesPerSecond,
+            Elapsed = watch.Elapsed,
+        };
+    }
+
+    /// <summary>Formats one epoch's progress line.</summary>
+    public static string FormatEpoch(TrainingEpoch epoch) =>
+        $"epoch {epoch.Epoch,3}: loss {epoch.Loss:F4}, {epoch.ExamplesPerSecond:N0} examples/s, {epoch.Elapsed.TotalSeconds:F1} s"
+        + (epoch.ValidationNdcgAt10 is { } ndcg ? $", validation NDCG@10 {ndcg:F4}" : string.Empty);
+}

@@ -1,0 +1,152 @@
+using ServerlessRec.Training;
+
+namespace ServerlessRec.Evaluation;
+
+/// <summary>Which held-out event of the split is ranked.</summary>
+public enum HeldOut
+{
+    /// <summary>The second-to-last positive (model selection).</summary>
+    Validation,
+
+    /// <summary>The last positive (final numbers).</summary>
+    Test,
+}
+
+/// <summary>
+/// Ranks all items for every evaluated user and scores the held-out item (design.md, "Evaluation protocol"):
+/// items of the user's input history are excluded; ties count against the held-out item.
+/// </summary>
+public static class RankingEvaluator
+{
+    /// <summary>Evaluates a scorer on the validation or test events of a split.</summary>
+    public static RankingMetrics Evaluate(LeaveLastOutSplit split, HeldOut heldOut, IRankingScorer scorer, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(scorer);
+        var data = split.Dataset;
+        var users = split.Users;
+        var targets = heldOut == HeldOut.Validation ? split.ValidationEvent : split.TestEvent;
+        var rows = data.ItemIds.Count;
+        var ranks = new int[users.Length];
+        var topItems = new int[users.Length * 10];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
+        Parallel.For(
+            0,
+            users.Length,
+            options,
+            () => (Session: scorer.CreateSession(), Scores: new float[rows], Excluded: new bool[rows], Top: new int[10]),
+            (index, _, local) =>
+            {
+                var u = users[index];
+                var start = data.UserOffsets[u];
+                var target = targets[index];
+                var targetItem = data.EventItems[target];
+                local.Session.Score(start, target, local.Scores);
+                for (var e = start; e < target; e++)
+                {
+                    local.Excluded[data.EventItems[e]] = true;
+                }
+
+                local.Excluded[0] = true;
+                local.Excluded[targetItem] = false;
+                ranks[index] = Rank(local.Scores, local.Excluded, targetItem);
+                TopTen(local.Scores, local.Excluded, local.Top);
+                local.Top.CopyTo(topItems, index * 10);
+                for (var e = start; e < target; e++)
+                {
+                    local.Excluded[data.EventItems[e]] = false;
+                }
+
+                return local;
+            },
+            _ => { });
+
+        return Summarise(ranks, topItems, data.ItemCount);
+    }
+
+    /// <summary>The held-out item's rank: the number of other candidates scoring at least as high.</summary>
+    internal static int Rank(ReadOnlySpan<float> scores, ReadOnlySpan<bool> excluded, int target)
+    {
+        var score = scores[target];
+        var rank = 0;
+        for (var i = 1; i < scores.Length; i++)
+        {
+            if (i != target && !excluded[i] && !(scores[i] < score))
+            {
+                rank++;
+            }
+        }
+
+        return rank;
+    }
+
+    private static void TopTen(ReadOnlySpan<float> scores, ReadOnlySpan<bool> excluded, Span<int> top)
+    {
+        // Insertion into a sorted list of 10: ties keep the lower item index first.
+        var count = 0;
+        top.Clear();
+        for (var i = 1; i < scores.Length; i++)
+        {
+            if (excluded[i])
+            {
+                continue;
+            }
+
+            var s = scores[i];
+            if (count == top.Length && !(s > scores[top[count - 1]]))
+            {
+                continue;
+            }
+
+            var position = Math.Min(count, top.Length - 1);
+            while (position > 0 && s > scores[top[position - 1]])
+            {
+                top[position] = top[position - 1];
+                position--;
+            }
+
+            top[position] = i;
+            count = Math.Min(count + 1, top.Length);
+        }
+    }
+
+    private static RankingMetrics Summarise(int[] ranks, int[] topItems, int catalogSize)
+    {
+        if (ranks.Length == 0)
+        {
+            return new RankingMetrics();
+        }
+
+        double hr10 = 0, hr20 = 0, ndcg10 = 0, ndcg20 = 0, mrr = 0;
+        foreach (var rank in ranks)
+        {
+            var gain = 1.0 / Math.Log2(rank + 2);
+            if (rank < 10)
+            {
+                hr10++;
+                ndcg10 += gain;
+            }
+
+            if (rank < 20)
+            {
+                hr20++;
+                ndcg20 += gain;
+            }
+
+            mrr += 1.0 / (rank + 1);
+        }
+
+        var distinct = new HashSet<int>(topItems.Where(i => i > 0));
+        var n = ranks.Length;
+        return new RankingMetrics
+        {
+            Users = n,
+            HitRateAt10 = hr10 / n,
+            HitRateAt20 = hr20 / n,
+            NdcgAt10 = ndcg10 / n,
+            NdcgAt20 = ndcg20 / n,
+            Mrr = mrr / n,
+            CoverageAt10 = catalogSize == 0 ? 0 : (double)distinct.Count / catalogSize,
+        };
+    }
+}
