@@ -77,6 +77,7 @@ internal sealed class EvaluateCommand : ICliCommand
         output.WriteLine($"TEST ({report.Model.Users:N0} users)   HR@10   HR@20   NDCG@10 NDCG@20 MRR     cov@10");
         Row(output, "two-tower", report.Model);
         Row(output, "popularity", report.Popularity);
+        output.WriteLine($"VALIDATION NDCG@10: two-tower {report.ModelValidation.NdcgAt10:F4}, popularity {report.PopularityValidation.NdcgAt10:F4}");
         output.WriteLine($"epochs {report.Epochs}, training {report.TrainingExamplesPerSecond:N0} examples/s, wall time {report.Elapsed.TotalSeconds:F1} s");
     }
 

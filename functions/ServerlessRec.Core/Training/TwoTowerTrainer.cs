@@ -41,13 +41,32 @@ public sealed class TwoTowerTrainer
         var total = Stopwatch.StartNew();
         var examples = BuildExamples(data, userEnds);
         var model = new TwoTowerModel(data.ItemCount, data.FeatureBuckets, _options.Dimensions, _options.HiddenDimensions, _options.Seed);
-        var epochs = new List<TrainingEpoch>();
         if (examples.Length == 0)
         {
-            return new TrainingResult(model, epochs, 0, total.Elapsed);
+            return new TrainingResult(model, [], 0, total.Elapsed);
         }
 
         using var state = new TrainingState(model, data, examples, _options);
+        return Run(state, model, examples, total, validate, onEpoch, cancellationToken);
+    }
+
+    /// <summary>Creates the training state for a dataset (the gradient tests drive it directly).</summary>
+    internal static TrainingState CreateState(TwoTowerModel model, InteractionDataset data, ReadOnlySpan<int> userEnds, TwoTowerOptions options, out Example[] examples)
+    {
+        examples = BuildExamples(data, userEnds);
+        return new TrainingState(model, data, examples, options);
+    }
+
+    private TrainingResult Run(
+        TrainingState state,
+        TwoTowerModel model,
+        Example[] examples,
+        Stopwatch total,
+        Func<TwoTowerModel, double>? validate,
+        Action<TrainingEpoch>? onEpoch,
+        CancellationToken cancellationToken)
+    {
+        var epochs = new List<TrainingEpoch>();
         var shuffle = new Random(_options.Seed ^ 0x5bd1e995);
         double best = double.NegativeInfinity;
         var bestEpoch = 0;
@@ -152,8 +171,8 @@ public sealed class TwoTowerTrainer
             [m.HistoryEmbeddings, m.ItemEmbeddings, m.FeatureEmbeddings, m.W1, m.B1, m.W2, m.B2];
     }
 
-    /// <summary>Buffers and optimisers of one training run.</summary>
-    private sealed class TrainingState : IDisposable
+    /// <summary>Buffers and optimisers of one training run (internal for the gradient tests).</summary>
+    internal sealed class TrainingState : IDisposable
     {
         private readonly TwoTowerModel _model;
         private readonly InteractionDataset _data;
@@ -289,9 +308,29 @@ public sealed class TwoTowerTrainer
         /// <summary>One optimisation step on a batch; returns the batch's mean loss.</summary>
         public double Step(ReadOnlySpan<Example> batch)
         {
-            var b = batch.Length;
-            var c = b + _sampled;
             var examples = batch.ToArray();
+            PrepareCandidates(examples);
+            var loss = ComputeLossAndGradients(examples);
+            ApplyUpdates();
+            return loss;
+        }
+
+        /// <summary>Gets the accumulated gradient of a parameter array of the model (after <see cref="ComputeLossAndGradients"/>).</summary>
+        internal float[] GradientOf(float[] parameter) =>
+            ReferenceEquals(parameter, _model.HistoryEmbeddings) ? _gHist
+            : ReferenceEquals(parameter, _model.ItemEmbeddings) ? _gItem
+            : ReferenceEquals(parameter, _model.FeatureEmbeddings) ? _gFeature
+            : ReferenceEquals(parameter, _model.W1) ? _gW1[0]
+            : ReferenceEquals(parameter, _model.B1) ? _gB1[0]
+            : ReferenceEquals(parameter, _model.W2) ? _gW2[0]
+            : ReferenceEquals(parameter, _model.B2) ? _gB2[0]
+            : throw new ArgumentException("not a parameter of this model", nameof(parameter));
+
+        /// <summary>Chooses the batch's candidates: targets, shared uniform negatives, id dropout.</summary>
+        internal void PrepareCandidates(Example[] examples)
+        {
+            var b = examples.Length;
+            var c = b + _sampled;
 
             // Candidates: the batch's targets, then shared uniform negatives; id dropout decided up front so the
             // parallel part stays deterministic.
@@ -310,7 +349,17 @@ public sealed class TwoTowerTrainer
                 _candKeepId[j] = _options.IdDropout <= 0f || _random.NextSingle() >= _options.IdDropout;
                 _candCorrection[j] = _options.LogQCorrection && _options.Loss == TwoTowerLoss.InBatchSoftmax ? _logQ[_candItems[j]] : 0f;
             }
+        }
 
+        /// <summary>
+        /// Forward and backward pass over a batch whose candidates are prepared: returns the mean loss and
+        /// leaves the gradients (dense ones reduced into thread 0's buffers, sparse ones scattered).
+        /// </summary>
+        internal double ComputeLossAndGradients(Example[] examples)
+        {
+            var b = examples.Length;
+            var c = b + _sampled;
+            ClearSparseGradients();
             var chunk = (b + _threads - 1) / _threads;
             var candChunk = (c + _threads - 1) / _threads;
 
@@ -377,7 +426,7 @@ public sealed class TwoTowerTrainer
             });
 
             ScatterSparse(b, c);
-            ApplyUpdates();
+            ReduceDenseGradients();
 
             double loss = 0;
             for (var i = 0; i < b; i++)
@@ -604,11 +653,8 @@ public sealed class TwoTowerTrainer
             }
         }
 
-        private void ApplyUpdates()
+        private void ReduceDenseGradients()
         {
-            _step++;
-            var lr = _options.LearningRate;
-            var wd = _options.WeightDecay;
             for (var t = 1; t < _threads; t++)
             {
                 TensorPrimitives.Add(_gW1[0], _gW1[t], _gW1[0]);
@@ -616,7 +662,30 @@ public sealed class TwoTowerTrainer
                 TensorPrimitives.Add(_gW2[0], _gW2[t], _gW2[0]);
                 TensorPrimitives.Add(_gB2[0], _gB2[t], _gB2[0]);
             }
+        }
 
+        private void ClearSparseGradients()
+        {
+            Clear(_gHist, _histRows);
+            Clear(_gItem, _itemRows);
+            Clear(_gFeature, _featureRows);
+        }
+
+        private void Clear(float[] gradient, SparseRows rows)
+        {
+            foreach (var row in rows.Rows)
+            {
+                gradient.AsSpan(row * _d, _d).Clear();
+            }
+
+            rows.Clear();
+        }
+
+        private void ApplyUpdates()
+        {
+            _step++;
+            var lr = _options.LearningRate;
+            var wd = _options.WeightDecay;
             _adamW1.UpdateDense(_gW1[0], lr, wd, _step);
             _adamB1.UpdateDense(_gB1[0], lr, 0f, _step);
             _adamW2.UpdateDense(_gW2[0], lr, wd, _step);
@@ -626,17 +695,8 @@ public sealed class TwoTowerTrainer
             Apply(_adamFeature, _gFeature, _featureRows, lr, wd);
         }
 
-        private void Apply(AdamOptimizer adam, float[] gradient, SparseRows rows, float lr, float wd)
-        {
-            var touched = rows.Rows;
-            adam.UpdateRows(gradient, touched, _d, lr, wd, _step);
-            foreach (var row in touched)
-            {
-                gradient.AsSpan(row * _d, _d).Clear();
-            }
-
-            rows.Clear();
-        }
+        private void Apply(AdamOptimizer adam, float[] gradient, SparseRows rows, float lr, float wd) =>
+            adam.UpdateRows(gradient, rows.Rows, _d, lr, wd, _step);
 
         private float[][] NewPerThread(int length)
         {
