@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace ServerlessRec.Training;
 
 /// <summary>
@@ -35,6 +37,28 @@ internal sealed class AdamOptimizer
         }
     }
 
+    /// <summary>Like <see cref="UpdateRows"/>, with the rows split across threads (rows are independent).</summary>
+    public void UpdateRowsParallel(float[] gradient, int[] rows, int rowCount, int rowSize, float learningRate, float weightDecay, int t, ParallelOptions parallel)
+    {
+        var threads = Math.Max(1, parallel.MaxDegreeOfParallelism);
+        if (threads == 1 || rowCount < 256)
+        {
+            UpdateRows(gradient, rows.AsSpan(0, rowCount), rowSize, learningRate, weightDecay, t);
+            return;
+        }
+
+        var chunk = (rowCount + threads - 1) / threads;
+        Parallel.For(0, threads, parallel, k =>
+        {
+            var start = k * chunk;
+            var end = Math.Min(rowCount, start + chunk);
+            if (start < end)
+            {
+                UpdateRows(gradient, rows.AsSpan(start, end - start), rowSize, learningRate, weightDecay, t);
+            }
+        });
+    }
+
     private void Update(int offset, int count, ReadOnlySpan<float> gradient, float learningRate, float weightDecay, int t)
     {
         var correction1 = 1f - MathF.Pow(Beta1, t);
@@ -44,12 +68,31 @@ internal sealed class AdamOptimizer
         var m = _m.AsSpan(offset, count);
         var v = _v.AsSpan(offset, count);
         var g = gradient.Slice(offset, count);
-        for (var i = 0; i < count; i++)
+        Span<float> buffer = stackalloc float[Math.Min(count, 256)];
+        for (var start = 0; start < count; start += buffer.Length)
         {
-            var gi = g[i];
-            m[i] = (Beta1 * m[i]) + ((1f - Beta1) * gi);
-            v[i] = (Beta2 * v[i]) + ((1f - Beta2) * gi * gi);
-            p[i] -= (step * m[i] / (MathF.Sqrt(v[i]) + Epsilon)) + (learningRate * weightDecay * p[i]);
+            var n = Math.Min(buffer.Length, count - start);
+            var tmp = buffer[..n];
+            var gs = g.Slice(start, n);
+            var ms = m.Slice(start, n);
+            var vs = v.Slice(start, n);
+            var ps = p.Slice(start, n);
+
+            // m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  p -= step·m / (√v + ε) + lr·wd·p
+            TensorPrimitives.Multiply(gs, 1f - Beta1, tmp);
+            TensorPrimitives.MultiplyAdd(ms, Beta1, tmp, ms);
+            TensorPrimitives.Multiply(gs, gs, tmp);
+            TensorPrimitives.Multiply(tmp, 1f - Beta2, tmp);
+            TensorPrimitives.MultiplyAdd(vs, Beta2, tmp, vs);
+            if (weightDecay > 0f)
+            {
+                TensorPrimitives.Multiply(ps, 1f - (learningRate * weightDecay), ps);
+            }
+
+            TensorPrimitives.Sqrt(vs, tmp);
+            TensorPrimitives.Add(tmp, Epsilon, tmp);
+            TensorPrimitives.Divide(ms, tmp, tmp);
+            TensorPrimitives.MultiplyAdd(tmp, -step, ps, ps);
         }
     }
 }

@@ -223,7 +223,7 @@ public sealed class TwoTowerTrainer
         private readonly float[] _gHist;
         private readonly float[] _gItem;
         private readonly float[] _gFeature;
-        private readonly SparseRows _histRows;
+        private readonly SparseRows[] _histRows;
         private readonly SparseRows _itemRows;
         private readonly SparseRows _featureRows;
 
@@ -288,7 +288,7 @@ public sealed class TwoTowerTrainer
             _gHist = new float[model.HistoryEmbeddings.Length];
             _gItem = new float[model.ItemEmbeddings.Length];
             _gFeature = new float[model.FeatureEmbeddings.Length];
-            _histRows = new SparseRows(model.ItemRows);
+            _histRows = Enumerable.Range(0, _threads).Select(_ => new SparseRows(model.ItemRows)).ToArray();
             _itemRows = new SparseRows(model.ItemRows);
             _featureRows = new SparseRows(model.FeatureRows);
 
@@ -589,44 +589,56 @@ public sealed class TwoTowerTrainer
         private void ScatterSparse(int b, int c)
         {
             var d = _d;
-            for (var i = 0; i < b; i++)
+
+            // History rows are split across threads by row number, so each row's sum is built in the same
+            // order as on one thread and no two threads write the same row.
+            Parallel.For(0, _threads, _parallel, t =>
             {
-                var n = _histCount[i];
-                if (n == 0)
+                var touched = _histRows[t];
+                for (var i = 0; i < b; i++)
                 {
-                    continue;
-                }
-
-                var items = _histItems.AsSpan(i * _l, n);
-                var wl = _histLong.AsSpan(i * _l, n);
-                var ws = _histSession.AsSpan(i * _l, n);
-                float sumL = 0f, sumS = 0f;
-                for (var k = 0; k < n; k++)
-                {
-                    sumL += wl[k];
-                    sumS += ws[k];
-                }
-
-                var invL = 1f / MathF.Max(sumL, TwoTowerModel.PoolEpsilon);
-                var invS = 1f / MathF.Max(sumS, TwoTowerModel.PoolEpsilon);
-                var gxl = _gx.AsSpan(i * 2 * d, d);
-                var gxs = _gx.AsSpan((i * 2 * d) + d, d);
-                for (var k = 0; k < n; k++)
-                {
-                    var item = items[k];
-                    var row = _gHist.AsSpan(item * d, d);
-                    _histRows.Touch(item);
-                    if (wl[k] != 0f)
+                    var n = _histCount[i];
+                    if (n == 0)
                     {
-                        TensorPrimitives.MultiplyAdd(gxl, wl[k] * invL, row, row);
+                        continue;
                     }
 
-                    if (ws[k] != 0f)
+                    var items = _histItems.AsSpan(i * _l, n);
+                    var wl = _histLong.AsSpan(i * _l, n);
+                    var ws = _histSession.AsSpan(i * _l, n);
+                    float sumL = 0f, sumS = 0f;
+                    for (var k = 0; k < n; k++)
                     {
-                        TensorPrimitives.MultiplyAdd(gxs, ws[k] * invS, row, row);
+                        sumL += wl[k];
+                        sumS += ws[k];
+                    }
+
+                    var invL = 1f / MathF.Max(sumL, TwoTowerModel.PoolEpsilon);
+                    var invS = 1f / MathF.Max(sumS, TwoTowerModel.PoolEpsilon);
+                    var gxl = _gx.AsSpan(i * 2 * d, d);
+                    var gxs = _gx.AsSpan((i * 2 * d) + d, d);
+                    for (var k = 0; k < n; k++)
+                    {
+                        var item = items[k];
+                        if (item % _threads != t)
+                        {
+                            continue;
+                        }
+
+                        var row = _gHist.AsSpan(item * d, d);
+                        touched.Touch(item);
+                        if (wl[k] != 0f)
+                        {
+                            TensorPrimitives.MultiplyAdd(gxl, wl[k] * invL, row, row);
+                        }
+
+                        if (ws[k] != 0f)
+                        {
+                            TensorPrimitives.MultiplyAdd(gxs, ws[k] * invS, row, row);
+                        }
                     }
                 }
-            }
+            });
 
             for (var j = 0; j < c; j++)
             {
@@ -666,7 +678,11 @@ public sealed class TwoTowerTrainer
 
         private void ClearSparseGradients()
         {
-            Clear(_gHist, _histRows);
+            foreach (var rows in _histRows)
+            {
+                Clear(_gHist, rows);
+            }
+
             Clear(_gItem, _itemRows);
             Clear(_gFeature, _featureRows);
         }
@@ -690,13 +706,17 @@ public sealed class TwoTowerTrainer
             _adamB1.UpdateDense(_gB1[0], lr, 0f, _step);
             _adamW2.UpdateDense(_gW2[0], lr, wd, _step);
             _adamB2.UpdateDense(_gB2[0], lr, 0f, _step);
-            Apply(_adamHist, _gHist, _histRows, lr, wd);
+            foreach (var rows in _histRows)
+            {
+                Apply(_adamHist, _gHist, rows, lr, wd);
+            }
+
             Apply(_adamItem, _gItem, _itemRows, lr, wd);
             Apply(_adamFeature, _gFeature, _featureRows, lr, wd);
         }
 
         private void Apply(AdamOptimizer adam, float[] gradient, SparseRows rows, float lr, float wd) =>
-            adam.UpdateRows(gradient, rows.Rows, _d, lr, wd, _step);
+            adam.UpdateRowsParallel(gradient, rows.RowArray, rows.Count, _d, lr, wd, _step, _parallel);
 
         private float[][] NewPerThread(int length)
         {
@@ -739,27 +759,31 @@ public sealed class TwoTowerTrainer
     private sealed class SparseRows(int rows)
     {
         private readonly bool[] _touched = new bool[rows];
-        private readonly List<int> _rows = [];
+        private readonly int[] _rows = new int[rows];
 
-        public ReadOnlySpan<int> Rows => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rows);
+        public int Count { get; private set; }
+
+        public int[] RowArray => _rows;
+
+        public ReadOnlySpan<int> Rows => _rows.AsSpan(0, Count);
 
         public void Touch(int row)
         {
             if (!_touched[row])
             {
                 _touched[row] = true;
-                _rows.Add(row);
+                _rows[Count++] = row;
             }
         }
 
         public void Clear()
         {
-            foreach (var row in _rows)
+            foreach (var row in Rows)
             {
                 _touched[row] = false;
             }
 
-            _rows.Clear();
+            Count = 0;
         }
     }
 }
