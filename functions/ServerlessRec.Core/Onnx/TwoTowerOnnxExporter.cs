@@ -1,0 +1,109 @@
+using Onnx;
+using ServerlessRec.Training;
+using static ServerlessRec.Onnx.OnnxGraphBuilder;
+using DataType = Onnx.TensorProto.Types.DataType;
+
+namespace ServerlessRec.Onnx;
+
+/// <summary>
+/// Writes the two towers of a <see cref="TwoTowerModel"/> as two ONNX models that compute exactly the
+/// trainer's forward pass (design.md, "ONNX").
+/// </summary>
+/// <remarks>
+/// User tower inputs: <c>history_item_idx</c> int64 [batch, L], <c>history_weight</c> float [batch, L]
+/// (long-term pool) and <c>session_weight</c> float [batch, L] (short-term pool); output
+/// <c>user_vector</c> float [batch, D]. Item tower inputs: <c>item_idx</c> int64 [batch] and
+/// <c>feature_idx</c> int64 [batch, F]; output <c>item_vector</c> float [batch, D]. Index 0 is padding:
+/// its row is zero and its weight does not count.
+/// </remarks>
+public static class TwoTowerOnnxExporter
+{
+    /// <summary>The producer name written into the models.</summary>
+    public const string Producer = "ServerlessRec";
+
+    /// <summary>Writes the user tower.</summary>
+    public static byte[] ExportUserTower(TwoTowerModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var d = model.Dimensions;
+        var h = model.HiddenDimensions;
+        var g = new OnnxGraphBuilder("user_tower");
+        g.Input("history_item_idx", DataType.Int64, "batch", "history");
+        g.Input("history_weight", DataType.Float, "batch", "history");
+        g.Input("session_weight", DataType.Float, "batch", "history");
+        g.Output("user_vector", DataType.Float, "batch", d);
+
+        var embeddings = g.Weight("history_embeddings", model.HistoryEmbeddings, model.ItemRows, d);
+        var w1 = g.Weight("w1_t", Transpose(model.W1, h, 2 * d), 2 * d, h);
+        var b1 = g.Weight("b1", model.B1, h);
+        var w2 = g.Weight("w2_t", Transpose(model.W2, d, h), h, d);
+        var b2 = g.Weight("b2", model.B2, d);
+        var axis1 = g.Int64s(1);
+        var axis2 = g.Int64s(2);
+
+        // Padding (index 0) contributes neither to the sum nor to the weight total.
+        var valid = g.Node("Cast", [g.Node("Greater", ["history_item_idx", g.Int64s(0)])], attributes: IntAttribute("to", (long)DataType.Float));
+        var rows = g.Node("Gather", [embeddings, "history_item_idx"], attributes: IntAttribute("axis", 0));
+        var xl = Pool(g, rows, g.Node("Mul", ["history_weight", valid]), axis1, axis2);
+        var xs = Pool(g, rows, g.Node("Mul", ["session_weight", valid]), axis1, axis2);
+
+        var x = g.Node("Concat", [xl, xs], attributes: IntAttribute("axis", 1));
+        var a = g.Node("Add", [g.Node("MatMul", [x, w1]), b1]);
+        var r = g.Node("Relu", [a]);
+        var y = g.Node("Add", [g.Node("Add", [g.Node("MatMul", [r, w2]), b2]), g.Node("Add", [xl, xs])]);
+        Normalise(g, y, "user_vector", axis1);
+        return g.ToBytes(Producer);
+    }
+
+    /// <summary>Writes the item tower.</summary>
+    public static byte[] ExportItemTower(TwoTowerModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var d = model.Dimensions;
+        var g = new OnnxGraphBuilder("item_tower");
+        g.Input("item_idx", DataType.Int64, "batch");
+        g.Input("feature_idx", DataType.Int64, "batch", "features");
+        g.Output("item_vector", DataType.Float, "batch", d);
+
+        var itemEmbeddings = g.Weight("item_embeddings", model.ItemEmbeddings, model.ItemRows, d);
+        var featureEmbeddings = g.Weight("feature_embeddings", model.FeatureEmbeddings, model.FeatureRows, d);
+        var axis1 = g.Int64s(1);
+
+        var id = g.Node("Gather", [itemEmbeddings, "item_idx"], attributes: IntAttribute("axis", 0));
+        var features = g.Node("Gather", [featureEmbeddings, "feature_idx"], attributes: IntAttribute("axis", 0));
+        var sum = g.Node("ReduceSum", [features, axis1], attributes: IntAttribute("keepdims", 0));
+        var valid = g.Node("Cast", [g.Node("Greater", ["feature_idx", g.Int64s(0)])], attributes: IntAttribute("to", (long)DataType.Float));
+        var count = g.Node("Max", [g.Node("ReduceSum", [valid, axis1], attributes: IntAttribute("keepdims", 1)), g.Scalar(1f)]);
+        var z = g.Node("Add", [id, g.Node("Div", [sum, count])]);
+        Normalise(g, z, "item_vector", axis1);
+        return g.ToBytes(Producer);
+    }
+
+    private static string Pool(OnnxGraphBuilder g, string rows, string weights, string axis1, string axis2)
+    {
+        var weighted = g.Node("Mul", [rows, g.Node("Unsqueeze", [weights, axis2])]);
+        var sum = g.Node("ReduceSum", [weighted, axis1], attributes: IntAttribute("keepdims", 0));
+        var total = g.Node("ReduceSum", [weights, axis1], attributes: IntAttribute("keepdims", 1));
+        return g.Node("Div", [sum, g.Node("Max", [total, g.Scalar(TwoTowerModel.PoolEpsilon)])]);
+    }
+
+    private static void Normalise(OnnxGraphBuilder g, string y, string output, string axis1)
+    {
+        var norm = g.Node("Sqrt", [g.Node("ReduceSum", [g.Node("Mul", [y, y]), axis1], attributes: IntAttribute("keepdims", 1))]);
+        g.Node("Div", [y, g.Node("Max", [norm, g.Scalar(TwoTowerModel.NormEpsilon)])], output);
+    }
+
+    private static float[] Transpose(float[] matrix, int rows, int columns)
+    {
+        var result = new float[matrix.Length];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < columns; c++)
+            {
+                result[(c * rows) + r] = matrix[(r * columns) + c];
+            }
+        }
+
+        return result;
+    }
+}
