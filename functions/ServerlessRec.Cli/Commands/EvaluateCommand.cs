@@ -31,6 +31,16 @@ internal sealed class EvaluateCommand : ICliCommand
         }
 
         var builder = new InteractionDatasetBuilder(new EventTypeOptions(), options.FeatureBuckets);
+        var movies = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "movies.csv");
+        if (File.Exists(movies) && !args.Flag("no-catalog"))
+        {
+            foreach (var line in File.ReadLines(movies).Skip(1))
+            {
+                var genres = line[(line.LastIndexOf(',') + 1)..];
+                builder.AddItemFeatures(line[..line.IndexOf(',', StringComparison.Ordinal)], genres == "(no genres listed)" ? [] : genres.Split('|'));
+            }
+        }
+
         LoadMovieLens(file, builder);
         var data = builder.Build();
 
