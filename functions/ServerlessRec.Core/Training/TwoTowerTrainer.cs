@@ -172,6 +172,11 @@ public sealed class TwoTowerTrainer
     }
 
     /// <summary>Buffers and optimisers of one training run (internal for the gradient tests).</summary>
+    /// <remarks>
+    /// A batch is computed as matrix products (<see cref="Gemm"/>): users U [B×D] and candidates V [C×D],
+    /// logits S = U·Vᵀ/τ, and the user tower's layers over the whole batch. Only history pooling, the
+    /// item tower and the sparse scatters run per example.
+    /// </remarks>
     internal sealed class TrainingState : IDisposable
     {
         private readonly TwoTowerModel _model;
@@ -187,6 +192,7 @@ public sealed class TwoTowerTrainer
         private readonly float _invTemperature;
         private readonly float[] _logQ;
         private readonly Random _random;
+        private readonly ParallelOptions _parallel;
 
         // Per-example buffers.
         private readonly int[] _histItems;
@@ -202,6 +208,10 @@ public sealed class TwoTowerTrainer
         private readonly float[] _yNorm;
         private readonly float[] _u;
         private readonly float[] _gu;
+        private readonly float[] _gy;
+        private readonly float[] _gyT;
+        private readonly float[] _ga;
+        private readonly float[] _gaT;
         private readonly float[] _gx;
         private readonly float[] _loss;
 
@@ -210,16 +220,19 @@ public sealed class TwoTowerTrainer
         private readonly bool[] _candKeepId;
         private readonly float[] _candCorrection;
         private readonly float[] _v;
+        private readonly float[] _vT;
         private readonly float[] _zNorm;
         private readonly float[] _gv;
         private readonly float[] _logits;
+        private readonly float[] _logitsT;
 
-        // Gradients.
-        private readonly float[][] _gW1;
-        private readonly float[][] _gB1;
-        private readonly float[][] _gW2;
-        private readonly float[][] _gB2;
-        private readonly float[][] _scratch;
+        // Weights transposed for the batched products, and gradients.
+        private readonly float[] _w1T;
+        private readonly float[] _w2T;
+        private readonly float[] _gW1;
+        private readonly float[] _gB1;
+        private readonly float[] _gW2;
+        private readonly float[] _gB2;
         private readonly float[] _gHist;
         private readonly float[] _gItem;
         private readonly float[] _gFeature;
@@ -234,7 +247,6 @@ public sealed class TwoTowerTrainer
         private readonly AdamOptimizer _adamB1;
         private readonly AdamOptimizer _adamW2;
         private readonly AdamOptimizer _adamB2;
-        private readonly ParallelOptions _parallel;
         private int _step;
 
         public TrainingState(TwoTowerModel model, InteractionDataset data, Example[] examples, TwoTowerOptions options)
@@ -253,38 +265,46 @@ public sealed class TwoTowerTrainer
             _invTemperature = 1f / options.Temperature;
             _random = new Random(options.Seed ^ 0x2545F491);
 
-            var candidates = _maxBatch + _sampled;
-            _logQ = BuildLogQ(data, examples, options, _maxBatch, _sampled);
+            var b = _maxBatch;
+            var c = _maxBatch + _sampled;
+            _logQ = BuildLogQ(data, examples, b, _sampled);
 
-            _histItems = new int[_maxBatch * _l];
-            _histTimes = new long[_maxBatch * _l];
-            _histEventWeights = new float[_maxBatch * _l];
-            _histLong = new float[_maxBatch * _l];
-            _histSession = new float[_maxBatch * _l];
-            _histCount = new int[_maxBatch];
-            _x = new float[_maxBatch * 2 * _d];
-            _a = new float[_maxBatch * _h];
-            _r = new float[_maxBatch * _h];
-            _y = new float[_maxBatch * _d];
-            _yNorm = new float[_maxBatch];
-            _u = new float[_maxBatch * _d];
-            _gu = new float[_maxBatch * _d];
-            _gx = new float[_maxBatch * 2 * _d];
-            _loss = new float[_maxBatch];
+            _histItems = new int[b * _l];
+            _histTimes = new long[b * _l];
+            _histEventWeights = new float[b * _l];
+            _histLong = new float[b * _l];
+            _histSession = new float[b * _l];
+            _histCount = new int[b];
+            _x = new float[b * 2 * _d];
+            _a = new float[b * _h];
+            _r = new float[b * _h];
+            _y = new float[b * _d];
+            _yNorm = new float[b];
+            _u = new float[b * _d];
+            _gu = new float[b * _d];
+            _gy = new float[b * _d];
+            _gyT = new float[_d * b];
+            _ga = new float[b * _h];
+            _gaT = new float[_h * b];
+            _gx = new float[b * 2 * _d];
+            _loss = new float[b];
 
-            _candItems = new int[candidates];
-            _candKeepId = new bool[candidates];
-            _candCorrection = new float[candidates];
-            _v = new float[candidates * _d];
-            _zNorm = new float[candidates];
-            _gv = new float[candidates * _d];
-            _logits = new float[_maxBatch * candidates];
+            _candItems = new int[c];
+            _candKeepId = new bool[c];
+            _candCorrection = new float[c];
+            _v = new float[c * _d];
+            _vT = new float[_d * c];
+            _zNorm = new float[c];
+            _gv = new float[c * _d];
+            _logits = new float[b * c];
+            _logitsT = new float[c * b];
 
-            _gW1 = NewPerThread(model.W1.Length);
-            _gB1 = NewPerThread(model.B1.Length);
-            _gW2 = NewPerThread(model.W2.Length);
-            _gB2 = NewPerThread(model.B2.Length);
-            _scratch = NewPerThread(Math.Max(2 * _d, _h) * 2);
+            _w1T = new float[model.W1.Length];
+            _w2T = new float[model.W2.Length];
+            _gW1 = new float[model.W1.Length];
+            _gB1 = new float[model.B1.Length];
+            _gW2 = new float[model.W2.Length];
+            _gB2 = new float[model.B2.Length];
             _gHist = new float[model.HistoryEmbeddings.Length];
             _gItem = new float[model.ItemEmbeddings.Length];
             _gFeature = new float[model.FeatureEmbeddings.Length];
@@ -315,15 +335,15 @@ public sealed class TwoTowerTrainer
             return loss;
         }
 
-        /// <summary>Gets the accumulated gradient of a parameter array of the model (after <see cref="ComputeLossAndGradients"/>).</summary>
+        /// <summary>Gets the gradient of a parameter array of the model (after <see cref="ComputeLossAndGradients"/>).</summary>
         internal float[] GradientOf(float[] parameter) =>
             ReferenceEquals(parameter, _model.HistoryEmbeddings) ? _gHist
             : ReferenceEquals(parameter, _model.ItemEmbeddings) ? _gItem
             : ReferenceEquals(parameter, _model.FeatureEmbeddings) ? _gFeature
-            : ReferenceEquals(parameter, _model.W1) ? _gW1[0]
-            : ReferenceEquals(parameter, _model.B1) ? _gB1[0]
-            : ReferenceEquals(parameter, _model.W2) ? _gW2[0]
-            : ReferenceEquals(parameter, _model.B2) ? _gB2[0]
+            : ReferenceEquals(parameter, _model.W1) ? _gW1
+            : ReferenceEquals(parameter, _model.B1) ? _gB1
+            : ReferenceEquals(parameter, _model.W2) ? _gW2
+            : ReferenceEquals(parameter, _model.B2) ? _gB2
             : throw new ArgumentException("not a parameter of this model", nameof(parameter));
 
         /// <summary>Chooses the batch's candidates: targets, shared uniform negatives, id dropout.</summary>
@@ -331,9 +351,6 @@ public sealed class TwoTowerTrainer
         {
             var b = examples.Length;
             var c = b + _sampled;
-
-            // Candidates: the batch's targets, then shared uniform negatives; id dropout decided up front so the
-            // parallel part stays deterministic.
             for (var i = 0; i < b; i++)
             {
                 _candItems[i] = _data.EventItems[examples[i].Target];
@@ -353,80 +370,111 @@ public sealed class TwoTowerTrainer
 
         /// <summary>
         /// Forward and backward pass over a batch whose candidates are prepared: returns the mean loss and
-        /// leaves the gradients (dense ones reduced into thread 0's buffers, sparse ones scattered).
+        /// leaves the gradients (dense and sparse) in the gradient buffers.
         /// </summary>
         internal double ComputeLossAndGradients(Example[] examples)
         {
             var b = examples.Length;
             var c = b + _sampled;
+            var d = _d;
+            var h = _h;
             ClearSparseGradients();
-            var chunk = (b + _threads - 1) / _threads;
-            var candChunk = (c + _threads - 1) / _threads;
 
-            // Forward: users, items, logits, loss and its gradient w.r.t. logits.
-            Parallel.For(0, _threads, _parallel, t =>
+            // Forward, per example and per candidate: history pools x = [x_L; x_S], item vectors v.
+            Parallel.For(0, b + c, _parallel, k =>
             {
-                for (var i = t * chunk; i < Math.Min(b, (t + 1) * chunk); i++)
+                if (k < b)
                 {
-                    ForwardUser(i, examples[i]);
+                    PoolUser(k, examples[k]);
                 }
-
-                for (var j = t * candChunk; j < Math.Min(c, (t + 1) * candChunk); j++)
+                else
                 {
-                    ForwardItem(j);
+                    ForwardItem(k - b);
                 }
             });
 
-            Parallel.For(0, _threads, _parallel, t =>
+            // User tower over the batch: a = x·W1ᵀ + b1, r = relu(a), y = r·W2ᵀ + b2 + x_L + x_S, u = y/|y|.
+            Gemm.Transpose(_model.W1, h, 2 * d, _w1T);
+            Gemm.Transpose(_model.W2, d, h, _w2T);
+            Gemm.Multiply(_x, b, 2 * d, _w1T, h, _a, accumulate: false, _parallel);
+            for (var i = 0; i < b; i++)
             {
-                for (var i = t * chunk; i < Math.Min(b, (t + 1) * chunk); i++)
-                {
-                    LossRow(i, b, c);
-                }
-            });
+                var a = _a.AsSpan(i * h, h);
+                TensorPrimitives.Add(a, _model.B1, a);
+                TensorPrimitives.Max(a, 0f, _r.AsSpan(i * h, h));
+            }
 
-            // Backward: gu = G·V/τ per user, gv = Gᵀ·U/τ per candidate, then through the towers.
-            Parallel.For(0, _threads, _parallel, t =>
+            Gemm.Multiply(_r, b, h, _w2T, d, _y, accumulate: false, _parallel);
+            for (var i = 0; i < b; i++)
             {
-                _gW1[t].AsSpan().Clear();
-                _gB1[t].AsSpan().Clear();
-                _gW2[t].AsSpan().Clear();
-                _gB2[t].AsSpan().Clear();
-                for (var i = t * chunk; i < Math.Min(b, (t + 1) * chunk); i++)
+                var y = _y.AsSpan(i * d, d);
+                TensorPrimitives.Add(y, _model.B2, y);
+                TensorPrimitives.Add(y, _x.AsSpan(i * 2 * d, d), y);
+                TensorPrimitives.Add(y, _x.AsSpan((i * 2 * d) + d, d), y);
+                var norm = TensorPrimitives.Norm(y);
+                _yNorm[i] = norm;
+                TensorPrimitives.Multiply(y, 1f / MathF.Max(norm, TwoTowerModel.NormEpsilon), _u.AsSpan(i * d, d));
+            }
+
+            // Logits S = U·Vᵀ, then each row's loss and dLoss/dS in place.
+            Gemm.Transpose(_v.AsSpan(0, c * d), c, d, _vT);
+            Gemm.Multiply(_u, b, d, _vT, c, _logits, accumulate: false, _parallel);
+            Parallel.For(0, b, _parallel, i => LossRow(i, b, c));
+
+            // gU = G·V/τ, gV = Gᵀ·U/τ.
+            Gemm.Multiply(_logits, b, c, _v, d, _gu, accumulate: false, _parallel);
+            TensorPrimitives.Multiply(_gu.AsSpan(0, b * d), _invTemperature, _gu.AsSpan(0, b * d));
+            Gemm.Transpose(_logits.AsSpan(0, b * c), b, c, _logitsT);
+            Gemm.Multiply(_logitsT, c, b, _u, d, _gv, accumulate: false, _parallel);
+            TensorPrimitives.Multiply(_gv.AsSpan(0, c * d), _invTemperature, _gv.AsSpan(0, c * d));
+
+            // Through u = y/|y|: gy = (gu - u(u·gu))/|y|.
+            for (var i = 0; i < b; i++)
+            {
+                var u = _u.AsSpan(i * d, d);
+                var gu = _gu.AsSpan(i * d, d);
+                var gy = _gy.AsSpan(i * d, d);
+                TensorPrimitives.MultiplyAdd(u, -TensorPrimitives.Dot(u, gu), gu, gy);
+                TensorPrimitives.Multiply(gy, 1f / MathF.Max(_yNorm[i], TwoTowerModel.NormEpsilon), gy);
+            }
+
+            // Second layer: gW2 = gYᵀ·R, gb2 = Σ gY, gR = gY·W2, gA = gR ⊙ [a > 0].
+            Gemm.Transpose(_gy.AsSpan(0, b * d), b, d, _gyT);
+            Gemm.Multiply(_gyT, d, b, _r, h, _gW2, accumulate: false, _parallel);
+            ColumnSums(_gy, b, d, _gB2);
+            Gemm.Multiply(_gy, b, d, _model.W2, h, _ga, accumulate: false, _parallel);
+            for (var i = 0; i < b * h; i++)
+            {
+                if (_a[i] <= 0f)
                 {
-                    var gu = _gu.AsSpan(i * _d, _d);
-                    gu.Clear();
-                    var row = _logits.AsSpan(i * c, c);
-                    for (var j = 0; j < c; j++)
-                    {
-                        if (row[j] != 0f)
-                        {
-                            TensorPrimitives.MultiplyAdd(_v.AsSpan(j * _d, _d), row[j] * _invTemperature, gu, gu);
-                        }
-                    }
-
-                    BackwardUser(i, t);
+                    _ga[i] = 0f;
                 }
+            }
 
-                for (var j = t * candChunk; j < Math.Min(c, (t + 1) * candChunk); j++)
-                {
-                    var gv = _gv.AsSpan(j * _d, _d);
-                    gv.Clear();
-                    for (var i = 0; i < b; i++)
-                    {
-                        var g = _logits[(i * c) + j];
-                        if (g != 0f)
-                        {
-                            TensorPrimitives.MultiplyAdd(_u.AsSpan(i * _d, _d), g * _invTemperature, gv, gv);
-                        }
-                    }
+            // First layer: gW1 = gAᵀ·X, gb1 = Σ gA, gX = gA·W1 + [gy; gy] (the residual).
+            Gemm.Transpose(_ga.AsSpan(0, b * h), b, h, _gaT);
+            Gemm.Multiply(_gaT, h, b, _x, 2 * d, _gW1, accumulate: false, _parallel);
+            ColumnSums(_ga, b, h, _gB1);
+            Gemm.Multiply(_ga, b, h, _model.W1, 2 * d, _gx, accumulate: false, _parallel);
+            for (var i = 0; i < b; i++)
+            {
+                var gy = _gy.AsSpan(i * d, d);
+                var gxl = _gx.AsSpan(i * 2 * d, d);
+                var gxs = _gx.AsSpan((i * 2 * d) + d, d);
+                TensorPrimitives.Add(gxl, gy, gxl);
+                TensorPrimitives.Add(gxs, gy, gxs);
+            }
 
-                    BackwardItemToRaw(j);
-                }
-            });
+            // Through v = z/|z|.
+            for (var j = 0; j < c; j++)
+            {
+                var v = _v.AsSpan(j * d, d);
+                var gv = _gv.AsSpan(j * d, d);
+                TensorPrimitives.MultiplyAdd(v, -TensorPrimitives.Dot(v, gv), gv, gv);
+                TensorPrimitives.Multiply(gv, 1f / MathF.Max(_zNorm[j], TwoTowerModel.NormEpsilon), gv);
+            }
 
             ScatterSparse(b, c);
-            ReduceDenseGradients();
 
             double loss = 0;
             for (var i = 0; i < b; i++)
@@ -437,7 +485,7 @@ public sealed class TwoTowerTrainer
             return loss / b;
         }
 
-        private void ForwardUser(int i, Example example)
+        private void PoolUser(int i, Example example)
         {
             var n = UserHistory.Fill(
                 _data,
@@ -450,9 +498,7 @@ public sealed class TwoTowerTrainer
                 _histLong.AsSpan(i * _l, _l),
                 _histSession.AsSpan(i * _l, _l));
             _histCount[i] = n;
-            var x = _x.AsSpan(i * 2 * _d, 2 * _d);
-            _model.Pool(_histItems.AsSpan(i * _l, n), _histLong.AsSpan(i * _l, n), _histSession.AsSpan(i * _l, n), x);
-            _yNorm[i] = _model.UserHead(x, _a.AsSpan(i * _h, _h), _r.AsSpan(i * _h, _h), _y.AsSpan(i * _d, _d), _u.AsSpan(i * _d, _d));
+            _model.Pool(_histItems.AsSpan(i * _l, n), _histLong.AsSpan(i * _l, n), _histSession.AsSpan(i * _l, n), _x.AsSpan(i * 2 * _d, 2 * _d));
         }
 
         private void ForwardItem(int j)
@@ -465,37 +511,37 @@ public sealed class TwoTowerTrainer
             TensorPrimitives.Multiply(z, 1f / MathF.Max(norm, TwoTowerModel.NormEpsilon), z);
         }
 
-        /// <summary>Computes row i's logits and replaces them in place with dLoss/dlogit (already divided by the batch size).</summary>
+        /// <summary>Turns row i of the raw dot products into dLoss/dlogit (already divided by the batch size) and records its loss.</summary>
         private void LossRow(int i, int b, int c)
         {
             var row = _logits.AsSpan(i * c, c);
-            var u = _u.AsSpan(i * _d, _d);
+            TensorPrimitives.Multiply(row, _invTemperature, row);
             var target = _candItems[i];
             var scale = 1f / b;
             if (_options.Loss == TwoTowerLoss.SampledSigmoid)
             {
-                // Positive (column i) and the shared sampled negatives; other in-batch columns are unused.
-                row.Clear();
-                float loss = 0f;
-                var sPos = TensorPrimitives.Dot(u, _v.AsSpan(i * _d, _d)) * _invTemperature;
-                loss += Softplus(-sPos);
-                row[i] = (Sigmoid(sPos) - 1f) * scale;
-                for (var j = b; j < c; j++)
+                // The positive (column i) against the shared sampled negatives; other in-batch columns are unused.
+                var sPos = row[i];
+                var loss = Softplus(-sPos);
+                var gPos = (Sigmoid(sPos) - 1f) * scale;
+                for (var j = 0; j < c; j++)
                 {
-                    if (_candItems[j] == target)
+                    if (j < b || _candItems[j] == target)
                     {
+                        row[j] = 0f;
                         continue;
                     }
 
-                    var s = TensorPrimitives.Dot(u, _v.AsSpan(j * _d, _d)) * _invTemperature;
-                    loss += Softplus(s);
-                    row[j] = Sigmoid(s) * scale;
+                    loss += Softplus(row[j]);
+                    row[j] = Sigmoid(row[j]) * scale;
                 }
 
+                row[i] = gPos;
                 _loss[i] = loss;
                 return;
             }
 
+            TensorPrimitives.Subtract(row, _candCorrection.AsSpan(0, c), row);
             var max = float.NegativeInfinity;
             for (var j = 0; j < c; j++)
             {
@@ -505,9 +551,7 @@ public sealed class TwoTowerTrainer
                     continue;
                 }
 
-                var s = (TensorPrimitives.Dot(u, _v.AsSpan(j * _d, _d)) * _invTemperature) - _candCorrection[j];
-                row[j] = s;
-                max = MathF.Max(max, s);
+                max = MathF.Max(max, row[j]);
             }
 
             double sum = 0;
@@ -523,67 +567,6 @@ public sealed class TwoTowerTrainer
                 var p = float.IsNegativeInfinity(row[j]) ? 0f : MathF.Exp(row[j] - logSum);
                 row[j] = (p - (j == i ? 1f : 0f)) * scale;
             }
-        }
-
-        private void BackwardUser(int i, int t)
-        {
-            var d = _d;
-            var h = _h;
-            var u = _u.AsSpan(i * d, d);
-            var gu = _gu.AsSpan(i * d, d);
-            var x = _x.AsSpan(i * 2 * d, 2 * d);
-            var a = _a.AsSpan(i * h, h);
-            var r = _r.AsSpan(i * h, h);
-            var scratch = _scratch[t];
-            var gy = scratch.AsSpan(0, d);
-            var gr = scratch.AsSpan(d, h);
-
-            // Through the L2 normalisation: gy = (gu - u(u·gu)) / |y|.
-            var dot = TensorPrimitives.Dot(u, gu);
-            TensorPrimitives.MultiplyAdd(u, -dot, gu, gy);
-            TensorPrimitives.Multiply(gy, 1f / MathF.Max(_yNorm[i], TwoTowerModel.NormEpsilon), gy);
-
-            // y = W2 r + b2 + x_L + x_S.
-            var gW2 = _gW2[t];
-            var gB2 = _gB2[t];
-            gr.Clear();
-            for (var k = 0; k < d; k++)
-            {
-                var g = gy[k];
-                gB2[k] += g;
-                TensorPrimitives.MultiplyAdd(r, g, gW2.AsSpan(k * h, h), gW2.AsSpan(k * h, h));
-                TensorPrimitives.MultiplyAdd(_model.W2.AsSpan(k * h, h), g, gr, gr);
-            }
-
-            // r = relu(a), a = W1 x + b1.
-            var gx = _gx.AsSpan(i * 2 * d, 2 * d);
-            gy.CopyTo(gx[..d]);
-            gy.CopyTo(gx.Slice(d, d));
-            var gW1 = _gW1[t];
-            var gB1 = _gB1[t];
-            var width = 2 * d;
-            for (var j = 0; j < h; j++)
-            {
-                if (a[j] <= 0f)
-                {
-                    continue;
-                }
-
-                var g = gr[j];
-                gB1[j] += g;
-                TensorPrimitives.MultiplyAdd(x, g, gW1.AsSpan(j * width, width), gW1.AsSpan(j * width, width));
-                TensorPrimitives.MultiplyAdd(_model.W1.AsSpan(j * width, width), g, gx, gx);
-            }
-        }
-
-        private void BackwardItemToRaw(int j)
-        {
-            // Through the L2 normalisation: gz = (gv - v(v·gv)) / |z|; stored in place of gv.
-            var v = _v.AsSpan(j * _d, _d);
-            var gv = _gv.AsSpan(j * _d, _d);
-            var dot = TensorPrimitives.Dot(v, gv);
-            TensorPrimitives.MultiplyAdd(v, -dot, gv, gv);
-            TensorPrimitives.Multiply(gv, 1f / MathF.Max(_zNorm[j], TwoTowerModel.NormEpsilon), gv);
         }
 
         private void ScatterSparse(int b, int c)
@@ -606,15 +589,8 @@ public sealed class TwoTowerTrainer
                     var items = _histItems.AsSpan(i * _l, n);
                     var wl = _histLong.AsSpan(i * _l, n);
                     var ws = _histSession.AsSpan(i * _l, n);
-                    float sumL = 0f, sumS = 0f;
-                    for (var k = 0; k < n; k++)
-                    {
-                        sumL += wl[k];
-                        sumS += ws[k];
-                    }
-
-                    var invL = 1f / MathF.Max(sumL, TwoTowerModel.PoolEpsilon);
-                    var invS = 1f / MathF.Max(sumS, TwoTowerModel.PoolEpsilon);
+                    var invL = 1f / MathF.Max(TensorPrimitives.Sum(wl), TwoTowerModel.PoolEpsilon);
+                    var invS = 1f / MathF.Max(TensorPrimitives.Sum(ws), TwoTowerModel.PoolEpsilon);
                     var gxl = _gx.AsSpan(i * 2 * d, d);
                     var gxs = _gx.AsSpan((i * 2 * d) + d, d);
                     for (var k = 0; k < n; k++)
@@ -665,14 +641,12 @@ public sealed class TwoTowerTrainer
             }
         }
 
-        private void ReduceDenseGradients()
+        private static void ColumnSums(float[] matrix, int rows, int columns, float[] sums)
         {
-            for (var t = 1; t < _threads; t++)
+            sums.AsSpan(0, columns).Clear();
+            for (var i = 0; i < rows; i++)
             {
-                TensorPrimitives.Add(_gW1[0], _gW1[t], _gW1[0]);
-                TensorPrimitives.Add(_gB1[0], _gB1[t], _gB1[0]);
-                TensorPrimitives.Add(_gW2[0], _gW2[t], _gW2[0]);
-                TensorPrimitives.Add(_gB2[0], _gB2[t], _gB2[0]);
+                TensorPrimitives.Add(sums.AsSpan(0, columns), matrix.AsSpan(i * columns, columns), sums.AsSpan(0, columns));
             }
         }
 
@@ -702,10 +676,10 @@ public sealed class TwoTowerTrainer
             _step++;
             var lr = _options.LearningRate;
             var wd = _options.WeightDecay;
-            _adamW1.UpdateDense(_gW1[0], lr, wd, _step);
-            _adamB1.UpdateDense(_gB1[0], lr, 0f, _step);
-            _adamW2.UpdateDense(_gW2[0], lr, wd, _step);
-            _adamB2.UpdateDense(_gB2[0], lr, 0f, _step);
+            _adamW1.UpdateDense(_gW1, lr, wd, _step);
+            _adamB1.UpdateDense(_gB1, lr, 0f, _step);
+            _adamW2.UpdateDense(_gW2, lr, wd, _step);
+            _adamB2.UpdateDense(_gB2, lr, 0f, _step);
             foreach (var rows in _histRows)
             {
                 Apply(_adamHist, _gHist, rows, lr, wd);
@@ -718,18 +692,7 @@ public sealed class TwoTowerTrainer
         private void Apply(AdamOptimizer adam, float[] gradient, SparseRows rows, float lr, float wd) =>
             adam.UpdateRowsParallel(gradient, rows.RowArray, rows.Count, _d, lr, wd, _step, _parallel);
 
-        private float[][] NewPerThread(int length)
-        {
-            var arrays = new float[_threads][];
-            for (var t = 0; t < _threads; t++)
-            {
-                arrays[t] = new float[length];
-            }
-
-            return arrays;
-        }
-
-        private static float[] BuildLogQ(InteractionDataset data, Example[] examples, TwoTowerOptions options, int batch, int sampled)
+        private static float[] BuildLogQ(InteractionDataset data, Example[] examples, int batch, int sampled)
         {
             // Expected number of times item j appears among a batch's candidates: as a target (∝ its
             // frequency) plus as a uniform sample. Its log is subtracted from the logits (logQ correction).
@@ -754,6 +717,7 @@ public sealed class TwoTowerTrainer
 
         private static float Softplus(float x) => x > 20f ? x : MathF.Log(1f + MathF.Exp(x));
     }
+
 
     /// <summary>The set of embedding rows a batch touched, in first-touch order.</summary>
     private sealed class SparseRows(int rows)
