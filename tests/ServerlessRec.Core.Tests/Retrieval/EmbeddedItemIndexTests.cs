@@ -1,0 +1,85 @@
+using ServerlessRec.Retrieval;
+
+namespace ServerlessRec.Core.Tests.Retrieval;
+
+public sealed class EmbeddedItemIndexTests
+{
+    internal static IReadOnlyList<IndexedItem> RandomItems(int count, int dimensions, int seed)
+    {
+        var random = new Random(seed);
+        string[] categories = ["drama", "comedy", "sci-fi", "horror"];
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            var v = Enumerable.Range(0, dimensions).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            var norm = MathF.Sqrt(v.Sum(x => x * x));
+            return new IndexedItem($"item-{i}", v.Select(x => x / norm).ToArray(), [categories[i % 4], categories[(i / 4) % 4]], Available: i % 7 != 0, Popularity: i % 13);
+        }).ToList();
+    }
+
+    private static float Dot(ReadOnlyMemory<float> a, float[] b) => a.Span.ToArray().Zip(b, (x, y) => x * y).Sum();
+
+    [Fact]
+    public void Search_NoFilter_ReturnsTheExactTopKInOrder()
+    {
+        var items = RandomItems(500, 16, 1);
+        var index = new EmbeddedItemIndex("v1", 16, items);
+        var query = items[3].Vector.ToArray();
+
+        var results = index.Search(query, 10, new ItemFilter { AvailableOnly = false });
+
+        var expected = items.OrderByDescending(i => Dot(i.Vector, query)).Take(10).Select(i => i.ItemId).ToList();
+        Assert.Equal(expected, results.Select(r => r.ItemId).ToList());
+        Assert.Equal("item-3", results[0].ItemId);
+    }
+
+    [Fact]
+    public void Search_CategoryAvailabilityAndExclusionFilters_AreHonoured()
+    {
+        var items = RandomItems(400, 8, 2);
+        var index = new EmbeddedItemIndex("v1", 8, items);
+        var excluded = new HashSet<string>(items.Take(50).Select(i => i.ItemId));
+        var filter = new ItemFilter { Categories = ["horror"], AvailableOnly = true, ExcludedItemIds = excluded };
+
+        var results = index.Search(items[0].Vector.Span, 30, filter);
+
+        Assert.Equal(30, results.Count);
+        var byId = items.ToDictionary(i => i.ItemId);
+        Assert.All(results, r =>
+        {
+            var item = byId[r.ItemId];
+            Assert.Contains("horror", item.Categories);
+            Assert.True(item.Available);
+            Assert.DoesNotContain(r.ItemId, excluded);
+        });
+    }
+
+    [Fact]
+    public void Search_UnknownCategory_ReturnsNothing()
+    {
+        var index = new EmbeddedItemIndex("v1", 8, RandomItems(20, 8, 3));
+
+        var results = index.Search(new float[8], 5, new ItemFilter { Categories = ["no-such-category"] });
+
+        Assert.Empty(results);
+    }
+
+    [Fact]
+    public void MostPopular_ReturnsHighestPopularityFirst()
+    {
+        var items = RandomItems(100, 4, 4);
+        var index = new EmbeddedItemIndex("v1", 4, items);
+
+        var results = index.MostPopular(5, new ItemFilter { AvailableOnly = false });
+
+        Assert.Equal(items.OrderByDescending(i => i.Popularity).ThenBy(i => int.Parse(i.ItemId[5..], System.Globalization.CultureInfo.InvariantCulture)).Take(5).Select(i => i.ItemId), results.Select(r => r.ItemId));
+    }
+
+    [Fact]
+    public void Constructor_WrongVectorLength_IsRejected()
+    {
+        var items = new[] { new IndexedItem("a", new float[3], [], true, 0) };
+
+        var error = Assert.Throws<ArgumentException>(() => new EmbeddedItemIndex("v1", 4, items));
+        Assert.Contains("\"a\"", error.Message);
+    }
+}
