@@ -65,7 +65,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     // On Flex Consumption the runtime lives here, not in FUNCTIONS_WORKER_RUNTIME /
-    // FUNCTIONS_EXTENSION_VERSION app settings (the platform rejects those).
+    // FUNCTIONS_EXTENSION_VERSION app settings, which must not be set on this plan.
     functionAppConfig: {
       deployment: {
         storage: {
