@@ -171,6 +171,12 @@ public sealed class AzureBlobStore : IBlobStore
         }
         catch (RequestFailedException ex) when (IsConditionFailure(ex))
         {
+            // If-Match on a missing blob also fails with 412; the contract says a missing blob returns false.
+            if (await GetPropertiesAsync(container, name, cancellationToken) is null)
+            {
+                return false;
+            }
+
             throw new BlobConditionFailedException(
                 $"Blob \"{name}\" in container \"{container}\" no longer has ETag {ifMatch}; it was not deleted.", ex);
         }
