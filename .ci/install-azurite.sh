@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Azurite pinned in tests/azurite (package.json + package-lock.json) when it is missing.
-# Idempotent: does nothing when node_modules already holds it. Sourced or run by .ci/run before the tests;
+# Idempotent: does nothing when node_modules already holds it. Run by .ci/run (bash .ci/install-azurite.sh);
 # the Azurite fixture of ServerlessRec.Azure.Tests would otherwise run the same `npm ci` itself.
 set -euo pipefail
 
