@@ -255,7 +255,7 @@ public abstract class BlobStoreContractTests : IAsyncLifetime
     }
 
     /// <summary>The optimistic-concurrency loop callers use: read, change, write if unchanged, else retry.</summary>
-    protected static async Task IncrementAsync(IBlobStore store, string container, string name)
+    public static async Task IncrementAsync(IBlobStore store, string container, string name)
     {
         while (true)
         {

@@ -237,13 +237,21 @@ public sealed class LocalFolderBlobStore : IBlobStore
             IgnoreInaccessible = false,
         };
         List<string> names = [];
-        foreach (string file in Directory.EnumerateFiles(startFolder, "*", options))
+        try
         {
-            string name = Path.GetRelativePath(containerFolder, file).Replace(Path.DirectorySeparatorChar, '/');
-            if (name.StartsWith(prefix, StringComparison.Ordinal) && IsValidBlobName(name))
+            foreach (string file in Directory.EnumerateFiles(startFolder, "*", options))
             {
-                names.Add(name);
+                string name = Path.GetRelativePath(containerFolder, file).Replace(Path.DirectorySeparatorChar, '/');
+                if (name.StartsWith(prefix, StringComparison.Ordinal) && IsValidBlobName(name))
+                {
+                    names.Add(name);
+                }
             }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The last blob below the prefix was deleted (and its folder removed) after the check above.
+            yield break;
         }
 
         names.Sort(StringComparer.Ordinal);
@@ -464,18 +472,18 @@ public sealed class LocalFolderBlobStore : IBlobStore
         string? folder = Path.GetDirectoryName(path);
         while (folder is not null && folder.Length > containerFolder.Length)
         {
-            if (Directory.EnumerateFileSystemEntries(folder).Any())
-            {
-                return;
-            }
-
             try
             {
+                if (Directory.EnumerateFileSystemEntries(folder).Any())
+                {
+                    return;
+                }
+
                 Directory.Delete(folder, recursive: false);
             }
             catch (IOException)
             {
-                // Another writer put a blob into the folder since it was checked: it is no longer empty.
+                // Best-effort tidying: another writer filled the folder or another delete removed it since it was checked.
                 return;
             }
 

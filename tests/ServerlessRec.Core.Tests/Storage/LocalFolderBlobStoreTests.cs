@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using ServerlessRec.Storage;
@@ -123,6 +124,49 @@ public sealed class LocalFolderBlobStoreTests : BlobStoreContractTests
         string[] lines = Encoding.UTF8.GetString((await first.ReadAsync(container, "log.jsonl"))!.Content.Span).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(Enumerable.Range(0, 40).Select(i => i.ToString("D2", CultureInfo.InvariantCulture)), lines.Select(l => l[..2]).Order(StringComparer.Ordinal));
         Assert.All(lines, l => Assert.Equal(5002, l.Length));
+    }
+
+    [Fact]
+    public async Task WriteAsync_TwoProcessesReadModifyWriteAndAppend_LoseNothing()
+    {
+        const int PerProcess = 40;
+        string container = NewContainer();
+        await Store.WriteAsync(container, "counter.txt", Utf8("0"));
+        ProcessStartInfo start = new(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[]
+        {
+            "exec", typeof(TestProgram).Assembly.Location,
+            TestProgram.BlobStoreWorkerVerb, _root, container, PerProcess.ToString(CultureInfo.InvariantCulture), "child",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process child = Process.Start(start)!;
+        Task<string> childErrors = child.StandardError.ReadToEndAsync();
+        Assert.Equal(TestProgram.WorkerReadyLine, await child.StandardOutput.ReadLineAsync());
+        for (int i = 0; i < PerProcess; i++)
+        {
+            await IncrementAsync(Store, container, "counter.txt");
+            await Store.AppendAsync(container, "log.jsonl", Utf8(TestProgram.CrossProcessRecord("parent", i)));
+        }
+
+        using CancellationTokenSource timeout = new(TimeSpan.FromMinutes(2));
+        await child.WaitForExitAsync(timeout.Token);
+        Assert.True(child.ExitCode == 0, $"the worker process failed: {await childErrors}");
+        Assert.Equal((2 * PerProcess).ToString(CultureInfo.InvariantCulture), Text((await Store.ReadAsync(container, "counter.txt"))!));
+        string[] expected = Enumerable.Range(0, PerProcess)
+            .SelectMany(i => new[] { TestProgram.CrossProcessRecord("parent", i), TestProgram.CrossProcessRecord("child", i) })
+            .Select(r => r.TrimEnd('\n'))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        string[] lines = Text((await Store.ReadAsync(container, "log.jsonl"))!).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(expected, lines.Order(StringComparer.Ordinal));
     }
 
     [Fact]
