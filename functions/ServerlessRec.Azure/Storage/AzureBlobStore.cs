@@ -21,18 +21,20 @@ namespace ServerlessRec.Azure.Storage;
 /// </remarks>
 public sealed class AzureBlobStore : IBlobStore
 {
-    /// <summary>The largest append block every service version (and Azurite) accepts: 4 MiB.</summary>
+    /// <summary>The append block size every service version accepts (newer ones allow up to 100 MiB): 4 MiB.</summary>
     public const int MaxAppendBlockBytes = 4 * 1024 * 1024;
 
     private readonly BlobServiceClient _serviceClient;
     private readonly ConcurrentDictionary<string, bool> _createdContainers = new(StringComparer.Ordinal);
 
+    /// <summary>Creates a store over <paramref name="serviceClient"/>; build it with <see cref="BlobStoreFactory"/> to get the pinned service version.</summary>
     public AzureBlobStore(BlobServiceClient serviceClient)
     {
         ArgumentNullException.ThrowIfNull(serviceClient);
         _serviceClient = serviceClient;
     }
 
+    /// <inheritdoc/>
     public async Task<StoredBlob?> ReadAsync(string container, string name, CancellationToken cancellationToken = default)
     {
         ValidateNames(container, name);
@@ -47,6 +49,7 @@ public sealed class AzureBlobStore : IBlobStore
         }
     }
 
+    /// <inheritdoc/>
     public async Task<Stream?> OpenReadAsync(string container, string name, CancellationToken cancellationToken = default)
     {
         ValidateNames(container, name);
@@ -63,6 +66,7 @@ public sealed class AzureBlobStore : IBlobStore
         }
     }
 
+    /// <inheritdoc/>
     public Task<string> WriteAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, CancellationToken cancellationToken = default)
     {
         ValidateNames(container, name);
@@ -83,6 +87,7 @@ public sealed class AzureBlobStore : IBlobStore
         }, canRetry: true, cancellationToken);
     }
 
+    /// <inheritdoc/>
     public Task<string> UploadAsync(string container, string name, Stream content, CancellationToken cancellationToken = default)
     {
         ValidateNames(container, name);
@@ -102,6 +107,7 @@ public sealed class AzureBlobStore : IBlobStore
         }, canRetry: start >= 0, cancellationToken);
     }
 
+    /// <inheritdoc/>
     public Task AppendAsync(string container, string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         ValidateNames(container, name);
@@ -132,6 +138,7 @@ public sealed class AzureBlobStore : IBlobStore
         }, canRetry: true, cancellationToken);
     }
 
+    /// <inheritdoc/>
     public IAsyncEnumerable<BlobEntry> ListAsync(string container, string prefix = "", CancellationToken cancellationToken = default)
     {
         BlobNameRules.ValidateContainerName(container);
@@ -139,6 +146,7 @@ public sealed class AzureBlobStore : IBlobStore
         return ListCoreAsync(container, prefix, cancellationToken);
     }
 
+    /// <inheritdoc/>
     public async Task<BlobEntry?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken = default)
     {
         ValidateNames(container, name);
@@ -154,6 +162,7 @@ public sealed class AzureBlobStore : IBlobStore
         }
     }
 
+    /// <inheritdoc/>
     public async Task<bool> DeleteAsync(string container, string name, string? ifMatch = null, CancellationToken cancellationToken = default)
     {
         ValidateNames(container, name);
