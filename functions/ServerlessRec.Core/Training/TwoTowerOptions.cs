@@ -65,10 +65,13 @@ public sealed class TwoTowerOptions
     /// <value>The default is <see langword="true"/>.</value>
     public bool LogQCorrection { get; set; } = true;
 
-    /// <summary>Gets or sets the number of extra uniformly sampled negatives shared by a batch (mixed negative sampling).</summary>
-    /// <value>The default is 0.</value>
+    /// <summary>
+    /// Gets or sets the number of extra uniformly sampled negatives shared by a batch (mixed negative sampling):
+    /// they reach the long tail that in-batch negatives (popular items) rarely cover.
+    /// </summary>
+    /// <value>The default is 512.</value>
     [Range(0, 100000)]
-    public int SampledNegatives { get; set; }
+    public int SampledNegatives { get; set; } = 512;
 
     /// <summary>Gets or sets the probability of dropping an item's id embedding in the item tower during training (cold-start robustness).</summary>
     /// <value>The default is 0.1.</value>
@@ -81,9 +84,9 @@ public sealed class TwoTowerOptions
     public int FeatureBuckets { get; set; } = DefaultFeatureBuckets;
 
     /// <summary>Gets or sets the Adam learning rate.</summary>
-    /// <value>The default is 0.002.</value>
+    /// <value>The default is 0.004.</value>
     [Range(1e-6, 1.0)]
-    public float LearningRate { get; set; } = 0.002f;
+    public float LearningRate { get; set; } = 0.004f;
 
     /// <summary>Gets or sets the decoupled weight decay applied to the rows and weights a batch touches.</summary>
     /// <value>The default is 0.</value>
