@@ -56,6 +56,12 @@ public sealed class InteractionDataset
     /// <summary>Gets the hashed category/tag feature indices of all items, concatenated.</summary>
     public int[] ItemFeatures { get; }
 
+    /// <summary>Gets the catalog category names of every item index (empty when the catalog has none).</summary>
+    public IReadOnlyList<string[]> ItemCategories { get; init; } = [];
+
+    /// <summary>Gets whether every item index is available for recommendation (catalog <c>available</c>; true by default).</summary>
+    public IReadOnlyList<bool> ItemAvailable { get; init; } = [];
+
     /// <summary>Gets the number of feature hash buckets (feature indices 1..FeatureBuckets).</summary>
     public int FeatureBuckets { get; }
 

@@ -15,6 +15,8 @@ public sealed class InteractionDatasetBuilder
     private readonly List<string> _itemIds = [string.Empty];
     private readonly List<string> _userIds = [];
     private readonly Dictionary<int, int[]> _features = [];
+    private readonly Dictionary<int, string[]> _categories = [];
+    private readonly HashSet<int> _unavailable = [];
     private readonly HashSet<string> _excludedUsers = new(StringComparer.Ordinal);
     private int[] _eventUser = new int[1024];
     private int[] _eventItem = new int[1024];
@@ -78,16 +80,27 @@ public sealed class InteractionDatasetBuilder
     }
 
     /// <summary>Adds the catalog features of an item (it joins the vocabulary even without events: cold start).</summary>
-    public void AddItemFeatures(string itemId, IEnumerable<string> categories, IEnumerable<string>? tags = null)
+    public void AddItemFeatures(string itemId, IEnumerable<string> categories, IEnumerable<string>? tags = null, bool available = true)
     {
         ArgumentNullException.ThrowIfNull(itemId);
         ArgumentNullException.ThrowIfNull(categories);
-        var features = categories.Select(_hasher.Category)
+        var categoryList = categories.Distinct(StringComparer.Ordinal).ToArray();
+        var features = categoryList.Select(_hasher.Category)
             .Concat((tags ?? []).Select(_hasher.Tag))
             .Distinct()
             .Order()
             .ToArray();
-        _features[ItemIndex(itemId)] = features;
+        var index = ItemIndex(itemId);
+        _features[index] = features;
+        _categories[index] = categoryList;
+        if (available)
+        {
+            _unavailable.Remove(index);
+        }
+        else
+        {
+            _unavailable.Add(index);
+        }
     }
 
     /// <summary>Builds the dataset. The builder can be discarded afterwards.</summary>
@@ -154,7 +167,19 @@ public sealed class InteractionDatasetBuilder
         }
 
         featureOffsets[itemIds.Length] = featureList.Count;
-        return new InteractionDataset(itemIds, featureOffsets, featureList.ToArray(), _hasher.Buckets, _userIds.ToArray(), offsets, items, times, weights, negative);
+        var categories = new string[itemIds.Length][];
+        var available = new bool[itemIds.Length];
+        for (var i = 0; i < itemIds.Length; i++)
+        {
+            categories[i] = _categories.TryGetValue(i, out var c) ? c : [];
+            available[i] = i > 0 && !_unavailable.Contains(i);
+        }
+
+        return new InteractionDataset(itemIds, featureOffsets, [.. featureList], _hasher.Buckets, [.. _userIds], offsets, items, times, weights, negative)
+        {
+            ItemCategories = categories,
+            ItemAvailable = available,
+        };
     }
 
     private int ItemIndex(string itemId) => Intern(_items, _itemIds, itemId);

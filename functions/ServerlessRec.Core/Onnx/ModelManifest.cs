@@ -1,0 +1,81 @@
+using System.Text.Json.Serialization;
+using ServerlessRec.Evaluation;
+using ServerlessRec.Events;
+
+namespace ServerlessRec.Onnx;
+
+/// <summary>The SHA-256 and size of one model artefact, checked whenever the artefact is loaded.</summary>
+/// <param name="Sha256">Lower-case hex SHA-256 of the artefact's bytes.</param>
+/// <param name="Bytes">The artefact's size.</param>
+public sealed record ArtifactInfo(string Sha256, long Bytes);
+
+/// <summary>
+/// <c>models/&lt;version&gt;/model.json</c>: everything serving needs to rebuild a user's vector exactly as
+/// training did (dimensions, history length, weights, decay, session rule), the artefacts with their hashes,
+/// and the metrics that let the model go live.
+/// </summary>
+public sealed record ModelManifest
+{
+    /// <summary>The artefact names.</summary>
+    public const string UserTowerFile = "user_tower.onnx";
+
+    /// <summary>The item tower.</summary>
+    public const string ItemTowerFile = "item_tower.onnx";
+
+    /// <summary>The item vocabulary with features and metadata, one JSON object per line in index order.</summary>
+    public const string ItemsFile = "items.jsonl";
+
+    /// <summary>The item vectors computed by the item tower in ONNX Runtime, float32 little-endian [ItemCount × Dimensions].</summary>
+    public const string ItemVectorsFile = "item_vectors.f32";
+
+    /// <summary>The manifest's own name.</summary>
+    public const string FileName = "model.json";
+
+    [JsonPropertyName("version")]
+    public required string Version { get; init; }
+
+    [JsonPropertyName("created")]
+    public required DateTimeOffset Created { get; init; }
+
+    [JsonPropertyName("dimensions")]
+    public required int Dimensions { get; init; }
+
+    [JsonPropertyName("hiddenDimensions")]
+    public required int HiddenDimensions { get; init; }
+
+    [JsonPropertyName("historyLength")]
+    public required int HistoryLength { get; init; }
+
+    [JsonPropertyName("decayHalfLifeDays")]
+    public required double DecayHalfLifeDays { get; init; }
+
+    [JsonPropertyName("sessionGapMinutes")]
+    public required double SessionGapMinutes { get; init; }
+
+    [JsonPropertyName("sessionMaxEvents")]
+    public required int SessionMaxEvents { get; init; }
+
+    [JsonPropertyName("temperature")]
+    public required float Temperature { get; init; }
+
+    [JsonPropertyName("featureBuckets")]
+    public required int FeatureBuckets { get; init; }
+
+    [JsonPropertyName("maxFeaturesPerItem")]
+    public required int MaxFeaturesPerItem { get; init; }
+
+    [JsonPropertyName("itemCount")]
+    public required int ItemCount { get; init; }
+
+    [JsonPropertyName("eventTypes")]
+    public required IReadOnlyDictionary<string, EventTypeDefinition> EventTypes { get; init; }
+
+    [JsonPropertyName("metrics")]
+    public IReadOnlyDictionary<string, RankingMetrics> Metrics { get; init; } = new Dictionary<string, RankingMetrics>();
+
+    [JsonPropertyName("training")]
+    public IReadOnlyDictionary<string, double> Training { get; init; } = new Dictionary<string, double>();
+
+    [JsonPropertyName("artifacts")]
+    public IReadOnlyDictionary<string, ArtifactInfo> Artifacts { get; init; } = new Dictionary<string, ArtifactInfo>();
+}

@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using ServerlessRec.Storage;
+
+namespace ServerlessRec.Onnx;
+
+/// <summary>A model version's artefacts in memory, keyed by file name, with the manifest that lists their hashes.</summary>
+public sealed record ModelPackage(ModelManifest Manifest, IReadOnlyDictionary<string, byte[]> Artifacts)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    /// <summary>Returns the blob name of a version's file in the models container.</summary>
+    public static string BlobName(string version, string file) => $"{version}/{file}";
+
+    /// <summary>Returns the artefact bytes or throws when the package lacks it.</summary>
+    public byte[] Artifact(string name) =>
+        Artifacts.TryGetValue(name, out var bytes) ? bytes : throw new ModelIntegrityException($"model {Manifest.Version} has no artefact \"{name}\"");
+
+    /// <summary>Computes the hashes of the artefacts and returns the manifest that lists them.</summary>
+    public static ModelPackage Seal(ModelManifest manifest, IReadOnlyDictionary<string, byte[]> artifacts)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(artifacts);
+        var infos = artifacts.ToDictionary(a => a.Key, a => new ArtifactInfo(Sha256(a.Value), a.Value.LongLength), StringComparer.Ordinal);
+        return new ModelPackage(manifest with { Artifacts = infos }, artifacts);
+    }
+
+    /// <summary>Writes the artefacts, then the manifest last (create-only), so a reader never sees a manifest whose artefacts are missing.</summary>
+    public async Task WriteAsync(IBlobStore store, string container = ContainerNames.Models, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        foreach (var (name, bytes) in Artifacts)
+        {
+            await store.WriteAsync(container, BlobName(Manifest.Version, name), bytes, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        var json = JsonSerializer.SerializeToUtf8Bytes(Manifest, JsonOptions);
+        await store.WriteAsync(container, BlobName(Manifest.Version, ModelManifest.FileName), json, BlobWriteCondition.CreateOnly, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a manifest, or returns null when the version does not exist.</summary>
+    public static async Task<ModelManifest?> ReadManifestAsync(IBlobStore store, string version, string container = ContainerNames.Models, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var blob = await store.ReadAsync(container, BlobName(version, ModelManifest.FileName), cancellationToken).ConfigureAwait(false);
+        if (blob is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ModelManifest>(blob.Content.Span) ?? throw new ModelIntegrityException($"model {version}: model.json is empty");
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelIntegrityException($"model {version}: model.json is not valid ({ex.Message})", ex);
+        }
+    }
+
+    /// <summary>Reads a version and verifies every artefact against the manifest's SHA-256; a mismatch is never loaded.</summary>
+    /// <exception cref="ModelIntegrityException">The manifest or an artefact is missing, truncated or tampered with.</exception>
+    public static async Task<ModelPackage> ReadAsync(IBlobStore store, string version, string container = ContainerNames.Models, CancellationToken cancellationToken = default)
+    {
+        var manifest = await ReadManifestAsync(store, version, container, cancellationToken).ConfigureAwait(false)
+            ?? throw new ModelIntegrityException($"model {version} does not exist (no {ModelManifest.FileName})");
+        var artifacts = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (name, info) in manifest.Artifacts)
+        {
+            var blob = await store.ReadAsync(container, BlobName(version, name), cancellationToken).ConfigureAwait(false)
+                ?? throw new ModelIntegrityException($"model {version}: artefact {name} is missing");
+            var bytes = blob.Content.ToArray();
+            if (bytes.LongLength != info.Bytes || !string.Equals(Sha256(bytes), info.Sha256, StringComparison.Ordinal))
+            {
+                throw new ModelIntegrityException($"model {version}: artefact {name} does not match its SHA-256 in {ModelManifest.FileName} (expected {info.Bytes} bytes, {info.Sha256}); refusing to load it");
+            }
+
+            artifacts[name] = bytes;
+        }
+
+        return new ModelPackage(manifest, artifacts);
+    }
+
+    /// <summary>Lower-case hex SHA-256.</summary>
+    public static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+}
+
+/// <summary>A model artefact is missing, truncated, tampered with, or the export does not match the trainer.</summary>
+public sealed class ModelIntegrityException : Exception
+{
+    public ModelIntegrityException() { }
+
+    public ModelIntegrityException(string message) : base(message) { }
+
+    public ModelIntegrityException(string message, Exception innerException) : base(message, innerException) { }
+}
