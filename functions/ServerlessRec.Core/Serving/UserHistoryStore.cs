@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ServerlessRec.Storage;
+
+namespace ServerlessRec.Serving;
+
+/// <summary>
+/// The per-user history blobs: read, append with ETag optimistic concurrency (bounded retries, so many
+/// writers for one user lose nothing), and delete (forget). Histories are capped to the most recent events.
+/// </summary>
+public sealed class UserHistoryStore
+{
+    /// <summary>The default number of events kept per user.</summary>
+    public const int DefaultCapacity = 200;
+
+    /// <summary>The default number of write attempts under contention.</summary>
+    public const int DefaultMaxAttempts = 64;
+
+    private static readonly JsonSerializerOptions JsonOptions = new();
+    private readonly IBlobStore _store;
+    private readonly string _container;
+    private readonly int _capacity;
+    private readonly int _maxAttempts;
+
+    /// <summary>Creates the store.</summary>
+    public UserHistoryStore(IBlobStore store, int capacity = DefaultCapacity, string container = ContainerNames.Users, int maxAttempts = DefaultMaxAttempts)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
+        _store = store;
+        _container = container;
+        _capacity = capacity;
+        _maxAttempts = maxAttempts;
+    }
+
+    /// <summary>Returns the blob name of a user's history: a 2-character hash prefix spreads users over folders.</summary>
+    public static string BlobName(string userId)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(userId));
+        return $"{Convert.ToHexStringLower(hash.AsSpan(0, 1))}/{Uri.EscapeDataString(userId)}.json";
+    }
+
+    /// <summary>Reads a user's history (empty when the user has none).</summary>
+    public async Task<StoredUserHistory> ReadAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var (history, _) = await ReadWithETagAsync(userId, cancellationToken).ConfigureAwait(false);
+        return history;
+    }
+
+    /// <summary>Appends events (in any order) to a user's history, keeping the newest <c>capacity</c> events.</summary>
+    /// <exception cref="BlobConditionFailedException">The history kept changing under more than the allowed number of attempts.</exception>
+    public async Task<StoredUserHistory> AppendAsync(string userId, IReadOnlyCollection<HistoryEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var random = new Random();
+        for (var attempt = 1; ; attempt++)
+        {
+            var (current, etag) = await ReadWithETagAsync(userId, cancellationToken).ConfigureAwait(false);
+            var merged = current.Events.Concat(events)
+                .OrderBy(e => e.Timestamp)
+                .ThenBy(e => e.ItemId, StringComparer.Ordinal)
+                .ToList();
+            if (merged.Count > _capacity)
+            {
+                merged.RemoveRange(0, merged.Count - _capacity);
+            }
+
+            var updated = current with { Events = merged };
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(updated, JsonOptions);
+            var condition = etag is null ? BlobWriteCondition.CreateOnly : BlobWriteCondition.Matching(etag);
+            try
+            {
+                await _store.WriteAsync(_container, BlobName(userId), bytes, condition, cancellationToken).ConfigureAwait(false);
+                return updated;
+            }
+            catch (BlobConditionFailedException) when (attempt < _maxAttempts)
+            {
+                // Someone else wrote this user's history first: re-read and merge again, after a short jittered pause.
+                await Task.Delay(random.Next(0, Math.Min(50, 1 + (attempt * 2))), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Deletes a user's history; returns false when there was none.</summary>
+    public Task<bool> DeleteAsync(string userId, CancellationToken cancellationToken = default) =>
+        _store.DeleteAsync(_container, BlobName(userId), cancellationToken: cancellationToken);
+
+    private async Task<(StoredUserHistory History, string? ETag)> ReadWithETagAsync(string userId, CancellationToken cancellationToken)
+    {
+        var blob = await _store.ReadAsync(_container, BlobName(userId), cancellationToken).ConfigureAwait(false);
+        if (blob is null)
+        {
+            return (new StoredUserHistory { UserId = userId }, null);
+        }
+
+        var history = JsonSerializer.Deserialize<StoredUserHistory>(blob.Content.Span, JsonOptions)
+            ?? throw new InvalidDataException($"the stored history of a user is empty ({BlobName(userId)})");
+        return (history, blob.ETag);
+    }
+}
