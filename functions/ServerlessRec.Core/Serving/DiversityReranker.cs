@@ -1,0 +1,55 @@
+using System.Numerics.Tensors;
+using ServerlessRec.Retrieval;
+
+namespace ServerlessRec.Serving;
+
+/// <summary>
+/// Maximal marginal relevance: picks items one by one maximising (1 − d)·relevance − d·(max similarity to the
+/// items already picked), so a single taste cannot fill the whole list.
+/// </summary>
+internal static class DiversityReranker
+{
+    public static List<ScoredItem> Rerank(ServingModel model, IReadOnlyList<ScoredItem> pool, int k, double diversity)
+    {
+        var lambda = 1.0 - diversity;
+        var remaining = pool.ToList();
+        var chosen = new List<ScoredItem>(k);
+        var maxSimilarity = new float[remaining.Count];
+        Array.Fill(maxSimilarity, float.NegativeInfinity);
+        var active = Enumerable.Repeat(true, remaining.Count).ToArray();
+        while (chosen.Count < k && chosen.Count < remaining.Count)
+        {
+            var best = -1;
+            var bestValue = double.NegativeInfinity;
+            for (var j = 0; j < remaining.Count; j++)
+            {
+                if (!active[j])
+                {
+                    continue;
+                }
+
+                var redundancy = chosen.Count == 0 ? 0f : maxSimilarity[j];
+                var value = (lambda * remaining[j].Score) - ((1 - lambda) * redundancy);
+                if (value > bestValue)
+                {
+                    bestValue = value;
+                    best = j;
+                }
+            }
+
+            active[best] = false;
+            chosen.Add(remaining[best]);
+            var picked = model.VectorOf(model.IndexOf(remaining[best].ItemId));
+            for (var j = 0; j < remaining.Count; j++)
+            {
+                if (active[j])
+                {
+                    var similarity = TensorPrimitives.Dot(model.VectorOf(model.IndexOf(remaining[j].ItemId)), picked);
+                    maxSimilarity[j] = MathF.Max(maxSimilarity[j], similarity);
+                }
+            }
+        }
+
+        return chosen;
+    }
+}

@@ -1,0 +1,192 @@
+using System.Text.Json.Serialization;
+using ServerlessRec.Events;
+
+namespace ServerlessRec.Serving;
+
+/// <summary>An event sent with a request (not yet stored) or posted to <c>/api/events</c>.</summary>
+public sealed record RequestEvent
+{
+    [JsonPropertyName("itemId")]
+    public string? ItemId { get; init; }
+
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    /// <summary>Gets when it happened; the server's clock when omitted.</summary>
+    [JsonPropertyName("timestamp")]
+    public DateTimeOffset? Timestamp { get; init; }
+
+    [JsonPropertyName("value")]
+    public double? Value { get; init; }
+}
+
+/// <summary>Filters of a recommendation request.</summary>
+public sealed record RecommendationFilter
+{
+    /// <summary>Gets categories: an item must have at least one of them.</summary>
+    [JsonPropertyName("categories")]
+    public IReadOnlyList<string>? Categories { get; init; }
+
+    /// <summary>Gets a value indicating whether unavailable items are allowed (default: no).</summary>
+    [JsonPropertyName("includeUnavailable")]
+    public bool IncludeUnavailable { get; init; }
+
+    /// <summary>Gets item ids the caller never wants back.</summary>
+    [JsonPropertyName("excludeItemIds")]
+    public IReadOnlyList<string>? ExcludeItemIds { get; init; }
+}
+
+/// <summary>The body of <c>POST /api/recommendations</c>.</summary>
+public sealed record RecommendationRequest
+{
+    [JsonPropertyName("userId")]
+    public string? UserId { get; init; }
+
+    [JsonPropertyName("recentEvents")]
+    public IReadOnlyList<RequestEvent>? RecentEvents { get; init; }
+
+    [JsonPropertyName("k")]
+    public int K { get; init; } = 10;
+
+    [JsonPropertyName("filter")]
+    public RecommendationFilter? Filter { get; init; }
+
+    [JsonPropertyName("excludeSeen")]
+    public bool ExcludeSeen { get; init; } = true;
+
+    [JsonPropertyName("explain")]
+    public bool Explain { get; init; }
+
+    /// <summary>Gets the diversity (0–1): 0 ranks by relevance only; higher values re-rank with maximal marginal relevance.</summary>
+    [JsonPropertyName("diversity")]
+    public double Diversity { get; init; }
+
+    /// <summary>Gets the share of the list (0–0.5) given to relevant but under-exposed items.</summary>
+    [JsonPropertyName("exploration")]
+    public double Exploration { get; init; }
+}
+
+/// <summary>Where a recommendation list came from.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RecommendationSource>))]
+public enum RecommendationSource
+{
+    /// <summary>The user's stored history (possibly with request events).</summary>
+    [JsonStringEnumMemberName("history")]
+    History,
+
+    /// <summary>Only the events sent with the request.</summary>
+    [JsonStringEnumMemberName("request")]
+    Request,
+
+    /// <summary>No usable history: the most popular items.</summary>
+    [JsonStringEnumMemberName("popular")]
+    Popular,
+}
+
+/// <summary>One recommended item.</summary>
+public sealed record RecommendedItem
+{
+    [JsonPropertyName("itemId")]
+    public required string ItemId { get; init; }
+
+    [JsonPropertyName("score")]
+    public required float Score { get; init; }
+
+    /// <summary>Gets the history items that contributed most (when <c>explain</c> is on).</summary>
+    [JsonPropertyName("because")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Because { get; init; }
+
+    /// <summary>Gets a value indicating whether the item was mixed in for exploration.</summary>
+    [JsonPropertyName("exploration")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Exploration { get; init; }
+}
+
+/// <summary>The answer of <c>POST /api/recommendations</c>.</summary>
+public sealed record RecommendationResponse
+{
+    [JsonPropertyName("modelVersion")]
+    public required string ModelVersion { get; init; }
+
+    [JsonPropertyName("source")]
+    public required RecommendationSource Source { get; init; }
+
+    [JsonPropertyName("items")]
+    public required IReadOnlyList<RecommendedItem> Items { get; init; }
+}
+
+/// <summary>A request that cannot be served as sent; mapped to a 400 problem+json naming <see cref="Field"/>.</summary>
+public sealed class RequestValidationException(string field, string message) : Exception(message)
+{
+    /// <summary>Gets the JSON path of the offending field.</summary>
+    public string Field { get; } = field;
+}
+
+/// <summary>Validates ids and events at the serving edge, with the same rules as the event contract.</summary>
+public static class RequestRules
+{
+    /// <summary>The maximum id length of the event contract.</summary>
+    public const int MaxIdLength = 128;
+
+    /// <summary>The largest k a request may ask for.</summary>
+    public const int MaxK = 200;
+
+    /// <summary>The most events a request may carry.</summary>
+    public const int MaxRequestEvents = 200;
+
+    /// <summary>Throws when an id is missing, too long or has control characters.</summary>
+    public static string Id(string? value, string field)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw new RequestValidationException(field, $"{field} is required");
+        }
+
+        if (value.Length > MaxIdLength)
+        {
+            throw new RequestValidationException(field, $"{field} is longer than {MaxIdLength} characters");
+        }
+
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                throw new RequestValidationException(field, $"{field} contains a control character");
+            }
+        }
+
+        return value;
+    }
+
+    /// <summary>Validates one request event against the model's event types.</summary>
+    public static InteractionEvent Event(RequestEvent? e, string userId, EventTypeOptions types, DateTimeOffset now, string field)
+    {
+        if (e is null)
+        {
+            throw new RequestValidationException(field, $"{field} is null");
+        }
+
+        var itemId = Id(e.ItemId, field + ".itemId");
+        var type = e.Type ?? throw new RequestValidationException(field + ".type", $"{field}.type is required");
+        if (!types.IsKnown(type))
+        {
+            throw new RequestValidationException(field + ".type", $"{field}.type \"{Truncate(type)}\" is not a configured event type ({string.Join(", ", types.Types.Keys.Order(StringComparer.Ordinal))})");
+        }
+
+        if (e.Value is { } v && !double.IsFinite(v))
+        {
+            throw new RequestValidationException(field + ".value", $"{field}.value must be a finite number");
+        }
+
+        var timestamp = e.Timestamp ?? now;
+        if (timestamp > now.AddDays(1))
+        {
+            throw new RequestValidationException(field + ".timestamp", $"{field}.timestamp is more than a day in the future");
+        }
+
+        return new InteractionEvent(userId, itemId, type, timestamp, e.Value);
+    }
+
+    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}

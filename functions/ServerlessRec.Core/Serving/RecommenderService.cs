@@ -1,0 +1,298 @@
+using System.Numerics.Tensors;
+using ServerlessRec.Events;
+using ServerlessRec.Retrieval;
+
+namespace ServerlessRec.Serving;
+
+/// <summary>The live model is missing or cannot be served; mapped to a 503.</summary>
+public sealed class ModelUnavailableException(string message) : Exception(message);
+
+/// <summary>An item or user the request names does not exist; mapped to a 404.</summary>
+public sealed class NotFoundException(string field, string message) : Exception(message)
+{
+    /// <summary>Gets the field that names the missing thing.</summary>
+    public string Field { get; } = field;
+}
+
+/// <summary>
+/// The serving path of design.md: history (stored ∪ request) → weights exactly as in training → ONNX user
+/// tower → index query with filters and exclusions → optional diversity / exploration re-rank → items.
+/// </summary>
+public sealed class RecommenderService
+{
+    private const int ExplainTopHistoryItems = 3;
+    private readonly ILiveModelSource _models;
+    private readonly UserHistoryStore _histories;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the service.</summary>
+    public RecommenderService(ILiveModelSource models, UserHistoryStore histories, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(histories);
+        ArgumentNullException.ThrowIfNull(time);
+        _models = models;
+        _histories = histories;
+        _time = time;
+    }
+
+    /// <summary>Ranks items for a user now.</summary>
+    public async Task<RecommendationResponse> RecommendAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var userId = RequestRules.Id(request.UserId, "userId");
+        if (request.K < 1 || request.K > RequestRules.MaxK)
+        {
+            throw new RequestValidationException("k", $"k must be between 1 and {RequestRules.MaxK}");
+        }
+
+        if (request.RecentEvents is { Count: > RequestRules.MaxRequestEvents })
+        {
+            throw new RequestValidationException("recentEvents", $"recentEvents may hold at most {RequestRules.MaxRequestEvents} events");
+        }
+
+        if (!(request.Diversity >= 0 && request.Diversity <= 1))
+        {
+            throw new RequestValidationException("diversity", "diversity must be between 0 and 1");
+        }
+
+        if (!(request.Exploration >= 0 && request.Exploration <= 0.5))
+        {
+            throw new RequestValidationException("exploration", "exploration must be between 0 and 0.5");
+        }
+
+        var model = await CurrentModelAsync(cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var requestEvents = new List<InteractionEvent>();
+        for (var i = 0; i < (request.RecentEvents?.Count ?? 0); i++)
+        {
+            requestEvents.Add(RequestRules.Event(request.RecentEvents![i], userId, model.EventTypes, now, $"recentEvents[{i}]"));
+        }
+
+        var filter = request.Filter ?? new RecommendationFilter();
+        for (var i = 0; i < (filter.Categories?.Count ?? 0); i++)
+        {
+            RequestRules.Id(filter.Categories![i], $"filter.categories[{i}]");
+        }
+
+        for (var i = 0; i < (filter.ExcludeItemIds?.Count ?? 0); i++)
+        {
+            RequestRules.Id(filter.ExcludeItemIds![i], $"filter.excludeItemIds[{i}]");
+        }
+
+        var stored = await _histories.ReadAsync(userId, cancellationToken).ConfigureAwait(false);
+        var history = BuildHistory(model, userId, stored, requestEvents);
+        var excluded = new HashSet<string>(filter.ExcludeItemIds ?? [], StringComparer.Ordinal);
+        excluded.UnionWith(history.NegativeItems);
+        if (request.ExcludeSeen)
+        {
+            excluded.UnionWith(history.SeenItems);
+        }
+
+        var itemFilter = new ItemFilter { Categories = filter.Categories, AvailableOnly = !filter.IncludeUnavailable, ExcludedItemIds = excluded };
+        if (history.Count == 0)
+        {
+            var popular = model.Index.MostPopular(request.K, itemFilter);
+            return new RecommendationResponse
+            {
+                ModelVersion = model.Version,
+                Source = RecommendationSource.Popular,
+                Items = popular.Select(p => new RecommendedItem { ItemId = p.ItemId, Score = p.Score }).ToList(),
+            };
+        }
+
+        var user = new float[model.Manifest.Dimensions];
+        model.UserTower.Compute(history.Items, history.LongTerm, history.Session, user);
+        var reranks = request.Diversity > 0 || request.Exploration > 0;
+        var pool = model.Index.Search(user, reranks ? Math.Max(request.K * 5, 50) : request.K, itemFilter);
+        var chosen = request.Diversity > 0 ? DiversityReranker.Rerank(model, pool, request.K, request.Diversity) : pool.Take(request.K).ToList();
+        var exploration = request.Exploration > 0 ? Explore(model, user, itemFilter, chosen, request.K, request.Exploration) : new HashSet<string>(StringComparer.Ordinal);
+
+        var items = chosen.Select(c => new RecommendedItem
+        {
+            ItemId = c.ItemId,
+            Score = c.Score,
+            Because = request.Explain ? Explain(model, history, c.ItemId) : null,
+            Exploration = exploration.Contains(c.ItemId),
+        }).ToList();
+        return new RecommendationResponse
+        {
+            ModelVersion = model.Version,
+            Source = history.FromStore ? RecommendationSource.History : RecommendationSource.Request,
+            Items = items,
+        };
+    }
+
+    /// <summary>Items whose vectors are closest to an item's vector.</summary>
+    public async Task<RecommendationResponse> SimilarAsync(string itemId, int k, bool includeUnavailable = false, CancellationToken cancellationToken = default)
+    {
+        RequestRules.Id(itemId, "itemId");
+        if (k < 1 || k > RequestRules.MaxK)
+        {
+            throw new RequestValidationException("k", $"k must be between 1 and {RequestRules.MaxK}");
+        }
+
+        var model = await CurrentModelAsync(cancellationToken).ConfigureAwait(false);
+        var index = model.IndexOf(itemId);
+        if (index == 0)
+        {
+            throw new NotFoundException("itemId", $"item \"{itemId}\" is not in model {model.Version}");
+        }
+
+        var filter = new ItemFilter { AvailableOnly = !includeUnavailable, ExcludedItemIds = new HashSet<string>(StringComparer.Ordinal) { itemId } };
+        var results = model.Index.Search(model.VectorOf(index), k, filter);
+        return new RecommendationResponse
+        {
+            ModelVersion = model.Version,
+            Source = RecommendationSource.History,
+            Items = results.Select(r => new RecommendedItem { ItemId = r.ItemId, Score = r.Score }).ToList(),
+        };
+    }
+
+    /// <summary>The user's vector as the live model computes it now (null when the user has no usable history).</summary>
+    public async Task<(string ModelVersion, float[]? Vector, int HistoryLength)> UserVectorAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        RequestRules.Id(userId, "userId");
+        var model = await CurrentModelAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await _histories.ReadAsync(userId, cancellationToken).ConfigureAwait(false);
+        var history = BuildHistory(model, userId, stored, []);
+        if (history.Count == 0)
+        {
+            return (model.Version, null, 0);
+        }
+
+        var user = new float[model.Manifest.Dimensions];
+        model.UserTower.Compute(history.Items, history.LongTerm, history.Session, user);
+        return (model.Version, user, history.Count);
+    }
+
+    private async Task<ServingModel> CurrentModelAsync(CancellationToken cancellationToken) =>
+        await _models.GetCurrentAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new ModelUnavailableException("no model is live yet: run a retraining first");
+
+    internal static UserHistoryInput BuildHistory(ServingModel model, string userId, StoredUserHistory stored, IReadOnlyList<InteractionEvent> requestEvents)
+    {
+        var all = stored.Events
+            .Select(e => (Event: new InteractionEvent(userId, e.ItemId, e.Type, e.Timestamp, e.Value), Stored: true))
+            .Concat(requestEvents.Select(e => (Event: e, Stored: false)))
+            .OrderBy(x => x.Event.Timestamp)
+            .ThenBy(x => x.Event.ItemId, StringComparer.Ordinal)
+            .ToList();
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var negatives = new HashSet<string>(StringComparer.Ordinal);
+        var positives = new List<(int Index, long Time, float Weight, bool Stored)>();
+        foreach (var (e, fromStore) in all)
+        {
+            if (!model.EventTypes.TryClassify(e.Type, e.Value, out var weight, out var negative))
+            {
+                continue;
+            }
+
+            if (negative)
+            {
+                negatives.Add(e.ItemId);
+                continue;
+            }
+
+            seen.Add(e.ItemId);
+            var index = model.IndexOf(e.ItemId);
+            if (index > 0 && weight > 0f)
+            {
+                positives.Add((index, e.Timestamp.ToUnixTimeSeconds(), weight, fromStore));
+            }
+        }
+
+        // The tower reads the most recent L positives, exactly as in training.
+        var l = model.Manifest.HistoryLength;
+        var used = positives.Skip(Math.Max(0, positives.Count - l)).ToList();
+        var input = new UserHistoryInput(used.Count, seen, negatives, used.Exists(p => p.Stored));
+        var times = used.Select(p => p.Time).ToArray();
+        var weights = used.Select(p => p.Weight).ToArray();
+        for (var i = 0; i < used.Count; i++)
+        {
+            input.Items[i] = used[i].Index;
+        }
+
+        model.Weighting.Compute(times, weights, input.LongTerm, input.Session);
+        return input;
+    }
+
+    private static List<string> Explain(ServingModel model, UserHistoryInput history, string itemId)
+    {
+        // Each history item's share of the pools times its similarity to the recommended item.
+        var target = model.VectorOf(model.IndexOf(itemId));
+        var sumL = TensorPrimitives.Sum(history.LongTerm.AsSpan(0, history.Count));
+        var sumS = TensorPrimitives.Sum(history.Session.AsSpan(0, history.Count));
+        var contributions = new Dictionary<int, float>();
+        for (var i = 0; i < history.Count; i++)
+        {
+            var share = (sumL > 0 ? history.LongTerm[i] / sumL : 0f) + (sumS > 0 ? history.Session[i] / sumS : 0f);
+            var value = share * TensorPrimitives.Dot(model.VectorOf(history.Items[i]), target);
+            contributions[history.Items[i]] = contributions.GetValueOrDefault(history.Items[i]) + value;
+        }
+
+        return contributions.Where(c => c.Value > 0f)
+            .OrderByDescending(c => c.Value)
+            .Take(ExplainTopHistoryItems)
+            .Select(c => model.Items[c.Key - 1].ItemId)
+            .ToList();
+    }
+
+    private static HashSet<string> Explore(ServingModel model, float[] user, ItemFilter filter, List<ScoredItem> chosen, int k, double share)
+    {
+        // Under-exposed = popularity at or below the catalog's lower quartile; the most relevant of them take
+        // evenly spaced slots, so a fixed share of every list helps fresh items get their first interactions.
+        var slots = (int)Math.Round(k * share, MidpointRounding.AwayFromZero);
+        if (slots == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var popularity = model.Items.Select(i => i.Popularity).Order().ToArray();
+        var lowerQuartile = popularity[popularity.Length / 4];
+        var taken = new HashSet<string>(chosen.Select(c => c.ItemId), StringComparer.Ordinal);
+        var fresh = model.Index.Search(user, Math.Min(model.Items.Count, Math.Max(k * 50, 500)), filter)
+            .Where(c => !taken.Contains(c.ItemId) && model.Items[model.IndexOf(c.ItemId) - 1].Popularity <= lowerQuartile)
+            .Take(slots)
+            .ToList();
+        var step = Math.Max(1, k / Math.Max(1, fresh.Count));
+        for (var f = 0; f < fresh.Count; f++)
+        {
+            var position = Math.Min(k - 1, ((f + 1) * step) - 1);
+            if (position < chosen.Count)
+            {
+                chosen.Insert(position, fresh[f]);
+            }
+            else
+            {
+                chosen.Add(fresh[f]);
+            }
+        }
+
+        if (chosen.Count > k)
+        {
+            chosen.RemoveRange(k, chosen.Count - k);
+        }
+
+        return new HashSet<string>(fresh.Select(f => f.ItemId).Where(id => chosen.Exists(c => c.ItemId == id)), StringComparer.Ordinal);
+    }
+}
+
+/// <summary>A user's history as the user tower reads it, plus the item sets used for exclusions.</summary>
+internal sealed class UserHistoryInput(int count, HashSet<string> seen, HashSet<string> negatives, bool fromStore)
+{
+    public int Count { get; } = count;
+
+    public int[] Items { get; } = new int[count];
+
+    public float[] LongTerm { get; } = new float[count];
+
+    public float[] Session { get; } = new float[count];
+
+    public HashSet<string> SeenItems { get; } = seen;
+
+    public HashSet<string> NegativeItems { get; } = negatives;
+
+    public bool FromStore { get; } = fromStore;
+}

@@ -1,0 +1,99 @@
+using System.Runtime.InteropServices;
+using ServerlessRec.Events;
+using ServerlessRec.Onnx;
+using ServerlessRec.Retrieval;
+using ServerlessRec.Storage;
+using ServerlessRec.Training;
+
+namespace ServerlessRec.Serving;
+
+/// <summary>
+/// One live model version, loaded once and shared by all requests: the ONNX user tower (one session),
+/// the item vocabulary and vectors, and the embedded index over them.
+/// </summary>
+public sealed class ServingModel : IDisposable
+{
+    private readonly Dictionary<string, int> _indexById;
+
+    private ServingModel(ModelPackage package)
+    {
+        Manifest = package.Manifest;
+        Items = ModelExporter.ReadItems(package.Artifact(ModelManifest.ItemsFile));
+        var vectorBytes = package.Artifact(ModelManifest.ItemVectorsFile);
+        var d = Manifest.Dimensions;
+        if (Items.Count != Manifest.ItemCount || vectorBytes.Length != Manifest.ItemCount * d * sizeof(float))
+        {
+            throw new ModelIntegrityException($"model {Manifest.Version}: items and vectors do not match the manifest's {Manifest.ItemCount} items");
+        }
+
+        Vectors = MemoryMarshal.Cast<byte, float>(vectorBytes).ToArray();
+        _indexById = new Dictionary<string, int>(Items.Count, StringComparer.Ordinal);
+        var indexed = new IndexedItem[Items.Count];
+        for (var r = 0; r < Items.Count; r++)
+        {
+            var item = Items[r];
+            if (item.Index != r + 1)
+            {
+                throw new ModelIntegrityException($"model {Manifest.Version}: items.jsonl is not in index order at line {r + 1}");
+            }
+
+            _indexById[item.ItemId] = item.Index;
+            indexed[r] = new IndexedItem(item.ItemId, Vectors.AsMemory(r * d, d), item.Categories, item.Available, item.Popularity);
+        }
+
+        Index = new EmbeddedItemIndex(Manifest.Version, d, indexed);
+        UserTower = new OnnxUserTower(package.Artifact(ModelManifest.UserTowerFile), Manifest.HistoryLength, d);
+        EventTypes = new EventTypeOptions { Types = new Dictionary<string, EventTypeDefinition>(Manifest.EventTypes, StringComparer.OrdinalIgnoreCase) };
+        Weighting = new HistoryWeighting(new TwoTowerOptions
+        {
+            HistoryLength = Manifest.HistoryLength,
+            DecayHalfLifeDays = Manifest.DecayHalfLifeDays,
+            SessionGapMinutes = Manifest.SessionGapMinutes,
+            SessionMaxEvents = Manifest.SessionMaxEvents,
+        });
+    }
+
+    /// <summary>Gets the manifest.</summary>
+    public ModelManifest Manifest { get; }
+
+    /// <summary>Gets the model version.</summary>
+    public string Version => Manifest.Version;
+
+    /// <summary>Gets the vocabulary in index order (row r is item index r + 1).</summary>
+    public IReadOnlyList<ModelItem> Items { get; }
+
+    /// <summary>Gets the item vectors, [ItemCount × Dimensions]; row r is item index r + 1.</summary>
+    public float[] Vectors { get; }
+
+    /// <summary>Gets the embedded index over the item vectors (rows in vocabulary order).</summary>
+    public EmbeddedItemIndex Index { get; }
+
+    /// <summary>Gets the ONNX user tower.</summary>
+    public OnnxUserTower UserTower { get; }
+
+    /// <summary>Gets the event types the model was trained with (weights, negatives).</summary>
+    public EventTypeOptions EventTypes { get; }
+
+    /// <summary>Gets the history weighting the model was trained with.</summary>
+    public HistoryWeighting Weighting { get; }
+
+    /// <summary>Loads and verifies a model version from the store.</summary>
+    public static async Task<ServingModel> LoadAsync(IBlobStore store, string version, CancellationToken cancellationToken = default) =>
+        new(await ModelPackage.ReadAsync(store, version, cancellationToken: cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Creates a serving model from a package already in memory (verified by its producer).</summary>
+    public static ServingModel FromPackage(ModelPackage package)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        return new ServingModel(package);
+    }
+
+    /// <summary>Returns the vocabulary index of an item (0 when unknown to this model).</summary>
+    public int IndexOf(string itemId) => _indexById.TryGetValue(itemId, out var index) ? index : 0;
+
+    /// <summary>Gets the vector of a vocabulary index (1..ItemCount).</summary>
+    public ReadOnlySpan<float> VectorOf(int index) => Vectors.AsSpan((index - 1) * Manifest.Dimensions, Manifest.Dimensions);
+
+    /// <inheritdoc/>
+    public void Dispose() => UserTower.Dispose();
+}
