@@ -121,9 +121,9 @@ public sealed class AzureAISearchIndexPublisher : IItemIndexPublisher
         return new AzureAISearchItemIndex(version, _indexClient.GetSearchClient(indexName), dimensions, _options.ExhaustiveKnn);
     }
 
-    private static List<(ItemDocument Document, int Bytes)> ToDocuments(IReadOnlyList<IndexedItem> items)
+    private static List<(ItemDocument Document, long Bytes)> ToDocuments(IReadOnlyList<IndexedItem> items)
     {
-        var documents = new List<(ItemDocument, int)>(items.Count);
+        var documents = new List<(ItemDocument, long)>(items.Count);
         var keys = new HashSet<string>(items.Count, StringComparer.Ordinal);
         var dimensions = items[0].Vector.Length;
         foreach (var item in items)
@@ -138,7 +138,7 @@ public sealed class AzureAISearchIndexPublisher : IItemIndexPublisher
             {
                 Id = ItemDocumentKey.Encode(item.ItemId),
                 ItemId = item.ItemId,
-                Embedding = item.Vector,
+                Embedding = item.Vector.ToArray(),
                 Categories = item.Categories,
                 Available = item.Available,
                 Popularity = item.Popularity,
@@ -148,7 +148,7 @@ public sealed class AzureAISearchIndexPublisher : IItemIndexPublisher
                 throw new ArgumentException($"item \"{item.ItemId}\" appears twice", nameof(items));
             }
 
-            var bytes = ItemDocumentJson.MeasureBytes(document) + DocumentEnvelopeBytes;
+            var bytes = ItemDocumentJson.MaxBytes(document) + DocumentEnvelopeBytes;
             if (bytes + BatchEnvelopeBytes > MaxRequestBytes)
             {
                 throw new ArgumentException($"item \"{item.ItemId}\" serializes to {bytes} bytes, more than one indexing request may carry ({MaxRequestBytes})", nameof(items));
@@ -160,7 +160,7 @@ public sealed class AzureAISearchIndexPublisher : IItemIndexPublisher
         return documents;
     }
 
-    private static IEnumerable<(List<ItemDocument> Documents, long Bytes)> SplitIntoBatches(List<(ItemDocument Document, int Bytes)> documents, int maxCount)
+    private static IEnumerable<(List<ItemDocument> Documents, long Bytes)> SplitIntoBatches(List<(ItemDocument Document, long Bytes)> documents, int maxCount)
     {
         var batch = new List<ItemDocument>(Math.Min(maxCount, documents.Count));
         long bytes = BatchEnvelopeBytes;

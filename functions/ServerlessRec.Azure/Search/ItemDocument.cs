@@ -12,7 +12,7 @@ internal sealed class ItemDocument
     public required string ItemId { get; init; }
 
     [JsonPropertyName(ItemIndexSchema.EmbeddingField)]
-    public required ReadOnlyMemory<float> Embedding { get; init; }
+    public required float[] Embedding { get; init; }
 
     [JsonPropertyName(ItemIndexSchema.CategoriesField)]
     public required IReadOnlyList<string> Categories { get; init; }

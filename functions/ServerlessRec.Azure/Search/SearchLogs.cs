@@ -8,7 +8,7 @@ internal static partial class SearchLogs
     [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Created Azure AI Search index {IndexName} ({Dimensions} dimensions)")]
     public static partial void IndexCreated(this ILogger logger, string indexName, int dimensions);
 
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Debug, Message = "Uploaded {Count} documents ({Bytes} bytes) to {IndexName}")]
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Debug, Message = "Uploaded {Count} documents (at most {Bytes} bytes) to {IndexName}")]
     public static partial void BatchUploaded(this ILogger logger, int count, long bytes, string indexName);
 
     [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "{Failed} of {Sent} documents sent to {IndexName} failed with a transient status (first {Status}); retry {Attempt} in {Delay}")]
