@@ -126,10 +126,15 @@ public sealed class AzureAISearchIndexPublisher : IItemIndexPublisher
         var documents = new List<(ItemDocument, long)>(items.Count);
         var keys = new HashSet<string>(items.Count, StringComparer.Ordinal);
         var dimensions = items[0].Vector.Length;
+        if (dimensions == 0)
+        {
+            throw new ArgumentException($"item \"{items[0].ItemId}\" has an empty vector", nameof(items));
+        }
+
         foreach (var item in items)
         {
             ArgumentNullException.ThrowIfNull(item, nameof(items));
-            if (item.Vector.Length != dimensions || dimensions == 0)
+            if (item.Vector.Length != dimensions)
             {
                 throw new ArgumentException($"item \"{item.ItemId}\" has a vector of {item.Vector.Length} values, expected {dimensions} like the first item", nameof(items));
             }

@@ -26,7 +26,7 @@ public sealed class AzureAISearchIndexPublisherTests : IAsyncLifetime
         await publisher.CreateVersionAsync("20250101", 64);
 
         var create = Assert.Single(_service.Requests, r => r.Method == "POST" && r.Path == "/indexes");
-        Assert.Contains("api-version=2023-11-01", create.Query, StringComparison.Ordinal);
+        Assert.Equal("?api-version=2023-11-01", create.Query);
         var index = create.Json;
         Assert.Equal("items-v20250101", index["name"]!.GetValue<string>());
         var fields = index["fields"]!.AsArray().Select(f => f!.AsObject()).ToDictionary(f => f["name"]!.GetValue<string>());
@@ -66,7 +66,8 @@ public sealed class AzureAISearchIndexPublisherTests : IAsyncLifetime
         await publisher.UploadAsync("7", SearchTestBackend.RandomItems(3, 32));
 
         var create = Assert.Single(_service.Requests, r => r.Method == "POST" && r.Path == "/indexes");
-        Assert.Contains("api-version=2024-07-01", create.Query, StringComparison.Ordinal);
+        Assert.Equal("?api-version=2024-07-01", create.Query);
+        Assert.Equal("?api-version=2024-07-01", Assert.Single(_service.Requests, r => r.Method == "DELETE").Query);
         var vectorSearch = create.Json["vectorSearch"]!.AsObject();
         var compression = Assert.Single(vectorSearch["compressions"]!.AsArray())!.AsObject();
         Assert.Equal("embedding-int8", compression["name"]!.GetValue<string>());
