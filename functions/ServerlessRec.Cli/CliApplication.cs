@@ -7,6 +7,8 @@ internal static class CliApplication
 {
     public static IReadOnlyList<ICliCommand> Commands { get; } =
     [
+        new GenerateCommand(),
+        new ImportCommand(TimeProvider.System),
         new EvaluateCommand(),
     ];
 

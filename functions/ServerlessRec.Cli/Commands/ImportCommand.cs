@@ -1,0 +1,198 @@
+using System.Globalization;
+using ServerlessRec.Events;
+using ServerlessRec.Storage;
+
+namespace ServerlessRec.Cli.Commands;
+
+/// <summary>
+/// <c>serverlessrec import</c>: validates an event file (JSON Lines, CSV, TSV, MovieLens ratings; plain or
+/// gzip) and copies its events into the events folder as contract JSON Lines; bad lines go to quarantine.
+/// </summary>
+internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
+{
+    private static readonly string[] ColumnOptions = ["user-column", "item-column", "timestamp-column", "type-column", "type", "value-column", "timestamp-format"];
+
+    public string Name => "import";
+
+    public string Usage =>
+        "--file F [--format jsonl|csv|tsv|movielens] [--catalog movies.csv|items.jsonl] [--user-column C] [--item-column C] " +
+        "[--timestamp-column C] [--type-column C | --type T] [--value-column C|none] [--timestamp-format auto|unix|unix-ms|iso] " +
+        "[--out DIR] [--gzip] [--lines-per-file N]";
+
+    public string Summary =>
+        "Validate an event file and copy it into the events folder (default " +
+        $"{Path.Combine(StorageOptions.DefaultLocalRoot, ContainerNames.Events)}) as JSON Lines; rejected lines go to quarantine/<run>/ " +
+        "and the catalog (MovieLens movies.csv or items.jsonl) to catalog/items.jsonl, both beside it.";
+
+    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    {
+        var path = args.RequiredString("file");
+        var format = ResolveFormat(args, path);
+        var catalogPath = args.String("catalog");
+        var outPath = args.String("out", Path.Combine(StorageOptions.DefaultLocalRoot, ContainerNames.Events));
+        var gzip = args.Flag("gzip");
+        var linesPerFile = args.Int("lines-per-file", PartitionedEventLogWriter.DefaultLinesPerFile, 1);
+        args.EnsureAllRead();
+
+        var now = timeProvider.GetUtcNow();
+        var runId = string.Create(CultureInfo.InvariantCulture, $"import-{now:yyyyMMdd'T'HHmmss'Z'}");
+        var fileName = Path.GetFileName(path);
+        var eventsRoot = Path.GetFullPath(outPath);
+        var storeRoot = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(eventsRoot))!;
+        var quarantine = new QuarantineWriter(new DirectoryBlobDestination(Path.Combine(storeRoot, ContainerNames.Quarantine)), runId);
+        var reader = new EventFileReader(new EventTypeOptions());
+        var source = string.Create(CultureInfo.InvariantCulture, $"import-{SourceName(fileName)}-{now:yyyyMMddHHmmss}");
+        using var events = new PartitionedEventLogWriter(new DirectoryBlobDestination(eventsRoot), source, linesPerFile, gzip, partitionTime: now);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        EventFileSummary summary;
+        var input = OpenRead(path);
+        await using (input.ConfigureAwait(false))
+        {
+            try
+            {
+                summary = await new EventImporter(reader).ImportAsync(input, fileName, format, events, quarantine, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException ex) when (!args.Has("format") && format.Kind == EventFileKind.Delimited)
+            {
+                throw new InvalidDataException($"{ex.Message} For MovieLens ratings add --format movielens; for other columns see --user-column and friends.", ex);
+            }
+        }
+
+        await events.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read {fileName} ({format}): {summary.Lines:N0} lines, {summary.Accepted:N0} accepted, {summary.Rejected:N0} rejected in {seconds:F1} s ({summary.Lines / seconds:N0} lines/s)"));
+        output.WriteLine($"rejected by reason: {IngestSummary.FormatReasons(summary.RejectedByReason)}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {events.Files.Count:N0} file{(events.Files.Count == 1 ? string.Empty : "s")} to {Relative(eventsRoot)}{(events.Files.Count > 0 ? $" ({events.Files[0]}{(events.Files.Count > 1 ? ", …" : string.Empty)})" : string.Empty)}"));
+
+        if (catalogPath is not null)
+        {
+            await ImportCatalogAsync(catalogPath, storeRoot, quarantine, output, cancellationToken).ConfigureAwait(false);
+        }
+
+        await quarantine.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (quarantine.BlobNames.Count > 0)
+        {
+            output.WriteLine($"quarantine: {string.Join(", ", quarantine.BlobNames.Select(n => Relative(Path.Combine(storeRoot, ContainerNames.Quarantine, n))))}");
+        }
+
+        return summary.Lines > 0 && summary.Accepted == 0 ? 1 : 0;
+    }
+
+    private static async Task ImportCatalogAsync(string path, string storeRoot, QuarantineWriter quarantine, TextWriter output, CancellationToken cancellationToken)
+    {
+        CatalogFileFormat format;
+        try
+        {
+            format = CatalogReader.FormatFromFileName(path);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+
+        var sink = new CatalogCollector(quarantine);
+        EventFileSummary summary;
+        var input = OpenRead(path);
+        await using (input.ConfigureAwait(false))
+        {
+            summary = await new CatalogReader().ReadAsync(input, Path.GetFileName(path), format, sink, cancellationToken).ConfigureAwait(false);
+        }
+
+        var destination = new DirectoryBlobDestination(Path.Combine(storeRoot, ContainerNames.Catalog));
+        await CatalogFileWriter.WriteAsync(destination, SyntheticLogGenerator.CatalogBlobName, sink.Items, cancellationToken).ConfigureAwait(false);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"catalog: {summary.Accepted:N0} items, {summary.Rejected:N0} rejected ({IngestSummary.FormatReasons(summary.RejectedByReason)}) to {Relative(destination.PathOf(SyntheticLogGenerator.CatalogBlobName))}"));
+    }
+
+    private static EventFileFormat ResolveFormat(CliArguments args, string path)
+    {
+        var name = args.String("format");
+        var columnOptionsGiven = ColumnOptions.Where(args.Has).ToList();
+        DelimitedColumnMapping? mapping = name switch
+        {
+            null => EventFileFormat.TryFromFileName(path, out var byName) ? byName.Columns : throw new CliUsageException($"cannot tell the format of \"{path}\" from its name; add --format jsonl|csv|tsv|movielens."),
+            "jsonl" => null,
+            "csv" or "tsv" => DelimitedColumnMapping.Contract,
+            "movielens" => DelimitedColumnMapping.MovieLensRatings,
+            _ => throw new CliUsageException($"--format must be jsonl, csv, tsv or movielens, got \"{name}\"."),
+        };
+
+        if (mapping is null)
+        {
+            return columnOptionsGiven.Count == 0
+                ? EventFileFormat.JsonLines
+                : throw new CliUsageException($"--{columnOptionsGiven[0]} applies to csv, tsv and movielens files, not JSON Lines.");
+        }
+
+        mapping = mapping with
+        {
+            User = args.String("user-column") ?? mapping.User,
+            Item = args.String("item-column") ?? mapping.Item,
+            Timestamp = args.String("timestamp-column") ?? mapping.Timestamp,
+            TimestampFormat = args.String("timestamp-format") switch
+            {
+                null => mapping.TimestampFormat,
+                "auto" => DelimitedTimestampFormat.Auto,
+                "unix" => DelimitedTimestampFormat.UnixSeconds,
+                "unix-ms" => DelimitedTimestampFormat.UnixMilliseconds,
+                "iso" => DelimitedTimestampFormat.Iso8601,
+                var other => throw new CliUsageException($"--timestamp-format must be auto, unix, unix-ms or iso, got \"{other}\"."),
+            },
+        };
+        if (args.String("type") is { } fixedType)
+        {
+            mapping = mapping with { Type = null, FixedType = fixedType };
+        }
+
+        if (args.String("type-column") is { } typeColumn)
+        {
+            mapping = mapping with { Type = typeColumn, FixedType = args.Has("type") ? mapping.FixedType : null };
+        }
+
+        if (args.String("value-column") is { } valueColumn)
+        {
+            mapping = mapping with { Value = valueColumn == "none" ? null : valueColumn };
+        }
+
+        var separator = name switch
+        {
+            "tsv" => '\t',
+            null when path.Replace(".gz", string.Empty, StringComparison.OrdinalIgnoreCase).EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) => '\t',
+            _ => ',',
+        };
+        try
+        {
+            return EventFileFormat.Delimited(separator, mapping);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+    }
+
+    private static FileStream OpenRead(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    private static string SourceName(string fileName)
+    {
+        var stem = fileName;
+        while (Path.GetExtension(stem) is { Length: > 0 })
+        {
+            stem = Path.GetFileNameWithoutExtension(stem);
+        }
+
+        var cleaned = new string([.. stem.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
+        return cleaned.Length == 0 ? "file" : cleaned;
+    }
+
+    private static string Relative(string path) => Path.GetRelativePath(Environment.CurrentDirectory, path);
+
+    private sealed class CatalogCollector(IRejectedLineSink rejected) : ICatalogSink
+    {
+        public List<CatalogItem> Items { get; } = [];
+
+        public void OnItem(CatalogItem item) => Items.Add(item);
+
+        public void OnRejected(RejectedLine line) => rejected.OnRejected(line);
+    }
+}
