@@ -1,10 +1,12 @@
+using System.Collections.Concurrent;
 using System.Text;
 
 namespace ServerlessRec.Events;
 
 /// <summary>
 /// Maps a type as written in a file to its configured name (so "View" and "view" are one type) without
-/// allocating on the common path: an exact match of a configured name's UTF-8 bytes.
+/// allocating on the common path: an exact match of a configured name's UTF-8 bytes. Thread-safe: one
+/// reader may read several files at once.
 /// </summary>
 internal sealed class EventTypeResolver
 {
@@ -12,7 +14,7 @@ internal sealed class EventTypeResolver
 
     private readonly EventTypeOptions _types;
     private readonly (byte[] Utf8, string Name)[] _names;
-    private readonly Dictionary<string, string> _spellings = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _spellings = new(StringComparer.Ordinal);
 
     public EventTypeResolver(EventTypeOptions types)
     {
@@ -56,7 +58,7 @@ internal sealed class EventTypeResolver
         name = _names.First(n => comparer.Equals(n.Name, spelling)).Name;
         if (_spellings.Count < MaxCachedSpellings)
         {
-            _spellings[spelling] = name;
+            _spellings.TryAdd(spelling, name);
         }
 
         return true;

@@ -223,6 +223,26 @@ public sealed class EventFileReaderJsonLinesTests
     }
 
     [Fact]
+    public async Task ReadAsync_OneByteReadsAroundTheLineLimit_GivesTheSameResultAsOneBuffer()
+    {
+        var options = new EventReaderOptions { MaxLineBytes = 256 };
+        var prefix = """{"userId":"u1","itemId":"i1","type":"view","timestamp":0,"pad":""" + "\"";
+        string Line(int length) => prefix + new string('p', length - prefix.Length - 2) + "\"}";
+        var text = "\uFEFF" + string.Join("\r\n", Line(255), Line(256), Line(257), Line(300), "", Line(256), Line(2000), Good) + "\r\n" + Line(256);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var whole = Read(bytes, options);
+        var reader = new EventFileReader(new EventTypeOptions(), options);
+        var sink = new CollectingSink();
+
+        var trickled = await reader.ReadAsync(new TrickleStream(bytes, chunk: 1), "events.jsonl", EventFileFormat.JsonLines, sink);
+
+        Assert.Equal(whole.Summary.Accepted, trickled.Accepted);
+        Assert.Equal(5, trickled.Accepted);
+        Assert.Equal([3L, 4L, 7L], sink.Rejected.Select(r => r.LineNumber));
+        Assert.Equal(whole.Sink.Rejected.Select(r => (r.LineNumber, r.Reason)), sink.Rejected.Select(r => (r.LineNumber, r.Reason)));
+    }
+
+    [Fact]
     public void Read_Cancelled_Throws()
     {
         var reader = new EventFileReader(new EventTypeOptions());
