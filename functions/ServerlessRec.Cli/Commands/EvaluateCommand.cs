@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using ServerlessRec.Evaluation;
 using ServerlessRec.Events;
+using ServerlessRec.Pipeline;
+using ServerlessRec.Storage;
 using ServerlessRec.Training;
 
 namespace ServerlessRec.Cli.Commands;
@@ -13,37 +15,33 @@ internal sealed class EvaluateCommand : ICliCommand
 
     public string Name => "evaluate";
 
-    public string Usage => "--data FILE [--format movielens|jsonl|csv|tsv] [--seeds 1] [--json out.json] " + TrainingOptionsBinder.Usage;
+    public string Usage => "--data FILE [--format movielens|jsonl|csv|tsv] [--catalog movies.csv|items.jsonl] [--seeds 1] [--json out.json] " + TrainingOptionsBinder.Usage;
 
-    public string Summary => "Tune on VALIDATION, retrain, report TEST metrics of the model and a popularity baseline.";
+    public string Summary => "Tune epochs on VALIDATION, retrain on TRAIN+VALIDATION, report TEST metrics of the two-tower model and a popularity baseline.";
 
-    public Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
     {
         var file = args.RequiredString("data");
-        var format = args.String("format", "movielens");
-        var seeds = args.Int("seeds", 1, 1, 100);
-        var jsonPath = args.String("json");
-        var options = TrainingOptionsBinder.Bind(args);
-        args.EnsureAllRead();
         if (!File.Exists(file))
         {
             throw new CliUsageException($"--data: file \"{file}\" does not exist.");
         }
 
-        var builder = new InteractionDatasetBuilder(new EventTypeOptions(), options.FeatureBuckets);
-        var movies = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "movies.csv");
-        if (File.Exists(movies) && !args.Flag("no-catalog"))
+        var format = ImportCommand.ResolveFormat(args, file);
+        var catalog = args.String("catalog");
+        var seeds = args.Int("seeds", 1, 1, 100);
+        var jsonPath = args.String("json");
+        var options = TrainingOptionsBinder.Bind(args);
+        args.EnsureAllRead();
+
+        // MovieLens: movies.csv beside ratings.csv gives every item its genres as categories.
+        if (catalog is null && format.Columns == DelimitedColumnMapping.MovieLensRatings)
         {
-            foreach (var line in File.ReadLines(movies).Skip(1))
-            {
-                var genres = line[(line.LastIndexOf(',') + 1)..];
-                builder.AddItemFeatures(line[..line.IndexOf(',', StringComparison.Ordinal)], genres == "(no genres listed)" ? [] : genres.Split('|'));
-            }
+            var movies = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "movies.csv");
+            catalog = File.Exists(movies) ? movies : null;
         }
 
-        LoadMovieLens(file, builder);
-        var data = builder.Build();
-
+        var data = await LoadAsync(file, format, catalog, options, output, cancellationToken).ConfigureAwait(false);
         var reports = new List<ModelEvaluationReport>();
         for (var s = 0; s < seeds; s++)
         {
@@ -57,7 +55,7 @@ internal sealed class EvaluateCommand : ICliCommand
 
         if (seeds > 1)
         {
-            output.WriteLine($"mean over {seeds} seeds: model NDCG@10 {reports.Average(r => r.Model.NdcgAt10):F4} (sd {StdDev(reports.Select(r => r.Model.NdcgAt10)):F4}), HR@10 {reports.Average(r => r.Model.HitRateAt10):F4}, coverage@10 {reports.Average(r => r.Model.CoverageAt10):F3}");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean over {seeds} seeds: two-tower NDCG@10 {reports.Average(r => r.Model.NdcgAt10):F4} (sd {StdDev(reports.Select(r => r.Model.NdcgAt10)):F4}), HR@10 {reports.Average(r => r.Model.HitRateAt10):F4}, coverage@10 {reports.Average(r => r.Model.CoverageAt10):F3}; popularity NDCG@10 {reports.Average(r => r.Popularity.NdcgAt10):F4}"));
         }
 
         if (jsonPath is not null)
@@ -71,15 +69,52 @@ internal sealed class EvaluateCommand : ICliCommand
                 epochs = reports[0].Epochs,
                 trainingExamplesPerSecond = reports[0].TrainingExamplesPerSecond,
                 wallSeconds = reports[0].Elapsed.TotalSeconds,
-                seeds = reports.Select((r, i) => new { seed = options.Seed + i, model = r.Model, popularity = r.Popularity, epochs = r.Epochs }).ToArray(),
+                seeds = reports.Select((r, i) => new { seed = options.Seed + i, model = r.Model, popularity = r.Popularity, epochs = r.Epochs, wallSeconds = r.Elapsed.TotalSeconds }).ToArray(),
                 meanModelNdcgAt10 = reports.Average(r => r.Model.NdcgAt10),
                 options,
             };
-            File.WriteAllText(jsonPath, JsonSerializer.Serialize(json, JsonOptions));
+            await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(json, JsonOptions), cancellationToken).ConfigureAwait(false);
             output.WriteLine($"wrote {jsonPath}");
         }
 
-        return Task.FromResult(0);
+        return 0;
+    }
+
+    internal static async Task<InteractionDataset> LoadAsync(string file, EventFileFormat format, string? catalog, TwoTowerOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        var store = new LocalFolderBlobStore(new StorageOptions());
+        var runId = string.Create(CultureInfo.InvariantCulture, $"evaluate-{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmss'Z'}");
+        var quarantine = new QuarantineWriter(store, runId);
+        var loader = new DatasetLoader(new EventTypeOptions(), options.FeatureBuckets, quarantine);
+        if (catalog is not null)
+        {
+            var catalogStream = ImportCommand.OpenRead(catalog);
+            await using (catalogStream.ConfigureAwait(false))
+            {
+                var read = await loader.AddCatalogAsync(catalogStream, Path.GetFileName(catalog), CatalogReader.FormatFromFileName(catalog), cancellationToken).ConfigureAwait(false);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"catalog {Path.GetFileName(catalog)}: {read.Accepted:N0} items, {read.Rejected:N0} rejected"));
+            }
+        }
+
+        var stream = ImportCommand.OpenRead(file);
+        await using (stream.ConfigureAwait(false))
+        {
+            var read = await loader.AddEventsAsync(stream, Path.GetFileName(file), format, cancellationToken).ConfigureAwait(false);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"events {Path.GetFileName(file)} ({format}): {read.Lines:N0} lines, {read.Accepted:N0} accepted, {read.Rejected:N0} rejected ({IngestSummary.FormatReasons(read.RejectedByReason)})"));
+        }
+
+        await quarantine.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (quarantine.BlobNames.Count > 0)
+        {
+            output.WriteLine($"rejected lines with line numbers and reasons: {string.Join(", ", quarantine.BlobNames.Select(n => Path.Combine(store.RootPath, ContainerNames.Quarantine, n)))}");
+        }
+
+        if (loader.Summary.Accepted == 0)
+        {
+            throw new InvalidDataException($"{file}: no valid event to evaluate on");
+        }
+
+        return loader.Build();
     }
 
     private static void PrintTable(TextWriter output, ModelEvaluationReport report)
@@ -99,14 +134,5 @@ internal sealed class EvaluateCommand : ICliCommand
         var list = values.ToList();
         var mean = list.Average();
         return list.Count < 2 ? 0 : Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1));
-    }
-
-    private static void LoadMovieLens(string file, InteractionDatasetBuilder builder)
-    {
-        foreach (var line in File.ReadLines(file).Skip(1))
-        {
-            var parts = line.Split(',');
-            builder.Add(new InteractionEvent(parts[0], parts[1], "rating", DateTimeOffset.FromUnixTimeSeconds(long.Parse(parts[3], CultureInfo.InvariantCulture)), double.Parse(parts[2], CultureInfo.InvariantCulture)));
-        }
     }
 }

@@ -10,7 +10,7 @@ namespace ServerlessRec.Cli.Commands;
 /// </summary>
 internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
 {
-    private static readonly string[] ColumnOptions = ["user-column", "item-column", "timestamp-column", "type-column", "type", "value-column", "timestamp-format"];
+    internal static readonly string[] ColumnOptions = ["user-column", "item-column", "timestamp-column", "type-column", "type", "value-column", "timestamp-format"];
 
     public string Name => "import";
 
@@ -104,7 +104,7 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"catalog: {summary.Accepted:N0} items, {summary.Rejected:N0} rejected ({IngestSummary.FormatReasons(summary.RejectedByReason)}) to {Relative(destination.PathOf(SyntheticLogGenerator.CatalogBlobName))}"));
     }
 
-    private static EventFileFormat ResolveFormat(CliArguments args, string path)
+    internal static EventFileFormat ResolveFormat(CliArguments args, string path)
     {
         var name = args.String("format");
         var columnOptionsGiven = ColumnOptions.Where(args.Has).ToList();
@@ -170,7 +170,7 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
         }
     }
 
-    private static FileStream OpenRead(string path) =>
+    internal static FileStream OpenRead(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
 
     private static string SourceName(string fileName)
