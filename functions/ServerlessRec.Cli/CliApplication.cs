@@ -7,6 +7,7 @@ internal static class CliApplication
 {
     public static IReadOnlyList<ICliCommand> Commands { get; } =
     [
+        new DemoCommand(TimeProvider.System),
         new GenerateCommand(),
         new ImportCommand(TimeProvider.System),
         new EvaluateCommand(),

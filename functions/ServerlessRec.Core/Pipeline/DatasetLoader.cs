@@ -79,7 +79,8 @@ public sealed class DatasetLoader : IEventSink, ICatalogSink
 
             await using (stream.ConfigureAwait(false))
             {
-                progress?.Report(await AddEventsAsync(stream, $"{container}/{blob.Name}", format, cancellationToken).ConfigureAwait(false));
+                var summary = await AddEventsAsync(stream, $"{container}/{blob.Name}", format, cancellationToken).ConfigureAwait(false);
+                progress?.Report(summary);
             }
         }
 
