@@ -15,24 +15,24 @@ internal sealed class EvaluateCommand : ICliCommand
 
     public string Name => "evaluate";
 
-    public string Usage => "--data FILE [--format movielens|jsonl|csv|tsv] [--catalog movies.csv|items.jsonl] [--seeds 1] [--json out.json] " + TrainingOptionsBinder.Usage;
+    public string Usage => "--data FILE [--format movielens|jsonl|csv|tsv] [--catalog movies.csv|items.jsonl] [--seeds 1] [--json out.json] [--root DIR] " + TrainingOptionsBinder.Usage;
 
     public string Summary => "Tune epochs on VALIDATION, retrain on TRAIN+VALIDATION, report TEST metrics of the two-tower model and a popularity baseline.";
 
     public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
     {
         var file = args.RequiredString("data");
-        if (!File.Exists(file))
-        {
-            throw new CliUsageException($"--data: file \"{file}\" does not exist.");
-        }
-
         var format = ImportCommand.ResolveFormat(args, file);
         var catalog = args.String("catalog");
         var seeds = args.Int("seeds", 1, 1, 100);
         var jsonPath = args.String("json");
+        var root = args.String("root", StorageOptions.DefaultLocalRoot);
         var options = TrainingOptionsBinder.Bind(args);
         args.EnsureAllRead();
+        if (!File.Exists(file))
+        {
+            throw new CliUsageException($"--data: file \"{file}\" does not exist.");
+        }
 
         // MovieLens: movies.csv beside ratings.csv gives every item its genres as categories.
         if (catalog is null && format.Columns == DelimitedColumnMapping.MovieLensRatings)
@@ -41,7 +41,7 @@ internal sealed class EvaluateCommand : ICliCommand
             catalog = File.Exists(movies) ? movies : null;
         }
 
-        var data = await LoadAsync(file, format, catalog, options, output, cancellationToken).ConfigureAwait(false);
+        var data = await LoadAsync(file, format, catalog, options, root, output, cancellationToken).ConfigureAwait(false);
         var reports = new List<ModelEvaluationReport>();
         for (var s = 0; s < seeds; s++)
         {
@@ -80,9 +80,10 @@ internal sealed class EvaluateCommand : ICliCommand
         return 0;
     }
 
-    internal static async Task<InteractionDataset> LoadAsync(string file, EventFileFormat format, string? catalog, TwoTowerOptions options, TextWriter output, CancellationToken cancellationToken)
+    internal static async Task<InteractionDataset> LoadAsync(string file, EventFileFormat format, string? catalog, TwoTowerOptions options, string root, TextWriter output, CancellationToken cancellationToken)
     {
-        var store = new LocalFolderBlobStore(new StorageOptions());
+        // Rejected lines are quarantined in the local store (root/quarantine/<run>/), like a retraining run's.
+        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = root });
         var runId = string.Create(CultureInfo.InvariantCulture, $"evaluate-{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmss'Z'}");
         var quarantine = new QuarantineWriter(store, runId);
         var loader = new DatasetLoader(new EventTypeOptions(), options.FeatureBuckets, quarantine);
