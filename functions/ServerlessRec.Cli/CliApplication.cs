@@ -11,6 +11,8 @@ internal static class CliApplication
         new GenerateCommand(),
         new ImportCommand(TimeProvider.System),
         new EvaluateCommand(),
+        new RecommendCommand(TimeProvider.System),
+        new SimilarCommand(TimeProvider.System),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)

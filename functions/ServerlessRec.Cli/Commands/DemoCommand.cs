@@ -80,11 +80,13 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
         await package.WriteAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
         await ModelActivation.ActivateAsync(store, version, now, cancellationToken).ConfigureAwait(false);
         output.WriteLine($"   model {version} is live: {Path.Combine(store.RootPath, ContainerNames.Models, version)}/ (user_tower.onnx, item_tower.onnx, model.json, …)");
+        var histories = new UserHistoryStore(store);
+        var seeded = await UserHistorySeeder.SeedAsync(data, histories, cancellationToken: cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"   user histories for serving: {seeded:N0} users written to users/ from the logs");
 
         output.WriteLine();
         output.WriteLine("== 4. recommend with the ONNX user tower; one new event changes the answer, no retraining");
         using var models = new LiveModelProvider(store, timeProvider);
-        var histories = new UserHistoryStore(store);
         var service = new RecommenderService(models, histories, timeProvider);
         var user = "demo-visitor";
         await histories.DeleteAsync(user, cancellationToken).ConfigureAwait(false);

@@ -59,7 +59,9 @@ public sealed class UserHistoryStore
         for (var attempt = 1; ; attempt++)
         {
             var (current, etag) = await ReadWithETagAsync(userId, cancellationToken).ConfigureAwait(false);
+            // Duplicates (a retried post, a re-seeded log) are kept once.
             var merged = current.Events.Concat(events)
+                .DistinctBy(e => (e.ItemId, e.Type, e.Timestamp))
                 .OrderBy(e => e.Timestamp)
                 .ThenBy(e => e.ItemId, StringComparer.Ordinal)
                 .ToList();

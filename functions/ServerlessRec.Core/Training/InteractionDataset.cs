@@ -56,6 +56,12 @@ public sealed class InteractionDataset
     /// <summary>Gets the hashed category/tag feature indices of all items, concatenated.</summary>
     public int[] ItemFeatures { get; }
 
+    /// <summary>Gets the event type name of every event (interned strings).</summary>
+    public IReadOnlyList<string> EventTypeNames { get; init; } = [];
+
+    /// <summary>Gets the value of every event (NaN when it had none).</summary>
+    public IReadOnlyList<float> EventValues { get; init; } = [];
+
     /// <summary>Gets the catalog category names of every item index (empty when the catalog has none).</summary>
     public IReadOnlyList<string[]> ItemCategories { get; init; } = [];
 

@@ -23,6 +23,9 @@ public sealed class InteractionDatasetBuilder
     private long[] _eventTime = new long[1024];
     private float[] _eventWeight = new float[1024];
     private bool[] _eventNegative = new bool[1024];
+    private string[] _eventType = new string[1024];
+    private float[] _eventValue = new float[1024];
+    private readonly Dictionary<string, string> _typeNames = new(StringComparer.Ordinal);
     private int _count;
 
     /// <summary>Creates a builder.</summary>
@@ -68,6 +71,8 @@ public sealed class InteractionDatasetBuilder
             Array.Resize(ref _eventTime, size);
             Array.Resize(ref _eventWeight, size);
             Array.Resize(ref _eventNegative, size);
+            Array.Resize(ref _eventType, size);
+            Array.Resize(ref _eventValue, size);
         }
 
         _eventUser[_count] = Intern(_users, _userIds, interaction.UserId);
@@ -75,6 +80,13 @@ public sealed class InteractionDatasetBuilder
         _eventTime[_count] = interaction.Timestamp.ToUnixTimeSeconds();
         _eventWeight[_count] = weight;
         _eventNegative[_count] = negative;
+        if (!_typeNames.TryGetValue(interaction.Type, out var typeName))
+        {
+            _typeNames[interaction.Type] = typeName = interaction.Type;
+        }
+
+        _eventType[_count] = typeName;
+        _eventValue[_count] = interaction.Value is { } value ? (float)value : float.NaN;
         _count++;
         return true;
     }
@@ -146,6 +158,8 @@ public sealed class InteractionDatasetBuilder
         var times = new long[_count];
         var weights = new float[_count];
         var negative = new bool[_count];
+        var types = new string[_count];
+        var values = new float[_count];
         for (var i = 0; i < _count; i++)
         {
             var e = order[i];
@@ -153,6 +167,8 @@ public sealed class InteractionDatasetBuilder
             times[i] = _eventTime[e];
             weights[i] = _eventWeight[e];
             negative[i] = _eventNegative[e];
+            types[i] = _eventType[e];
+            values[i] = _eventValue[e];
         }
 
         var featureOffsets = new int[itemIds.Length + 1];
@@ -179,6 +195,8 @@ public sealed class InteractionDatasetBuilder
         {
             ItemCategories = categories,
             ItemAvailable = available,
+            EventTypeNames = types,
+            EventValues = values,
         };
     }
 
