@@ -4,15 +4,20 @@ using ServerlessRec.Retrieval;
 namespace ServerlessRec.Serving;
 
 /// <summary>
-/// Maximal marginal relevance: picks items one by one maximising (1 − d)·relevance − d·(max similarity to the
-/// items already picked), so a single taste cannot fill the whole list.
+/// Maximal marginal relevance: picks items one by one maximising λ·relevance − (1 − λ)·(max similarity to the
+/// items already picked), so a single taste cannot fill the whole list. Relevance is rescaled to [0, 1] over the
+/// candidate pool (scores of the top candidates span a narrow range, item similarities a wide one), and
+/// λ = 1 − diversity/2, so diversity 1 weighs relevance and novelty equally.
 /// </summary>
 internal static class DiversityReranker
 {
     public static List<ScoredItem> Rerank(ServingModel model, IReadOnlyList<ScoredItem> pool, int k, double diversity)
     {
-        var lambda = 1.0 - diversity;
+        var lambda = 1.0 - (diversity / 2);
         var remaining = pool.ToList();
+        var top = remaining.Count == 0 ? 0f : remaining.Max(r => r.Score);
+        var bottom = remaining.Count == 0 ? 0f : remaining.Min(r => r.Score);
+        var range = Math.Max(top - bottom, 1e-6f);
         var chosen = new List<ScoredItem>(k);
         var maxSimilarity = new float[remaining.Count];
         Array.Fill(maxSimilarity, float.NegativeInfinity);
@@ -29,7 +34,7 @@ internal static class DiversityReranker
                 }
 
                 var redundancy = chosen.Count == 0 ? 0f : maxSimilarity[j];
-                var value = (lambda * remaining[j].Score) - ((1 - lambda) * redundancy);
+                var value = (lambda * (remaining[j].Score - bottom) / range) - ((1 - lambda) * redundancy);
                 if (value > bestValue)
                 {
                     bestValue = value;
