@@ -109,6 +109,23 @@ public sealed class RecommenderServiceTests(ServingFixture fixture) : IClassFixt
         Assert.Contains(response.Items, i => i.Because!.Count > 0);
     }
 
+    [Fact]
+    public async Task Recommend_ExplorationShare_MixesInUnderExposedItems()
+    {
+        var (sut, histories) = CreateSut();
+        await histories.AppendAsync("explorer", [View("i1", 0), View("i2", 1), View("i3", 2)]);
+        var model = (await new LiveModelProvider(fixture.Store, TimeProvider.System).GetCurrentAsync())!;
+        var lowerQuartile = model.Items.Select(i => i.Popularity).Order().ElementAt(model.Items.Count / 4);
+
+        var response = await sut.RecommendAsync(new RecommendationRequest { UserId = "explorer", K = 10, Exploration = 0.2, Filter = new RecommendationFilter { IncludeUnavailable = true } });
+
+        var explored = response.Items.Where(i => i.Exploration).ToList();
+        Assert.Equal(10, response.Items.Count);
+        Assert.Equal(2, explored.Count);
+        Assert.All(explored, i => Assert.True(model.Items[model.IndexOf(i.ItemId) - 1].Popularity <= lowerQuartile));
+        Assert.Equal(response.Items.Count, response.Items.Select(i => i.ItemId).Distinct().Count());
+    }
+
     [Theory]
     [InlineData(0, "k")]
     [InlineData(1000, "k")]
