@@ -76,7 +76,22 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
             new EventTypeOptions(),
             version,
             now,
-            new Dictionary<string, RankingMetrics> { ["test.model"] = report.Model, ["test.popularity"] = report.Popularity });
+            new Dictionary<string, RankingMetrics>
+            {
+                ["validation.model"] = report.ModelValidation,
+                ["validation.popularity"] = report.PopularityValidation,
+                ["test.model"] = report.Model,
+                ["test.popularity"] = report.Popularity,
+            },
+            new Dictionary<string, double>
+            {
+                ["epochs"] = final.Epochs,
+                ["events"] = data.EventCount,
+                ["users"] = data.UserCount,
+                ["finalLoss"] = trained.Epochs.Count > 0 ? trained.Epochs[^1].Loss : double.NaN,
+                ["examplesPerSecond"] = trained.ExamplesPerSecond,
+                ["trainingSeconds"] = trained.Elapsed.TotalSeconds,
+            });
         await package.WriteAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
         await ModelActivation.ActivateAsync(store, version, now, cancellationToken).ConfigureAwait(false);
         output.WriteLine($"   model {version} is live: {Path.Combine(store.RootPath, ContainerNames.Models, version)}/ (user_tower.onnx, item_tower.onnx, model.json, …)");

@@ -30,6 +30,20 @@ public sealed class TwoTowerTrainer
         ReadOnlySpan<int> userEnds,
         Func<TwoTowerModel, double>? validate = null,
         Action<TrainingEpoch>? onEpoch = null,
+        CancellationToken cancellationToken = default) =>
+        Train(data, userEnds, validate, onEpoch, resumeFrom: null, onCheckpoint: null, cancellationToken);
+
+    /// <summary>
+    /// Trains as above, starting from <paramref name="resumeFrom"/> (its parameters, after its epoch) when given,
+    /// and calling <paramref name="onCheckpoint"/> after every epoch so a caller can persist progress.
+    /// </summary>
+    public TrainingResult Train(
+        InteractionDataset data,
+        ReadOnlySpan<int> userEnds,
+        Func<TwoTowerModel, double>? validate,
+        Action<TrainingEpoch>? onEpoch,
+        TwoTowerCheckpoint? resumeFrom,
+        Action<TwoTowerCheckpoint>? onCheckpoint,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -40,14 +54,19 @@ public sealed class TwoTowerTrainer
 
         var total = Stopwatch.StartNew();
         var examples = BuildExamples(data, userEnds);
-        var model = new TwoTowerModel(data.ItemCount, data.FeatureBuckets, _options.Dimensions, _options.HiddenDimensions, _options.Seed);
+        var model = resumeFrom?.Model ?? new TwoTowerModel(data.ItemCount, data.FeatureBuckets, _options.Dimensions, _options.HiddenDimensions, _options.Seed);
+        if (model.ItemRows != data.ItemCount + 1 || model.FeatureRows != data.FeatureBuckets + 1 || model.Dimensions != _options.Dimensions || model.HiddenDimensions != _options.HiddenDimensions)
+        {
+            throw new ArgumentException("the checkpoint does not match this dataset and these options", nameof(resumeFrom));
+        }
+
         if (examples.Length == 0)
         {
             return new TrainingResult(model, [], 0, total.Elapsed);
         }
 
         using var state = new TrainingState(model, data, examples, _options);
-        return Run(state, model, examples, total, validate, onEpoch, cancellationToken);
+        return Run(state, model, examples, total, validate, onEpoch, resumeFrom?.Epoch ?? 0, onCheckpoint, cancellationToken);
     }
 
     /// <summary>Creates the training state for a dataset (the gradient tests drive it directly).</summary>
@@ -64,14 +83,22 @@ public sealed class TwoTowerTrainer
         Stopwatch total,
         Func<TwoTowerModel, double>? validate,
         Action<TrainingEpoch>? onEpoch,
+        int completedEpochs,
+        Action<TwoTowerCheckpoint>? onCheckpoint,
         CancellationToken cancellationToken)
     {
         var epochs = new List<TrainingEpoch>();
         var shuffle = new Random(_options.Seed ^ 0x5bd1e995);
         double best = double.NegativeInfinity;
-        var bestEpoch = 0;
+        var bestEpoch = completedEpochs;
         TwoTowerSnapshot? bestSnapshot = null;
-        for (var epoch = 1; epoch <= _options.Epochs; epoch++)
+        for (var skipped = 0; skipped < completedEpochs; skipped++)
+        {
+            // Replay the shuffles of the epochs already done, so a resumed run sees the same order.
+            shuffle.Shuffle(examples);
+        }
+
+        for (var epoch = completedEpochs + 1; epoch <= _options.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var watch = Stopwatch.StartNew();
@@ -96,6 +123,7 @@ public sealed class TwoTowerTrainer
             var report = new TrainingEpoch(epoch, lossSum / Math.Max(1, batches), examples.Length, examples.Length / watch.Elapsed.TotalSeconds, watch.Elapsed, ndcg);
             epochs.Add(report);
             onEpoch?.Invoke(report);
+            onCheckpoint?.Invoke(new TwoTowerCheckpoint(model, epoch));
             if (ndcg is null)
             {
                 bestEpoch = epoch;
