@@ -42,6 +42,19 @@ public sealed class LeaveLastOutSplit
     /// <summary>Gets, per user of the dataset, how many of their events are TRAIN+VALIDATION (0 for dropped users).</summary>
     public int[] TrainValidationEnds { get; }
 
+    /// <summary>Returns the split restricted to the evaluated users (by position in <see cref="Users"/>) that pass <paramref name="keep"/>.</summary>
+    public LeaveLastOutSplit Subset(Func<int, bool> keep)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        var positions = Enumerable.Range(0, Users.Length).Where(keep).ToArray();
+        return new LeaveLastOutSplit(
+            positions.Select(p => Users[p]).ToArray(),
+            positions.Select(p => ValidationEvent[p]).ToArray(),
+            positions.Select(p => TestEvent[p]).ToArray(),
+            Dataset.UserCount,
+            Dataset);
+    }
+
     /// <summary>Splits a dataset.</summary>
     public static LeaveLastOutSplit Create(InteractionDataset dataset)
     {

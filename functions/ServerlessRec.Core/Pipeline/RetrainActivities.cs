@@ -1,0 +1,399 @@
+using System.Text;
+using System.Text.Json;
+using ServerlessRec.Evaluation;
+using ServerlessRec.Events;
+using ServerlessRec.Onnx;
+using ServerlessRec.Retrieval;
+using ServerlessRec.Serving;
+using ServerlessRec.Storage;
+using ServerlessRec.Training;
+
+namespace ServerlessRec.Pipeline;
+
+/// <summary>
+/// The activities of <see cref="RetrainOrchestration"/>: plain methods over the blob store, each reading and
+/// writing blobs and returning small records. They throw on failure (the orchestration retries or fails the
+/// run); none returns an error as data.
+/// </summary>
+public sealed class RetrainActivities
+{
+    /// <summary>The folder of a run's working blobs in the runs container.</summary>
+    public const string WorkFolder = "work";
+
+    /// <summary>The manifest's training entry holding the newest event time (Unix seconds) the model trained on.</summary>
+    public const string DataCutoffKey = "dataCutoffUnixSeconds";
+
+    /// <summary>The fewest fresh validation users the live comparison needs to mean anything.</summary>
+    public const int MinFreshUsers = 20;
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+    private readonly IBlobStore _store;
+    private readonly IItemIndexPublisher _publisher;
+    private readonly TwoTowerOptions _training;
+    private readonly EventTypeOptions _eventTypes;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the activities.</summary>
+    public RetrainActivities(IBlobStore store, IItemIndexPublisher publisher, TwoTowerOptions training, EventTypeOptions eventTypes, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(publisher);
+        ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(eventTypes);
+        ArgumentNullException.ThrowIfNull(time);
+        _store = store;
+        _publisher = publisher;
+        _training = training;
+        _eventTypes = eventTypes;
+        _time = time;
+    }
+
+    /// <summary>Step 1: the log blobs to read (every event file in the events container).</summary>
+    public async Task<List<string>> ListPartitions(string runId)
+    {
+        var names = new List<string>();
+        await foreach (var blob in _store.ListAsync(ContainerNames.Events).ConfigureAwait(false))
+        {
+            if (EventFileFormat.TryFromFileName(blob.Name, out _))
+            {
+                names.Add(blob.Name);
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>Step 2 (fan-out): parse and validate some log blobs; valid events go to one compact shard, bad lines to quarantine.</summary>
+    public async Task<CompactResult> Compact(CompactInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var quarantine = new QuarantineWriter(_store, input.RunId);
+        var reader = new EventFileReader(_eventTypes);
+        using var shard = new ShardWriter(quarantine);
+        var summary = IngestSummary.Empty;
+        foreach (var name in input.Blobs)
+        {
+            var stream = await _store.OpenReadAsync(ContainerNames.Events, name).ConfigureAwait(false)
+                ?? throw new FileNotFoundException($"log blob {ContainerNames.Events}/{name} disappeared during the run");
+            await using (stream.ConfigureAwait(false))
+            {
+                summary = summary.Add(await reader.ReadAsync(stream, $"{ContainerNames.Events}/{name}", EventFileFormat.FromFileName(name), shard).ConfigureAwait(false));
+            }
+        }
+
+        await quarantine.FlushAsync().ConfigureAwait(false);
+        var shardBlob = $"{WorkFolder}/{input.RunId}/shard-{input.Shard:D5}.jsonl";
+        await _store.WriteAsync(ContainerNames.Runs, shardBlob, shard.ToArray()).ConfigureAwait(false);
+        return new CompactResult(shardBlob, summary.Lines, summary.Accepted, summary.Rejected, summary.RejectedByReason.ToDictionary(StringComparer.Ordinal));
+    }
+
+    /// <summary>Step 3: vocabularies, sequences and the leave-last-out split; forgotten users' events excluded.</summary>
+    public async Task<DatasetSummary> BuildDataset(ShardsInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (data, excluded, forgotten) = await LoadAsync(input.Shards).ConfigureAwait(false);
+        var split = LeaveLastOutSplit.Create(data);
+        return new DatasetSummary(data.UserCount, data.ItemCount, data.EventCount, split.Users.Length, excluded, forgotten);
+    }
+
+    /// <summary>
+    /// Step 4: tune the epochs on VALIDATION (best parameters kept), then train on all events for that many epochs.
+    /// Checkpoints go to the runs container after every epoch, so a retried activity resumes instead of starting over.
+    /// </summary>
+    public async Task<TrainResult> Train(ShardsInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (data, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
+        var split = LeaveLastOutSplit.Create(data);
+        var folder = $"{WorkFolder}/{input.RunId}";
+        var tunedBlob = $"{folder}/tuned.ckpt";
+        var tunedInfoBlob = $"{folder}/tuned.json";
+        var finalBlob = $"{folder}/final.ckpt";
+
+        TunedInfo tuned;
+        var tunedInfo = await _store.ReadAsync(ContainerNames.Runs, tunedInfoBlob).ConfigureAwait(false);
+        if (tunedInfo is not null)
+        {
+            tuned = JsonSerializer.Deserialize<TunedInfo>(tunedInfo.Content.Span)!;
+        }
+        else
+        {
+            var result = new TwoTowerTrainer(_training).Train(
+                data,
+                split.TrainEnds,
+                model => RankingEvaluator.Evaluate(split, HeldOut.Validation, new TwoTowerScorer(model, data, _training)).NdcgAt10);
+            await _store.WriteAsync(ContainerNames.Runs, tunedBlob, new TwoTowerCheckpoint(result.Model, result.BestEpoch).ToBytes()).ConfigureAwait(false);
+            tuned = new TunedInfo(
+                result.BestEpoch,
+                result.Epochs.FirstOrDefault(e => e.Epoch == result.BestEpoch)?.ValidationNdcgAt10 ?? 0,
+                result.Epochs.Select(e => e.Loss).ToList(),
+                result.Epochs.Select(e => e.ValidationNdcgAt10 ?? 0).ToList(),
+                result.ExamplesPerSecond);
+            await _store.WriteAsync(ContainerNames.Runs, tunedInfoBlob, JsonSerializer.SerializeToUtf8Bytes(tuned)).ConfigureAwait(false);
+        }
+
+        var final = _training.Clone();
+        final.Epochs = Math.Max(1, tuned.BestEpoch);
+        var resume = await _store.ReadAsync(ContainerNames.Runs, finalBlob).ConfigureAwait(false) is { } saved ? TwoTowerCheckpoint.FromBytes(saved.Content.Span) : null;
+        if (resume is null || resume.Epoch < final.Epochs)
+        {
+            var all = Enumerable.Range(0, data.UserCount).Select(u => data.UserOffsets[u + 1] - data.UserOffsets[u]).ToArray();
+            var checkpoints = new List<TwoTowerCheckpoint>();
+            new TwoTowerTrainer(final).Train(data, all, null, null, resume, checkpoints.Add);
+            foreach (var checkpoint in checkpoints)
+            {
+                await _store.WriteAsync(ContainerNames.Runs, finalBlob, checkpoint.ToBytes()).ConfigureAwait(false);
+            }
+        }
+
+        return new TrainResult(tuned.BestEpoch, tuned.ValidationNdcgAt10, tuned.Losses, tuned.ValidationCurve, tuned.ExamplesPerSecond, tunedBlob, finalBlob);
+    }
+
+    /// <summary>Step 5: the promotion gate on VALIDATION: beat popularity, and do not lose to the live model by more than the margin.</summary>
+    public async Task<EvaluateResult> Evaluate(EvaluateInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (data, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
+        var split = LeaveLastOutSplit.Create(data);
+        var tuned = await ReadCheckpointAsync(input.TunedCheckpoint).ConfigureAwait(false);
+        var candidate = RankingEvaluator.Evaluate(split, HeldOut.Validation, new TwoTowerScorer(tuned.Model, data, _training));
+        var popularity = RankingEvaluator.Evaluate(split, HeldOut.Validation, new PopularityScorer(data, split.TrainEnds));
+
+        // The live model is compared on the validation events it has not trained on (newer than its data
+        // cutoff), with the candidate scored on the same users; otherwise it would win on events it memorised.
+        RankingMetrics? live = null;
+        RankingMetrics? candidateOnFresh = null;
+        var (pointer, _) = await ModelPointer.ReadAsync(_store).ConfigureAwait(false);
+        var liveNote = ", no live model";
+        if (pointer is not null)
+        {
+            using var liveModel = await ServingModel.LoadAsync(_store, pointer.Version).ConfigureAwait(false);
+            var cutoff = liveModel.Manifest.Training.TryGetValue(DataCutoffKey, out var seconds) ? (long)seconds : long.MaxValue;
+            var fresh = split.Subset(i => data.EventTimes[split.ValidationEvent[i]] > cutoff);
+            if (fresh.Users.Length >= MinFreshUsers)
+            {
+                live = RankingEvaluator.Evaluate(fresh, HeldOut.Validation, new ServingModelScorer(liveModel, data));
+                candidateOnFresh = RankingEvaluator.Evaluate(fresh, HeldOut.Validation, new TwoTowerScorer(tuned.Model, data, _training));
+                liveNote = $", on {fresh.Users.Length} users with events newer than live {pointer.Version}: candidate {candidateOnFresh.NdcgAt10:F4} vs live {live.NdcgAt10:F4}";
+            }
+            else
+            {
+                liveNote = $", live {pointer.Version} not compared (only {fresh.Users.Length} users have validation events newer than its data)";
+            }
+        }
+
+        if (!(candidate.NdcgAt10 > popularity.NdcgAt10))
+        {
+            return new EvaluateResult(false, $"candidate NDCG@10 {candidate.NdcgAt10:F4} does not beat popularity {popularity.NdcgAt10:F4}", candidate, popularity, live, pointer?.Version);
+        }
+
+        if (live is not null && candidateOnFresh!.NdcgAt10 < live.NdcgAt10 - input.PromotionMargin)
+        {
+            return new EvaluateResult(false, $"candidate loses to the live model by more than {input.PromotionMargin:F4}{liveNote}", candidate, popularity, live, pointer!.Version);
+        }
+
+        return new EvaluateResult(true, $"candidate NDCG@10 {candidate.NdcgAt10:F4} vs popularity {popularity.NdcgAt10:F4}{liveNote}", candidate, popularity, live, pointer?.Version);
+    }
+
+    /// <summary>Step 6: export both towers as ONNX (parity-checked) with the manifest, into models/&lt;version&gt;/.</summary>
+    public async Task<ExportResult> ExportOnnx(ExportInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (await ModelPackage.ReadManifestAsync(_store, input.Version).ConfigureAwait(false) is { } existing)
+        {
+            // A retried export whose first attempt got as far as the manifest: the package is complete.
+            return new ExportResult(existing.Version, existing.ItemCount, existing.Dimensions);
+        }
+
+        var (data, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
+        var final = await ReadCheckpointAsync(input.FinalCheckpoint).ConfigureAwait(false);
+        var metrics = new Dictionary<string, RankingMetrics> { ["validation.model"] = input.Evaluation.Candidate, ["validation.popularity"] = input.Evaluation.Popularity };
+        if (input.Evaluation.Live is { } live)
+        {
+            metrics["validation.live"] = live;
+        }
+
+        var package = ModelExporter.Export(final.Model, data, _training, _eventTypes, input.Version, _time.GetUtcNow(), metrics, new Dictionary<string, double> { ["epochs"] = final.Epoch, ["events"] = data.EventCount, ["users"] = data.UserCount, [DataCutoffKey] = data.EventCount == 0 ? 0 : data.EventTimes.Max() });
+        await package.WriteAsync(_store).ConfigureAwait(false);
+        return new ExportResult(input.Version, package.Manifest.ItemCount, package.Manifest.Dimensions);
+    }
+
+    /// <summary>Step 7a: create the version's index.</summary>
+    public Task CreateIndex(ExportResult exported)
+    {
+        ArgumentNullException.ThrowIfNull(exported);
+        return _publisher.CreateVersionAsync(exported.Version, exported.Dimensions);
+    }
+
+    /// <summary>Step 7b (fan-out): upload a range of the version's item vectors to its index.</summary>
+    public async Task IndexItems(IndexItemsInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var package = await ModelPackage.ReadAsync(_store, input.Version).ConfigureAwait(false);
+        var items = ModelExporter.ReadItems(package.Artifact(ModelManifest.ItemsFile));
+        var vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(package.Artifact(ModelManifest.ItemVectorsFile)).ToArray();
+        var d = package.Manifest.Dimensions;
+        var batch = items.Skip(input.Start).Take(input.Count)
+            .Select(i => new IndexedItem(i.ItemId, vectors.AsMemory((i.Index - 1) * d, d), i.Categories, i.Available, i.Popularity))
+            .ToList();
+        await _publisher.UploadAsync(input.Version, batch).ConfigureAwait(false);
+    }
+
+    /// <summary>Step 8: verify the index holds every item, then flip models/current.json.</summary>
+    public async Task Activate(ActivateInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var count = await _publisher.CountAsync(input.Version).ConfigureAwait(false);
+        if (count != input.ExpectedItems)
+        {
+            throw new InvalidOperationException($"index of version {input.Version} holds {count} items, expected {input.ExpectedItems}: not activated");
+        }
+
+        await ModelActivation.ActivateAsync(_store, input.Version, _time.GetUtcNow()).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps the live version and the newest others up to <paramref name="keep"/>; deletes older versions and their indexes.</summary>
+    public async Task Cleanup(int keep)
+    {
+        var (pointer, _) = await ModelPointer.ReadAsync(_store).ConfigureAwait(false);
+        var versions = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var blob in _store.ListAsync(ContainerNames.Models).ConfigureAwait(false))
+        {
+            var slash = blob.Name.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0)
+            {
+                versions.Add(blob.Name[..slash]);
+            }
+        }
+
+        var retired = versions.Reverse().Where(v => v != pointer?.Version).Skip(Math.Max(0, keep - 1)).ToList();
+        foreach (var version in retired)
+        {
+            var names = new List<string>();
+            await foreach (var blob in _store.ListAsync(ContainerNames.Models, version + "/").ConfigureAwait(false))
+            {
+                names.Add(blob.Name);
+            }
+
+            // The manifest goes first, so a half-deleted version can never be loaded.
+            foreach (var name in names.OrderBy(n => n.EndsWith(ModelManifest.FileName, StringComparison.Ordinal) ? 0 : 1))
+            {
+                await _store.DeleteAsync(ContainerNames.Models, name).ConfigureAwait(false);
+            }
+
+            await _publisher.DeleteVersionAsync(version).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes runs/&lt;runId&gt;.json.</summary>
+    public Task WriteRunRecord(RetrainRunRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return _store.WriteAsync(ContainerNames.Runs, $"{record.RunId}.json", JsonSerializer.SerializeToUtf8Bytes(record, JsonOptions));
+    }
+
+    private async Task<TwoTowerCheckpoint> ReadCheckpointAsync(string blob)
+    {
+        var stored = await _store.ReadAsync(ContainerNames.Runs, blob).ConfigureAwait(false)
+            ?? throw new FileNotFoundException($"checkpoint {ContainerNames.Runs}/{blob} is missing");
+        return TwoTowerCheckpoint.FromBytes(stored.Content.Span);
+    }
+
+    private async Task<(InteractionDataset Data, long ExcludedEvents, int ForgottenUsers)> LoadAsync(IReadOnlyList<string> shards)
+    {
+        var loader = new DatasetLoader(_eventTypes, _training.FeatureBuckets);
+        var forgotten = await ForgottenUsers.ReadAsync(_store).ConfigureAwait(false);
+        loader.ExcludeUsers(forgotten);
+        await loader.AddCatalogFromStoreAsync(_store).ConfigureAwait(false);
+        foreach (var shard in shards)
+        {
+            var stream = await _store.OpenReadAsync(ContainerNames.Runs, shard).ConfigureAwait(false)
+                ?? throw new FileNotFoundException($"shard {ContainerNames.Runs}/{shard} is missing");
+            await using (stream.ConfigureAwait(false))
+            {
+                await loader.AddEventsAsync(stream, shard, EventFileFormat.JsonLines).ConfigureAwait(false);
+            }
+        }
+
+        return (loader.Build(), loader.ExcludedEventCount, forgotten.Count);
+    }
+
+    private sealed record TunedInfo(int BestEpoch, double ValidationNdcgAt10, List<double> Losses, List<double> ValidationCurve, double ExamplesPerSecond);
+
+    /// <summary>Collects validated events as contract JSON Lines (the compact shard) and forwards rejected lines.</summary>
+    private sealed class ShardWriter : IEventSink, IDisposable
+    {
+        private readonly MemoryStream _buffer = new();
+        private readonly Utf8JsonWriter _writer;
+        private readonly QuarantineWriter _quarantine;
+
+        public ShardWriter(QuarantineWriter quarantine)
+        {
+            _writer = new Utf8JsonWriter(_buffer);
+            _quarantine = quarantine;
+        }
+
+        public void Dispose()
+        {
+            _writer.Dispose();
+            _buffer.Dispose();
+        }
+
+        public void OnEvent(in InteractionEvent e)
+        {
+            _writer.Reset(_buffer);
+            _writer.WriteStartObject();
+            _writer.WriteString("userId", e.UserId);
+            _writer.WriteString("itemId", e.ItemId);
+            _writer.WriteString("type", e.Type);
+            _writer.WriteNumber("timestamp", e.Timestamp.ToUnixTimeSeconds());
+            if (e.Value is { } value)
+            {
+                _writer.WriteNumber("value", value);
+            }
+
+            _writer.WriteEndObject();
+            _writer.Flush();
+            _buffer.WriteByte((byte)'\n');
+        }
+
+        public void OnRejected(RejectedLine line) => _quarantine.OnRejected(line);
+
+        public byte[] ToArray() => _buffer.ToArray();
+    }
+}
+
+/// <summary>
+/// Users who asked to be forgotten (<c>DELETE /api/users/{id}</c>): one tombstone blob each under
+/// <c>users/_forgotten/</c>; every retraining excludes their events.
+/// </summary>
+public static class ForgottenUsers
+{
+    /// <summary>The tombstone prefix in the users container.</summary>
+    public const string Prefix = "_forgotten/";
+
+    /// <summary>Writes a user's tombstone.</summary>
+    public static Task WriteAsync(IBlobStore store, string userId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var json = JsonSerializer.SerializeToUtf8Bytes(new { userId, forgottenAt = at });
+        return store.WriteAsync(ContainerNames.Users, Prefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(userId))) + ".json", json, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Reads every tombstone's user id.</summary>
+    public static async Task<HashSet<string>> ReadAsync(IBlobStore store, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var users = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var blob in store.ListAsync(ContainerNames.Users, Prefix, cancellationToken).ConfigureAwait(false))
+        {
+            var content = await store.ReadAsync(ContainerNames.Users, blob.Name, cancellationToken).ConfigureAwait(false);
+            if (content is not null && JsonDocument.Parse(content.Content).RootElement.TryGetProperty("userId", out var id) && id.GetString() is { } user)
+            {
+                users.Add(user);
+            }
+        }
+
+        return users;
+    }
+}

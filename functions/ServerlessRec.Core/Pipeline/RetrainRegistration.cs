@@ -1,0 +1,27 @@
+using Microsoft.DurableTask;
+
+namespace ServerlessRec.Pipeline;
+
+/// <summary>Registers the retraining orchestration and its activities on a Durable Task host (in-process host, CLI).</summary>
+public static class RetrainRegistration
+{
+    /// <summary>Adds the orchestration and every activity; <paramref name="activities"/> is created per activity call.</summary>
+    public static DurableTaskRegistry AddRetrain(this DurableTaskRegistry registry, Func<RetrainActivities> activities)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(activities);
+        registry.AddOrchestratorFunc<RetrainInput, RetrainOutcome>(RetrainOrchestration.Name, (context, input) => RetrainOrchestration.RunAsync(context, input));
+        registry.AddActivityFunc<string, List<string>>(nameof(RetrainActivities.ListPartitions), (_, runId) => activities().ListPartitions(runId));
+        registry.AddActivityFunc<CompactInput, CompactResult>(nameof(RetrainActivities.Compact), (_, input) => activities().Compact(input));
+        registry.AddActivityFunc<ShardsInput, DatasetSummary>(nameof(RetrainActivities.BuildDataset), (_, input) => activities().BuildDataset(input));
+        registry.AddActivityFunc<ShardsInput, TrainResult>(nameof(RetrainActivities.Train), (_, input) => activities().Train(input));
+        registry.AddActivityFunc<EvaluateInput, EvaluateResult>(nameof(RetrainActivities.Evaluate), (_, input) => activities().Evaluate(input));
+        registry.AddActivityFunc<ExportInput, ExportResult>(nameof(RetrainActivities.ExportOnnx), (_, input) => activities().ExportOnnx(input));
+        registry.AddActivityFunc<ExportResult>(nameof(RetrainActivities.CreateIndex), (_, input) => activities().CreateIndex(input));
+        registry.AddActivityFunc<IndexItemsInput>(nameof(RetrainActivities.IndexItems), (_, input) => activities().IndexItems(input));
+        registry.AddActivityFunc<ActivateInput>(nameof(RetrainActivities.Activate), (_, input) => activities().Activate(input));
+        registry.AddActivityFunc<int>(nameof(RetrainActivities.Cleanup), (_, keep) => activities().Cleanup(keep));
+        registry.AddActivityFunc<RetrainRunRecord>(nameof(RetrainActivities.WriteRunRecord), (_, record) => activities().WriteRunRecord(record));
+        return registry;
+    }
+}

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Time.Testing;
+using ServerlessRec.Events;
+using ServerlessRec.Pipeline;
+using ServerlessRec.Retrieval;
+using ServerlessRec.Serving;
+using ServerlessRec.Storage;
+using ServerlessRec.Training;
+
+namespace ServerlessRec.Core.Tests.Pipeline;
+
+public sealed class RetrainOrchestrationTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "srec-retrain-" + Guid.NewGuid().ToString("N"));
+    private readonly LocalFolderBlobStore _store;
+
+    public RetrainOrchestrationTests() => _store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root });
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private static TwoTowerOptions Training(int epochs = 4) => new() { Dimensions = 16, HiddenDimensions = 32, Epochs = epochs, Patience = 2, Threads = 2, SampledNegatives = 64 };
+
+    private static RetrainInput Input() => RetrainInput.From("test", new RetrainOptions { BlobsPerShard = 1, ItemsPerIndexActivity = 150, FirstRetryInterval = TimeSpan.FromMilliseconds(20) });
+
+    private async Task GenerateAsync(int seed, long events = 24_000, DateTimeOffset? start = null) =>
+        await new SyntheticLogGenerator(new SyntheticLogOptions { Users = 600, Items = 300, Events = events, Seed = seed, BadLineFraction = 0.01, Start = start ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) })
+            .WriteEventsAsync(new BlobStoreDestination(_store, ContainerNames.Events), source: $"synthetic-{seed}", linesPerFile: 4_000);
+
+    private async Task<(RetrainOutcome Outcome, OrchestrationMetadata Metadata)> RunAsync(TwoTowerOptions training, IItemIndexPublisher? publisher = null)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
+        publisher ??= new EmbeddedItemIndexPublisher(_store);
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, publisher, training, new EventTypeOptions(), time)));
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, Input());
+        var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
+        var outcome = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RetrainOutcome>()! : new RetrainOutcome("", "failed", null, metadata.FailureDetails?.ErrorMessage);
+        return (outcome, metadata);
+    }
+
+    private async Task<RetrainRunRecord> RunRecordAsync(string runId)
+    {
+        var blob = await _store.ReadAsync(ContainerNames.Runs, $"{runId}.json");
+        return JsonSerializer.Deserialize<RetrainRunRecord>(blob!.Content.Span)!;
+    }
+
+    [Fact]
+    public async Task Retrain_HappyPath_ActivatesANewVersionThatServes()
+    {
+        await GenerateAsync(seed: 1);
+
+        var (outcome, metadata) = await RunAsync(Training());
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal("activated", outcome.Outcome);
+        var (pointer, _) = await ModelPointer.ReadAsync(_store);
+        Assert.Equal(outcome.Version, pointer!.Version);
+        var record = await RunRecordAsync(outcome.RunId);
+        Assert.Equal(24_000, record.Accepted);
+        Assert.True(record.Rejected > 0);
+        Assert.Contains("train", record.StepSeconds.Keys);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero));
+        using var models = new LiveModelProvider(_store, time);
+        var service = new RecommenderService(models, new UserHistoryStore(_store), time);
+        var response = await service.RecommendAsync(new RecommendationRequest { UserId = "new", RecentEvents = [new RequestEvent { ItemId = "i1", Type = "view" }] });
+        Assert.Equal(outcome.Version, response.ModelVersion);
+        Assert.Equal(10, response.Items.Count);
+    }
+
+    [Fact]
+    public async Task Retrain_ActivityFailingTransiently_IsRetriedAndCompletes()
+    {
+        await GenerateAsync(seed: 2);
+        var flaky = new FlakyPublisher(new EmbeddedItemIndexPublisher(_store), failures: 2);
+
+        var (outcome, _) = await RunAsync(Training(), flaky);
+
+        Assert.Equal("activated", outcome.Outcome);
+        Assert.Equal(3, flaky.CountCalls);
+    }
+
+    [Fact]
+    public async Task Retrain_CandidateWorseThanLive_KeepsLiveModel()
+    {
+        await GenerateAsync(seed: 3);
+        var (first, _) = await RunAsync(Training());
+        Assert.Equal("activated", first.Outcome);
+
+        // New events arrive (newer than the live model's data), then a crippled candidate must lose at the gate.
+        await GenerateAsync(seed: 33, start: new DateTimeOffset(2026, 2, 15, 0, 0, 0, TimeSpan.Zero));
+        var crippled = Training(epochs: 1);
+        crippled.LearningRate = 1e-6f;
+        var (second, _) = await RunAsync(crippled);
+
+        Assert.Equal("rejected", second.Outcome);
+        Assert.Equal(first.Version, (await ModelPointer.ReadAsync(_store)).Pointer!.Version);
+        var record = await RunRecordAsync(second.RunId);
+        Assert.Equal("rejected", record.Outcome);
+        Assert.NotNull(record.Evaluation!.Live);
+    }
+
+    [Fact]
+    public async Task Retrain_FailureBetweenIndexUploadAndActivation_LeavesOldModelLive()
+    {
+        await GenerateAsync(seed: 4);
+        var (first, _) = await RunAsync(Training());
+        Assert.Equal("activated", first.Outcome);
+        var broken = new FlakyPublisher(new EmbeddedItemIndexPublisher(_store), failures: int.MaxValue);
+
+        var (second, metadata) = await RunAsync(Training(), broken);
+
+        Assert.True(metadata.RuntimeStatus == OrchestrationRuntimeStatus.Failed, $"{metadata.RuntimeStatus}: {second}");
+        Assert.Equal(first.Version, (await ModelPointer.ReadAsync(_store)).Pointer!.Version);
+        var records = new List<RetrainRunRecord>();
+        await foreach (var blob in _store.ListAsync(ContainerNames.Runs))
+        {
+            if (!blob.Name.Contains('/', StringComparison.Ordinal))
+            {
+                records.Add(JsonSerializer.Deserialize<RetrainRunRecord>((await _store.ReadAsync(ContainerNames.Runs, blob.Name))!.Content.Span)!);
+            }
+        }
+
+        var failed = Assert.Single(records, r => r.Outcome == "failed");
+        Assert.Contains("Activate", failed.Reason, StringComparison.Ordinal);
+        Assert.Null(second.Version);
+    }
+
+    /// <summary>Fails the count check before activation a given number of times (a transient outage of the index).</summary>
+    private sealed class FlakyPublisher(IItemIndexPublisher inner, int failures) : IItemIndexPublisher
+    {
+        private int _calls;
+
+        public int CountCalls => _calls;
+
+        public Task CreateVersionAsync(string version, int dimensions, CancellationToken cancellationToken = default) => inner.CreateVersionAsync(version, dimensions, cancellationToken);
+
+        public Task UploadAsync(string version, IReadOnlyList<IndexedItem> items, CancellationToken cancellationToken = default) => inner.UploadAsync(version, items, cancellationToken);
+
+        public Task<long> CountAsync(string version, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref _calls) <= failures ? throw new IOException("index service unavailable (simulated)") : inner.CountAsync(version, cancellationToken);
+
+        public Task<IReadOnlyList<string>> ListVersionsAsync(CancellationToken cancellationToken = default) => inner.ListVersionsAsync(cancellationToken);
+
+        public Task<bool> DeleteVersionAsync(string version, CancellationToken cancellationToken = default) => inner.DeleteVersionAsync(version, cancellationToken);
+
+        public Task<IItemIndex> OpenAsync(string version, CancellationToken cancellationToken = default) => inner.OpenAsync(version, cancellationToken);
+    }
+}
