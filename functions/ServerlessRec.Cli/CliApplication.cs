@@ -11,6 +11,7 @@ internal static class CliApplication
         new GenerateCommand(),
         new ImportCommand(TimeProvider.System),
         new EvaluateCommand(),
+        new RetrainCommand(TimeProvider.System),
         new RecommendCommand(TimeProvider.System),
         new SimilarCommand(TimeProvider.System),
     ];

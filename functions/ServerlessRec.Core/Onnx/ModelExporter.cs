@@ -60,7 +60,7 @@ public static class ModelExporter
             ItemCount = data.ItemCount,
             EventTypes = new Dictionary<string, EventTypeDefinition>(eventTypes.Types, StringComparer.OrdinalIgnoreCase),
             Metrics = metrics ?? new Dictionary<string, RankingMetrics>(),
-            Training = training ?? new Dictionary<string, double>(),
+            Training = WithDataCutoff(training, data),
         };
 
         var artifacts = new Dictionary<string, byte[]>(StringComparer.Ordinal)
@@ -71,6 +71,16 @@ public static class ModelExporter
             [ModelManifest.ItemVectorsFile] = MemoryMarshal.AsBytes(vectors.AsSpan()).ToArray(),
         };
         return ModelPackage.Seal(manifest, artifacts);
+    }
+
+    /// <summary>The training entry holding the newest event time (Unix seconds) the model trained on.</summary>
+    public const string DataCutoffKey = "dataCutoffUnixSeconds";
+
+    private static Dictionary<string, double> WithDataCutoff(IReadOnlyDictionary<string, double>? training, InteractionDataset data)
+    {
+        var result = training is null ? new Dictionary<string, double>(StringComparer.Ordinal) : new Dictionary<string, double>(training, StringComparer.Ordinal);
+        result[DataCutoffKey] = data.EventCount == 0 ? 0 : data.EventTimes.Max();
+        return result;
     }
 
     private static void CheckUserTowerParity(TwoTowerModel model, InteractionDataset data, TwoTowerOptions options, byte[] userTower)

@@ -20,9 +20,6 @@ public sealed class RetrainActivities
     /// <summary>The folder of a run's working blobs in the runs container.</summary>
     public const string WorkFolder = "work";
 
-    /// <summary>The manifest's training entry holding the newest event time (Unix seconds) the model trained on.</summary>
-    public const string DataCutoffKey = "dataCutoffUnixSeconds";
-
     /// <summary>The fewest fresh validation users the live comparison needs to mean anything.</summary>
     public const int MinFreshUsers = 20;
 
@@ -168,7 +165,7 @@ public sealed class RetrainActivities
         if (pointer is not null)
         {
             using var liveModel = await ServingModel.LoadAsync(_store, pointer.Version).ConfigureAwait(false);
-            var cutoff = liveModel.Manifest.Training.TryGetValue(DataCutoffKey, out var seconds) ? (long)seconds : long.MaxValue;
+            var cutoff = liveModel.Manifest.Training.TryGetValue(ModelExporter.DataCutoffKey, out var seconds) ? (long)seconds : long.MaxValue;
             var fresh = split.Subset(i => data.EventTimes[split.ValidationEvent[i]] > cutoff);
             if (fresh.Users.Length >= MinFreshUsers)
             {
@@ -213,7 +210,7 @@ public sealed class RetrainActivities
             metrics["validation.live"] = live;
         }
 
-        var package = ModelExporter.Export(final.Model, data, _training, _eventTypes, input.Version, _time.GetUtcNow(), metrics, new Dictionary<string, double> { ["epochs"] = final.Epoch, ["events"] = data.EventCount, ["users"] = data.UserCount, [DataCutoffKey] = data.EventCount == 0 ? 0 : data.EventTimes.Max() });
+        var package = ModelExporter.Export(final.Model, data, _training, _eventTypes, input.Version, _time.GetUtcNow(), metrics, new Dictionary<string, double> { ["epochs"] = final.Epoch, ["events"] = data.EventCount, ["users"] = data.UserCount });
         await package.WriteAsync(_store).ConfigureAwait(false);
         return new ExportResult(input.Version, package.Manifest.ItemCount, package.Manifest.Dimensions);
     }

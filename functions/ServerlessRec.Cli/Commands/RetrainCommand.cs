@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using ServerlessRec.Events;
+using ServerlessRec.Pipeline;
+using ServerlessRec.Retrieval;
+using ServerlessRec.Storage;
+
+namespace ServerlessRec.Cli.Commands;
+
+/// <summary>
+/// <c>serverlessrec retrain</c>: runs the same retraining orchestration as the Functions app, on the in-process
+/// Durable Task host, over the local store.
+/// </summary>
+internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
+{
+    public string Name => "retrain";
+
+    public string Usage => "[--root DIR] [--keep 3] [--margin 0.002] " + TrainingOptionsBinder.Usage;
+
+    public string Summary => "Run the retraining orchestration locally: validate logs, train, gate, export ONNX, index, activate.";
+
+    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    {
+        var root = args.String("root", StorageOptions.DefaultLocalRoot);
+        var retrain = new RetrainOptions
+        {
+            KeepVersions = args.Int("keep", 3, 1, 100),
+            PromotionMargin = args.Double("margin", 0.002, 0, 1),
+        };
+        var training = TrainingOptionsBinder.Bind(args);
+        args.EnsureAllRead();
+
+        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = root });
+
+        // The in-process host logs every work item at Information; only warnings matter here.
+        Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(store, new EmbeddedItemIndexPublisher(store), training, new EventTypeOptions(), timeProvider)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, RetrainInput.From("cli", retrain), cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"retraining {id} started on {Path.GetFullPath(root)}");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        OrchestrationMetadata? metadata;
+        while (true)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(TimeSpan.FromSeconds(10));
+            try
+            {
+                metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, wait.Token).ConfigureAwait(false);
+                break;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  … still running ({watch.Elapsed.TotalSeconds:F0} s)"));
+            }
+        }
+
+        var outcome = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RetrainOutcome>() : null;
+        var record = await LatestRunRecordAsync(store, cancellationToken).ConfigureAwait(false);
+        if (record is not null)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  logs: {record.Lines:N0} lines, {record.Accepted:N0} accepted, {record.Rejected:N0} rejected ({IngestSummary.FormatReasons(record.RejectedByReason)})"));
+            if (record.Dataset is { } d)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  dataset: {d.Users:N0} users, {d.Items:N0} items, {d.Events:N0} events, {d.ForgottenUsers} forgotten users ({d.ExcludedEvents:N0} events excluded)"));
+            }
+
+            if (record.Training is { } t)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  training: best epoch {t.BestEpoch}, validation NDCG@10 {t.ValidationNdcgAt10:F4}, {t.ExamplesPerSecond:N0} examples/s"));
+            }
+
+            output.WriteLine($"  steps: {string.Join(", ", record.StepSeconds.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value:F1} s")))}");
+            output.WriteLine($"  run record: {Path.Combine(store.RootPath, ContainerNames.Runs, record.RunId + ".json")}");
+        }
+
+        if (outcome is null)
+        {
+            output.WriteLine($"retraining failed: {metadata.FailureDetails?.ErrorMessage ?? metadata.RuntimeStatus.ToString()}; the live model is unchanged");
+            return 1;
+        }
+
+        output.WriteLine(outcome.Outcome == "activated"
+            ? $"model {outcome.Version} is live ({outcome.Reason})"
+            : $"no new model: {outcome.Outcome} ({outcome.Reason}); the live model is unchanged");
+        return outcome.Outcome == "activated" ? 0 : 3;
+    }
+
+    private static async Task<RetrainRunRecord?> LatestRunRecordAsync(LocalFolderBlobStore store, CancellationToken cancellationToken)
+    {
+        BlobEntry? latest = null;
+        await foreach (var blob in store.ListAsync(ContainerNames.Runs, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (!blob.Name.Contains('/', StringComparison.Ordinal) && (latest is null || blob.LastModified >= latest.LastModified))
+            {
+                latest = blob;
+            }
+        }
+
+        var content = latest is null ? null : await store.ReadAsync(ContainerNames.Runs, latest.Name, cancellationToken).ConfigureAwait(false);
+        return content is null ? null : JsonSerializer.Deserialize<RetrainRunRecord>(content.Content.Span);
+    }
+}
