@@ -1,0 +1,78 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Time.Testing;
+using ServerlessRec.Events;
+using ServerlessRec.Pipeline;
+using ServerlessRec.Retrieval;
+using ServerlessRec.Serving;
+using ServerlessRec.Storage;
+using ServerlessRec.Training;
+
+namespace ServerlessRec.Azure.Tests.Search;
+
+/// <summary>The retraining orchestration configured for Azure AI Search, against the local fake service.</summary>
+public sealed class RetrainWithAzureAISearchTests : IAsyncLifetime
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "srec-retrain-search-" + Guid.NewGuid().ToString("N"));
+    private FakeSearchService _service = null!;
+    private LocalFolderBlobStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        _service = await FakeSearchService.StartAsync();
+        _store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root });
+        await new SyntheticLogGenerator(new SyntheticLogOptions { Users = 600, Items = 300, Events = 24_000, Seed = 5 })
+            .WriteEventsAsync(new BlobStoreDestination(_store, ContainerNames.Events));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _service.DisposeAsync();
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private async Task<(OrchestrationMetadata Metadata, RetrainOutcome? Outcome)> RetrainAsync()
+    {
+        var publisher = SearchTestBackend.Publisher(_service);
+        var training = new TwoTowerOptions { Dimensions = 16, HiddenDimensions = 32, Epochs = 4, Patience = 2, Threads = 2, SampledNegatives = 64 };
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, publisher, training, new EventTypeOptions(), time)));
+        var input = RetrainInput.From("test", new RetrainOptions { ItemsPerIndexActivity = 120, FirstRetryInterval = TimeSpan.FromMilliseconds(20), MaxAttempts = 2 });
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, input);
+        var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
+        return (metadata, metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RetrainOutcome>() : null);
+    }
+
+    [Fact]
+    public async Task Retrain_WithAzureAISearch_UploadsCountsThenActivates()
+    {
+        var (metadata, outcome) = await RetrainAsync();
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal("activated", outcome!.Outcome);
+        var index = "items-v" + outcome.Version;
+        Assert.Contains(index, _service.IndexNames());
+        var manifest = await ServerlessRec.Onnx.ModelPackage.ReadManifestAsync(_store, outcome.Version!);
+        Assert.Equal(manifest!.ItemCount, _service.DocumentCount(index));
+        Assert.Contains(_service.RequestsTo("/docs/$count"), r => r.Path.Contains(index, StringComparison.Ordinal));
+        Assert.Equal(outcome.Version, (await ModelPointer.ReadAsync(_store)).Pointer!.Version);
+    }
+
+    [Fact]
+    public async Task Retrain_UploadFailingPermanently_LeavesThePreviousVersionLive()
+    {
+        var (_, first) = await RetrainAsync();
+        Assert.Equal("activated", first!.Outcome);
+        _service.FailDocument("i7", 400, "The document is malformed (simulated).");
+
+        var (metadata, second) = await RetrainAsync();
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, metadata.RuntimeStatus);
+        Assert.Null(second);
+        Assert.Contains("IndexItems", metadata.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(first.Version, (await ModelPointer.ReadAsync(_store)).Pointer!.Version);
+    }
+}
