@@ -25,6 +25,7 @@ public sealed class QuantizedItemIndex : IItemIndex
 
     // Below this many matrix bytes a parallel scan costs more in scheduling than it saves.
     private const long ParallelBytes = 4L << 20;
+    private const int PartsPerThread = 4;
 
     private readonly EmbeddedItemIndex _exact;
     private readonly sbyte[] _codes;
@@ -118,7 +119,8 @@ public sealed class QuantizedItemIndex : IItemIndex
         var candidates = (int)Math.Min(Math.Max((long)k * Oversample, MinCandidates), Math.Max(1, _exact.Count));
         var quantizedQuery = QuantizeQuery(query);
 
-        var parts = _codes.LongLength >= ParallelBytes ? Math.Min(MaxDegreeOfParallelism, _paddedRows / RowBlock) : 1;
+        // More row ranges than threads: on a busy machine the caller takes over ranges a descheduled worker has not started.
+        var parts = _codes.LongLength >= ParallelBytes && MaxDegreeOfParallelism > 1 ? Math.Min(PartsPerThread * MaxDegreeOfParallelism, _paddedRows / RowBlock) : 1;
         var tops = new TopK[Math.Max(1, parts)];
         if (parts <= 1)
         {
@@ -128,7 +130,7 @@ public sealed class QuantizedItemIndex : IItemIndex
         else
         {
             var blocksPerPart = ((_paddedRows / RowBlock) + parts - 1) / parts;
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism }, p =>
             {
                 var start = Math.Min(_paddedRows, p * blocksPerPart * RowBlock);
                 var end = Math.Min(_paddedRows, start + (blocksPerPart * RowBlock));
