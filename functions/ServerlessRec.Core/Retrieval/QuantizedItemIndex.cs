@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -23,8 +24,8 @@ public sealed class QuantizedItemIndex : IItemIndex
     private const int RowBlock = 8;
     private const int ChunkBytes = 32;
 
-    // Below this many matrix bytes a parallel scan costs more in scheduling than it saves.
-    private const long ParallelBytes = 4L << 20;
+    // Below this many matrix bytes (~250k × 64) a parallel scan costs more in scheduling than it saves on 2 cores.
+    private const long ParallelBytes = 16L << 20;
     private const int PartsPerThread = 4;
 
     private readonly EmbeddedItemIndex _exact;
@@ -184,20 +185,23 @@ public sealed class QuantizedItemIndex : IItemIndex
     private void Scan(short[] query, int start, int end, ref TopK top, EmbeddedItemIndex.CompiledFilter filter)
     {
         var count = _exact.Count;
-        Span<int> scores = stackalloc int[RowBlock];
+        var threshold = int.MinValue;
         for (var row = start; row < end; row += RowBlock)
         {
-            ScoreBlock(row, query, scores);
-
-            // |score| ≤ d × 127², below 2^24 for d ≤ 1040, so the integer scores are exact as floats.
-            var threshold = top.Threshold;
-            for (var r = 0; r < RowBlock; r++)
+            // One vector compare rejects a whole block: after the first few thousand rows almost every block.
+            var scores = ScoreBlock(row, query);
+            var beats = Vector256.GreaterThan(scores, Vector256.Create(threshold)).ExtractMostSignificantBits();
+            while (beats != 0)
             {
+                var r = BitOperations.TrailingZeroCount(beats);
+                beats &= beats - 1;
                 var i = row + r;
-                if (scores[r] > threshold && i < count && filter.Passes(_exact, i))
+                var score = scores.GetElement(r);
+                if (score > threshold && i < count && filter.Passes(_exact, i))
                 {
-                    top.Add(i, scores[r]);
-                    threshold = top.Threshold;
+                    // |score| ≤ d × 127², below 2^24 for d ≤ 1040, so integer scores are exact as floats.
+                    top.Add(i, score);
+                    threshold = top.Count < top.Capacity ? int.MinValue : (int)top.Threshold;
                 }
             }
         }
@@ -205,7 +209,7 @@ public sealed class QuantizedItemIndex : IItemIndex
 
     /// <summary>Integer dot products of 8 consecutive rows with the query.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ScoreBlock(int row, short[] query, Span<int> scores)
+    private Vector256<int> ScoreBlock(int row, short[] query)
     {
         ref var codes = ref MemoryMarshal.GetArrayDataReference(_codes);
         ref var q = ref MemoryMarshal.GetArrayDataReference(query);
@@ -239,10 +243,10 @@ public sealed class QuantizedItemIndex : IItemIndex
             // Pairwise horizontal adds reduce 8 accumulators to one vector of 8 row sums.
             var h0123 = Avx2.HorizontalAdd(Avx2.HorizontalAdd(acc0, acc1), Avx2.HorizontalAdd(acc2, acc3));
             var h4567 = Avx2.HorizontalAdd(Avx2.HorizontalAdd(acc4, acc5), Avx2.HorizontalAdd(acc6, acc7));
-            var sums = Avx2.Permute2x128(h0123, h4567, 0x20) + Avx2.Permute2x128(h0123, h4567, 0x31);
-            sums.CopyTo(scores);
-            return;
+            return Avx2.Permute2x128(h0123, h4567, 0x20) + Avx2.Permute2x128(h0123, h4567, 0x31);
         }
+
+        Span<int> scores = stackalloc int[RowBlock];
 
         for (var r = 0; r < RowBlock; r++)
         {
@@ -258,6 +262,8 @@ public sealed class QuantizedItemIndex : IItemIndex
 
             scores[r] = Vector128.Sum(acc);
         }
+
+        return Vector256.Create<int>(scores);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

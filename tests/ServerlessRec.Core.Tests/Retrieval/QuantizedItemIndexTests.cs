@@ -73,8 +73,8 @@ public sealed class QuantizedItemIndexTests
     [Fact]
     public void Search_ParallelScanOverLargeMatrix_MatchesExactTopK()
     {
-        // 100k × 64 int8 rows exceed the parallel threshold, so the per-thread candidates are merged.
-        var exact = new EmbeddedItemIndex("v1", 64, EmbeddedItemIndexTests.RandomItems(100_000, 64, 14));
+        // 300k × 64 int8 rows exceed the parallel threshold, so the per-thread candidates are merged.
+        var exact = new EmbeddedItemIndex("v1", 64, EmbeddedItemIndexTests.RandomItems(300_000, 64, 14));
         var quantized = new QuantizedItemIndex(exact, maxDegreeOfParallelism: 4);
         var random = new Random(15);
         var queries = Enumerable.Range(0, 10).Select(_ => RandomUnitVector(random, 64)).ToList();
