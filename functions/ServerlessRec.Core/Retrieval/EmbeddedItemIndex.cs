@@ -115,12 +115,12 @@ public sealed class EmbeddedItemIndex : IItemIndex
         var vectors = _vectors.AsSpan();
         for (var i = 0; i < Count; i++)
         {
-            if (!compiled.Passes(this, i))
+            // Score first: most rows cannot enter the top k, so most filter look-ups are skipped.
+            var score = TensorPrimitives.Dot(vectors.Slice(i * d, d), query);
+            if ((top.Count < top.Capacity || score > top.Threshold) && compiled.Passes(this, i))
             {
-                continue;
+                top.Add(i, score);
             }
-
-            top.Add(i, TensorPrimitives.Dot(vectors.Slice(i * d, d), query));
         }
 
         return ToResults(top);
