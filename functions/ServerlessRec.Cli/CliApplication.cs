@@ -13,6 +13,7 @@ internal static class CliApplication
         new EvaluateCommand(),
         new RecommendCommand(TimeProvider.System),
         new SimilarCommand(TimeProvider.System),
+        new ServeCommand(TimeProvider.System),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
