@@ -35,6 +35,11 @@ public static class RouteTable
     public const string Prefix = "api";
 
     /// <summary>Gets every route.</summary>
+    /// <remarks>
+    /// The retraining routes are <c>/api/retrain</c>, not <c>/api/admin/retrain</c>: the Functions host refuses any
+    /// function route that starts with <c>admin</c> or <c>runtime</c> (its built-in routes), even below <c>/api</c>.
+    /// Admin-only access comes from <see cref="RouteAuthLevel.Admin"/> (the master key) instead.
+    /// </remarks>
     public static IReadOnlyList<ApiRoute> Routes { get; } =
     [
         new("Recommendations", HttpMethods.Post, "recommendations", RouteAuthLevel.Function, (e, r, c) => e.RecommendAsync(r, c)),
@@ -42,8 +47,8 @@ public static class RouteTable
         new("SimilarItems", HttpMethods.Get, "items/{itemId}/similar", RouteAuthLevel.Function, (e, r, c) => e.SimilarAsync(r, RouteValue(r, "itemId"), c)),
         new("UserVector", HttpMethods.Get, "users/{userId}/vector", RouteAuthLevel.Function, (e, r, c) => e.UserVectorAsync(r, RouteValue(r, "userId"), c)),
         new("ForgetUser", HttpMethods.Delete, "users/{userId}", RouteAuthLevel.Function, (e, r, c) => e.ForgetUserAsync(r, RouteValue(r, "userId"), c)),
-        new("StartRetrain", HttpMethods.Post, "admin/retrain", RouteAuthLevel.Admin, (e, r, c) => e.StartRetrainAsync(r, c)),
-        new("RetrainStatus", HttpMethods.Get, "admin/retrain/{instanceId}", RouteAuthLevel.Admin, (e, r, c) => e.RetrainStatusAsync(r, RouteValue(r, "instanceId"), c)),
+        new("StartRetrain", HttpMethods.Post, "retrain", RouteAuthLevel.Admin, (e, r, c) => e.StartRetrainAsync(r, c)),
+        new("RetrainStatus", HttpMethods.Get, "retrain/{instanceId}", RouteAuthLevel.Admin, (e, r, c) => e.RetrainStatusAsync(r, RouteValue(r, "instanceId"), c)),
         new("Health", HttpMethods.Get, "health", RouteAuthLevel.Function, (e, r, c) => e.HealthAsync(r, c)),
     ];
 

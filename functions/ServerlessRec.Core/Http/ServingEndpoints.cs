@@ -129,11 +129,11 @@ public sealed class ServingEndpoints
             return Results.Json(new ForgetUserResponse { UserId = userId, HistoryDeleted = deleted }, ApiJsonContext.Default.ForgetUserResponse);
         });
 
-    /// <summary><c>POST /api/admin/retrain</c>: not implemented yet (the Durable retraining orchestration comes next).</summary>
+    /// <summary><c>POST /api/retrain</c>: not implemented yet (the Durable retraining orchestration comes next).</summary>
     public Task<IResult> StartRetrainAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
         HandleAsync(() => Task.FromResult(NotImplementedYet("starting a retraining")));
 
-    /// <summary><c>GET /api/admin/retrain/{instanceId}</c>: not implemented yet.</summary>
+    /// <summary><c>GET /api/retrain/{instanceId}</c>: not implemented yet.</summary>
     public Task<IResult> RetrainStatusAsync(HttpRequest request, string instanceId, CancellationToken cancellationToken = default) =>
         HandleAsync(() => Task.FromResult(NotImplementedYet($"the status of retraining \"{instanceId}\"")));
 
