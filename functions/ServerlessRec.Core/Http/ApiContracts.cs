@@ -100,12 +100,15 @@ public sealed record ApiProblem
     public string? Field { get; init; }
 }
 
-/// <summary>Source-generated JSON metadata for every body the API reads or writes (no reflection per request).</summary>
+/// <summary>Source-generated JSON metadata for every body the API writes (no reflection per response).</summary>
+/// <remarks>
+/// Request bodies are read with <see cref="RequestBody.Options"/> instead: source-generated metadata sets every
+/// init-only property through a constructor delegate, so an omitted <c>k</c> would read as 0 and an omitted
+/// <c>excludeSeen</c> as false instead of the contract's defaults (10, true).
+/// </remarks>
 // Strict defaults on purpose: no numbers in strings, no comments, exact (camelCase) property names.
 [JsonSourceGenerationOptions]
-[JsonSerializable(typeof(RecommendationRequest))]
 [JsonSerializable(typeof(RecommendationResponse))]
-[JsonSerializable(typeof(EventBatchRequest))]
 [JsonSerializable(typeof(EventBatchResponse))]
 [JsonSerializable(typeof(UserVectorResponse))]
 [JsonSerializable(typeof(HealthResponse))]

@@ -11,13 +11,19 @@ public static class RequestBody
     /// <summary>The largest body any route accepts: 256 KiB.</summary>
     public const int MaxBytes = 256 * 1024;
 
+    /// <summary>
+    /// Gets the options request bodies are read with: reflection metadata (built once and cached by the options),
+    /// which keeps property initializers of init-only properties; strict otherwise (no numbers in strings, no comments).
+    /// </summary>
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
     /// <summary>Reads and deserializes the body.</summary>
     /// <exception cref="BadHttpRequestException">The body is larger than <see cref="MaxBytes"/> (413) or empty (400).</exception>
     /// <exception cref="JsonException">The body is not valid JSON for <typeparamref name="T"/>.</exception>
-    public static async Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    public static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(typeInfo);
+        var typeInfo = (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
         if (request.ContentLength > MaxBytes)
         {
             throw TooLarge();
@@ -56,6 +62,13 @@ public static class RequestBody
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+        options.MakeReadOnly();
+        return options;
     }
 
     private static BadHttpRequestException TooLarge() =>

@@ -57,7 +57,7 @@ public sealed class ServingEndpoints
     public Task<IResult> RecommendAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
         HandleAsync(async () =>
         {
-            var body = await RequestBody.ReadAsync(request, ApiJsonContext.Default.RecommendationRequest, cancellationToken).ConfigureAwait(false);
+            var body = await RequestBody.ReadAsync<RecommendationRequest>(request, cancellationToken).ConfigureAwait(false);
             var response = await _recommender.RecommendAsync(body, cancellationToken).ConfigureAwait(false);
             return Results.Json(response, ApiJsonContext.Default.RecommendationResponse);
         });
@@ -66,7 +66,7 @@ public sealed class ServingEndpoints
     public Task<IResult> PostEventsAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
         HandleAsync(async () =>
         {
-            var body = await RequestBody.ReadAsync(request, ApiJsonContext.Default.EventBatchRequest, cancellationToken).ConfigureAwait(false);
+            var body = await RequestBody.ReadAsync<EventBatchRequest>(request, cancellationToken).ConfigureAwait(false);
             var posted = body.Events ?? throw new RequestValidationException("events", "events is required");
             if (posted.Count == 0 || posted.Count > MaxEventsPerPost)
             {
