@@ -14,6 +14,7 @@ internal static class CliApplication
         new RetrainCommand(TimeProvider.System),
         new RecommendCommand(TimeProvider.System),
         new SimilarCommand(TimeProvider.System),
+        new ServeCommand(TimeProvider.System),
         new BenchCommand(TimeProvider.System),
     ];
 

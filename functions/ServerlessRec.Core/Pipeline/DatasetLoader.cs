@@ -39,6 +39,9 @@ public sealed class DatasetLoader : IEventSink, ICatalogSink
     /// <summary>Excludes every event of these users (users who asked to be forgotten).</summary>
     public void ExcludeUsers(IEnumerable<string> userIds) => _builder.ExcludeUsers(userIds);
 
+    /// <summary>Excludes the events of forgotten users (by id hash) that happened at or before they asked to be forgotten.</summary>
+    public void ExcludeForgottenUsers(IReadOnlyDictionary<string, DateTimeOffset> tombstones) => _builder.ExcludeForgottenUsers(tombstones);
+
     /// <summary>Gets the number of events skipped because their user was excluded.</summary>
     public long ExcludedEventCount => _builder.ExcludedEventCount;
 

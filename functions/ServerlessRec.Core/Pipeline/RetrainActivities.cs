@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using ServerlessRec.Evaluation;
 using ServerlessRec.Events;
@@ -299,8 +298,8 @@ public sealed class RetrainActivities
     private async Task<(InteractionDataset Data, long ExcludedEvents, int ForgottenUsers)> LoadAsync(IReadOnlyList<string> shards)
     {
         var loader = new DatasetLoader(_eventTypes, _training.FeatureBuckets);
-        var forgotten = await ForgottenUsers.ReadAsync(_store).ConfigureAwait(false);
-        loader.ExcludeUsers(forgotten);
+        var forgotten = await ForgottenUsers.ReadAllAsync(_store).ConfigureAwait(false);
+        loader.ExcludeForgottenUsers(forgotten);
         await loader.AddCatalogFromStoreAsync(_store).ConfigureAwait(false);
         foreach (var shard in shards)
         {
@@ -357,40 +356,5 @@ public sealed class RetrainActivities
         public void OnRejected(RejectedLine line) => _quarantine.OnRejected(line);
 
         public byte[] ToArray() => _buffer.ToArray();
-    }
-}
-
-/// <summary>
-/// Users who asked to be forgotten (<c>DELETE /api/users/{id}</c>): one tombstone blob each under
-/// <c>users/_forgotten/</c>; every retraining excludes their events.
-/// </summary>
-public static class ForgottenUsers
-{
-    /// <summary>The tombstone prefix in the users container.</summary>
-    public const string Prefix = "_forgotten/";
-
-    /// <summary>Writes a user's tombstone.</summary>
-    public static Task WriteAsync(IBlobStore store, string userId, DateTimeOffset at, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        var json = JsonSerializer.SerializeToUtf8Bytes(new { userId, forgottenAt = at });
-        return store.WriteAsync(ContainerNames.Users, Prefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(userId))) + ".json", json, cancellationToken: cancellationToken);
-    }
-
-    /// <summary>Reads every tombstone's user id.</summary>
-    public static async Task<HashSet<string>> ReadAsync(IBlobStore store, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        var users = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var blob in store.ListAsync(ContainerNames.Users, Prefix, cancellationToken).ConfigureAwait(false))
-        {
-            var content = await store.ReadAsync(ContainerNames.Users, blob.Name, cancellationToken).ConfigureAwait(false);
-            if (content is not null && JsonDocument.Parse(content.Content).RootElement.TryGetProperty("userId", out var id) && id.GetString() is { } user)
-            {
-                users.Add(user);
-            }
-        }
-
-        return users;
     }
 }

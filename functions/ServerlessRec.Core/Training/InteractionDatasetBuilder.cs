@@ -18,6 +18,8 @@ public sealed class InteractionDatasetBuilder
     private readonly Dictionary<int, string[]> _categories = [];
     private readonly HashSet<int> _unavailable = [];
     private readonly HashSet<string> _excludedUsers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset?> _forgottenCutoffByUser = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, DateTimeOffset>? _tombstones;
     private int[] _eventUser = new int[1024];
     private int[] _eventItem = new int[1024];
     private long[] _eventTime = new long[1024];
@@ -49,10 +51,21 @@ public sealed class InteractionDatasetBuilder
         _excludedUsers.UnionWith(userIds);
     }
 
+    /// <summary>
+    /// Excludes the events of forgotten users: <paramref name="tombstones"/> maps the SHA-256 of a user id to when the
+    /// user asked to be forgotten; their events up to that time are dropped (later ones, if they come back, are kept).
+    /// </summary>
+    public void ExcludeForgottenUsers(IReadOnlyDictionary<string, DateTimeOffset> tombstones)
+    {
+        ArgumentNullException.ThrowIfNull(tombstones);
+        _tombstones = tombstones;
+        _forgottenCutoffByUser.Clear();
+    }
+
     /// <summary>Adds one validated event. Returns <see langword="false"/> when its type is not configured or its user is excluded.</summary>
     public bool Add(in InteractionEvent interaction)
     {
-        if (_excludedUsers.Count > 0 && _excludedUsers.Contains(interaction.UserId))
+        if ((_excludedUsers.Count > 0 && _excludedUsers.Contains(interaction.UserId)) || IsForgotten(interaction))
         {
             ExcludedEventCount++;
             return false;
@@ -198,6 +211,23 @@ public sealed class InteractionDatasetBuilder
             EventTypeNames = types,
             EventValues = values,
         };
+    }
+
+    private bool IsForgotten(in InteractionEvent interaction)
+    {
+        if (_tombstones is not { Count: > 0 })
+        {
+            return false;
+        }
+
+        // One hash per distinct user, not per event.
+        if (!_forgottenCutoffByUser.TryGetValue(interaction.UserId, out var cutoff))
+        {
+            cutoff = _tombstones.TryGetValue(Serving.ForgottenUsers.HashUserId(interaction.UserId), out var at) ? at : null;
+            _forgottenCutoffByUser[interaction.UserId] = cutoff;
+        }
+
+        return cutoff is { } forgottenAt && interaction.Timestamp <= forgottenAt;
     }
 
     private int ItemIndex(string itemId) => Intern(_items, _itemIds, itemId);

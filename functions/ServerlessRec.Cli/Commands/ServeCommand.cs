@@ -1,0 +1,88 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ServerlessRec.Http;
+using ServerlessRec.Storage;
+
+namespace ServerlessRec.Cli.Commands;
+
+/// <summary>
+/// <c>serverlessrec serve</c>: the API of the Functions app on Kestrel, over a local store, mapping the same
+/// <see cref="RouteTable"/> under <c>/api</c>. No keys are checked, so it binds to loopback unless told otherwise;
+/// no CORS policy is added (browsers on other origins are refused). A new <c>models/current.json</c> is picked up
+/// within seconds.
+/// </summary>
+internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
+{
+    public const string DefaultUrls = "http://127.0.0.1:7071";
+
+    public string Name => "serve";
+
+    public string Usage => $"[--root DIR] [--urls {DefaultUrls}]";
+
+    public string Summary => "Serve the HTTP API (recommendations, events, similar, users, health) locally with Kestrel.";
+
+    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    {
+        var root = args.String("root", StorageOptions.DefaultLocalRoot);
+        var urls = args.String("urls", DefaultUrls);
+        args.EnsureAllRead();
+
+        await using var app = CreateApp(root, urls, timeProvider);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var url in app.Urls)
+        {
+            output.WriteLine($"serving {RouteTable.Routes.Count} routes on {url}/{RouteTable.Prefix} over {Path.GetFullPath(root)} (Ctrl+C to stop)");
+            if (!IsLoopback(url))
+            {
+                output.WriteLine($"warning: {url} is not a loopback address and serve checks no keys; anyone who can reach it can call every route.");
+            }
+        }
+
+        // Ctrl+C cancels the token (CliApplication) and SIGTERM stops the host: both drain in-flight requests.
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        output.WriteLine("stopped.");
+        return 0;
+    }
+
+    /// <summary>Builds the Kestrel app (not started): the code path of <c>serve</c>, used as is by the tests.</summary>
+    internal static WebApplication CreateApp(string root, string urls, TimeProvider timeProvider, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes;
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        configureLogging?.Invoke(builder.Logging);
+        builder.Services.AddSingleton(timeProvider);
+        builder.Services.AddSingleton<IBlobStore>(new LocalFolderBlobStore(new StorageOptions { LocalRoot = root }));
+        builder.Services.AddServingEndpoints(InstanceId());
+
+        var app = builder.Build();
+        var api = app.MapGroup("/" + RouteTable.Prefix);
+        foreach (var route in RouteTable.Routes)
+        {
+            api.MapMethods(route.Template, [route.Method], async context =>
+            {
+                var endpoints = context.RequestServices.GetRequiredService<ServingEndpoints>();
+                var result = await route.Handler(endpoints, context.Request, context.RequestAborted).ConfigureAwait(false);
+                await result.ExecuteAsync(context).ConfigureAwait(false);
+            }).WithName(route.Name);
+        }
+
+        return app;
+    }
+
+    private static string InstanceId() => $"serve-{Environment.MachineName}-{Environment.ProcessId}";
+
+    private static bool IsLoopback(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address)));
+}

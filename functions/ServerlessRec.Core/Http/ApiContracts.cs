@@ -1,0 +1,117 @@
+using System.Text.Json.Serialization;
+using ServerlessRec.Serving;
+
+namespace ServerlessRec.Http;
+
+/// <summary>One event in the body of <c>POST /api/events</c>: the event contract of design.md.</summary>
+public sealed record PostedEvent
+{
+    [JsonPropertyName("userId")]
+    public string? UserId { get; init; }
+
+    [JsonPropertyName("itemId")]
+    public string? ItemId { get; init; }
+
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    /// <summary>Gets when it happened; the server's clock when omitted.</summary>
+    [JsonPropertyName("timestamp")]
+    public DateTimeOffset? Timestamp { get; init; }
+
+    [JsonPropertyName("value")]
+    public double? Value { get; init; }
+}
+
+/// <summary>The body of <c>POST /api/events</c>: <c>{ "events": [ {userId, itemId, type, timestamp?, value?}, ... ] }</c>.</summary>
+public sealed record EventBatchRequest
+{
+    [JsonPropertyName("events")]
+    public IReadOnlyList<PostedEvent?>? Events { get; init; }
+}
+
+/// <summary>The 202 answer of <c>POST /api/events</c>.</summary>
+public sealed record EventBatchResponse
+{
+    /// <summary>Gets how many events were logged and added to histories.</summary>
+    [JsonPropertyName("accepted")]
+    public required int Accepted { get; init; }
+
+    /// <summary>Gets how many users' histories were updated.</summary>
+    [JsonPropertyName("users")]
+    public required int Users { get; init; }
+}
+
+/// <summary>The answer of <c>GET /api/users/{userId}/vector</c>.</summary>
+public sealed record UserVectorResponse
+{
+    [JsonPropertyName("modelVersion")]
+    public required string ModelVersion { get; init; }
+
+    [JsonPropertyName("userId")]
+    public required string UserId { get; init; }
+
+    /// <summary>Gets how many history events the vector was computed from.</summary>
+    [JsonPropertyName("historyLength")]
+    public required int HistoryLength { get; init; }
+
+    [JsonPropertyName("vector")]
+    public required IReadOnlyList<float> Vector { get; init; }
+}
+
+/// <summary>The answer of <c>GET /api/health</c> when a model is live.</summary>
+public sealed record HealthResponse
+{
+    [JsonPropertyName("status")]
+    public required string Status { get; init; }
+
+    [JsonPropertyName("modelVersion")]
+    public required string ModelVersion { get; init; }
+}
+
+/// <summary>The answer of <c>DELETE /api/users/{userId}</c>.</summary>
+public sealed record ForgetUserResponse
+{
+    [JsonPropertyName("userId")]
+    public required string UserId { get; init; }
+
+    /// <summary>Gets whether a stored history existed and was deleted.</summary>
+    [JsonPropertyName("historyDeleted")]
+    public required bool HistoryDeleted { get; init; }
+}
+
+/// <summary>The RFC 9457 problem body every error answer carries; <see cref="Field"/> names the offending request field.</summary>
+public sealed record ApiProblem
+{
+    [JsonPropertyName("type")]
+    public required string Type { get; init; }
+
+    [JsonPropertyName("title")]
+    public required string Title { get; init; }
+
+    [JsonPropertyName("status")]
+    public required int Status { get; init; }
+
+    [JsonPropertyName("detail")]
+    public required string Detail { get; init; }
+
+    [JsonPropertyName("field")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Field { get; init; }
+}
+
+/// <summary>Source-generated JSON metadata for every body the API writes (no reflection per response).</summary>
+/// <remarks>
+/// Request bodies are read with <see cref="RequestBody.Options"/> instead: source-generated metadata sets every
+/// init-only property through a constructor delegate, so an omitted <c>k</c> would read as 0 and an omitted
+/// <c>excludeSeen</c> as false instead of the contract's defaults (10, true).
+/// </remarks>
+// Strict defaults on purpose: no numbers in strings, no comments, exact (camelCase) property names.
+[JsonSourceGenerationOptions]
+[JsonSerializable(typeof(RecommendationResponse))]
+[JsonSerializable(typeof(EventBatchResponse))]
+[JsonSerializable(typeof(UserVectorResponse))]
+[JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(ForgetUserResponse))]
+[JsonSerializable(typeof(ApiProblem))]
+public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using ServerlessRec.Serving;
+using ServerlessRec.Storage;
+
+namespace ServerlessRec.Http;
+
+/// <summary>
+/// The one place that turns failures into problem+json answers (RFC 9457): validation → 400 naming the field,
+/// unknown things → 404, too-large bodies → 413, conflicts → 409, no live model → 503, anything else → 500
+/// with a generic message. Details come from our own messages; stack traces and type names never leave.
+/// </summary>
+public static partial class ApiProblems
+{
+    /// <summary>The media type of every error body.</summary>
+    public const string ContentType = "application/problem+json";
+
+    /// <summary>Builds a problem result.</summary>
+    public static IResult Create(int status, string title, string detail, string? field = null) =>
+        Results.Json(
+            new ApiProblem { Type = TypeOf(status), Title = title, Status = status, Detail = detail, Field = field },
+            ApiJsonContext.Default.ApiProblem,
+            ContentType,
+            status);
+
+    /// <summary>Maps an exception thrown while serving a request to its problem result.</summary>
+    public static IResult FromException(Exception exception, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(logger);
+        switch (exception)
+        {
+            case RequestValidationException e:
+                return Create(StatusCodes.Status400BadRequest, "The request is not valid.", e.Message, e.Field);
+            case JsonException e:
+                return Create(StatusCodes.Status400BadRequest, "The request body is not valid JSON for this route.", DescribeJsonError(e), FieldOf(e));
+            case NotFoundException e:
+                return Create(StatusCodes.Status404NotFound, "Not found.", e.Message, e.Field);
+            case BadHttpRequestException e:
+                return Create(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request is not valid.", e.Message);
+            case ModelUnavailableException e:
+                return Create(StatusCodes.Status503ServiceUnavailable, "No model is available.", e.Message);
+            case BlobConditionFailedException:
+                return Create(StatusCodes.Status409Conflict, "Too many concurrent writes.", "the resource kept changing during the request; retry it");
+            default:
+                LogUnhandled(logger, exception.GetType().Name, exception);
+                return Create(StatusCodes.Status500InternalServerError, "Internal error.", "the request failed on the server; it was logged");
+        }
+    }
+
+    private static string? FieldOf(JsonException e)
+    {
+        // System.Text.Json reports "$.recentEvents[0].timestamp"; the field is that path without "$.".
+        var path = e.Path;
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return null;
+        }
+
+        return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+    }
+
+    private static string DescribeJsonError(JsonException e)
+    {
+        var field = FieldOf(e);
+        var where = e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : string.Empty;
+        return field is null
+            ? $"the body is malformed JSON or not a JSON object{where}"
+            : $"{field} is malformed or has the wrong type{where}";
+    }
+
+    private static string TypeOf(int status) => status switch
+    {
+        400 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.1",
+        404 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.5",
+        409 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.10",
+        413 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
+        501 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.2",
+        503 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4",
+        _ => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.1",
+    };
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Request failed with an unexpected {ExceptionType}")]
+    private static partial void LogUnhandled(ILogger logger, string exceptionType, Exception exception);
+}

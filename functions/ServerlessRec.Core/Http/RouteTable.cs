@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Http;
+
+namespace ServerlessRec.Http;
+
+/// <summary>Who may call a route: any caller with a function key, or only callers with the host's admin key.</summary>
+public enum RouteAuthLevel
+{
+    /// <summary>A function (or host) key; Azure Functions <c>AuthorizationLevel.Function</c>.</summary>
+    Function,
+
+    /// <summary>The host's master key; Azure Functions <c>AuthorizationLevel.Admin</c>.</summary>
+    Admin,
+}
+
+/// <summary>One HTTP route of the API.</summary>
+/// <param name="Name">The function name in the Functions app.</param>
+/// <param name="Method">The HTTP method, upper case.</param>
+/// <param name="Template">The route template below <see cref="RouteTable.Prefix"/>, e.g. <c>items/{itemId}/similar</c>.</param>
+/// <param name="AuthLevel">Who may call it.</param>
+/// <param name="Handler">The Core handler; route values are read from <see cref="HttpRequest.RouteValues"/>.</param>
+public sealed record ApiRoute(
+    string Name,
+    string Method,
+    string Template,
+    RouteAuthLevel AuthLevel,
+    Func<ServingEndpoints, HttpRequest, CancellationToken, Task<IResult>> Handler);
+
+/// <summary>
+/// The API's routes: the single list both hosts map (the Functions app with one thin trigger per entry, the
+/// CLI's <c>serve</c> with Kestrel). A test asserts the Functions app's metadata matches it exactly.
+/// </summary>
+public static class RouteTable
+{
+    /// <summary>The path prefix of every route (the Functions host's <c>routePrefix</c>).</summary>
+    public const string Prefix = "api";
+
+    /// <summary>Gets every route.</summary>
+    /// <remarks>
+    /// The retraining routes are <c>/api/retrain</c>, not <c>/api/admin/retrain</c>: the Functions host refuses any
+    /// function route that starts with <c>admin</c> or <c>runtime</c> (its built-in routes), even below <c>/api</c>.
+    /// Admin-only access comes from <see cref="RouteAuthLevel.Admin"/> (the master key) instead.
+    /// </remarks>
+    public static IReadOnlyList<ApiRoute> Routes { get; } =
+    [
+        new("Recommendations", HttpMethods.Post, "recommendations", RouteAuthLevel.Function, (e, r, c) => e.RecommendAsync(r, c)),
+        new("PostEvents", HttpMethods.Post, "events", RouteAuthLevel.Function, (e, r, c) => e.PostEventsAsync(r, c)),
+        new("SimilarItems", HttpMethods.Get, "items/{itemId}/similar", RouteAuthLevel.Function, (e, r, c) => e.SimilarAsync(r, RouteValue(r, "itemId"), c)),
+        new("UserVector", HttpMethods.Get, "users/{userId}/vector", RouteAuthLevel.Function, (e, r, c) => e.UserVectorAsync(r, RouteValue(r, "userId"), c)),
+        new("ForgetUser", HttpMethods.Delete, "users/{userId}", RouteAuthLevel.Function, (e, r, c) => e.ForgetUserAsync(r, RouteValue(r, "userId"), c)),
+        new("StartRetrain", HttpMethods.Post, "retrain", RouteAuthLevel.Admin, (e, r, c) => e.StartRetrainAsync(r, c)),
+        new("RetrainStatus", HttpMethods.Get, "retrain/{instanceId}", RouteAuthLevel.Admin, (e, r, c) => e.RetrainStatusAsync(r, RouteValue(r, "instanceId"), c)),
+        new("Health", HttpMethods.Get, "health", RouteAuthLevel.Function, (e, r, c) => e.HealthAsync(r, c)),
+    ];
+
+    private static string RouteValue(HttpRequest request, string name) =>
+        request.RouteValues.TryGetValue(name, out var value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty : string.Empty;
+}

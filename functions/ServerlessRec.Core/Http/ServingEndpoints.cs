@@ -1,0 +1,189 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using ServerlessRec.Events;
+using ServerlessRec.Serving;
+
+namespace ServerlessRec.Http;
+
+/// <summary>
+/// The HTTP handlers of the API, written once for both hosts: ASP.NET Core <see cref="HttpRequest"/> in,
+/// <see cref="IResult"/> out. Every failure goes through <see cref="ApiProblems.FromException"/>.
+/// </summary>
+public sealed class ServingEndpoints
+{
+    /// <summary>The most events one <c>POST /api/events</c> may carry.</summary>
+    public const int MaxEventsPerPost = 1000;
+
+    private readonly RecommenderService _recommender;
+    private readonly UserHistoryStore _histories;
+    private readonly ForgottenUsers _forgotten;
+    private readonly ApiEventLog _eventLog;
+    private readonly ILiveModelSource _models;
+    private readonly EventTypeOptions _eventTypes;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ServingEndpoints> _logger;
+
+    /// <summary>Creates the handlers.</summary>
+    public ServingEndpoints(
+        RecommenderService recommender,
+        UserHistoryStore histories,
+        ForgottenUsers forgotten,
+        ApiEventLog eventLog,
+        ILiveModelSource models,
+        EventTypeOptions eventTypes,
+        TimeProvider time,
+        ILogger<ServingEndpoints> logger)
+    {
+        ArgumentNullException.ThrowIfNull(recommender);
+        ArgumentNullException.ThrowIfNull(histories);
+        ArgumentNullException.ThrowIfNull(forgotten);
+        ArgumentNullException.ThrowIfNull(eventLog);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(eventTypes);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        _recommender = recommender;
+        _histories = histories;
+        _forgotten = forgotten;
+        _eventLog = eventLog;
+        _models = models;
+        _eventTypes = eventTypes;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary><c>POST /api/recommendations</c>.</summary>
+    public Task<IResult> RecommendAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
+        HandleAsync(async () =>
+        {
+            var body = await RequestBody.ReadAsync<RecommendationRequest>(request, cancellationToken).ConfigureAwait(false);
+            var response = await _recommender.RecommendAsync(body, cancellationToken).ConfigureAwait(false);
+            return Results.Json(response, ApiJsonContext.Default.RecommendationResponse);
+        });
+
+    /// <summary><c>POST /api/events</c>: validates every event, appends them to the events log and to each user's history; 202 with counts.</summary>
+    public Task<IResult> PostEventsAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
+        HandleAsync(async () =>
+        {
+            var body = await RequestBody.ReadAsync<EventBatchRequest>(request, cancellationToken).ConfigureAwait(false);
+            var posted = body.Events ?? throw new RequestValidationException("events", "events is required");
+            if (posted.Count == 0 || posted.Count > MaxEventsPerPost)
+            {
+                throw new RequestValidationException("events", $"events must hold between 1 and {MaxEventsPerPost} events");
+            }
+
+            // All or nothing: one bad event rejects the post before anything is written.
+            var now = _time.GetUtcNow();
+            var events = new List<InteractionEvent>(posted.Count);
+            for (var i = 0; i < posted.Count; i++)
+            {
+                var field = $"events[{i}]";
+                var e = posted[i] ?? throw new RequestValidationException(field, $"{field} is null");
+                var userId = RequestRules.Id(e.UserId, field + ".userId");
+                var asRequestEvent = new RequestEvent { ItemId = e.ItemId, Type = e.Type, Timestamp = e.Timestamp, Value = e.Value };
+                events.Add(RequestRules.Event(asRequestEvent, userId, _eventTypes, now, field));
+            }
+
+            await _eventLog.AppendAsync(events, cancellationToken).ConfigureAwait(false);
+            var byUser = events.GroupBy(e => e.UserId, StringComparer.Ordinal).ToList();
+            foreach (var user in byUser)
+            {
+                var history = user.Select(e => new HistoryEvent { ItemId = e.ItemId, Type = e.Type, Timestamp = e.Timestamp, Value = e.Value }).ToList();
+                await _histories.AppendAsync(user.Key, history, cancellationToken).ConfigureAwait(false);
+            }
+
+            return Results.Json(new EventBatchResponse { Accepted = events.Count, Users = byUser.Count }, ApiJsonContext.Default.EventBatchResponse, statusCode: StatusCodes.Status202Accepted);
+        });
+
+    /// <summary><c>GET /api/items/{itemId}/similar?k=10&amp;includeUnavailable=false</c>.</summary>
+    public Task<IResult> SimilarAsync(HttpRequest request, string itemId, CancellationToken cancellationToken = default) =>
+        HandleAsync(async () =>
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            var k = QueryInt(request, "k", 10);
+            var includeUnavailable = QueryBool(request, "includeUnavailable");
+            var response = await _recommender.SimilarAsync(itemId, k, includeUnavailable, cancellationToken).ConfigureAwait(false);
+            return Results.Json(response, ApiJsonContext.Default.RecommendationResponse);
+        });
+
+    /// <summary><c>GET /api/users/{userId}/vector</c>: 404 when the user has no usable history.</summary>
+    public Task<IResult> UserVectorAsync(HttpRequest request, string userId, CancellationToken cancellationToken = default) =>
+        HandleAsync(async () =>
+        {
+            var (version, vector, length) = await _recommender.UserVectorAsync(userId, cancellationToken).ConfigureAwait(false);
+            if (vector is null)
+            {
+                throw new NotFoundException("userId", $"user \"{userId}\" has no history the model {version} can use");
+            }
+
+            return Results.Json(new UserVectorResponse { ModelVersion = version, UserId = userId, HistoryLength = length, Vector = vector }, ApiJsonContext.Default.UserVectorResponse);
+        });
+
+    /// <summary><c>DELETE /api/users/{userId}</c>: deletes the history and leaves a tombstone so the next retraining drops the user's events.</summary>
+    public Task<IResult> ForgetUserAsync(HttpRequest request, string userId, CancellationToken cancellationToken = default) =>
+        HandleAsync(async () =>
+        {
+            RequestRules.Id(userId, "userId");
+            var deleted = await _forgotten.ForgetAsync(userId, cancellationToken).ConfigureAwait(false);
+            return Results.Json(new ForgetUserResponse { UserId = userId, HistoryDeleted = deleted }, ApiJsonContext.Default.ForgetUserResponse);
+        });
+
+    /// <summary><c>POST /api/retrain</c>: not implemented yet (the Durable retraining orchestration comes next).</summary>
+    public Task<IResult> StartRetrainAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
+        HandleAsync(() => Task.FromResult(NotImplementedYet("starting a retraining")));
+
+    /// <summary><c>GET /api/retrain/{instanceId}</c>: not implemented yet.</summary>
+    public Task<IResult> RetrainStatusAsync(HttpRequest request, string instanceId, CancellationToken cancellationToken = default) =>
+        HandleAsync(() => Task.FromResult(NotImplementedYet($"the status of retraining \"{instanceId}\"")));
+
+    /// <summary><c>GET /api/health</c>: 200 with the live model version, 503 when no model is live.</summary>
+    public Task<IResult> HealthAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
+        HandleAsync(async () =>
+        {
+            var model = await _models.GetCurrentAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new ModelUnavailableException("no model is live yet: run a retraining first");
+            return Results.Json(new HealthResponse { Status = "ok", ModelVersion = model.Version }, ApiJsonContext.Default.HealthResponse);
+        });
+
+    private static IResult NotImplementedYet(string what) =>
+        ApiProblems.Create(StatusCodes.Status501NotImplemented, "Not implemented yet.", $"{what} is not implemented yet");
+
+    private static int QueryInt(HttpRequest request, string name, int defaultValue)
+    {
+        var values = request.Query[name];
+        if (values.Count == 0)
+        {
+            return defaultValue;
+        }
+
+        return values.Count == 1 && int.TryParse(values[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new RequestValidationException(name, $"{name} must be one whole number");
+    }
+
+    private static bool QueryBool(HttpRequest request, string name)
+    {
+        var values = request.Query[name];
+        if (values.Count == 0)
+        {
+            return false;
+        }
+
+        return values.Count == 1 && bool.TryParse(values[0], out var value)
+            ? value
+            : throw new RequestValidationException(name, $"{name} must be true or false");
+    }
+
+    private async Task<IResult> HandleAsync(Func<Task<IResult>> handle)
+    {
+        try
+        {
+            return await handle().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return ApiProblems.FromException(ex, _logger);
+        }
+    }
+}

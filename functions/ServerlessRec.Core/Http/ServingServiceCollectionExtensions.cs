@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ServerlessRec.Events;
+using ServerlessRec.Serving;
+using ServerlessRec.Storage;
+
+namespace ServerlessRec.Http;
+
+/// <summary>Registers what <see cref="ServingEndpoints"/> needs, the same way in both hosts.</summary>
+public static class ServingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the live model provider, user histories, forget tombstones, the API event log and the handlers as
+    /// singletons. An <see cref="IBlobStore"/> must be registered; <see cref="TimeProvider"/> and
+    /// <see cref="EventTypeOptions"/> default to the system clock and the default event types.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="instanceId">This host instance's id, used in the API event log's blob names.</param>
+    public static IServiceCollection AddServingEndpoints(this IServiceCollection services, string instanceId)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(instanceId);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new EventTypeOptions());
+        services.TryAddSingleton(sp => new LiveModelProvider(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ILiveModelSource>(sp => sp.GetRequiredService<LiveModelProvider>());
+        services.TryAddSingleton(sp => new UserHistoryStore(sp.GetRequiredService<IBlobStore>()));
+        services.TryAddSingleton(sp => new ForgottenUsers(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<UserHistoryStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new ApiEventLog(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>(), instanceId));
+        services.TryAddSingleton(sp => new RecommenderService(sp.GetRequiredService<ILiveModelSource>(), sp.GetRequiredService<UserHistoryStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ServingEndpoints>();
+        return services;
+    }
+}

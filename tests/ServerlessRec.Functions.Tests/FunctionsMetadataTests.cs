@@ -1,0 +1,91 @@
+using System.Text.Json;
+using ServerlessRec.Http;
+
+namespace ServerlessRec.Functions.Tests;
+
+/// <summary>The Functions app exposes exactly the <see cref="RouteTable"/>: same names, routes, methods and auth levels.</summary>
+public sealed class FunctionsMetadataTests
+{
+    [Fact]
+    public void Metadata_EveryRouteTableEntry_HasAMatchingHttpTrigger()
+    {
+        var triggers = ReadHttpTriggers();
+
+        foreach (var route in RouteTable.Routes)
+        {
+            Assert.True(triggers.TryGetValue(route.Name, out var trigger), $"no function \"{route.Name}\" in functions.metadata");
+            Assert.Equal(route.Template, trigger.Route);
+            Assert.Equal([route.Method.ToLowerInvariant()], trigger.Methods);
+            Assert.Equal(route.AuthLevel == RouteAuthLevel.Admin ? "Admin" : "Function", trigger.AuthLevel);
+        }
+    }
+
+    [Fact]
+    public void Metadata_HttpTriggers_AreNoMoreThanTheRouteTable()
+    {
+        var triggers = ReadHttpTriggers();
+
+        Assert.Equal(RouteTable.Routes.Select(r => r.Name).Order(StringComparer.Ordinal), triggers.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void RouteTable_Routes_AvoidTheFunctionsHostsReservedPrefixes()
+    {
+        // The host refuses function routes starting with "admin" or "runtime", even below the /api prefix.
+        Assert.All(RouteTable.Routes, r =>
+        {
+            Assert.False(r.Template.StartsWith("admin", StringComparison.OrdinalIgnoreCase), r.Template);
+            Assert.False(r.Template.StartsWith("runtime", StringComparison.OrdinalIgnoreCase), r.Template);
+        });
+    }
+
+    [Fact]
+    public void RouteTable_AdminRoutes_AreTheRetrainingRoutes()
+    {
+        Assert.Equal(["RetrainStatus", "StartRetrain"], RouteTable.Routes.Where(r => r.AuthLevel == RouteAuthLevel.Admin).Select(r => r.Name).Order(StringComparer.Ordinal));
+    }
+
+    private static Dictionary<string, HttpTrigger> ReadHttpTriggers()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(FindMetadata()));
+        var triggers = new Dictionary<string, HttpTrigger>(StringComparer.Ordinal);
+        foreach (var function in document.RootElement.EnumerateArray())
+        {
+            foreach (var binding in function.GetProperty("bindings").EnumerateArray())
+            {
+                if (binding.GetProperty("type").GetString() == "httpTrigger")
+                {
+                    triggers.Add(function.GetProperty("name").GetString()!, new HttpTrigger(
+                        binding.GetProperty("route").GetString(),
+                        binding.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!).ToArray(),
+                        binding.GetProperty("authLevel").GetString()));
+                }
+            }
+        }
+
+        return triggers;
+    }
+
+    private static string FindMetadata()
+    {
+        // The project reference copies the app's functions.metadata next to the tests; fall back to the app's bin/.
+        var local = Path.Combine(AppContext.BaseDirectory, "functions.metadata");
+        if (File.Exists(local))
+        {
+            return local;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var bin = Path.Combine(dir.FullName, "functions", "ServerlessRec.Functions", "bin");
+            if (Directory.Exists(bin))
+            {
+                return Directory.EnumerateFiles(bin, "functions.metadata", SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).First();
+            }
+        }
+
+        throw new FileNotFoundException("functions.metadata of ServerlessRec.Functions not found; build the Functions project first");
+    }
+
+    private sealed record HttpTrigger(string? Route, string[] Methods, string? AuthLevel);
+}
