@@ -2,8 +2,11 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ServerlessRec.Azure.Search;
 using ServerlessRec.Azure.Storage;
 using ServerlessRec.Http;
+using ServerlessRec.Retrieval;
+using ServerlessRec.Serving;
 using ServerlessRec.Storage;
 
 var builder = FunctionsApplication.CreateBuilder(args);
@@ -13,7 +16,20 @@ builder.Services.AddOptions<StorageOptions>()
     .BindConfiguration(StorageOptions.SectionName)
     .ValidateDataAnnotations()
     .ValidateOnStart();
+builder.Services.AddOptions<SearchOptions>()
+    .BindConfiguration(SearchOptions.SectionName)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
+
+// Search:Provider selects where live model versions are searched: the embedded index or Azure AI Search.
+builder.Services.AddSingleton<IServingIndexResolver>(sp =>
+{
+    var search = sp.GetRequiredService<IOptions<SearchOptions>>().Value;
+    return search.Provider == SearchProviderKind.AzureAISearch
+        ? new PublisherIndexResolver(SearchIndexBackendFactory.CreatePublisher(search, timeProvider: sp.GetRequiredService<TimeProvider>()))
+        : EmbeddedIndexResolver.Instance;
+});
 builder.Services.AddSingleton(sp => BlobStoreFactory.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
 
 // WEBSITE_INSTANCE_ID names the App Service instance; each instance appends to its own events blob.

@@ -33,12 +33,14 @@ internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
         args.EnsureAllRead();
 
         var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = root });
+        var search = SearchConfiguration.Read();
+        var publisher = SearchConfiguration.CreatePublisher(store, search);
 
         // The in-process host logs every work item at Information; only warnings matter here.
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(store, new EmbeddedItemIndexPublisher(store), training, new EventTypeOptions(), timeProvider)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, training, new EventTypeOptions(), timeProvider)), cancellationToken: cancellationToken).ConfigureAwait(false);
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, RetrainInput.From("cli", retrain), cancellationToken).ConfigureAwait(false);
-        output.WriteLine($"retraining {id} started on {Path.GetFullPath(root)}");
+        output.WriteLine($"retraining {id} started on {Path.GetFullPath(root)} (index: {(search.Provider == SearchProviderKind.AzureAISearch ? search.Endpoint : "embedded")})");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         OrchestrationMetadata? metadata;
         while (true)

@@ -63,6 +63,7 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         configureLogging?.Invoke(builder.Logging);
         builder.Services.AddSingleton(timeProvider);
         builder.Services.AddSingleton<IBlobStore>(new LocalFolderBlobStore(new StorageOptions { LocalRoot = root }));
+        builder.Services.AddSingleton(SearchConfiguration.CreateResolver(SearchConfiguration.Read()));
         builder.Services.AddServingEndpoints(InstanceId());
 
         var app = builder.Build();

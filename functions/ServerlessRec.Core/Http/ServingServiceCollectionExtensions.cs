@@ -11,8 +11,9 @@ public static class ServingServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the live model provider, user histories, forget tombstones, the API event log and the handlers as
-    /// singletons. An <see cref="IBlobStore"/> must be registered; <see cref="TimeProvider"/> and
-    /// <see cref="EventTypeOptions"/> default to the system clock and the default event types.
+    /// singletons. An <see cref="IBlobStore"/> must be registered; <see cref="TimeProvider"/>,
+    /// <see cref="EventTypeOptions"/> and <see cref="IServingIndexResolver"/> default to the system clock, the
+    /// default event types and the embedded index (register another resolver first to query Azure AI Search).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="instanceId">This host instance's id, used in the API event log's blob names.</param>
@@ -27,7 +28,8 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton(sp => new UserHistoryStore(sp.GetRequiredService<IBlobStore>()));
         services.TryAddSingleton(sp => new ForgottenUsers(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<UserHistoryStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ApiEventLog(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>(), instanceId));
-        services.TryAddSingleton(sp => new RecommenderService(sp.GetRequiredService<ILiveModelSource>(), sp.GetRequiredService<UserHistoryStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IServingIndexResolver>(EmbeddedIndexResolver.Instance);
+        services.TryAddSingleton(sp => new RecommenderService(sp.GetRequiredService<ILiveModelSource>(), sp.GetRequiredService<UserHistoryStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IServingIndexResolver>()));
         services.TryAddSingleton<ServingEndpoints>();
         return services;
     }

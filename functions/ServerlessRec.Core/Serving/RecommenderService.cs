@@ -24,9 +24,10 @@ public sealed class RecommenderService
     private readonly ILiveModelSource _models;
     private readonly UserHistoryStore _histories;
     private readonly TimeProvider _time;
+    private readonly IServingIndexResolver _indexes;
 
-    /// <summary>Creates the service.</summary>
-    public RecommenderService(ILiveModelSource models, UserHistoryStore histories, TimeProvider time)
+    /// <summary>Creates the service; <paramref name="indexes"/> defaults to the embedded index.</summary>
+    public RecommenderService(ILiveModelSource models, UserHistoryStore histories, TimeProvider time, IServingIndexResolver? indexes = null)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(histories);
@@ -34,6 +35,7 @@ public sealed class RecommenderService
         _models = models;
         _histories = histories;
         _time = time;
+        _indexes = indexes ?? EmbeddedIndexResolver.Instance;
     }
 
     /// <summary>Ranks items for a user now.</summary>
@@ -103,10 +105,13 @@ public sealed class RecommenderService
 
         var user = new float[model.Manifest.Dimensions];
         model.UserTower.Compute(history.Items, history.LongTerm, history.Session, user);
+        var index = await _indexes.ResolveAsync(model, cancellationToken).ConfigureAwait(false);
         var reranks = request.Diversity > 0 || request.Exploration > 0;
-        var pool = model.Index.Search(user, reranks ? Math.Max(request.K * 5, 50) : request.K, itemFilter);
+        var pool = await index.SearchAsync(user, reranks ? Math.Max(request.K * 5, 50) : request.K, itemFilter, cancellationToken).ConfigureAwait(false);
         var chosen = request.Diversity > 0 ? DiversityReranker.Rerank(model, pool, request.K, request.Diversity) : pool.Take(request.K).ToList();
-        var exploration = request.Exploration > 0 ? Explore(model, user, itemFilter, chosen, request.K, request.Exploration) : new HashSet<string>(StringComparer.Ordinal);
+        var exploration = request.Exploration > 0
+            ? await ExploreAsync(model, index, user, itemFilter, chosen, request.K, request.Exploration, cancellationToken).ConfigureAwait(false)
+            : new HashSet<string>(StringComparer.Ordinal);
 
         var items = chosen.Select(c => new RecommendedItem
         {
@@ -140,7 +145,8 @@ public sealed class RecommenderService
         }
 
         var filter = new ItemFilter { AvailableOnly = !includeUnavailable, ExcludedItemIds = new HashSet<string>(StringComparer.Ordinal) { itemId } };
-        var results = model.Index.Search(model.VectorOf(index), k, filter);
+        var itemIndex = await _indexes.ResolveAsync(model, cancellationToken).ConfigureAwait(false);
+        var results = await itemIndex.SearchAsync(model.VectorOf(index).ToArray(), k, filter, cancellationToken).ConfigureAwait(false);
         return new RecommendationResponse
         {
             ModelVersion = model.Version,
@@ -239,7 +245,7 @@ public sealed class RecommenderService
             .ToList();
     }
 
-    private static HashSet<string> Explore(ServingModel model, float[] user, ItemFilter filter, List<ScoredItem> chosen, int k, double share)
+    private static async Task<HashSet<string>> ExploreAsync(ServingModel model, IItemIndex index, float[] user, ItemFilter filter, List<ScoredItem> chosen, int k, double share, CancellationToken cancellationToken)
     {
         // Under-exposed = popularity at or below the catalog's lower quartile; the most relevant of them take
         // evenly spaced slots, so a fixed share of every list helps fresh items get their first interactions.
@@ -252,7 +258,8 @@ public sealed class RecommenderService
         var popularity = model.Items.Select(i => i.Popularity).Order().ToArray();
         var lowerQuartile = popularity[popularity.Length / 4];
         var taken = new HashSet<string>(chosen.Select(c => c.ItemId), StringComparer.Ordinal);
-        var fresh = model.Index.Search(user, Math.Min(model.Items.Count, Math.Max(k * 50, 500)), filter)
+        var candidates = await index.SearchAsync(user, Math.Min(model.Items.Count, Math.Max(k * 50, 500)), filter, cancellationToken).ConfigureAwait(false);
+        var fresh = candidates
             .Where(c => !taken.Contains(c.ItemId) && model.Items[model.IndexOf(c.ItemId) - 1].Popularity <= lowerQuartile)
             .Take(slots)
             .ToList();

@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+using ServerlessRec.Azure.Search;
+using ServerlessRec.Cli.Commands;
+using ServerlessRec.Retrieval;
+using ServerlessRec.Serving;
+using ServerlessRec.Storage;
+
+namespace ServerlessRec.Cli;
+
+/// <summary>
+/// The <c>Search</c> settings of a local run, from environment variables (<c>Search__Provider</c>,
+/// <c>Search__Endpoint</c>, …), so <c>retrain</c> and <c>serve</c> can use a real Azure AI Search service.
+/// </summary>
+internal static class SearchConfiguration
+{
+    public static SearchOptions Read()
+    {
+        var options = new SearchOptions();
+        new ConfigurationBuilder().AddEnvironmentVariables().Build().GetSection(SearchOptions.SectionName).Bind(options);
+        var errors = new List<ValidationResult>();
+        return Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true)
+            ? options
+            : throw new CliUsageException(string.Join(" ", errors.Select(e => e.ErrorMessage)));
+    }
+
+    public static IItemIndexPublisher CreatePublisher(IBlobStore store, SearchOptions options) =>
+        options.Provider == SearchProviderKind.AzureAISearch ? SearchIndexBackendFactory.CreatePublisher(options) : new EmbeddedItemIndexPublisher(store);
+
+    public static IServingIndexResolver CreateResolver(SearchOptions options) =>
+        options.Provider == SearchProviderKind.AzureAISearch ? new PublisherIndexResolver(SearchIndexBackendFactory.CreatePublisher(options)) : EmbeddedIndexResolver.Instance;
+}

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using ServerlessRec.Retrieval;
+
+namespace ServerlessRec.Serving;
+
+/// <summary>
+/// Chooses the index a live model version is searched in (<c>Search:Provider</c>): the embedded index loaded with
+/// the model package, or the version's Azure AI Search index. Popularity fallback, explain and diversity always
+/// use the package's metadata and vectors.
+/// </summary>
+public interface IServingIndexResolver
+{
+    /// <summary>Returns the index of the model's version.</summary>
+    ValueTask<IItemIndex> ResolveAsync(ServingModel model, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The embedded default: the in-process index loaded with the model package.</summary>
+public sealed class EmbeddedIndexResolver : IServingIndexResolver
+{
+    /// <summary>Gets the shared instance.</summary>
+    public static EmbeddedIndexResolver Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public ValueTask<IItemIndex> ResolveAsync(ServingModel model, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return ValueTask.FromResult<IItemIndex>(model.Index);
+    }
+}
+
+/// <summary>Opens each version's index once through a publisher (Azure AI Search) and keeps it.</summary>
+public sealed class PublisherIndexResolver(IItemIndexPublisher publisher) : IServingIndexResolver
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<IItemIndex>>> _indexes = new(StringComparer.Ordinal);
+
+    /// <inheritdoc/>
+    public async ValueTask<IItemIndex> ResolveAsync(ServingModel model, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var lazy = _indexes.GetOrAdd(model.Version, version => new Lazy<Task<IItemIndex>>(() => publisher.OpenAsync(version, CancellationToken.None)));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (lazy.Value.IsFaulted)
+        {
+            // A failed open is not cached: the next request tries again.
+            _indexes.TryRemove(new KeyValuePair<string, Lazy<Task<IItemIndex>>>(model.Version, lazy));
+            throw;
+        }
+    }
+}
