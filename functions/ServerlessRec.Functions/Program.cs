@@ -4,10 +4,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ServerlessRec.Azure.Search;
 using ServerlessRec.Azure.Storage;
+using ServerlessRec.Events;
 using ServerlessRec.Http;
+using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
+using ServerlessRec.Training;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
@@ -31,6 +34,23 @@ builder.Services.AddSingleton<IServingIndexResolver>(sp =>
         : EmbeddedIndexResolver.Instance;
 });
 builder.Services.AddSingleton(sp => BlobStoreFactory.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+
+// The retraining: options, the index publisher of the configured provider, and the activities.
+builder.Services.AddOptions<RetrainOptions>().BindConfiguration(RetrainOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<TwoTowerOptions>().BindConfiguration(TwoTowerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<IItemIndexPublisher>(sp =>
+{
+    var search = sp.GetRequiredService<IOptions<SearchOptions>>().Value;
+    return search.Provider == SearchProviderKind.AzureAISearch
+        ? SearchIndexBackendFactory.CreatePublisher(search, timeProvider: sp.GetRequiredService<TimeProvider>())
+        : new EmbeddedItemIndexPublisher(sp.GetRequiredService<IBlobStore>());
+});
+builder.Services.AddSingleton(sp => new RetrainActivities(
+    sp.GetRequiredService<IBlobStore>(),
+    sp.GetRequiredService<IItemIndexPublisher>(),
+    sp.GetRequiredService<IOptions<TwoTowerOptions>>().Value,
+    sp.GetService<EventTypeOptions>() ?? new EventTypeOptions(),
+    sp.GetRequiredService<TimeProvider>()));
 
 // WEBSITE_INSTANCE_ID names the App Service instance; each instance appends to its own events blob.
 var instanceId = Environment.GetEnvironmentVariable("WEBSITE_INSTANCE_ID") is { Length: > 0 } id ? id[..Math.Min(id.Length, 16)] : Environment.MachineName;

@@ -45,6 +45,25 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(["RetrainStatus", "StartRetrain"], RouteTable.Routes.Where(r => r.AuthLevel == RouteAuthLevel.Admin).Select(r => r.Name).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void Metadata_Retraining_HasTheOrchestratorEveryActivityAndTheScheduledTimer()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(FindMetadata()));
+        var triggers = document.RootElement.EnumerateArray()
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray().Select(b => (Name: f.GetProperty("name").GetString()!, Binding: b)))
+            .Where(x => x.Binding.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal))
+            .ToList();
+        var activities = typeof(ServerlessRec.Pipeline.RetrainActivities)
+            .GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly)
+            .Select(m => m.Name)
+            .Order(StringComparer.Ordinal);
+
+        Assert.Contains(triggers, t => t.Name == ServerlessRec.Pipeline.RetrainOrchestration.Name && t.Binding.GetProperty("type").GetString() == "orchestrationTrigger");
+        Assert.Equal(activities, triggers.Where(t => t.Binding.GetProperty("type").GetString() == "activityTrigger").Select(t => t.Name).Order(StringComparer.Ordinal));
+        var timer = Assert.Single(triggers, t => t.Binding.GetProperty("type").GetString() == "timerTrigger");
+        Assert.Equal("%" + ServerlessRec.Configuration.AppSettingNames.RetrainSchedule + "%", timer.Binding.GetProperty("schedule").GetString());
+    }
+
     private static Dictionary<string, HttpTrigger> ReadHttpTriggers()
     {
         using var document = JsonDocument.Parse(File.ReadAllText(FindMetadata()));

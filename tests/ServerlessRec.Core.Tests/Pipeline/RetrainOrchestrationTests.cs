@@ -132,6 +132,26 @@ public sealed class RetrainOrchestrationTests : IDisposable
         Assert.Null(second.Version);
     }
 
+    [Fact]
+    public async Task TryStart_WhileARunIsInProgress_DoesNotStartASecondOne()
+    {
+        await GenerateAsync(seed: 6);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), Training(), new EventTypeOptions(), time)));
+
+        var first = await RetrainScheduler.TryStartAsync(host.Client, Input());
+        var second = await RetrainScheduler.TryStartAsync(host.Client, Input());
+        await host.Client.WaitForInstanceCompletionAsync(RetrainScheduler.InstanceId);
+        var afterwards = await RetrainScheduler.TryStartAsync(host.Client, Input());
+        var last = await host.Client.WaitForInstanceCompletionAsync(RetrainScheduler.InstanceId, getInputsAndOutputs: true);
+
+        Assert.True(first.Started);
+        Assert.False(second.Started);
+        Assert.Contains("already", second.Message, StringComparison.Ordinal);
+        Assert.True(afterwards.Started);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, last.RuntimeStatus);
+    }
+
     /// <summary>Fails the count check before activation a given number of times (a transient outage of the index).</summary>
     private sealed class FlakyPublisher(IItemIndexPublisher inner, int failures) : IItemIndexPublisher
     {
