@@ -99,23 +99,8 @@ internal sealed class CliArguments
         return _values.TryGetValue(name, out var list) ? list : [];
     }
 
-    public int Int(string name, int defaultValue, int min = int.MinValue, int max = int.MaxValue)
-    {
-        var text = String(name);
-        if (text is null)
-        {
-            return defaultValue;
-        }
-
-        if (!int.TryParse(text.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-        {
-            throw new CliUsageException($"--{name} must be a whole number, got \"{text}\".");
-        }
-
-        return value < min || value > max
-            ? throw new CliUsageException($"--{name} must be between {min} and {max}, got {value}.")
-            : value;
-    }
+    public int Int(string name, int defaultValue, int min = int.MinValue, int max = int.MaxValue) =>
+        (int)Long(name, defaultValue, min, max);
 
     public long Long(string name, long defaultValue, long min = long.MinValue, long max = long.MaxValue)
     {
