@@ -54,6 +54,7 @@ builder.Services.AddSingleton(sp => new RetrainActivities(
 
 // WEBSITE_INSTANCE_ID names the App Service instance; each instance appends to its own events blob.
 var instanceId = Environment.GetEnvironmentVariable("WEBSITE_INSTANCE_ID") is { Length: > 0 } id ? id[..Math.Min(id.Length, 16)] : Environment.MachineName;
+builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<RetrainOptions>>().Value);
 builder.Services.AddServingEndpoints($"{instanceId}-{Environment.ProcessId}");
 
 await builder.Build().RunAsync().ConfigureAwait(false);

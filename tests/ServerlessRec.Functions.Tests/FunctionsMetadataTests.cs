@@ -64,6 +64,18 @@ public sealed class FunctionsMetadataTests
         Assert.Equal("%" + ServerlessRec.Configuration.AppSettingNames.RetrainSchedule + "%", timer.Binding.GetProperty("schedule").GetString());
     }
 
+    [Fact]
+    public void Metadata_RetrainingStarters_BindADurableClient()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(FindMetadata()));
+        var withClient = document.RootElement.EnumerateArray()
+            .Where(f => f.GetProperty("bindings").EnumerateArray().Any(b => b.GetProperty("type").GetString() == "durableClient"))
+            .Select(f => f.GetProperty("name").GetString()!)
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(["RetrainStatus", "RetrainTimer", "StartRetrain"], withClient);
+    }
+
     private static Dictionary<string, HttpTrigger> ReadHttpTriggers()
     {
         using var document = JsonDocument.Parse(File.ReadAllText(FindMetadata()));

@@ -5,8 +5,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.DurableTask.Testing;
+using ServerlessRec.Events;
 using ServerlessRec.Http;
+using ServerlessRec.Pipeline;
 using ServerlessRec.Storage;
+using ServerlessRec.Training;
 
 namespace ServerlessRec.Cli.Commands;
 
@@ -50,7 +54,19 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
     }
 
     /// <summary>Builds the Kestrel app (not started): the code path of <c>serve</c>, used as is by the tests.</summary>
-    internal static WebApplication CreateApp(string root, string urls, TimeProvider timeProvider, Action<ILoggingBuilder>? configureLogging = null)
+    /// <param name="root">The local store's folder.</param>
+    /// <param name="urls">Where Kestrel listens.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="configureLogging">Extra logging setup (tests capture logs with it).</param>
+    /// <param name="training">The training options of retrainings started over HTTP (default: <see cref="TwoTowerOptions"/> defaults).</param>
+    /// <param name="retrain">The retraining options (default: <see cref="RetrainOptions"/> defaults).</param>
+    internal static WebApplication CreateApp(
+        string root,
+        string urls,
+        TimeProvider timeProvider,
+        Action<ILoggingBuilder>? configureLogging = null,
+        TwoTowerOptions? training = null,
+        RetrainOptions? retrain = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(urls);
@@ -62,9 +78,17 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
         builder.Services.AddSingleton(timeProvider);
-        builder.Services.AddSingleton<IBlobStore>(new LocalFolderBlobStore(new StorageOptions { LocalRoot = root }));
-        builder.Services.AddSingleton(SearchConfiguration.CreateResolver(SearchConfiguration.Read()));
+        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = root });
+        var search = SearchConfiguration.Read();
+        builder.Services.AddSingleton<IBlobStore>(store);
+        builder.Services.AddSingleton(SearchConfiguration.CreateResolver(search));
+        builder.Services.AddSingleton(retrain ?? new RetrainOptions());
         builder.Services.AddServingEndpoints(InstanceId());
+
+        // POST /api/retrain runs the same orchestration as the Functions app, on the in-process Durable Task engine.
+        var publisher = SearchConfiguration.CreatePublisher(store, search);
+        var trainingOptions = training ?? new TwoTowerOptions();
+        builder.Services.AddInMemoryDurableTask(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, trainingOptions, new EventTypeOptions(), timeProvider)));
 
         var app = builder.Build();
         var api = app.MapGroup("/" + RouteTable.Prefix);
@@ -72,8 +96,7 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         {
             api.MapMethods(route.Template, [route.Method], async context =>
             {
-                var endpoints = context.RequestServices.GetRequiredService<ServingEndpoints>();
-                var result = await route.Handler(endpoints, context.Request, context.RequestAborted).ConfigureAwait(false);
+                var result = await route.Handler(context.RequestServices, context.Request, context.RequestAborted).ConfigureAwait(false);
                 await result.ExecuteAsync(context).ConfigureAwait(false);
             }).WithName(route.Name);
         }

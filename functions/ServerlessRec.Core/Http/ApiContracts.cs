@@ -80,6 +80,63 @@ public sealed record ForgetUserResponse
     public required bool HistoryDeleted { get; init; }
 }
 
+/// <summary>The 202 answer of <c>POST /api/retrain</c>.</summary>
+public sealed record RetrainStartResponse
+{
+    /// <summary>Gets the orchestration instance id (the singleton id).</summary>
+    [JsonPropertyName("instanceId")]
+    public required string InstanceId { get; init; }
+
+    /// <summary>Gets the status URL, relative to the host (also in the <c>Location</c> header).</summary>
+    [JsonPropertyName("statusUrl")]
+    public required string StatusUrl { get; init; }
+
+    [JsonPropertyName("message")]
+    public required string Message { get; init; }
+}
+
+/// <summary>The answer of <c>GET /api/retrain/{instanceId}</c>.</summary>
+public sealed record RetrainStatusResponse
+{
+    [JsonPropertyName("instanceId")]
+    public required string InstanceId { get; init; }
+
+    /// <summary>Gets the runtime status: pending, running, completed, failed, terminated, suspended.</summary>
+    [JsonPropertyName("status")]
+    public required string Status { get; init; }
+
+    [JsonPropertyName("createdAt")]
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    [JsonPropertyName("lastUpdatedAt")]
+    public required DateTimeOffset LastUpdatedAt { get; init; }
+
+    /// <summary>Gets the step in progress while running (e.g. <c>train</c>).</summary>
+    [JsonPropertyName("step")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Step { get; init; }
+
+    /// <summary>Gets the run id (the run record is <c>runs/&lt;runId&gt;.json</c>) once completed.</summary>
+    [JsonPropertyName("runId")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RunId { get; init; }
+
+    /// <summary>Gets the outcome once completed: activated, rejected or no-data.</summary>
+    [JsonPropertyName("outcome")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Outcome { get; init; }
+
+    /// <summary>Gets the version that went live, when one did.</summary>
+    [JsonPropertyName("version")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Version { get; init; }
+
+    /// <summary>Gets why: the gate's decision, or the failed step and its error.</summary>
+    [JsonPropertyName("reason")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Reason { get; init; }
+}
+
 /// <summary>The RFC 9457 problem body every error answer carries; <see cref="Field"/> names the offending request field.</summary>
 public sealed record ApiProblem
 {
@@ -113,5 +170,7 @@ public sealed record ApiProblem
 [JsonSerializable(typeof(UserVectorResponse))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ForgetUserResponse))]
+[JsonSerializable(typeof(RetrainStartResponse))]
+[JsonSerializable(typeof(RetrainStatusResponse))]
 [JsonSerializable(typeof(ApiProblem))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

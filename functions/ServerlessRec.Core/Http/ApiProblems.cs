@@ -24,6 +24,20 @@ public static partial class ApiProblems
             ContentType,
             status);
 
+    /// <summary>Runs a handler and turns any failure but cancellation into its problem result.</summary>
+    public static async Task<IResult> HandleAsync(Func<Task<IResult>> handle, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        try
+        {
+            return await handle().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return FromException(ex, logger);
+        }
+    }
+
     /// <summary>Maps an exception thrown while serving a request to its problem result.</summary>
     public static IResult FromException(Exception exception, ILogger logger)
     {
@@ -76,7 +90,6 @@ public static partial class ApiProblems
         404 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.5",
         409 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.10",
         413 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
-        501 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.2",
         503 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4",
         _ => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.1",
     };

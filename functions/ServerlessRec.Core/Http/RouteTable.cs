@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ServerlessRec.Http;
 
@@ -17,13 +19,16 @@ public enum RouteAuthLevel
 /// <param name="Method">The HTTP method, upper case.</param>
 /// <param name="Template">The route template below <see cref="RouteTable.Prefix"/>, e.g. <c>items/{itemId}/similar</c>.</param>
 /// <param name="AuthLevel">Who may call it.</param>
-/// <param name="Handler">The Core handler; route values are read from <see cref="HttpRequest.RouteValues"/>.</param>
+/// <param name="Handler">
+/// The Core handler, given the host's services (<see cref="ServingEndpoints"/>, <see cref="RetrainEndpoints"/> and,
+/// for the retraining routes, a <see cref="DurableTaskClient"/>); route values are read from <see cref="HttpRequest.RouteValues"/>.
+/// </param>
 public sealed record ApiRoute(
     string Name,
     string Method,
     string Template,
     RouteAuthLevel AuthLevel,
-    Func<ServingEndpoints, HttpRequest, CancellationToken, Task<IResult>> Handler);
+    Func<IServiceProvider, HttpRequest, CancellationToken, Task<IResult>> Handler);
 
 /// <summary>
 /// The API's routes: the single list both hosts map (the Functions app with one thin trigger per entry, the
@@ -42,15 +47,19 @@ public static class RouteTable
     /// </remarks>
     public static IReadOnlyList<ApiRoute> Routes { get; } =
     [
-        new("Recommendations", HttpMethods.Post, "recommendations", RouteAuthLevel.Function, (e, r, c) => e.RecommendAsync(r, c)),
-        new("PostEvents", HttpMethods.Post, "events", RouteAuthLevel.Function, (e, r, c) => e.PostEventsAsync(r, c)),
-        new("SimilarItems", HttpMethods.Get, "items/{itemId}/similar", RouteAuthLevel.Function, (e, r, c) => e.SimilarAsync(r, RouteValue(r, "itemId"), c)),
-        new("UserVector", HttpMethods.Get, "users/{userId}/vector", RouteAuthLevel.Function, (e, r, c) => e.UserVectorAsync(r, RouteValue(r, "userId"), c)),
-        new("ForgetUser", HttpMethods.Delete, "users/{userId}", RouteAuthLevel.Function, (e, r, c) => e.ForgetUserAsync(r, RouteValue(r, "userId"), c)),
-        new("StartRetrain", HttpMethods.Post, "retrain", RouteAuthLevel.Admin, (e, r, c) => e.StartRetrainAsync(r, c)),
-        new("RetrainStatus", HttpMethods.Get, "retrain/{instanceId}", RouteAuthLevel.Admin, (e, r, c) => e.RetrainStatusAsync(r, RouteValue(r, "instanceId"), c)),
-        new("Health", HttpMethods.Get, "health", RouteAuthLevel.Function, (e, r, c) => e.HealthAsync(r, c)),
+        new("Recommendations", HttpMethods.Post, "recommendations", RouteAuthLevel.Function, (s, r, c) => Serving(s).RecommendAsync(r, c)),
+        new("PostEvents", HttpMethods.Post, "events", RouteAuthLevel.Function, (s, r, c) => Serving(s).PostEventsAsync(r, c)),
+        new("SimilarItems", HttpMethods.Get, "items/{itemId}/similar", RouteAuthLevel.Function, (s, r, c) => Serving(s).SimilarAsync(r, RouteValue(r, "itemId"), c)),
+        new("UserVector", HttpMethods.Get, "users/{userId}/vector", RouteAuthLevel.Function, (s, r, c) => Serving(s).UserVectorAsync(r, RouteValue(r, "userId"), c)),
+        new("ForgetUser", HttpMethods.Delete, "users/{userId}", RouteAuthLevel.Function, (s, r, c) => Serving(s).ForgetUserAsync(r, RouteValue(r, "userId"), c)),
+        new("StartRetrain", HttpMethods.Post, "retrain", RouteAuthLevel.Admin, (s, r, c) => Retrain(s).StartAsync(r, s.GetService<DurableTaskClient>(), c)),
+        new("RetrainStatus", HttpMethods.Get, "retrain/{instanceId}", RouteAuthLevel.Admin, (s, r, c) => Retrain(s).StatusAsync(r, s.GetService<DurableTaskClient>(), RouteValue(r, "instanceId"), c)),
+        new("Health", HttpMethods.Get, "health", RouteAuthLevel.Function, (s, r, c) => Serving(s).HealthAsync(r, c)),
     ];
+
+    private static ServingEndpoints Serving(IServiceProvider services) => services.GetRequiredService<ServingEndpoints>();
+
+    private static RetrainEndpoints Retrain(IServiceProvider services) => services.GetRequiredService<RetrainEndpoints>();
 
     private static string RouteValue(HttpRequest request, string name) =>
         request.RouteValues.TryGetValue(name, out var value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty : string.Empty;

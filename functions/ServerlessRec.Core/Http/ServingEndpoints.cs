@@ -129,14 +129,6 @@ public sealed class ServingEndpoints
             return Results.Json(new ForgetUserResponse { UserId = userId, HistoryDeleted = deleted }, ApiJsonContext.Default.ForgetUserResponse);
         });
 
-    /// <summary><c>POST /api/retrain</c>: not implemented yet (the Durable retraining orchestration comes next).</summary>
-    public Task<IResult> StartRetrainAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
-        HandleAsync(() => Task.FromResult(NotImplementedYet("starting a retraining")));
-
-    /// <summary><c>GET /api/retrain/{instanceId}</c>: not implemented yet.</summary>
-    public Task<IResult> RetrainStatusAsync(HttpRequest request, string instanceId, CancellationToken cancellationToken = default) =>
-        HandleAsync(() => Task.FromResult(NotImplementedYet($"the status of retraining \"{instanceId}\"")));
-
     /// <summary><c>GET /api/health</c>: 200 with the live model version, 503 when no model is live.</summary>
     public Task<IResult> HealthAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
         HandleAsync(async () =>
@@ -145,9 +137,6 @@ public sealed class ServingEndpoints
                 ?? throw new ModelUnavailableException("no model is live yet: run a retraining first");
             return Results.Json(new HealthResponse { Status = "ok", ModelVersion = model.Version }, ApiJsonContext.Default.HealthResponse);
         });
-
-    private static IResult NotImplementedYet(string what) =>
-        ApiProblems.Create(StatusCodes.Status501NotImplemented, "Not implemented yet.", $"{what} is not implemented yet");
 
     private static int QueryInt(HttpRequest request, string name, int defaultValue)
     {
@@ -175,15 +164,5 @@ public sealed class ServingEndpoints
             : throw new RequestValidationException(name, $"{name} must be true or false");
     }
 
-    private async Task<IResult> HandleAsync(Func<Task<IResult>> handle)
-    {
-        try
-        {
-            return await handle().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return ApiProblems.FromException(ex, _logger);
-        }
-    }
+    private Task<IResult> HandleAsync(Func<Task<IResult>> handle) => ApiProblems.HandleAsync(handle, _logger);
 }

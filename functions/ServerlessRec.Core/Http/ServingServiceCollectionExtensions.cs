@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using ServerlessRec.Events;
+using ServerlessRec.Pipeline;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
 
@@ -10,8 +12,9 @@ namespace ServerlessRec.Http;
 public static class ServingServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the live model provider, user histories, forget tombstones, the API event log and the handlers as
-    /// singletons. An <see cref="IBlobStore"/> must be registered; <see cref="TimeProvider"/>,
+    /// Adds the live model provider, user histories, forget tombstones, the API event log and the handlers
+    /// (<see cref="ServingEndpoints"/>, <see cref="RetrainEndpoints"/>) as singletons; register <see cref="RetrainOptions"/>
+    /// first to start retrainings with other options than the defaults. An <see cref="IBlobStore"/> must be registered; <see cref="TimeProvider"/>,
     /// <see cref="EventTypeOptions"/> and <see cref="IServingIndexResolver"/> default to the system clock, the
     /// default event types and the embedded index (register another resolver first to query Azure AI Search).
     /// </summary>
@@ -31,6 +34,8 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<IServingIndexResolver>(EmbeddedIndexResolver.Instance);
         services.TryAddSingleton(sp => new RecommenderService(sp.GetRequiredService<ILiveModelSource>(), sp.GetRequiredService<UserHistoryStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IServingIndexResolver>()));
         services.TryAddSingleton<ServingEndpoints>();
+        services.TryAddSingleton(new RetrainOptions());
+        services.TryAddSingleton(sp => new RetrainEndpoints(sp.GetRequiredService<RetrainOptions>(), sp.GetRequiredService<ILogger<RetrainEndpoints>>()));
         return services;
     }
 }

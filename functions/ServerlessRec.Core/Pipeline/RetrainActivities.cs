@@ -19,6 +19,9 @@ public sealed class RetrainActivities
     /// <summary>The folder of a run's working blobs in the runs container.</summary>
     public const string WorkFolder = "work";
 
+    /// <summary>The folder of <c>runs/</c> that holds each run's HTML report.</summary>
+    public const string ReportsFolder = "reports";
+
     /// <summary>The fewest fresh validation users the live comparison needs to mean anything.</summary>
     public const int MinFreshUsers = 20;
 
@@ -281,11 +284,33 @@ public sealed class RetrainActivities
         }
     }
 
-    /// <summary>Writes runs/&lt;runId&gt;.json.</summary>
-    public Task WriteRunRecord(RetrainRunRecord record)
+    /// <summary>
+    /// Writes <c>runs/&lt;runId&gt;.json</c> and its HTML report (<c>runs/reports/&lt;runId&gt;.html</c>, and
+    /// <c>models/&lt;version&gt;/report.html</c> when a version went live), then deletes the run's scratch
+    /// (<c>runs/work/&lt;runId&gt;/</c>: compacted shards and checkpoints, which hold raw events and are of no use once
+    /// the run has ended).
+    /// </summary>
+    public async Task WriteRunRecord(RetrainRunRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return _store.WriteAsync(ContainerNames.Runs, $"{record.RunId}.json", JsonSerializer.SerializeToUtf8Bytes(record, JsonOptions));
+        await _store.WriteAsync(ContainerNames.Runs, $"{record.RunId}.json", JsonSerializer.SerializeToUtf8Bytes(record, JsonOptions)).ConfigureAwait(false);
+        var report = System.Text.Encoding.UTF8.GetBytes(RetrainReport.ToHtml(record));
+        await _store.WriteAsync(ContainerNames.Runs, $"{ReportsFolder}/{record.RunId}.html", report).ConfigureAwait(false);
+        if (record.Version is { } version)
+        {
+            await _store.WriteAsync(ContainerNames.Models, $"{version}/{RetrainReport.FileName}", report).ConfigureAwait(false);
+        }
+
+        var scratch = new List<string>();
+        await foreach (var blob in _store.ListAsync(ContainerNames.Runs, $"{WorkFolder}/{record.RunId}/").ConfigureAwait(false))
+        {
+            scratch.Add(blob.Name);
+        }
+
+        foreach (var name in scratch)
+        {
+            await _store.DeleteAsync(ContainerNames.Runs, name).ConfigureAwait(false);
+        }
     }
 
     private async Task<TwoTowerCheckpoint> ReadCheckpointAsync(string blob)

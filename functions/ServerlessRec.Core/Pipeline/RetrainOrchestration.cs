@@ -32,8 +32,10 @@ public static class RetrainOrchestration
         var record = new RetrainRunRecord { RunId = runId, Trigger = input.Trigger, Started = started, Outcome = "running" };
         try
         {
+            context.SetCustomStatus("listPartitions");
             var blobs = await context.CallActivityAsync<List<string>>(nameof(RetrainActivities.ListPartitions), runId, retry);
             Step("listPartitions");
+            context.SetCustomStatus("compact");
             var shardTasks = blobs.Chunk(settings.BlobsPerShard)
                 .Select((chunk, shard) => context.CallActivityAsync<CompactResult>(nameof(RetrainActivities.Compact), new CompactInput(runId, shard, chunk), retry))
                 .ToList();
@@ -48,6 +50,7 @@ public static class RetrainOrchestration
             };
 
             var shards = new ShardsInput(runId, compacted.Select(c => c.ShardBlob).ToList());
+            context.SetCustomStatus("buildDataset");
             var dataset = await context.CallActivityAsync<DatasetSummary>(nameof(RetrainActivities.BuildDataset), shards, retry);
             Step("buildDataset");
             record = record with { Dataset = dataset };
@@ -56,10 +59,12 @@ public static class RetrainOrchestration
                 return await FinishAsync(context, record with { Outcome = "no-data", Reason = "no user has 3 or more positive events" }, steps, retry);
             }
 
+            context.SetCustomStatus("train");
             var trained = await context.CallActivityAsync<TrainResult>(nameof(RetrainActivities.Train), shards, retry);
             Step("train");
             record = record with { Training = trained };
 
+            context.SetCustomStatus("evaluate");
             var evaluation = await context.CallActivityAsync<EvaluateResult>(nameof(RetrainActivities.Evaluate), new EvaluateInput(runId, shards.Shards, trained.TunedCheckpoint, settings.PromotionMargin), retry);
             Step("evaluate");
             record = record with { Evaluation = evaluation };
@@ -69,17 +74,21 @@ public static class RetrainOrchestration
             }
 
             var version = $"{started:yyyyMMdd-HHmmss}-{runId[^6..]}";
+            context.SetCustomStatus("exportOnnx");
             var exported = await context.CallActivityAsync<ExportResult>(nameof(RetrainActivities.ExportOnnx), new ExportInput(runId, shards.Shards, trained.FinalCheckpoint, version, evaluation), retry);
             Step("exportOnnx");
 
+            context.SetCustomStatus("indexItems");
             await context.CallActivityAsync(nameof(RetrainActivities.CreateIndex), exported, retry);
             var ranges = Enumerable.Range(0, (exported.ItemCount + settings.ItemsPerIndexActivity - 1) / settings.ItemsPerIndexActivity)
                 .Select(i => new IndexItemsInput(version, i * settings.ItemsPerIndexActivity, Math.Min(settings.ItemsPerIndexActivity, exported.ItemCount - (i * settings.ItemsPerIndexActivity))));
             await Task.WhenAll(ranges.Select(r => context.CallActivityAsync(nameof(RetrainActivities.IndexItems), r, retry)));
             Step("indexItems");
 
+            context.SetCustomStatus("activate");
             await context.CallActivityAsync(nameof(RetrainActivities.Activate), new ActivateInput(version, exported.ItemCount), retry);
             Step("activate");
+            context.SetCustomStatus("cleanup");
             await context.CallActivityAsync(nameof(RetrainActivities.Cleanup), settings.KeepVersions, retry);
             Step("cleanup");
             return await FinishAsync(context, record with { Outcome = "activated", Version = version, Reason = evaluation.Reason }, steps, retry);

@@ -1,15 +1,18 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using ServerlessRec.Http;
 
 namespace ServerlessRec.Functions.Http;
 
-/// <summary>GET /api/retrain/{instanceId}: a retraining's status (501 until the orchestration lands).</summary>
-public sealed class RetrainStatusFunction(ServingEndpoints endpoints)
+/// <summary>GET /api/retrain/{instanceId}: a retraining's status, current step and outcome. Admin key only.</summary>
+public sealed class RetrainStatusFunction(RetrainEndpoints endpoints)
 {
     [Function("RetrainStatus")]
     public Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "retrain/{instanceId}")] HttpRequest req, string instanceId,
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "retrain/{instanceId}")] HttpRequest req,
+        string instanceId,
+        [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        endpoints.RetrainStatusAsync(req, instanceId, cancellationToken);
+        endpoints.StatusAsync(req, client, instanceId, cancellationToken);
 }

@@ -1,15 +1,17 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using ServerlessRec.Http;
 
 namespace ServerlessRec.Functions.Http;
 
-/// <summary>POST /api/retrain: start a retraining (501 until the orchestration lands).</summary>
-public sealed class StartRetrainFunction(ServingEndpoints endpoints)
+/// <summary>POST /api/retrain: start the singleton retraining (202, or 409 while one runs). Admin key only.</summary>
+public sealed class StartRetrainFunction(RetrainEndpoints endpoints)
 {
     [Function("StartRetrain")]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "retrain")] HttpRequest req,
+        [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        endpoints.StartRetrainAsync(req, cancellationToken);
+        endpoints.StartAsync(req, client, cancellationToken);
 }

@@ -204,13 +204,11 @@ public sealed class ServeCommandTests(ServeFixture fixture) : IClassFixture<Serv
     }
 
     [Fact]
-    public async Task Retrain_NotImplementedYet_Returns501Problem()
+    public async Task RetrainStatus_UnknownInstance_Returns404NamingInstanceId()
     {
-        using var start = await PostAsync("api/retrain", "{}");
-        using var status = await _client.GetAsync(new Uri("api/retrain/abc", UriKind.Relative));
+        using var status = await _client.GetAsync(new Uri("api/retrain/no-such-run", UriKind.Relative));
 
-        await AssertProblemAsync(start, HttpStatusCode.NotImplemented, field: null);
-        await AssertProblemAsync(status, HttpStatusCode.NotImplemented, field: null);
+        await AssertProblemAsync(status, HttpStatusCode.NotFound, field: "instanceId");
     }
 
     [Fact]

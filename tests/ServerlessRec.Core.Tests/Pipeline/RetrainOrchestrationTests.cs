@@ -66,6 +66,15 @@ public sealed class RetrainOrchestrationTests : IDisposable
         Assert.Equal(24_000, record.Accepted);
         Assert.True(record.Rejected > 0);
         Assert.Contains("train", record.StepSeconds.Keys);
+        var report = System.Text.Encoding.UTF8.GetString((await _store.ReadAsync(ContainerNames.Models, $"{outcome.Version}/{RetrainReport.FileName}"))!.Content.Span);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(report, "<svg "));
+        Assert.Contains(record.RunId, report, StringComparison.Ordinal);
+        Assert.NotNull(await _store.ReadAsync(ContainerNames.Runs, $"{RetrainActivities.ReportsFolder}/{outcome.RunId}.html"));
+        await foreach (var scratch in _store.ListAsync(ContainerNames.Runs, $"{RetrainActivities.WorkFolder}/{outcome.RunId}/"))
+        {
+            Assert.Fail($"scratch blob {scratch.Name} outlived the run");
+        }
+
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero));
         using var models = new LiveModelProvider(_store, time);
         var service = new RecommenderService(models, new UserHistoryStore(_store), time);

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using ServerlessRec.Evaluation;
+
+namespace ServerlessRec.Pipeline;
+
+/// <summary>
+/// Renders a run record as one self-contained HTML page: outcome, data summary with quarantine counts, the loss and
+/// validation NDCG@10 curves as inline SVG, the gate's metrics table and the step timings. No scripts, no external
+/// resources, every value HTML-encoded: it opens from a blob container or a local folder as is.
+/// </summary>
+public static class RetrainReport
+{
+    /// <summary>The report's file name inside <c>models/&lt;version&gt;/</c> and <c>runs/&lt;runId&gt;/</c>.</summary>
+    public const string FileName = "report.html";
+
+    private const int ChartWidth = 520;
+    private const int ChartHeight = 220;
+    private const int Left = 64;
+    private const int Right = 16;
+    private const int Top = 16;
+    private const int Bottom = 36;
+
+    /// <summary>Renders the page.</summary>
+    public static string ToHtml(RetrainRunRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var html = new StringBuilder(16_384);
+        var title = record.Version is { } v ? $"Model {v}" : $"Retraining run {record.RunId}";
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E(title)).Append(" · ServerlessRec</title>\n<style>")
+            .Append("body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#222}")
+            .Append("table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}")
+            .Append("th:first-child,td:first-child{text-align:left}.outcome{font-weight:bold}.charts{display:flex;flex-wrap:wrap;gap:1.5rem}")
+            .Append("svg text{font-size:11px;fill:#444}</style></head><body>\n");
+        html.Append("<h1>").Append(E(title)).Append("</h1>\n<p>Run <code>").Append(E(record.RunId)).Append("</code>, started by ").Append(E(record.Trigger))
+            .Append(" at ").Append(E(record.Started.ToString("u", CultureInfo.InvariantCulture)));
+        if (record.Finished is { } finished)
+        {
+            html.Append(", finished after ").Append(N((finished - record.Started).TotalSeconds, "F1")).Append(" s");
+        }
+
+        html.Append(".</p>\n<p class=\"outcome\">Outcome: ").Append(E(record.Outcome));
+        if (record.Reason is { Length: > 0 } reason)
+        {
+            html.Append(" — ").Append(E(reason));
+        }
+
+        html.Append("</p>\n");
+        AppendData(html, record);
+        AppendTraining(html, record.Training);
+        AppendMetrics(html, record.Evaluation);
+        if (record.StepSeconds.Count > 0)
+        {
+            html.Append("<h2>Steps</h2>\n<table><tr><th>step</th><th>seconds</th></tr>\n");
+            foreach (var (step, seconds) in record.StepSeconds)
+            {
+                html.Append("<tr><td>").Append(E(step)).Append("</td><td>").Append(N(seconds, "F1")).Append("</td></tr>\n");
+            }
+
+            html.Append("</table>\n");
+        }
+
+        html.Append("</body></html>\n");
+        return html.ToString();
+    }
+
+    private static void AppendData(StringBuilder html, RetrainRunRecord record)
+    {
+        html.Append("<h2>Data</h2>\n<table><tr><th>log lines</th><th>accepted</th><th>rejected (quarantined)</th></tr>\n<tr><td>")
+            .Append(N(record.Lines)).Append("</td><td>").Append(N(record.Accepted)).Append("</td><td>").Append(N(record.Rejected)).Append("</td></tr></table>\n");
+        if (record.RejectedByReason.Count > 0)
+        {
+            html.Append("<table><tr><th>rejection reason</th><th>lines</th></tr>\n");
+            foreach (var (code, count) in record.RejectedByReason.OrderByDescending(r => r.Value).ThenBy(r => r.Key, StringComparer.Ordinal))
+            {
+                html.Append("<tr><td>").Append(E(code)).Append("</td><td>").Append(N(count)).Append("</td></tr>\n");
+            }
+
+            html.Append("</table>\n");
+        }
+
+        if (record.Dataset is { } d)
+        {
+            html.Append("<table><tr><th>users</th><th>items</th><th>events</th><th>evaluated users</th><th>forgotten users</th><th>their events excluded</th></tr>\n<tr><td>")
+                .Append(N(d.Users)).Append("</td><td>").Append(N(d.Items)).Append("</td><td>").Append(N(d.Events)).Append("</td><td>").Append(N(d.EvaluatedUsers))
+                .Append("</td><td>").Append(N(d.ForgottenUsers)).Append("</td><td>").Append(N(d.ExcludedEvents)).Append("</td></tr></table>\n");
+        }
+    }
+
+    private static void AppendTraining(StringBuilder html, TrainResult? training)
+    {
+        if (training is null)
+        {
+            return;
+        }
+
+        html.Append("<h2>Training</h2>\n<p>Best epoch ").Append(training.BestEpoch).Append(" with validation NDCG@10 ").Append(N(training.ValidationNdcgAt10, "F4"))
+            .Append(", ").Append(N(training.ExamplesPerSecond, "N0")).Append(" examples/s.</p>\n<div class=\"charts\">\n");
+        AppendChart(html, "Training loss per epoch", "loss", training.Losses, bestEpoch: null);
+        AppendChart(html, "Validation NDCG@10 per epoch", "NDCG@10", training.ValidationCurve, training.BestEpoch);
+        html.Append("</div>\n");
+    }
+
+    /// <summary>An SVG line chart of one value per epoch (epoch 1 first), the best epoch ringed.</summary>
+    private static void AppendChart(StringBuilder html, string title, string label, IReadOnlyList<double> values, int? bestEpoch)
+    {
+        var points = values.Select((value, i) => (Epoch: i + 1, Value: value)).Where(p => double.IsFinite(p.Value)).ToList();
+        html.Append("<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").Append(ChartWidth).Append("\" height=\"").Append(ChartHeight)
+            .Append("\" role=\"img\" aria-label=\"").Append(E(title)).Append("\">\n");
+        var plotWidth = ChartWidth - Left - Right;
+        var plotHeight = ChartHeight - Top - Bottom;
+        html.Append("<rect x=\"").Append(Left).Append("\" y=\"").Append(Top).Append("\" width=\"").Append(plotWidth).Append("\" height=\"").Append(plotHeight)
+            .Append("\" fill=\"none\" stroke=\"#bbb\"/>\n");
+        if (points.Count == 0)
+        {
+            html.Append("<text x=\"").Append(Left + 8).Append("\" y=\"").Append(Top + 20).Append("\">no values</text>");
+        }
+        else
+        {
+            var min = points.Min(p => p.Value);
+            var max = points.Max(p => p.Value);
+            if (max - min < 1e-12)
+            {
+                (min, max) = (min - 0.5, max + 0.5);
+            }
+
+            var lastEpoch = Math.Max(2, points[^1].Epoch);
+            double X(int epoch) => Left + (plotWidth * (epoch - 1) / (double)(lastEpoch - 1));
+            double Y(double value) => Top + (plotHeight * (max - value) / (max - min));
+            html.Append("<polyline fill=\"none\" stroke=\"#1f6fb2\" stroke-width=\"2\" points=\"")
+                .AppendJoin(' ', points.Select(p => N(X(p.Epoch), "F1") + "," + N(Y(p.Value), "F1"))).Append("\"/>\n");
+            foreach (var (epoch, value) in points)
+            {
+                var best = epoch == bestEpoch;
+                html.Append("<circle cx=\"").Append(N(X(epoch), "F1")).Append("\" cy=\"").Append(N(Y(value), "F1")).Append("\" r=\"").Append(best ? 6 : 3)
+                    .Append(best ? "\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"2\">" : "\" fill=\"#1f6fb2\">")
+                    .Append("<title>epoch ").Append(epoch).Append(": ").Append(N(value, "G5")).Append("</title></circle>\n");
+                html.Append("<text x=\"").Append(N(X(epoch), "F1")).Append("\" y=\"").Append(ChartHeight - Bottom + 14).Append("\" text-anchor=\"middle\">").Append(epoch).Append("</text>\n");
+            }
+
+            html.Append("<text x=\"").Append(Left - 6).Append("\" y=\"").Append(Top + 10).Append("\" text-anchor=\"end\">").Append(N(max, "G4")).Append("</text>\n");
+            html.Append("<text x=\"").Append(Left - 6).Append("\" y=\"").Append(Top + plotHeight).Append("\" text-anchor=\"end\">").Append(N(min, "G4")).Append("</text>\n");
+        }
+
+        html.Append("<text x=\"").Append(Left + (plotWidth / 2)).Append("\" y=\"").Append(ChartHeight - 4).Append("\" text-anchor=\"middle\">epoch</text>\n");
+        html.Append("<text x=\"12\" y=\"").Append(Top + (plotHeight / 2)).Append("\" transform=\"rotate(-90 12 ").Append(Top + (plotHeight / 2)).Append(")\" text-anchor=\"middle\">")
+            .Append(E(label)).Append("</text>\n</svg><figcaption>").Append(E(title)).Append("</figcaption></figure>\n");
+    }
+
+    private static void AppendMetrics(StringBuilder html, EvaluateResult? evaluation)
+    {
+        if (evaluation is null)
+        {
+            return;
+        }
+
+        html.Append("<h2>Promotion gate (validation split)</h2>\n<p>").Append(E(evaluation.Reason)).Append("</p>\n")
+            .Append("<table><tr><th>model</th><th>users</th><th>HR@10</th><th>HR@20</th><th>NDCG@10</th><th>NDCG@20</th><th>MRR</th><th>coverage@10</th></tr>\n");
+        AppendMetricsRow(html, "candidate (two-tower)", evaluation.Candidate);
+        AppendMetricsRow(html, "popularity", evaluation.Popularity);
+        if (evaluation.Live is { } live)
+        {
+            AppendMetricsRow(html, $"live model {evaluation.LiveVersion}", live);
+        }
+
+        html.Append("</table>\n");
+    }
+
+    private static void AppendMetricsRow(StringBuilder html, string name, RankingMetrics m) =>
+        html.Append("<tr><td>").Append(E(name)).Append("</td><td>").Append(N(m.Users)).Append("</td><td>").Append(N(m.HitRateAt10, "F4")).Append("</td><td>")
+            .Append(N(m.HitRateAt20, "F4")).Append("</td><td>").Append(N(m.NdcgAt10, "F4")).Append("</td><td>").Append(N(m.NdcgAt20, "F4")).Append("</td><td>")
+            .Append(N(m.Mrr, "F4")).Append("</td><td>").Append(N(m.CoverageAt10, "F3")).Append("</td></tr>\n");
+
+    private static string E(string? text) => WebUtility.HtmlEncode(text ?? string.Empty);
+
+    private static string N(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}
