@@ -65,7 +65,7 @@ internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  logs: {record.Lines:N0} lines, {record.Accepted:N0} accepted, {record.Rejected:N0} rejected ({IngestSummary.FormatReasons(record.RejectedByReason)})"));
             if (record.Dataset is { } d)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  dataset: {d.Users:N0} users, {d.Items:N0} items, {d.Events:N0} events, {d.ForgottenUsers} forgotten users ({d.ExcludedEvents:N0} events excluded)"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  dataset: {d.Users:N0} users, {d.Items:N0} items, {d.Events:N0} events, {d.ForgottenUsers} forgotten users ({d.ExcludedEvents:N0} events excluded); serving histories of {record.SeededUsers:N0} users brought up to date"));
             }
 
             if (record.Training is { } t)

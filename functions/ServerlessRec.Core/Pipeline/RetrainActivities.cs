@@ -96,6 +96,19 @@ public sealed class RetrainActivities
     }
 
     /// <summary>
+    /// Step 3b: brings the users' serving histories up to date with the logs, so users whose events came as bulk files
+    /// (not through <c>POST /api/events</c>) get personal rankings at once. Idempotent (the history store keeps each
+    /// event once); forgotten users' events up to their tombstone are not in the dataset, so they are never written back.
+    /// Costs one history read and write per user per run.
+    /// </summary>
+    public async Task<int> SeedHistories(ShardsInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (data, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
+        return await UserHistorySeeder.SeedAsync(data, new UserHistoryStore(_store)).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Step 4: tune the epochs on VALIDATION (best parameters kept), then train on all events for that many epochs.
     /// Checkpoints go to the runs container after every epoch, so a retried activity resumes instead of starting over.
     /// </summary>

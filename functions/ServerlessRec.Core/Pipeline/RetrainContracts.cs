@@ -82,6 +82,9 @@ public sealed record RetrainRunRecord
 
     public DatasetSummary? Dataset { get; init; }
 
+    /// <summary>Gets how many users' serving histories were brought up to date with the logs.</summary>
+    public int SeededUsers { get; init; }
+
     public TrainResult? Training { get; init; }
 
     public EvaluateResult? Evaluation { get; init; }

@@ -59,6 +59,11 @@ public static class RetrainOrchestration
                 return await FinishAsync(context, record with { Outcome = "no-data", Reason = "no user has 3 or more positive events" }, steps, retry);
             }
 
+            context.SetCustomStatus("seedHistories");
+            var seeded = await context.CallActivityAsync<int>(nameof(RetrainActivities.SeedHistories), shards, retry);
+            Step("seedHistories");
+            record = record with { SeededUsers = seeded };
+
             context.SetCustomStatus("train");
             var trained = await context.CallActivityAsync<TrainResult>(nameof(RetrainActivities.Train), shards, retry);
             Step("train");

@@ -14,6 +14,7 @@ public static class RetrainRegistration
         registry.AddActivityFunc<string, List<string>>(nameof(RetrainActivities.ListPartitions), (_, runId) => activities().ListPartitions(runId));
         registry.AddActivityFunc<CompactInput, CompactResult>(nameof(RetrainActivities.Compact), (_, input) => activities().Compact(input));
         registry.AddActivityFunc<ShardsInput, DatasetSummary>(nameof(RetrainActivities.BuildDataset), (_, input) => activities().BuildDataset(input));
+        registry.AddActivityFunc<ShardsInput, int>(nameof(RetrainActivities.SeedHistories), (_, input) => activities().SeedHistories(input));
         registry.AddActivityFunc<ShardsInput, TrainResult>(nameof(RetrainActivities.Train), (_, input) => activities().Train(input));
         registry.AddActivityFunc<EvaluateInput, EvaluateResult>(nameof(RetrainActivities.Evaluate), (_, input) => activities().Evaluate(input));
         registry.AddActivityFunc<ExportInput, ExportResult>(nameof(RetrainActivities.ExportOnnx), (_, input) => activities().ExportOnnx(input));

@@ -82,9 +82,10 @@ public static class RetrainReport
 
         if (record.Dataset is { } d)
         {
-            html.Append("<table><tr><th>users</th><th>items</th><th>events</th><th>evaluated users</th><th>forgotten users</th><th>their events excluded</th></tr>\n<tr><td>")
+            html.Append("<table><tr><th>users</th><th>items</th><th>events</th><th>evaluated users</th><th>forgotten users</th><th>their events excluded</th><th>serving histories updated</th></tr>\n<tr><td>")
                 .Append(N(d.Users)).Append("</td><td>").Append(N(d.Items)).Append("</td><td>").Append(N(d.Events)).Append("</td><td>").Append(N(d.EvaluatedUsers))
-                .Append("</td><td>").Append(N(d.ForgottenUsers)).Append("</td><td>").Append(N(d.ExcludedEvents)).Append("</td></tr></table>\n");
+                .Append("</td><td>").Append(N(d.ForgottenUsers)).Append("</td><td>").Append(N(d.ExcludedEvents)).Append("</td><td>").Append(N(record.SeededUsers))
+                .Append("</td></tr></table>\n");
         }
     }
 

@@ -15,6 +15,9 @@ public sealed class RetrainActivityFunctions(RetrainActivities activities)
     [Function(nameof(RetrainActivities.BuildDataset))]
     public Task<DatasetSummary> BuildDatasetAsync([ActivityTrigger] ShardsInput input) => activities.BuildDataset(input);
 
+    [Function(nameof(RetrainActivities.SeedHistories))]
+    public Task<int> SeedHistoriesAsync([ActivityTrigger] ShardsInput input) => activities.SeedHistories(input);
+
     [Function(nameof(RetrainActivities.Train))]
     public Task<TrainResult> TrainAsync([ActivityTrigger] ShardsInput input) => activities.Train(input);
 

@@ -55,6 +55,8 @@ public sealed class RetrainOrchestrationTests : IDisposable
     public async Task Retrain_HappyPath_ActivatesANewVersionThatServes()
     {
         await GenerateAsync(seed: 1);
+        var histories = new UserHistoryStore(_store);
+        await new ForgottenUsers(_store, histories, new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero))).ForgetAsync("u7");
 
         var (outcome, metadata) = await RunAsync(Training());
 
@@ -66,6 +68,9 @@ public sealed class RetrainOrchestrationTests : IDisposable
         Assert.Equal(24_000, record.Accepted);
         Assert.True(record.Rejected > 0);
         Assert.Contains("train", record.StepSeconds.Keys);
+        Assert.Equal(record.Dataset!.Users, record.SeededUsers);
+        Assert.NotEmpty((await histories.ReadAsync("u1")).Events);
+        Assert.Empty((await histories.ReadAsync("u7")).Events);
         var report = System.Text.Encoding.UTF8.GetString((await _store.ReadAsync(ContainerNames.Models, $"{outcome.Version}/{RetrainReport.FileName}"))!.Content.Span);
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(report, "<svg "));
         Assert.Contains(record.RunId, report, StringComparison.Ordinal);
