@@ -1,31 +1,36 @@
 using System.Diagnostics;
 using System.Globalization;
-using ServerlessRec.Evaluation;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
 using ServerlessRec.Events;
-using ServerlessRec.Onnx;
 using ServerlessRec.Pipeline;
-using ServerlessRec.Serving;
 using ServerlessRec.Storage;
-using ServerlessRec.Training;
 
 namespace ServerlessRec.Cli.Commands;
 
 /// <summary>
-/// <c>serverlessrec demo</c>: the whole loop on the embedded default, in one command: synthetic logs into the
-/// local store, validation and quarantine, training with evaluation against popularity, ONNX export,
-/// activation, and recommendations that change after one new event without retraining.
+/// <c>serverlessrec demo</c>: the whole loop on the embedded default, in one command. It writes synthetic logs into
+/// the local store, starts the same host as <c>serve</c>, starts the retraining orchestration through
+/// <c>POST /api/retrain</c> and follows it, prints the model's metrics, then makes the example calls (printed as
+/// <c>curl</c> commands) that show a ranking change after one posted event, and keeps serving until Ctrl+C.
 /// </summary>
 internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
 {
+    private static readonly TimeSpan RetrainTimeout = TimeSpan.FromMinutes(30);
+
     public string Name => "demo";
 
-    public string Usage => "[--root DIR] [--users 1500] [--items 800] [--events 80000] [--seed 7] [--bad-lines 0.001] [--fresh] " + TrainingOptionsBinder.Usage;
+    public string Usage => $"[--root DIR] [--urls {ServeCommand.DefaultUrls}] [--exit] [--users 1500] [--items 800] [--events 80000] [--seed 7] [--bad-lines 0.001] [--fresh] [--margin 0.002] " + TrainingOptionsBinder.Usage;
 
-    public string Summary => $"Run the whole loop locally: generate logs into {StorageOptions.DefaultLocalRoot}/, train and evaluate, export ONNX, activate, recommend.";
+    public string Summary => $"Run the whole loop locally: generate logs into {StorageOptions.DefaultLocalRoot}/, serve the API, retrain through it, show recommendations change; --exit stops after the examples.";
 
     public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
     {
         var root = args.String("root", StorageOptions.DefaultLocalRoot);
+        var urls = args.String("urls", ServeCommand.DefaultUrls);
+        var exit = args.Flag("exit");
         var synthetic = new SyntheticLogOptions
         {
             Users = args.Int("users", 1500, 10, 10_000_000),
@@ -35,7 +40,8 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
             BadLineFraction = args.Double("bad-lines", 0.001, 0, 0.5),
         };
         var fresh = args.Flag("fresh");
-        var options = TrainingOptionsBinder.Bind(args);
+        var retrain = new RetrainOptions { PromotionMargin = args.Double("margin", 0.002, 0, 1) };
+        var training = TrainingOptionsBinder.Bind(args);
         args.EnsureAllRead();
 
         var total = Stopwatch.StartNew();
@@ -43,77 +49,175 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
         output.WriteLine($"== 1. logs in the local store {Path.GetFullPath(root)}");
         await EnsureLogsAsync(store, synthetic, fresh, output, cancellationToken).ConfigureAwait(false);
 
-        var now = timeProvider.GetUtcNow();
-        var runId = string.Create(CultureInfo.InvariantCulture, $"demo-{now:yyyyMMdd'T'HHmmss'Z'}");
-        var quarantine = new QuarantineWriter(store, runId);
-        var loader = new DatasetLoader(new EventTypeOptions(), options.FeatureBuckets, quarantine);
-        await loader.AddCatalogFromStoreAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
-        await loader.AddEventsFromStoreAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
-        await quarantine.FlushAsync(cancellationToken).ConfigureAwait(false);
-        output.WriteLine($"   read: {loader.Summary}");
-        if (quarantine.BlobNames.Count > 0)
+        // The in-process Durable Task engine logs every work item at Information; only warnings matter here.
+        Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
+        await using var app = ServeCommand.CreateApp(root, urls, timeProvider, training: training, retrain: retrain);
+        try
         {
-            output.WriteLine($"   rejected lines (file, line, reason): {Path.Combine(store.RootPath, ContainerNames.Quarantine, runId)}/");
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new CliUsageException($"cannot listen on {urls} ({ex.Message}); is another serve or demo running? Pass --urls http://127.0.0.1:7072 to use another port.");
         }
 
-        var data = loader.Build();
+        var baseUrl = app.Urls.First().TrimEnd('/');
+        using var http = new HttpClient { BaseAddress = new Uri(baseUrl + "/"), Timeout = TimeSpan.FromMinutes(2) };
         output.WriteLine();
-        output.WriteLine("== 2. train the two-tower model and evaluate it (leave-last-out, all items ranked)");
-        var report = ModelEvaluation.Run(data, options, line => output.WriteLine("   " + line), cancellationToken);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   TEST NDCG@10: two-tower {report.Model.NdcgAt10:F4} vs popularity {report.Popularity.NdcgAt10:F4} (HR@10 {report.Model.HitRateAt10:F4} vs {report.Popularity.HitRateAt10:F4}; coverage@10 {report.Model.CoverageAt10:F3} vs {report.Popularity.CoverageAt10:F3})"));
+        output.WriteLine($"== 2. the API is up at {baseUrl}/{Http.RouteTable.Prefix} (serve's host, with the in-process Durable Task engine)");
 
         output.WriteLine();
-        output.WriteLine($"== 3. train on all events ({report.Epochs} epochs), export ONNX towers, activate");
-        var final = options.Clone();
-        final.Epochs = report.Epochs;
-        var all = Enumerable.Range(0, data.UserCount).Select(u => data.UserOffsets[u + 1] - data.UserOffsets[u]).ToArray();
-        var trained = new TwoTowerTrainer(final).Train(data, all, null, null, cancellationToken);
-        var version = string.Create(CultureInfo.InvariantCulture, $"{now:yyyyMMdd-HHmmss}");
-        var package = ModelExporter.Export(
-            trained.Model,
-            data,
-            final,
-            new EventTypeOptions(),
-            version,
-            now,
-            new Dictionary<string, RankingMetrics>
-            {
-                ["validation.model"] = report.ModelValidation,
-                ["validation.popularity"] = report.PopularityValidation,
-                ["test.model"] = report.Model,
-                ["test.popularity"] = report.Popularity,
-            },
-            new Dictionary<string, double>
-            {
-                ["epochs"] = final.Epochs,
-                ["events"] = data.EventCount,
-                ["users"] = data.UserCount,
-                ["finalLoss"] = trained.Epochs.Count > 0 ? trained.Epochs[^1].Loss : double.NaN,
-                ["examplesPerSecond"] = trained.ExamplesPerSecond,
-                ["trainingSeconds"] = trained.Elapsed.TotalSeconds,
-            });
-        await package.WriteAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
-        await ModelActivation.ActivateAsync(store, version, now, cancellationToken).ConfigureAwait(false);
-        output.WriteLine($"   model {version} is live: {Path.Combine(store.RootPath, ContainerNames.Models, version)}/ (user_tower.onnx, item_tower.onnx, model.json, …)");
-        var histories = new UserHistoryStore(store);
-        var seeded = await UserHistorySeeder.SeedAsync(data, histories, cancellationToken: cancellationToken).ConfigureAwait(false);
-        output.WriteLine($"   user histories for serving: {seeded:N0} users written to users/ from the logs");
+        output.WriteLine($"== 3. retrain through the API: curl -s -X POST {baseUrl}/api/retrain, then GET the status it names");
+        var status = await RetrainAsync(http, output, cancellationToken).ConfigureAwait(false);
+        var runId = status.TryGetProperty("runId", out var r) ? r.GetString() : null;
+        var record = runId is null ? null : await ReadRunRecordAsync(store, runId, cancellationToken).ConfigureAwait(false);
+        PrintRun(output, status, record, store);
+        if (!await HasLiveModelAsync(http, cancellationToken).ConfigureAwait(false))
+        {
+            output.WriteLine("no model is live, so there is nothing to recommend with; the run record above says why.");
+            return 1;
+        }
 
         output.WriteLine();
-        output.WriteLine("== 4. recommend with the ONNX user tower; one new event changes the answer, no retraining");
-        using var models = new LiveModelProvider(store, timeProvider);
-        var service = new RecommenderService(models, histories, timeProvider);
-        var user = "demo-visitor";
-        await histories.DeleteAsync(user, cancellationToken).ConfigureAwait(false);
-        var popular = await service.RecommendAsync(new RecommendationRequest { UserId = user, K = 5 }, cancellationToken).ConfigureAwait(false);
-        Print(output, "new visitor", popular);
-        var first = popular.Items[0].ItemId;
-        await histories.AppendAsync(user, [new HistoryEvent { ItemId = first, Type = "click", Timestamp = now }], cancellationToken).ConfigureAwait(false);
-        var after = await service.RecommendAsync(new RecommendationRequest { UserId = user, K = 5, Explain = true }, cancellationToken).ConfigureAwait(false);
-        Print(output, $"after one click on {first}", after);
+        output.WriteLine("== 4. the API, call by call (copy any curl line into another terminal while the demo serves)");
+        var visitor = string.Create(CultureInfo.InvariantCulture, $"visitor-{timeProvider.GetUtcNow():HHmmss}");
+        var before = await CallAsync(http, output, baseUrl, HttpMethod.Post, "api/recommendations", $$"""{"userId":"{{visitor}}","k":5}""", cancellationToken).ConfigureAwait(false);
+        PrintItems(output, before);
+        var clicked = before.GetProperty("items")[0].GetProperty("itemId").GetString()!;
+        var posted = await CallAsync(http, output, baseUrl, HttpMethod.Post, "api/events", $$"""{"events":[{"userId":"{{visitor}}","itemId":"{{clicked}}","type":"click"}]}""", cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"     → accepted {posted.GetProperty("accepted").GetInt32()} event; the history of {visitor} now holds it");
+        var after = await CallAsync(http, output, baseUrl, HttpMethod.Post, "api/recommendations", $$"""{"userId":"{{visitor}}","k":5,"explain":true}""", cancellationToken).ConfigureAwait(false);
+        PrintItems(output, after);
+        var similar = await CallAsync(http, output, baseUrl, HttpMethod.Get, $"api/items/{Uri.EscapeDataString(clicked)}/similar?k=5", null, cancellationToken).ConfigureAwait(false);
+        PrintItems(output, similar, source: false);
+        await CallAsync(http, output, baseUrl, HttpMethod.Get, "api/health", null, cancellationToken).ConfigureAwait(false);
+
         output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done in {total.Elapsed.TotalSeconds:F0} s. Try: serverlessrec recommend --user {data.UserIds[0]} --explain"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done in {total.Elapsed.TotalSeconds:F0} s. The CLI works on the same store too: serverlessrec recommend --user u1 --explain"));
+        if (exit)
+        {
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return 0;
+        }
+
+        output.WriteLine($"serving {baseUrl}/api until Ctrl+C (POST /api/retrain again after posting events to train on them).");
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        output.WriteLine("stopped.");
         return 0;
+    }
+
+    /// <summary>Starts the retraining over HTTP and prints each step as the orchestration reaches it.</summary>
+    private static async Task<JsonElement> RetrainAsync(HttpClient http, TextWriter output, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        using (var started = await http.PostAsync(new Uri("api/retrain", UriKind.Relative), null, cancellationToken).ConfigureAwait(false))
+        {
+            if (started.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.Conflict))
+            {
+                throw new InvalidOperationException($"POST /api/retrain answered {(int)started.StatusCode}: {await started.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+            }
+        }
+
+        string? lastStep = null;
+        while (true)
+        {
+            using var response = await http.GetAsync(new Uri("api/retrain/" + RetrainScheduler.InstanceId, UriKind.Relative), cancellationToken).ConfigureAwait(false);
+            var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).RootElement.Clone();
+            var state = status.GetProperty("status").GetString();
+            if (state is not ("running" or "pending"))
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   [{watch.Elapsed.TotalSeconds,5:F1} s] {state}"));
+                return status;
+            }
+
+            var step = status.TryGetProperty("step", out var s) ? s.GetString() : null;
+            if (step is not null && step != lastStep)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   [{watch.Elapsed.TotalSeconds,5:F1} s] {step}"));
+                lastStep = step;
+            }
+
+            if (watch.Elapsed > RetrainTimeout)
+            {
+                throw new TimeoutException($"the retraining is still {state} after {RetrainTimeout.TotalMinutes:F0} minutes");
+            }
+
+            await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void PrintRun(TextWriter output, JsonElement status, RetrainRunRecord? record, LocalFolderBlobStore store)
+    {
+        var outcome = status.TryGetProperty("outcome", out var o) ? o.GetString() : status.GetProperty("status").GetString();
+        var reason = status.TryGetProperty("reason", out var why) ? why.GetString() : null;
+        if (record is not null)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   logs: {record.Lines:N0} lines, {record.Accepted:N0} accepted, {record.Rejected:N0} quarantined ({IngestSummary.FormatReasons(record.RejectedByReason)})"));
+            if (record.Dataset is { } d)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   dataset: {d.Users:N0} users, {d.Items:N0} items, {d.Events:N0} events; {record.SeededUsers:N0} serving histories brought up to date"));
+            }
+
+            if (record.Training is { } t)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   training: best epoch {t.BestEpoch}, {t.ExamplesPerSecond:N0} examples/s"));
+            }
+
+            if (record.Evaluation is { } e)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   VALIDATION NDCG@10: two-tower {e.Candidate.NdcgAt10:F4} vs popularity {e.Popularity.NdcgAt10:F4}{(e.Live is { } live ? $" vs live model {live.NdcgAt10:F4}" : string.Empty)}; HR@10 {e.Candidate.HitRateAt10:F4} vs {e.Popularity.HitRateAt10:F4}; coverage@10 {e.Candidate.CoverageAt10:F3} vs {e.Popularity.CoverageAt10:F3}"));
+            }
+
+            var report = record.Version is { } v
+                ? Path.Combine(store.RootPath, ContainerNames.Models, v, RetrainReport.FileName)
+                : Path.Combine(store.RootPath, ContainerNames.Runs, RetrainActivities.ReportsFolder, record.RunId + ".html");
+            output.WriteLine($"   report with loss and validation curves: {report}");
+        }
+
+        output.WriteLine(outcome == "activated"
+            ? $"   model {status.GetProperty("version").GetString()} is live ({reason})"
+            : $"   no new model: {outcome} ({reason}); the live model, if any, keeps serving");
+    }
+
+    private static async Task<RetrainRunRecord?> ReadRunRecordAsync(LocalFolderBlobStore store, string runId, CancellationToken cancellationToken)
+    {
+        var blob = await store.ReadAsync(ContainerNames.Runs, runId + ".json", cancellationToken).ConfigureAwait(false);
+        return blob is null ? null : JsonSerializer.Deserialize<RetrainRunRecord>(blob.Content.Span);
+    }
+
+    private static async Task<bool> HasLiveModelAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        using var health = await http.GetAsync(new Uri("api/health", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        return health.IsSuccessStatusCode;
+    }
+
+    /// <summary>Makes one API call, printing it as the equivalent curl command first; fails on a non-success answer.</summary>
+    private static async Task<JsonElement> CallAsync(HttpClient http, TextWriter output, string baseUrl, HttpMethod method, string path, string? json, CancellationToken cancellationToken)
+    {
+        output.WriteLine();
+        output.WriteLine(json is null
+            ? $"   curl -s '{baseUrl}/{path}'"
+            : $"   curl -s -X {method.Method} {baseUrl}/{path} -H 'Content-Type: application/json' -d '{json}'");
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{method.Method} /{path} answered {(int)response.StatusCode}: {text}");
+        }
+
+        var body = JsonDocument.Parse(text).RootElement.Clone();
+        if (path == "api/health")
+        {
+            output.WriteLine($"     → {text}");
+        }
+
+        return body;
     }
 
     private static async Task EnsureLogsAsync(LocalFolderBlobStore store, SyntheticLogOptions synthetic, bool fresh, TextWriter output, CancellationToken cancellationToken)
@@ -152,13 +256,16 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   generated {summary.Events:N0} events of {synthetic.Users:N0} users over {synthetic.Items:N0} items, plus {summary.BadLines:N0} malformed lines, into {summary.Files.Count} file(s) under events/ and catalog/items.jsonl"));
     }
 
-    private static void Print(TextWriter output, string title, RecommendationResponse response)
+    private static void PrintItems(TextWriter output, JsonElement response, bool source = true)
     {
-        output.WriteLine($"   {title} ({response.Source.ToString().ToLowerInvariant()}, model {response.ModelVersion}):");
-        foreach (var item in response.Items)
+        var from = source && response.TryGetProperty("source", out var s) ? s.GetString() : null;
+        output.WriteLine($"     → {(from is null ? string.Empty : from + " items, ")}model {response.GetProperty("modelVersion").GetString()}:");
+        foreach (var item in response.GetProperty("items").EnumerateArray())
         {
-            var because = item.Because is { Count: > 0 } b ? $"  because of {string.Join(", ", b)}" : string.Empty;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"     {item.ItemId,-12} {item.Score,8:F4}{because}"));
+            var because = item.TryGetProperty("because", out var b) && b.ValueKind == JsonValueKind.Array && b.GetArrayLength() > 0
+                ? "  because of " + string.Join(", ", b.EnumerateArray().Select(x => x.GetString()))
+                : string.Empty;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"       {item.GetProperty("itemId").GetString(),-12} {item.GetProperty("score").GetDouble(),8:F4}{because}"));
         }
     }
 }
