@@ -41,16 +41,20 @@ public static class TwoTowerOnnxExporter
         var axis1 = g.Int64s(1);
         var axis2 = g.Int64s(2);
 
-        // Padding (index 0) contributes neither to the sum nor to the weight total.
+        // Both pools in one MatMul: weights [B, 2, L] (long-term, session) times rows [B, L, D] gives [B, 2, D],
+        // which reshaped to [B, 2D] is exactly Concat(long-term, session). Far less data movement than two
+        // broadcast multiplies and reductions over [B, L, D]: the tower runs in fewer microseconds.
+        // Padding (index 0) contributes neither to the sums nor to the weight totals.
         var valid = g.Node("Cast", [g.Node("Greater", ["history_item_idx", g.Int64s(0)])], attributes: IntAttribute("to", (long)DataType.Float));
+        var both = g.Node("Concat", [g.Node("Unsqueeze", ["history_weight", axis1]), g.Node("Unsqueeze", ["session_weight", axis1])], attributes: IntAttribute("axis", 1));
+        var weights = g.Node("Mul", [both, g.Node("Unsqueeze", [valid, axis1])]);
         var rows = g.Node("Gather", [embeddings, "history_item_idx"], attributes: IntAttribute("axis", 0));
-        var xl = Pool(g, rows, g.Node("Mul", ["history_weight", valid]), axis1, axis2);
-        var xs = Pool(g, rows, g.Node("Mul", ["session_weight", valid]), axis1, axis2);
-
-        var x = g.Node("Concat", [xl, xs], attributes: IntAttribute("axis", 1));
+        var totals = g.Node("Max", [g.Node("ReduceSum", [weights, axis2], attributes: IntAttribute("keepdims", 1)), g.Scalar(TwoTowerModel.PoolEpsilon)]);
+        var pools = g.Node("Div", [g.Node("MatMul", [weights, rows]), totals]);
+        var x = g.Node("Reshape", [pools, g.Int64s(-1, 2 * d)]);
         var a = g.Node("Add", [g.Node("MatMul", [x, w1]), b1]);
         var r = g.Node("Relu", [a]);
-        var y = g.Node("Add", [g.Node("Add", [g.Node("MatMul", [r, w2]), b2]), g.Node("Add", [xl, xs])]);
+        var y = g.Node("Add", [g.Node("Add", [g.Node("MatMul", [r, w2]), b2]), g.Node("ReduceSum", [pools, axis1], attributes: IntAttribute("keepdims", 0))]);
         Normalise(g, y, "user_vector", axis1);
         return g.ToBytes(Producer);
     }
@@ -77,14 +81,6 @@ public static class TwoTowerOnnxExporter
         var z = g.Node("Add", [id, g.Node("Div", [sum, count])]);
         Normalise(g, z, "item_vector", axis1);
         return g.ToBytes(Producer);
-    }
-
-    private static string Pool(OnnxGraphBuilder g, string rows, string weights, string axis1, string axis2)
-    {
-        var weighted = g.Node("Mul", [rows, g.Node("Unsqueeze", [weights, axis2])]);
-        var sum = g.Node("ReduceSum", [weighted, axis1], attributes: IntAttribute("keepdims", 0));
-        var total = g.Node("ReduceSum", [weights, axis1], attributes: IntAttribute("keepdims", 1));
-        return g.Node("Div", [sum, g.Node("Max", [total, g.Scalar(TwoTowerModel.PoolEpsilon)])]);
     }
 
     private static void Normalise(OnnxGraphBuilder g, string y, string output, string axis1)
