@@ -159,7 +159,7 @@ public sealed class QuantizedItemIndex : IItemIndex
         var best = new TopK(k);
         foreach (var row in rows)
         {
-            best.Add(row, TensorPrimitives.Dot(_exact.VectorOf(row), query));
+            best.Add(row, _exact.Score(row, query));
         }
 
         return _exact.ToResults(best);

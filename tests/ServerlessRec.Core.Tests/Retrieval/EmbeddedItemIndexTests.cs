@@ -32,6 +32,27 @@ public sealed class EmbeddedItemIndexTests
         Assert.Equal("item-3", results[0].ItemId);
     }
 
+    [Theory]
+    [InlineData(1_003, 64)] // blocked kernel plus a tail of 3 rows
+    [InlineData(997, 24)] // blocked kernel with three chunks per row
+    [InlineData(501, 12)] // a dimension the kernel does not take: plain dot products
+    [InlineData(5, 64)] // fewer rows than one block
+    public void Search_AnySizeAndDimension_MatchesABruteForceRankingWithFilters(int count, int dimensions)
+    {
+        var items = RandomItems(count, dimensions, count);
+        var index = new EmbeddedItemIndex("v1", dimensions, items);
+        var query = RandomItems(1, dimensions, 99)[0].Vector.ToArray();
+        var filter = new ItemFilter { Categories = ["drama"], ExcludedItemIds = new HashSet<string> { "item-0", "item-8" } };
+
+        var results = index.Search(query, 20, filter);
+
+        var expected = items
+            .Where(i => i.Available && i.Categories.Contains("drama") && i.ItemId is not ("item-0" or "item-8"))
+            .OrderByDescending(i => Dot(i.Vector, query)).Take(20).ToList();
+        Assert.Equal(expected.Select(i => i.ItemId), results.Select(r => r.ItemId));
+        Assert.All(results.Zip(expected), p => Assert.Equal(Dot(p.Second.Vector, query), p.First.Score, 1e-5f));
+    }
+
     [Fact]
     public void Search_CategoryAvailabilityAndExclusionFilters_AreHonoured()
     {

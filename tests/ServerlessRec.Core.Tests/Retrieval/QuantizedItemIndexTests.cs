@@ -96,7 +96,7 @@ public sealed class QuantizedItemIndexTests
         var results = quantized.Search(query, 20, new ItemFilter { AvailableOnly = false });
 
         Assert.Equal(20, results.Count);
-        Assert.All(results, r => Assert.Equal(TensorPrimitives.Dot(byId[r.ItemId].Vector.Span, query), r.Score));
+        Assert.All(results, r => Assert.Equal(TensorPrimitives.Dot(byId[r.ItemId].Vector.Span, query), r.Score, 1e-6f));
         Assert.Equal(results.OrderByDescending(r => r.Score).Select(r => r.ItemId), results.Select(r => r.ItemId));
         Assert.Equal(exact.Search(query, 20, new ItemFilter { AvailableOnly = false }), results);
     }
