@@ -9,9 +9,10 @@ namespace ServerlessRec.Retrieval;
 
 /// <summary>
 /// The compressed in-process index over the items of an <see cref="EmbeddedItemIndex"/>: vectors stored
-/// as int8 with a symmetric per-dimension scale (a quarter of the bytes), scanned with integer SIMD to
-/// pick <c>k × oversample</c> candidates, which are then re-ranked exactly with the float vectors. Filters,
-/// ids and scores come from the embedded index, so results carry the exact dot products.
+/// as int8 with a symmetric per-dimension scale (a quarter of the bytes) or as int4 (an eighth, two codes per
+/// byte, clipped at 4 standard deviations per dimension), scanned with integer SIMD to pick
+/// <c>k × oversample</c> candidates, which are then re-ranked exactly with the float vectors. Filters, ids and
+/// scores come from the embedded index, so results carry the exact dot products.
 /// </summary>
 public sealed class QuantizedItemIndex : IItemIndex
 {
@@ -39,46 +40,60 @@ public sealed class QuantizedItemIndex : IItemIndex
     /// <param name="oversample">Candidates kept per requested item. <value>The default is 10.</value></param>
     /// <param name="minCandidates">The fewest candidates re-ranked. <value>The default is 100.</value></param>
     /// <param name="maxDegreeOfParallelism">Threads a search may use; 0 means one per core. <value>The default is 0.</value></param>
-    public QuantizedItemIndex(EmbeddedItemIndex exact, int oversample = DefaultOversample, int minCandidates = DefaultMinCandidates, int maxDegreeOfParallelism = 0)
+    /// <param name="bits">
+    /// Bits per code: 8, or 4 for half the bytes scanned (then <paramref name="oversample"/> and
+    /// <paramref name="minCandidates"/> are multiplied by 4). <value>The default is 8.</value>
+    /// </param>
+    public QuantizedItemIndex(EmbeddedItemIndex exact, int oversample = DefaultOversample, int minCandidates = DefaultMinCandidates, int maxDegreeOfParallelism = 0, int bits = 8)
     {
+        if (bits is not (8 or 4))
+        {
+            throw new ArgumentOutOfRangeException(nameof(bits), bits, "bits must be 8 or 4");
+        }
+
         ArgumentNullException.ThrowIfNull(exact);
+        Bits = bits;
         ArgumentOutOfRangeException.ThrowIfLessThan(oversample, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(minCandidates, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxDegreeOfParallelism);
         _exact = exact;
-        Oversample = oversample;
-        MinCandidates = minCandidates;
+        // int4 codes are coarse enough that tight clusters need a deeper re-rank: four times the candidates.
+        Oversample = bits == 4 ? oversample * 4 : oversample;
+        MinCandidates = bits == 4 ? minCandidates * 4 : minCandidates;
         MaxDegreeOfParallelism = maxDegreeOfParallelism == 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
 
         var d = exact.Dimensions;
         var n = exact.Count;
-        _stride = (d + ChunkBytes - 1) / ChunkBytes * ChunkBytes;
         _paddedRows = (n + RowBlock - 1) / RowBlock * RowBlock;
-        _scales = new float[d];
         var vectors = exact.Vectors;
+        _scales = bits == 8 ? MaxAbsScales(vectors, n, d, 127f) : ClippedScales(vectors, n, d);
+        var limit = bits == 8 ? 127f : 7f;
+
+        // int8: one code per byte, rows padded to 32 bytes. int4: each 32-byte chunk holds 64 dimensions, the low
+        // nibbles dimensions 0–31 and the high nibbles 32–63, stored as code + 8 (0–15).
+        _stride = bits == 8 ? (d + ChunkBytes - 1) / ChunkBytes * ChunkBytes : (d + (2 * ChunkBytes) - 1) / (2 * ChunkBytes) * ChunkBytes;
+
+        // Padding columns and rows add nothing to a dot product: the query is zero there.
+        _codes = new sbyte[(long)_paddedRows * _stride > int.MaxValue ? throw new ArgumentException("too many items for one quantized matrix", nameof(exact)) : _paddedRows * _stride];
         for (var i = 0; i < n; i++)
         {
             var row = vectors.Slice(i * d, d);
+            var codes = _codes.AsSpan(i * _stride, _stride);
             for (var j = 0; j < d; j++)
             {
-                _scales[j] = MathF.Max(_scales[j], MathF.Abs(row[j]));
-            }
-        }
-
-        for (var j = 0; j < d; j++)
-        {
-            _scales[j] = _scales[j] > 0 ? _scales[j] / 127f : 1f;
-        }
-
-        // Padding columns and rows stay zero, so they add nothing to a dot product.
-        _codes = new sbyte[(long)_paddedRows * _stride > int.MaxValue ? throw new ArgumentException("too many items for one int8 matrix", nameof(exact)) : _paddedRows * _stride];
-        for (var i = 0; i < n; i++)
-        {
-            var row = vectors.Slice(i * d, d);
-            var codes = _codes.AsSpan(i * _stride, d);
-            for (var j = 0; j < d; j++)
-            {
-                codes[j] = (sbyte)Math.Clamp(MathF.Round(row[j] / _scales[j]), -127f, 127f);
+                var code = (int)Math.Clamp(MathF.Round(row[j] / _scales[j]), -limit - (bits == 4 ? 1 : 0), limit);
+                if (bits == 8)
+                {
+                    codes[j] = (sbyte)code;
+                }
+                else
+                {
+                    var chunk = j / (2 * ChunkBytes) * ChunkBytes;
+                    var within = j % (2 * ChunkBytes);
+                    var at = chunk + (within % ChunkBytes);
+                    var nibble = (byte)(code + 8);
+                    codes[at] = (sbyte)(within < ChunkBytes ? (byte)((byte)codes[at] & 0xF0) | nibble : (byte)((byte)codes[at] & 0x0F) | (nibble << 4));
+                }
             }
         }
     }
@@ -98,7 +113,10 @@ public sealed class QuantizedItemIndex : IItemIndex
     /// <summary>Gets the most threads one search uses.</summary>
     public int MaxDegreeOfParallelism { get; }
 
-    /// <summary>Gets the bytes one search scans (the int8 matrix).</summary>
+    /// <summary>Gets the bits per code (8 or 4).</summary>
+    public int Bits { get; }
+
+    /// <summary>Gets the bytes one search scans (the code matrix).</summary>
     public long ScannedBytes => _codes.LongLength;
 
     /// <inheritdoc/>
@@ -119,14 +137,15 @@ public sealed class QuantizedItemIndex : IItemIndex
         var compiled = _exact.CompileFilter(filter);
         var candidates = (int)Math.Min(Math.Max((long)k * Oversample, MinCandidates), Math.Max(1, _exact.Count));
         var quantizedQuery = QuantizeQuery(query);
+        var packedQuery = Bits == 4 ? PackQuery(quantizedQuery) : null;
 
         // More row ranges than threads: on a busy machine the caller takes over ranges a descheduled worker has not started.
         var parts = _codes.LongLength >= ParallelBytes && MaxDegreeOfParallelism > 1 ? Math.Min(PartsPerThread * MaxDegreeOfParallelism, _paddedRows / RowBlock) : 1;
-        var tops = new TopK[Math.Max(1, parts)];
+        var tops = new CandidateHeap[Math.Max(1, parts)];
         if (parts <= 1)
         {
-            tops[0] = new TopK(candidates);
-            Scan(quantizedQuery, 0, _paddedRows, ref tops[0], compiled);
+            tops[0] = new CandidateHeap(candidates);
+            Scan(quantizedQuery, packedQuery, 0, _paddedRows, tops[0], compiled);
         }
         else
         {
@@ -135,8 +154,8 @@ public sealed class QuantizedItemIndex : IItemIndex
             {
                 var start = Math.Min(_paddedRows, p * blocksPerPart * RowBlock);
                 var end = Math.Min(_paddedRows, start + (blocksPerPart * RowBlock));
-                tops[p] = new TopK(candidates);
-                Scan(quantizedQuery, start, end, ref tops[p], compiled);
+                tops[p] = new CandidateHeap(candidates);
+                Scan(quantizedQuery, packedQuery, start, end, tops[p], compiled);
             });
         }
 
@@ -171,7 +190,7 @@ public sealed class QuantizedItemIndex : IItemIndex
         var scaled = new float[query.Length];
         TensorPrimitives.Multiply(query, _scales, scaled);
         var max = MathF.Abs(TensorPrimitives.MaxMagnitude(scaled));
-        var quantized = new short[_stride];
+        var quantized = new short[Bits == 8 ? _stride : _stride * 2];
         var factor = max > 0 && float.IsFinite(max) ? 127f / max : 0f;
         for (var j = 0; j < scaled.Length; j++)
         {
@@ -182,14 +201,70 @@ public sealed class QuantizedItemIndex : IItemIndex
     }
 
     /// <summary>Scores rows [start, end) (multiples of 8) and keeps those that beat the running threshold and pass the filter.</summary>
-    private void Scan(short[] query, int start, int end, ref TopK top, EmbeddedItemIndex.CompiledFilter filter)
+    /// <summary>The int4 kernel's query: int8 values in the nibble layout (per 32-byte chunk, 32 low then 32 high dimensions).</summary>
+    private static sbyte[] PackQuery(short[] quantized)
+    {
+        var packed = new sbyte[quantized.Length];
+        for (var j = 0; j < quantized.Length; j++)
+        {
+            packed[j] = (sbyte)quantized[j];
+        }
+
+        return packed;
+    }
+
+    private static float[] MaxAbsScales(ReadOnlySpan<float> vectors, int n, int d, float limit)
+    {
+        var scales = new float[d];
+        for (var i = 0; i < n; i++)
+        {
+            var row = vectors.Slice(i * d, d);
+            for (var j = 0; j < d; j++)
+            {
+                scales[j] = MathF.Max(scales[j], MathF.Abs(row[j]));
+            }
+        }
+
+        for (var j = 0; j < d; j++)
+        {
+            scales[j] = scales[j] > 0 ? scales[j] / limit : 1f;
+        }
+
+        return scales;
+    }
+
+    /// <summary>int4 scales: ±7 spans the smaller of the largest magnitude and 4 standard deviations, so rare outliers do not coarsen every code.</summary>
+    private static float[] ClippedScales(ReadOnlySpan<float> vectors, int n, int d)
+    {
+        var max = MaxAbsScales(vectors, n, d, 1f);
+        var squares = new double[d];
+        for (var i = 0; i < n; i++)
+        {
+            var row = vectors.Slice(i * d, d);
+            for (var j = 0; j < d; j++)
+            {
+                squares[j] += (double)row[j] * row[j];
+            }
+        }
+
+        var scales = new float[d];
+        for (var j = 0; j < d; j++)
+        {
+            var clip = MathF.Min(max[j], 4f * (float)Math.Sqrt(squares[j] / Math.Max(1, n)));
+            scales[j] = clip > 0 ? clip / 7f : 1f;
+        }
+
+        return scales;
+    }
+
+    private void Scan(short[] query, sbyte[]? packed, int start, int end, CandidateHeap top, EmbeddedItemIndex.CompiledFilter filter)
     {
         var count = _exact.Count;
         var threshold = int.MinValue;
         for (var row = start; row < end; row += RowBlock)
         {
             // One vector compare rejects a whole block: after the first few thousand rows almost every block.
-            var scores = ScoreBlock(row, query);
+            var scores = packed is null ? ScoreBlock(row, query) : ScoreBlock4(row, packed);
             var beats = Vector256.GreaterThan(scores, Vector256.Create(threshold)).ExtractMostSignificantBits();
             while (beats != 0)
             {
@@ -201,7 +276,7 @@ public sealed class QuantizedItemIndex : IItemIndex
                 {
                     // |score| ≤ d × 127², below 2^24 for d ≤ 1040, so integer scores are exact as floats.
                     top.Add(i, score);
-                    threshold = top.Count < top.Capacity ? int.MinValue : (int)top.Threshold;
+                    threshold = float.IsNegativeInfinity(top.Threshold) ? int.MinValue : (int)top.Threshold;
                 }
             }
         }
@@ -264,6 +339,79 @@ public sealed class QuantizedItemIndex : IItemIndex
         }
 
         return Vector256.Create<int>(scores);
+    }
+
+    /// <summary>
+    /// Eight rows of int4 codes against the int8 query: nibbles split with a mask and a shift, multiplied by
+    /// <c>vpmaddubsw</c> (unsigned codes × signed query) and widened by <c>vpmaddwd</c>. The codes are stored as
+    /// code + 8, which adds 8 × Σ query to every row alike and so changes no ranking.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector256<int> ScoreBlock4(int row, sbyte[] query)
+    {
+        var stride = _stride;
+        if (Avx2.IsSupported)
+        {
+            ref var codes = ref Unsafe.As<sbyte, byte>(ref MemoryMarshal.GetArrayDataReference(_codes));
+            ref var q = ref MemoryMarshal.GetArrayDataReference(query);
+            var mask = Vector256.Create((byte)0x0F);
+            var ones = Vector256.Create((short)1);
+            var acc0 = Vector256<int>.Zero;
+            var acc1 = Vector256<int>.Zero;
+            var acc2 = Vector256<int>.Zero;
+            var acc3 = Vector256<int>.Zero;
+            var acc4 = Vector256<int>.Zero;
+            var acc5 = Vector256<int>.Zero;
+            var acc6 = Vector256<int>.Zero;
+            var acc7 = Vector256<int>.Zero;
+            var baseOffset = (nuint)((long)row * stride);
+            for (var c = 0; c < stride; c += ChunkBytes)
+            {
+                var qLo = Vector256.LoadUnsafe(ref q, (nuint)(2 * c));
+                var qHi = Vector256.LoadUnsafe(ref q, (nuint)((2 * c) + ChunkBytes));
+                var offset = baseOffset + (nuint)c;
+                acc0 += Nibbles(ref codes, offset, qLo, qHi, mask, ones);
+                acc1 += Nibbles(ref codes, offset + (nuint)stride, qLo, qHi, mask, ones);
+                acc2 += Nibbles(ref codes, offset + (nuint)(2 * stride), qLo, qHi, mask, ones);
+                acc3 += Nibbles(ref codes, offset + (nuint)(3 * stride), qLo, qHi, mask, ones);
+                acc4 += Nibbles(ref codes, offset + (nuint)(4 * stride), qLo, qHi, mask, ones);
+                acc5 += Nibbles(ref codes, offset + (nuint)(5 * stride), qLo, qHi, mask, ones);
+                acc6 += Nibbles(ref codes, offset + (nuint)(6 * stride), qLo, qHi, mask, ones);
+                acc7 += Nibbles(ref codes, offset + (nuint)(7 * stride), qLo, qHi, mask, ones);
+            }
+
+            var h0123 = Avx2.HorizontalAdd(Avx2.HorizontalAdd(acc0, acc1), Avx2.HorizontalAdd(acc2, acc3));
+            var h4567 = Avx2.HorizontalAdd(Avx2.HorizontalAdd(acc4, acc5), Avx2.HorizontalAdd(acc6, acc7));
+            return Avx2.Permute2x128(h0123, h4567, 0x20) + Avx2.Permute2x128(h0123, h4567, 0x31);
+        }
+
+        Span<int> scores = stackalloc int[RowBlock];
+        for (var r = 0; r < RowBlock; r++)
+        {
+            var rowCodes = _codes.AsSpan((row + r) * stride, stride);
+            var sum = 0;
+            for (var b = 0; b < stride; b++)
+            {
+                var value = (byte)rowCodes[b];
+                var chunk = b / ChunkBytes * 2 * ChunkBytes;
+                var within = b % ChunkBytes;
+                sum += ((value & 0x0F) * query[chunk + within]) + ((value >> 4) * query[chunk + ChunkBytes + within]);
+            }
+
+            scores[r] = sum;
+        }
+
+        return Vector256.Create<int>(scores);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Nibbles(ref byte codes, nuint offset, Vector256<sbyte> qLo, Vector256<sbyte> qHi, Vector256<byte> mask, Vector256<short> ones)
+    {
+        var bytes = Vector256.LoadUnsafe(ref codes, offset);
+        var lo = bytes & mask;
+        var hi = Avx2.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte() & mask;
+        var products = Avx2.MultiplyAddAdjacent(lo, qLo) + Avx2.MultiplyAddAdjacent(hi, qHi);
+        return Avx2.MultiplyAddAdjacent(products, ones);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

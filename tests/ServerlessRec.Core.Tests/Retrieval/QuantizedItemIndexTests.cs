@@ -44,25 +44,31 @@ public sealed class QuantizedItemIndexTests
         return (double)hits / total;
     }
 
-    [Fact]
-    public void Search_RandomNormalisedVectors_RecallAt10IsAtLeast099()
+    [Theory]
+    [InlineData(8, 64)]
+    [InlineData(4, 64)]
+    [InlineData(4, 100)] // two int4 chunks per row, the second half padding
+    [InlineData(8, 24)]
+    public void Search_RandomNormalisedVectors_RecallAt10IsAtLeast099(int bits, int dimensions)
     {
-        var exact = new EmbeddedItemIndex("v1", 64, EmbeddedItemIndexTests.RandomItems(20_000, 64, 11));
-        var quantized = new QuantizedItemIndex(exact);
+        var exact = new EmbeddedItemIndex("v1", dimensions, EmbeddedItemIndexTests.RandomItems(20_000, dimensions, 11));
+        var quantized = new QuantizedItemIndex(exact, bits: bits);
         var random = new Random(12);
-        var queries = Enumerable.Range(0, 50).Select(_ => RandomUnitVector(random, 64)).ToList();
+        var queries = Enumerable.Range(0, 50).Select(_ => RandomUnitVector(random, dimensions)).ToList();
 
         var recall = RecallAt10(exact, quantized, queries, new ItemFilter { AvailableOnly = false });
 
         Assert.True(recall >= 0.99, $"recall@10 = {recall}");
     }
 
-    [Fact]
-    public void Search_ClusteredVectors_RecallAt10IsAtLeast099()
+    [Theory]
+    [InlineData(8)]
+    [InlineData(4)]
+    public void Search_ClusteredVectors_RecallAt10IsAtLeast099(int bits)
     {
         var items = ClusteredItems(20_000, 64, 50, 0.3f, 13);
         var exact = new EmbeddedItemIndex("v1", 64, items);
-        var quantized = new QuantizedItemIndex(exact);
+        var quantized = new QuantizedItemIndex(exact, bits: bits);
         var queries = Enumerable.Range(0, 50).Select(q => items[q * 397].Vector.ToArray()).ToList();
 
         var recall = RecallAt10(exact, quantized, queries, ItemFilter.None);
@@ -70,18 +76,36 @@ public sealed class QuantizedItemIndexTests
         Assert.True(recall >= 0.99, $"recall@10 = {recall}");
     }
 
-    [Fact]
-    public void Search_ParallelScanOverLargeMatrix_MatchesExactTopK()
+    [Theory]
+    [InlineData(8)]
+    [InlineData(4)]
+    public void Search_ParallelScanOverLargeMatrix_MatchesExactTopK(int bits)
     {
-        // 300k × 64 int8 rows exceed the parallel threshold, so the per-thread candidates are merged.
-        var exact = new EmbeddedItemIndex("v1", 64, EmbeddedItemIndexTests.RandomItems(300_000, 64, 14));
-        var quantized = new QuantizedItemIndex(exact, maxDegreeOfParallelism: 4);
+        // 300k × 64 rows (int8 19 MB, int4 9.6 MB) exceed the parallel threshold, so the per-thread candidates are merged.
+        var exact = new EmbeddedItemIndex("v1", 64, EmbeddedItemIndexTests.RandomItems(bits == 8 ? 300_000 : 600_000, 64, 14));
+        var quantized = new QuantizedItemIndex(exact, maxDegreeOfParallelism: 4, bits: bits);
         var random = new Random(15);
         var queries = Enumerable.Range(0, 10).Select(_ => RandomUnitVector(random, 64)).ToList();
 
         var recall = RecallAt10(exact, quantized, queries, ItemFilter.None);
 
         Assert.True(recall >= 0.99, $"recall@10 = {recall}");
+    }
+
+    [Fact]
+    public void Constructor_BitsOtherThan8Or4_IsRejected()
+    {
+        var exact = new EmbeddedItemIndex("v1", 8, EmbeddedItemIndexTests.RandomItems(20, 8, 3));
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new QuantizedItemIndex(exact, bits: 2));
+    }
+
+    [Fact]
+    public void Int4_ScansHalfTheBytesOfInt8()
+    {
+        var exact = new EmbeddedItemIndex("v1", 64, EmbeddedItemIndexTests.RandomItems(1_000, 64, 3));
+
+        Assert.Equal(new QuantizedItemIndex(exact).ScannedBytes / 2, new QuantizedItemIndex(exact, bits: 4).ScannedBytes);
     }
 
     [Fact]
