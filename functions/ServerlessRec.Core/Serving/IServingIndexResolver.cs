@@ -14,7 +14,7 @@ public interface IServingIndexResolver
     ValueTask<IItemIndex> ResolveAsync(ServingModel model, CancellationToken cancellationToken = default);
 }
 
-/// <summary>The embedded default: the in-process index loaded with the model package.</summary>
+/// <summary>The embedded default: the in-process index loaded with the model package (int8-compressed for large catalogs).</summary>
 public sealed class EmbeddedIndexResolver : IServingIndexResolver
 {
     /// <summary>Gets the shared instance.</summary>
@@ -24,7 +24,7 @@ public sealed class EmbeddedIndexResolver : IServingIndexResolver
     public ValueTask<IItemIndex> ResolveAsync(ServingModel model, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return ValueTask.FromResult<IItemIndex>(model.Index);
+        return ValueTask.FromResult(model.SearchIndex);
     }
 }
 

@@ -13,6 +13,9 @@ namespace ServerlessRec.Serving;
 /// </summary>
 public sealed class ServingModel : IDisposable
 {
+    /// <summary>From this many items the embedded index is searched through its int8 codes (exact re-rank), a quarter of the bytes per query.</summary>
+    public const int CompressedFromItems = 100_000;
+
     private readonly Dictionary<string, int> _indexById;
 
     private ServingModel(ModelPackage package)
@@ -42,6 +45,7 @@ public sealed class ServingModel : IDisposable
         }
 
         Index = new EmbeddedItemIndex(Manifest.Version, d, indexed);
+        SearchIndex = Items.Count >= CompressedFromItems ? new QuantizedItemIndex(Index) : Index;
         UserTower = new OnnxUserTower(package.Artifact(ModelManifest.UserTowerFile), Manifest.HistoryLength, d);
         EventTypes = new EventTypeOptions { Types = new Dictionary<string, EventTypeDefinition>(Manifest.EventTypes, StringComparer.OrdinalIgnoreCase) };
         Weighting = new HistoryWeighting(new TwoTowerOptions
@@ -67,6 +71,12 @@ public sealed class ServingModel : IDisposable
 
     /// <summary>Gets the embedded index over the item vectors (rows in vocabulary order).</summary>
     public EmbeddedItemIndex Index { get; }
+
+    /// <summary>
+    /// Gets the index requests search: <see cref="Index"/> itself below <see cref="CompressedFromItems"/> items, its int8
+    /// <see cref="QuantizedItemIndex"/> (same filters, exact scores of the re-ranked candidates) from there on.
+    /// </summary>
+    public IItemIndex SearchIndex { get; }
 
     /// <summary>Gets the ONNX user tower.</summary>
     public OnnxUserTower UserTower { get; }
