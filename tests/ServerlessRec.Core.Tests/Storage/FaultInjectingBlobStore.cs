@@ -41,10 +41,13 @@ public sealed class FaultInjectingBlobStore(IBlobStore inner) : IBlobStore
     /// <summary>Gets or sets the delay added to every call.</summary>
     public TimeSpan Latency { get; set; }
 
-    /// <summary>Fails the first <paramref name="failures"/> calls that match (int.MaxValue: every one, a permanent fault).</summary>
-    public FaultRule Fail(string description, Func<BlobCall, bool> match, int failures = int.MaxValue)
+    /// <summary>
+    /// Fails the first <paramref name="failures"/> calls that match (int.MaxValue: every one, a permanent fault), with a
+    /// <see cref="SimulatedStorageFaultException"/> or what <paramref name="exception"/> makes (say, a lost ETag race).
+    /// </summary>
+    public FaultRule Fail(string description, Func<BlobCall, bool> match, int failures = int.MaxValue, Func<BlobCall, Exception>? exception = null)
     {
-        var rule = new FaultRule(description, match, failures);
+        var rule = new FaultRule(description, match, failures, exception);
         lock (_rules)
         {
             _rules.Add(rule);
@@ -124,14 +127,14 @@ public sealed class FaultInjectingBlobStore(IBlobStore inner) : IBlobStore
         {
             if (rule.Matches(call) && rule.TakeFailure())
             {
-                throw new SimulatedStorageFaultException($"storage unavailable (simulated {rule.Description}) on {call.Operation} {call.Container}/{call.Name}");
+                throw rule.ExceptionFor(call);
             }
         }
     }
 }
 
 /// <summary>A fault: which calls it matches, how many of them still fail, and how many it has seen.</summary>
-public sealed class FaultRule(string description, Func<BlobCall, bool> match, int failures)
+public sealed class FaultRule(string description, Func<BlobCall, bool> match, int failures, Func<BlobCall, Exception>? exception = null)
 {
     private int _matched;
     private int _injected;
@@ -145,6 +148,9 @@ public sealed class FaultRule(string description, Func<BlobCall, bool> match, in
 
     /// <summary>Gets how many calls were made to fail.</summary>
     public int Injected => Volatile.Read(ref _injected);
+
+    internal Exception ExceptionFor(BlobCall call) =>
+        exception?.Invoke(call) ?? new SimulatedStorageFaultException($"storage unavailable (simulated {Description}) on {call.Operation} {call.Container}/{call.Name}");
 
     internal bool Matches(BlobCall call)
     {
