@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -147,5 +148,59 @@ public sealed class RetrainFaultTests : IDisposable
         var service = new RecommenderService(models, new UserHistoryStore(_inner), time);
         var response = await service.RecommendAsync(new RecommendationRequest { UserId = "someone", RecentEvents = [new RequestEvent { ItemId = "i1", Type = "view" }], K = 3 });
         Assert.Equal(LiveVersion, response.ModelVersion);
+    }
+
+    [Fact]
+    public async Task Train_CheckpointWriteFailsAfterTheFirstEpoch_TheEpochSavedDuringTrainingIsResumed()
+    {
+        await GenerateAsync(seed: 13);
+        var training = Training();
+        training.Threads = 1; // bit-for-bit reproducible, so the saved epoch can be compared with a reference
+        var activities = new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), training, new EventTypeOptions(), new FakeTimeProvider(TestDatasets.Start));
+        var logs = await activities.ListPartitions("run");
+        var shards = new List<string>();
+        for (var i = 0; i < logs.Count; i++)
+        {
+            shards.Add((await activities.Compact(new CompactInput("run", i, [logs[i]]))).ShardBlob);
+        }
+
+        static bool IsFinalCheckpoint(BlobCall c) => c.Operation == BlobOperation.Write && c.Name.EndsWith("/final.ckpt", StringComparison.Ordinal);
+        var saved = new ConcurrentQueue<byte[]>();
+        _store.OnWrite = (call, content) =>
+        {
+            if (IsFinalCheckpoint(call))
+            {
+                saved.Enqueue(content.ToArray());
+            }
+        };
+        var writes = 0;
+        _store.Fail("second checkpoint write", c => IsFinalCheckpoint(c) && Interlocked.Increment(ref writes) == 2, failures: 1);
+
+        await Assert.ThrowsAsync<SimulatedStorageFaultException>(() => activities.Train(new ShardsInput("run", shards)));
+        var firstEpoch = TwoTowerCheckpoint.FromBytes(Assert.Single(saved));
+        var result = await activities.Train(new ShardsInput("run", shards));
+
+        // The checkpoint written during the failed attempt is epoch 1 as it was after epoch 1, not a later state.
+        Assert.Equal(1, firstEpoch.Epoch);
+        var data = await LoadAsync(shards, training);
+        var oneEpoch = training.Clone();
+        oneEpoch.Epochs = 1;
+        var reference = new TwoTowerTrainer(oneEpoch).Train(data, Enumerable.Range(0, data.UserCount).Select(u => data.UserOffsets[u + 1] - data.UserOffsets[u]).ToArray()).Model;
+        Assert.Equal(new TwoTowerCheckpoint(reference, 1).ToBytes(), saved.First());
+        // The retry resumed from it and wrote each later epoch once, ending at the tuned number of epochs.
+        Assert.Equal(Enumerable.Range(1, result.BestEpoch), saved.Select(b => TwoTowerCheckpoint.FromBytes(b).Epoch));
+    }
+
+    private async Task<InteractionDataset> LoadAsync(IReadOnlyList<string> shards, TwoTowerOptions training)
+    {
+        var loader = new DatasetLoader(new EventTypeOptions(), training.FeatureBuckets);
+        await loader.AddCatalogFromStoreAsync(_inner);
+        foreach (var shard in shards)
+        {
+            await using var stream = (await _inner.OpenReadAsync(ContainerNames.Runs, shard))!;
+            await loader.AddEventsAsync(stream, shard, EventFileFormat.JsonLines);
+        }
+
+        return loader.Build();
     }
 }

@@ -41,6 +41,9 @@ public sealed class FaultInjectingBlobStore(IBlobStore inner) : IBlobStore
     /// <summary>Gets or sets the delay added to every call.</summary>
     public TimeSpan Latency { get; set; }
 
+    /// <summary>Gets or sets what is told about every write that reaches the inner store (its call and content).</summary>
+    public Action<BlobCall, ReadOnlyMemory<byte>>? OnWrite { get; set; }
+
     /// <summary>
     /// Fails the first <paramref name="failures"/> calls that match (int.MaxValue: every one, a permanent fault), with a
     /// <see cref="SimulatedStorageFaultException"/> or what <paramref name="exception"/> makes (say, a lost ETag race).
@@ -73,7 +76,9 @@ public sealed class FaultInjectingBlobStore(IBlobStore inner) : IBlobStore
 
     public async Task<string> WriteAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, CancellationToken cancellationToken = default)
     {
-        await InjectAsync(new BlobCall(BlobOperation.Write, container, name), cancellationToken);
+        var call = new BlobCall(BlobOperation.Write, container, name);
+        await InjectAsync(call, cancellationToken);
+        OnWrite?.Invoke(call, content);
         return await inner.WriteAsync(container, name, content, condition, cancellationToken);
     }
 
