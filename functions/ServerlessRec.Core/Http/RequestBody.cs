@@ -55,12 +55,25 @@ public static class RequestBody
                 throw new BadHttpRequestException("the request body is empty; a JSON object is required", StatusCodes.Status400BadRequest);
             }
 
+            EnsureWellFormed(buffer.AsSpan(0, length));
             return JsonSerializer.Deserialize(buffer.AsSpan(0, length), typeInfo)
                 ?? throw new JsonException("the request body is null; a JSON object is required", "$", null, null);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Checks the syntax before binding, so a malformed body (truncated, a missing comma, nested too deep) is reported
+    /// as malformed JSON rather than as whichever field the binder had reached.
+    /// </summary>
+    private static void EnsureWellFormed(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = Options.MaxDepth });
+        while (reader.Read())
+        {
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using ServerlessRec.Evaluation;
 using ServerlessRec.Events;
 using ServerlessRec.Onnx;
@@ -150,12 +151,7 @@ public sealed class RetrainActivities
         if (resume is null || resume.Epoch < final.Epochs)
         {
             var all = Enumerable.Range(0, data.UserCount).Select(u => data.UserOffsets[u + 1] - data.UserOffsets[u]).ToArray();
-            var checkpoints = new List<TwoTowerCheckpoint>();
-            new TwoTowerTrainer(final).Train(data, all, null, null, resume, checkpoints.Add);
-            foreach (var checkpoint in checkpoints)
-            {
-                await _store.WriteAsync(ContainerNames.Runs, finalBlob, checkpoint.ToBytes()).ConfigureAwait(false);
-            }
+            await TrainWritingCheckpointsAsync(new TwoTowerTrainer(final), data, all, resume, finalBlob).ConfigureAwait(false);
         }
 
         return new TrainResult(tuned.BestEpoch, tuned.ValidationNdcgAt10, tuned.Losses, tuned.ValidationCurve, tuned.ExamplesPerSecond, tunedBlob, finalBlob);
@@ -324,6 +320,46 @@ public sealed class RetrainActivities
         {
             await _store.DeleteAsync(ContainerNames.Runs, name).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Trains on a worker thread and writes each epoch's checkpoint while the next epoch runs, so a retry after a crash
+    /// resumes from the last finished epoch. Each checkpoint is serialised on the training thread (the model keeps
+    /// changing); a write still pending when a newer one arrives is superseded. A failed write stops the training.
+    /// </summary>
+    private async Task TrainWritingCheckpointsAsync(TwoTowerTrainer trainer, InteractionDataset data, int[] userEnds, TwoTowerCheckpoint? resume, string blob)
+    {
+        var pending = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true });
+        using var stop = new CancellationTokenSource();
+        var training = Task.Run(
+            () =>
+            {
+                try
+                {
+                    trainer.Train(data, userEnds, null, null, resume, checkpoint => pending.Writer.TryWrite(checkpoint.ToBytes()), stop.Token);
+                }
+                finally
+                {
+                    pending.Writer.Complete();
+                }
+            },
+            CancellationToken.None);
+        try
+        {
+            await foreach (var bytes in pending.Reader.ReadAllAsync().ConfigureAwait(false))
+            {
+                await _store.WriteAsync(ContainerNames.Runs, blob, bytes).ConfigureAwait(false);
+            }
+        }
+        catch (Exception)
+        {
+            // Stop the trainer before the activity fails, so a retry never runs alongside it.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await training.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
+
+        await training.ConfigureAwait(false);
     }
 
     private async Task<TwoTowerCheckpoint> ReadCheckpointAsync(string blob)

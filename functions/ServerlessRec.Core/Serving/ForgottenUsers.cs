@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ServerlessRec.Storage;
@@ -46,12 +44,8 @@ public sealed class ForgottenUsers
         _container = container;
     }
 
-    /// <summary>Returns the lower-case hex SHA-256 of a user id (UTF-8).</summary>
-    public static string HashUserId(string userId)
-    {
-        ArgumentNullException.ThrowIfNull(userId);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(userId)));
-    }
+    /// <summary>Returns the lower-case hex SHA-256 of a user id (UTF-8): <see cref="UserIdHash.Sha256"/>.</summary>
+    public static string HashUserId(string userId) => UserIdHash.Sha256(userId);
 
     /// <summary>Returns a user's tombstone blob name in the users container.</summary>
     public static string TombstoneName(string userId) => Prefix + HashUserId(userId) + ".json";

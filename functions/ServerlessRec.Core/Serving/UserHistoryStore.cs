@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using ServerlessRec.Storage;
 
@@ -36,12 +34,7 @@ public sealed class UserHistoryStore
     }
 
     /// <summary>Returns the blob name of a user's history: a 2-character hash prefix spreads users over folders.</summary>
-    public static string BlobName(string userId)
-    {
-        ArgumentNullException.ThrowIfNull(userId);
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(userId));
-        return $"{Convert.ToHexStringLower(hash.AsSpan(0, 1))}/{Uri.EscapeDataString(userId)}.json";
-    }
+    public static string BlobName(string userId) => $"{UserIdHash.Sha256(userId)[..2]}/{Uri.EscapeDataString(userId)}.json";
 
     /// <summary>Reads a user's history (empty when the user has none).</summary>
     public async Task<StoredUserHistory> ReadAsync(string userId, CancellationToken cancellationToken = default)
@@ -78,8 +71,13 @@ public sealed class UserHistoryStore
                 await _store.WriteAsync(_container, BlobName(userId), bytes, condition, cancellationToken).ConfigureAwait(false);
                 return updated;
             }
-            catch (BlobConditionFailedException) when (attempt < _maxAttempts)
+            catch (BlobConditionFailedException ex)
             {
+                if (attempt >= _maxAttempts)
+                {
+                    throw new BlobConditionFailedException($"the history of user {UserIdHash.ForLogs(userId)} changed under each of {_maxAttempts} write attempts; none of the {events.Count} events was added to it", ex);
+                }
+
                 // Someone else wrote this user's history first: re-read and merge again, after a short jittered pause.
                 await Task.Delay(random.Next(0, Math.Min(50, 1 + (attempt * 2))), cancellationToken).ConfigureAwait(false);
             }
@@ -98,8 +96,18 @@ public sealed class UserHistoryStore
             return (new StoredUserHistory { UserId = userId }, null);
         }
 
-        var history = JsonSerializer.Deserialize<StoredUserHistory>(blob.Content.Span, JsonOptions)
-            ?? throw new InvalidDataException($"the stored history of a user is empty ({BlobName(userId)})");
-        return (history, blob.ETag);
+        // A damaged stored document is a server fault: it must not surface as a JsonException (a 400 blaming the request),
+        // and its message names the user by hash only, since it is logged.
+        StoredUserHistory? history;
+        try
+        {
+            history = JsonSerializer.Deserialize<StoredUserHistory>(blob.Content.Span, JsonOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"the stored history of user {UserIdHash.ForLogs(userId)} is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})");
+        }
+
+        return (history ?? throw new InvalidDataException($"the stored history of user {UserIdHash.ForLogs(userId)} is empty"), blob.ETag);
     }
 }

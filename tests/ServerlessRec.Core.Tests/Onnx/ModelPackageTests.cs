@@ -17,7 +17,8 @@ public sealed class ModelPackageTests : IDisposable
         }
     }
 
-    private static ModelPackage ExportSmall(string version = "v1")
+    /// <summary>A small trained model's package (also used by the activation and live-model tests).</summary>
+    internal static ModelPackage ExportSmall(string version = "v1")
     {
         var data = TestDatasets.Clustered(users: 30, items: 24, eventsPerUser: 12, seed: 5);
         var options = new TwoTowerOptions { Dimensions = 8, HiddenDimensions = 8, HistoryLength = 10, BatchSize = 16, Epochs = 2, Threads = 1, SampledNegatives = 8 };
@@ -78,6 +79,31 @@ public sealed class ModelPackageTests : IDisposable
         await store.WriteAsync(ContainerNames.Models, ModelPackage.BlobName("v9", ModelManifest.ItemVectorsFile), truncated);
 
         await Assert.ThrowsAsync<ModelIntegrityException>(() => ModelPackage.ReadAsync(store, "v9"));
+    }
+
+    [Fact]
+    public async Task ReadAsync_TruncatedUserTower_IsRefusedNamingIt()
+    {
+        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root });
+        var package = ExportSmall("v11");
+        await package.WriteAsync(store);
+        var tower = package.Artifact(ModelManifest.UserTowerFile);
+        await store.WriteAsync(ContainerNames.Models, ModelPackage.BlobName("v11", ModelManifest.UserTowerFile), tower.AsMemory(0, tower.Length / 2));
+
+        var error = await Assert.ThrowsAsync<ModelIntegrityException>(() => ModelPackage.ReadAsync(store, "v11"));
+        Assert.Contains(ModelManifest.UserTowerFile, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_MissingArtefact_IsRefusedNamingIt()
+    {
+        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root });
+        var package = ExportSmall("v12");
+        await package.WriteAsync(store);
+        await store.DeleteAsync(ContainerNames.Models, ModelPackage.BlobName("v12", ModelManifest.ItemTowerFile));
+
+        var error = await Assert.ThrowsAsync<ModelIntegrityException>(() => ModelPackage.ReadAsync(store, "v12"));
+        Assert.Contains(ModelManifest.ItemTowerFile, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Text;
+using ServerlessRec.Core.Tests.Storage;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
 
@@ -53,5 +55,39 @@ public sealed class UserHistoryStoreTests : IDisposable
 
         Assert.Empty((await sut.ReadAsync("gone")).Events);
         Assert.False(await sut.DeleteAsync("gone"));
+    }
+
+    [Fact]
+    public async Task AppendAsync_HistoryChangingUnderEveryAttempt_FailsAfterTheBoundedAttemptsNamingTheUserByHash()
+    {
+        var store = new FaultInjectingBlobStore(new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root }));
+        var races = store.Fail("lost ETag race", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users, exception: c => new BlobConditionFailedException($"{c.Name} changed"));
+        var sut = new UserHistoryStore(store, maxAttempts: 5);
+
+        var error = await Assert.ThrowsAsync<BlobConditionFailedException>(() => sut.AppendAsync("busy-user", [Event("a", 1), Event("b", 2)]));
+
+        Assert.Equal(5, races.Matched);
+        Assert.Contains("5 write attempts", error.Message, StringComparison.Ordinal);
+        Assert.Contains(UserIdHash.ForLogs("busy-user"), error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("busy-user", error.Message, StringComparison.Ordinal);
+        Assert.Empty((await CreateSut().ReadAsync("busy-user")).Events);
+    }
+
+    [Fact]
+    public async Task ReadAsync_DamagedStoredHistory_IsInvalidDataNamingTheUserByHashOnly()
+    {
+        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root });
+        await store.WriteAsync(ContainerNames.Users, UserHistoryStore.BlobName("alice@example.com"), Encoding.UTF8.GetBytes("{\"userId\":\"alice@example.com\",\"events\":[{"));
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => CreateSut().ReadAsync("alice@example.com"));
+
+        Assert.Contains(UserIdHash.ForLogs("alice@example.com"), error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BlobName_SpreadsUsersByTheFirstByteOfTheirIdHash()
+    {
+        Assert.Equal(UserIdHash.Sha256("u/1 é")[..2] + "/u%2F1%20%C3%A9.json", UserHistoryStore.BlobName("u/1 é"));
     }
 }

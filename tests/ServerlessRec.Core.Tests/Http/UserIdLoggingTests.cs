@@ -1,0 +1,53 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using ServerlessRec.Core.Tests.Serving;
+using ServerlessRec.Serving;
+using ServerlessRec.Storage;
+
+namespace ServerlessRec.Core.Tests.Http;
+
+/// <summary>User ids reach logs above Debug only as <see cref="UserIdHash.ForLogs"/>, on success and on failure paths.</summary>
+public sealed class UserIdLoggingTests(ServingFixture fixture) : IClassFixture<ServingFixture>
+{
+    [Fact]
+    public async Task Handlers_EveryRouteWithAUserIdIncludingFailures_NeverLogTheRawIdAtInformationOrAbove()
+    {
+        var user = "alice.private+" + Guid.NewGuid().ToString("N") + "@example.com";
+        var damaged = "bob.private+" + Guid.NewGuid().ToString("N") + "@example.com";
+        using var harness = new EndpointHarness(fixture.Store);
+
+        var responses = new List<EndpointResponse>
+        {
+            await harness.SendAsync("PostEvents", $$"""{"events":[{"userId":"{{user}}","itemId":"i1","type":"view"},{"userId":"{{user}}","itemId":"i2","type":"teleport"}]}"""),
+            await harness.SendAsync("PostEvents", $$"""{"events":[{"userId":"{{user}}","itemId":"i1","type":"view"}]}"""),
+            await harness.SendAsync("Recommendations", $$"""{"userId":"{{user}}","k":3}"""),
+            await harness.SendAsync("UserVector", routeValues: new Dictionary<string, string> { ["userId"] = user }),
+            await harness.SendAsync("ForgetUser", routeValues: new Dictionary<string, string> { ["userId"] = user }),
+            await harness.SendAsync("UserVector", routeValues: new Dictionary<string, string> { ["userId"] = user }),
+        };
+        // A damaged stored history makes the request fail on the server: the error is logged, the id must not be.
+        await fixture.Store.WriteAsync(ContainerNames.Users, UserHistoryStore.BlobName(damaged), Encoding.UTF8.GetBytes("{\"events\":[{"));
+        var failed = await harness.SendAsync("Recommendations", $$"""{"userId":"{{damaged}}","k":3}""");
+
+        Assert.Equal([400, 202, 200, 200, 200, 404], responses.Select(r => r.Status));
+        Assert.Equal(500, failed.Status);
+        ServingEndpointsBadInputTests.AssertNoInternals(failed.Body);
+        var logged = harness.Logs.Logs.Where(l => l.Level >= LogLevel.Information).ToList();
+        var error = Assert.Single(logged, l => l.Level >= LogLevel.Error);
+        Assert.Contains(UserIdHash.ForLogs(damaged), error.Text, StringComparison.Ordinal);
+        Assert.All(logged, l =>
+        {
+            Assert.DoesNotContain(user, l.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain(damaged, l.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain(Uri.EscapeDataString(damaged), l.Text, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void ForLogs_IsAShortPrefixOfTheTombstoneHash()
+    {
+        Assert.Equal(UserIdHash.LogLength, UserIdHash.ForLogs("u42").Length);
+        Assert.StartsWith(UserIdHash.ForLogs("u42"), ForgottenUsers.HashUserId("u42"), StringComparison.Ordinal);
+        Assert.NotEqual(UserIdHash.ForLogs("u42"), UserIdHash.ForLogs("u43"));
+    }
+}
