@@ -56,8 +56,7 @@ public sealed class EndpointHarness : IDisposable
 
         using var responseBody = new MemoryStream();
         context.Response.Body = responseBody;
-        var endpoints = _services.GetRequiredService<ServingEndpoints>();
-        var result = await route.Handler(endpoints, context.Request, CancellationToken.None);
+        var result = await route.Handler(_services, context.Request, CancellationToken.None);
         await result.ExecuteAsync(context);
         return new EndpointResponse(context.Response.StatusCode, context.Response.ContentType, Encoding.UTF8.GetString(responseBody.ToArray()));
     }
