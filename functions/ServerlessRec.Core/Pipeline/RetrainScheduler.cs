@@ -18,24 +18,57 @@ public static class RetrainScheduler
     /// <summary>The fixed instance id of the retraining orchestration.</summary>
     public const string InstanceId = "serverlessrec-retrain";
 
-    /// <summary>Starts a run unless one is in progress.</summary>
+    // One start at a time in this process: check-then-start is not atomic, so two triggers at once (timer and HTTP,
+    // or two HTTP calls) would otherwise both see no run and both start one.
+    private static readonly SemaphoreSlim StartGate = new(1, 1);
+
+    /// <summary>
+    /// Starts a run unless one is pending or running. Starts are serialised in the process, and the start request
+    /// carries dedupe statuses, so a backend that honours them refuses a second start from another instance too.
+    /// </summary>
     public static async Task<RetrainStart> TryStartAsync(DurableTaskClient client, RetrainInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(input);
-        var existing = await client.GetInstanceAsync(InstanceId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
-        if (existing is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending })
+        await StartGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            return new RetrainStart(false, InstanceId, $"a retraining run is already {existing.RuntimeStatus.ToString().ToLowerInvariant()} (since {existing.CreatedAt:u}); not starting another");
-        }
+            var existing = await client.GetInstanceAsync(InstanceId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
+            if (existing is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended })
+            {
+                return AlreadyRunning(existing.RuntimeStatus.ToString().ToLowerInvariant(), existing.CreatedAt);
+            }
 
-        if (existing is not null)
+            if (existing is not null)
+            {
+                // A finished run keeps its history until purged; purge it so the fixed id can be reused on every backend.
+                await client.PurgeInstanceAsync(InstanceId, cancellation: cancellationToken).ConfigureAwait(false);
+            }
+
+            var options = new StartOrchestrationOptions(InstanceId).WithDedupeStatuses(OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended);
+            try
+            {
+                await client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, input, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsAlreadyExists(ex))
+            {
+                return AlreadyRunning("running", null);
+            }
+
+            return new RetrainStart(true, InstanceId, "retraining started");
+        }
+        finally
         {
-            // A finished run keeps its history until purged; purge it so the fixed id can be reused on every backend.
-            await client.PurgeInstanceAsync(InstanceId, cancellation: cancellationToken).ConfigureAwait(false);
+            StartGate.Release();
         }
-
-        await client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, input, new StartOrchestrationOptions(InstanceId), cancellationToken).ConfigureAwait(false);
-        return new RetrainStart(true, InstanceId, "retraining started");
     }
+
+    private static RetrainStart AlreadyRunning(string status, DateTimeOffset? since) =>
+        new(false, InstanceId, $"a retraining run is already {status}{(since is { } s ? $" (since {s:u})" : string.Empty)}; not starting another");
+
+    /// <summary>The backends report a refused duplicate as OrchestrationAlreadyExistsException or a gRPC AlreadyExists status.</summary>
+    private static bool IsAlreadyExists(Exception exception) =>
+        exception.GetType().Name.Contains("AlreadyExists", StringComparison.Ordinal)
+        || exception.Message.Contains("AlreadyExists", StringComparison.Ordinal)
+        || exception.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase);
 }

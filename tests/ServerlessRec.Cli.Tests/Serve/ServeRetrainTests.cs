@@ -106,6 +106,29 @@ public sealed class ServeRetrainTests : IAsyncLifetime
         Assert.Equal("completed", done.GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task StartRetrain_TwoTriggersAtOnce_GiveOneRun()
+    {
+        var posts = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostAsync("api/retrain", string.Empty)));
+        try
+        {
+            var codes = posts.Select(p => p.StatusCode).ToList();
+            Assert.True(codes.Count(c => c == HttpStatusCode.Accepted) == 1, string.Join(", ", codes));
+            Assert.True(codes.Count(c => c == HttpStatusCode.Conflict) == 3, string.Join(", ", codes));
+        }
+        finally
+        {
+            foreach (var post in posts)
+            {
+                post.Dispose();
+            }
+        }
+
+        var done = await WaitAsync();
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+        Assert.Single(Directory.GetFiles(Path.Combine(_root, ContainerNames.Runs), "*.json"));
+    }
+
     private async Task<JsonElement> RetrainAsync()
     {
         using var started = await PostAsync("api/retrain", string.Empty);
