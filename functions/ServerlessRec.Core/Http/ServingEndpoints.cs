@@ -85,13 +85,16 @@ public sealed class ServingEndpoints
                 events.Add(RequestRules.Event(asRequestEvent, userId, _eventTypes, now, field));
             }
 
-            await _eventLog.AppendAsync(events, cancellationToken).ConfigureAwait(false);
+            // Histories first: they keep each event once, so a client retrying after a failure (409 when a history
+            // stays contended) adds nothing twice; the log is appended only once every history took the events.
             var byUser = events.GroupBy(e => e.UserId, StringComparer.Ordinal).ToList();
             foreach (var user in byUser)
             {
                 var history = user.Select(e => new HistoryEvent { ItemId = e.ItemId, Type = e.Type, Timestamp = e.Timestamp, Value = e.Value }).ToList();
                 await _histories.AppendAsync(user.Key, history, cancellationToken).ConfigureAwait(false);
             }
+
+            await _eventLog.AppendAsync(events, cancellationToken).ConfigureAwait(false);
 
             return Results.Json(new EventBatchResponse { Accepted = events.Count, Users = byUser.Count }, ApiJsonContext.Default.EventBatchResponse, statusCode: StatusCodes.Status202Accepted);
         });

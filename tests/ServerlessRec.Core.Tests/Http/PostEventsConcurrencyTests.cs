@@ -65,5 +65,9 @@ public sealed class PostEventsConcurrencyTests : IDisposable
         ServingEndpointsBadInputTests.AssertNoInternals(response.Body);
         Assert.Equal(4, races.Matched);
         Assert.Empty((await new UserHistoryStore(_store).ReadAsync("hot-user")).Events);
+        await foreach (var logged in _store.ListAsync(ContainerNames.Events))
+        {
+            Assert.Fail($"a refused post reached the event log ({logged.Name}); a retry would log it twice");
+        }
     }
 }
