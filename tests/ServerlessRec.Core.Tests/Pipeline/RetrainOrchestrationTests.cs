@@ -69,6 +69,9 @@ public sealed class RetrainOrchestrationTests : IDisposable
         Assert.True(record.Rejected > 0);
         Assert.Contains("train", record.StepSeconds.Keys);
         Assert.Equal(record.Dataset!.Users, record.SeededUsers);
+        Assert.Equal(1, record.Dataset.ForgottenUsers);
+        Assert.True(record.Dataset.ExcludedEvents > 0, "the forgotten user's events are counted in the run record");
+        Assert.Equal(599, record.Dataset.Users);
         Assert.NotEmpty((await histories.ReadAsync("u1")).Events);
         Assert.Empty((await histories.ReadAsync("u7")).Events);
         var report = System.Text.Encoding.UTF8.GetString((await _store.ReadAsync(ContainerNames.Models, $"{outcome.Version}/{RetrainReport.FileName}"))!.Content.Span);
