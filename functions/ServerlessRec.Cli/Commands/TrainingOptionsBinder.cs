@@ -5,7 +5,7 @@ namespace ServerlessRec.Cli.Commands;
 /// <summary>Reads the training hyper-parameter flags shared by evaluate, retrain and bench.</summary>
 internal static class TrainingOptionsBinder
 {
-    public const string Usage = "[--dim 64] [--hidden 128] [--history 100] [--half-life-days 30] [--session-gap-minutes 30] [--session-max 10] [--temperature 0.1] [--loss softmax|sigmoid] [--no-logq] [--negatives 512] [--id-dropout 0.1] [--lr 0.004] [--weight-decay 0] [--batch 256] [--epochs 20] [--patience 3] [--threads 0] [--seed 42]";
+    public const string Usage = "[--dim 64] [--hidden 128] [--history 100] [--half-life-days 30] [--session-gap-minutes 30] [--session-max 10] [--temperature 0.1] [--loss softmax|sigmoid] [--no-logq] [--negatives 512] [--id-dropout 0.1] [--lr 0.004] [--weight-decay 0] [--batch 256] [--epochs 20] [--patience 3] [--refit-max-events 2000000] [--threads 0] [--seed 42]";
 
     public static TwoTowerOptions Bind(CliArguments args)
     {
@@ -33,6 +33,7 @@ internal static class TrainingOptionsBinder
             BatchSize = args.Int("batch", defaults.BatchSize, 2, 65536),
             Epochs = args.Int("epochs", defaults.Epochs, 1, 10000),
             Patience = args.Int("patience", defaults.Patience, 1, 10000),
+            RefitMaxEvents = args.Int("refit-max-events", defaults.RefitMaxEvents, 0, int.MaxValue),
             Threads = args.Int("threads", defaults.Threads, 0, 1024),
             Seed = args.Int("seed", defaults.Seed),
         };

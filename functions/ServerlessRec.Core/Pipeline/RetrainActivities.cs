@@ -110,7 +110,8 @@ public sealed class RetrainActivities
     }
 
     /// <summary>
-    /// Step 4: tune the epochs on VALIDATION (best parameters kept), then train on all events for that many epochs.
+    /// Step 4: tune the epochs on VALIDATION (best parameters kept), then train on all events for that many epochs
+    /// (above <see cref="TwoTowerOptions.RefitMaxEvents"/> events the tuned model is final).
     /// Checkpoints go to the runs container after every epoch, so a retried activity resumes instead of starting over.
     /// </summary>
     public async Task<TrainResult> Train(ShardsInput input)
@@ -143,6 +144,11 @@ public sealed class RetrainActivities
                 result.Epochs.Select(e => e.ValidationNdcgAt10 ?? 0).ToList(),
                 result.ExamplesPerSecond);
             await _store.WriteAsync(ContainerNames.Runs, tunedInfoBlob, JsonSerializer.SerializeToUtf8Bytes(tuned)).ConfigureAwait(false);
+        }
+
+        if (data.EventCount > _training.RefitMaxEvents)
+        {
+            return new TrainResult(tuned.BestEpoch, tuned.ValidationNdcgAt10, tuned.Losses, tuned.ValidationCurve, tuned.ExamplesPerSecond, tunedBlob, tunedBlob);
         }
 
         var final = _training.Clone();

@@ -103,6 +103,15 @@ public sealed class TwoTowerOptions
     [Range(1, 10000)]
     public int Epochs { get; set; } = 20;
 
+    /// <summary>
+    /// Gets or sets the largest dataset (in events) the retraining refits on all events after tuning the epochs on
+    /// TRAIN. Above it the tuned model (best epoch) is the final model: the held-out last events are then a small
+    /// share of the data, and skipping the refit halves the training time of large logs.
+    /// </summary>
+    /// <value>The default is 2,000,000.</value>
+    [Range(0, int.MaxValue)]
+    public int RefitMaxEvents { get; set; } = 2_000_000;
+
     /// <summary>Gets or sets the number of epochs without validation improvement before training stops.</summary>
     /// <value>The default is 3.</value>
     [Range(1, 10000)]

@@ -191,6 +191,29 @@ public sealed class RetrainFaultTests : IDisposable
         Assert.Equal(Enumerable.Range(1, result.BestEpoch), saved.Select(b => TwoTowerCheckpoint.FromBytes(b).Epoch));
     }
 
+    [Fact]
+    public async Task Train_DatasetAboveRefitMaxEvents_UsesTheTunedModelAsFinal()
+    {
+        await GenerateAsync(seed: 14);
+        var training = Training();
+        training.RefitMaxEvents = 1_000;
+        var activities = new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), training, new EventTypeOptions(), new FakeTimeProvider(TestDatasets.Start));
+        var logs = await activities.ListPartitions("big");
+        var shards = new List<string>();
+        for (var i = 0; i < logs.Count; i++)
+        {
+            shards.Add((await activities.Compact(new CompactInput("big", i, [logs[i]]))).ShardBlob);
+        }
+
+        var result = await activities.Train(new ShardsInput("big", shards));
+
+        Assert.Equal(result.TunedCheckpoint, result.FinalCheckpoint);
+        await foreach (var blob in _store.ListAsync(ContainerNames.Runs, $"{RetrainActivities.WorkFolder}/big/"))
+        {
+            Assert.DoesNotContain("final.ckpt", blob.Name, StringComparison.Ordinal);
+        }
+    }
+
     private async Task<InteractionDataset> LoadAsync(IReadOnlyList<string> shards, TwoTowerOptions training)
     {
         var loader = new DatasetLoader(new EventTypeOptions(), training.FeatureBuckets);
