@@ -89,7 +89,7 @@ internal sealed class IngestBenchmark : IBenchSuite
             {
                 var sink = new CountingSink();
                 var summary = reader.Read(stream, file.Name, file.Format, sink, token);
-                if (sink.Accepted != summary.Accepted || sink.Checksum == 0 && summary.Accepted > 0)
+                if (sink.Accepted != summary.Accepted || (sink.Checksum == 0 && summary.Accepted > 0))
                 {
                     throw new InvalidDataException($"events/{file.Name}: the sink saw {sink.Accepted} events, the reader counted {summary.Accepted}");
                 }

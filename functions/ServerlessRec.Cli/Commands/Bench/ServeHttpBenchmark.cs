@@ -21,6 +21,7 @@ internal sealed class ServeHttpBenchmark : IBenchSuite
     private const double TargetRequestsPerSecond = 2_000;
     private const double TargetP99Ms = 10;
     private const int Bodies = 1_000;
+    private const int WarmUpRequests = 5_000;
 
     public string Name => "serve-http";
 
@@ -55,7 +56,8 @@ internal sealed class ServeHttpBenchmark : IBenchSuite
             foreach (var explain in new[] { false, true })
             {
                 var bodies = RequestBodies(userIds, settings.RecentFraction, explain, new Random(3));
-                await LoadAsync(client, address, bodies, settings.Concurrency, Math.Min(2_000, settings.Requests), cancellationToken).ConfigureAwait(false);
+                // Warm-up long enough for the hot paths to reach their optimised JIT tier.
+                await LoadAsync(client, address, bodies, settings.Concurrency, Math.Min(WarmUpRequests, settings.Requests), cancellationToken).ConfigureAwait(false);
                 var result = await LoadAsync(client, address, bodies, settings.Concurrency, settings.Requests, cancellationToken).ConfigureAwait(false) with { Explain = explain };
                 runs.Add(result);
                 context.Progress(Name, $"explain {explain}: {result.Requests:N0} requests in {result.Seconds:F1} s = {result.RequestsPerSecond:N0} req/s, p50 {result.LatencyMs.P50:F2} ms, p99 {result.LatencyMs.P99:F2} ms, p99.9 {result.LatencyMs.P999:F2} ms");
