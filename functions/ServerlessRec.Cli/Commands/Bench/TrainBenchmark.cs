@@ -49,7 +49,7 @@ internal sealed class TrainBenchmark : IBenchSuite
             var movies = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.MovieLens))!, "movies.csv");
             var data = await EvaluateCommand.LoadAsync(settings.MovieLens, format, File.Exists(movies) ? movies : null, options, Path.Combine(context.ScratchDirectory, "movielens"), TextWriter.Null, cancellationToken).ConfigureAwait(false);
             // MovieLens epochs take seconds: it runs to the plateau with the default epoch limit, as evaluate does.
-            results.Add(Measure(context, "ml-latest-small", data, watch.Elapsed.TotalSeconds, plateau: true, new TwoTowerOptions(), settings with { MaxEpochs = new TwoTowerOptions().Epochs }, cancellationToken));
+            results.Add(Measure(context, "ml-latest-small", data, watch.Elapsed.TotalSeconds, plateau: true, new TwoTowerOptions(), settings with { MaxEpochs = new TwoTowerOptions().Epochs }, results, cancellationToken));
         }
         else
         {
@@ -67,7 +67,7 @@ internal sealed class TrainBenchmark : IBenchSuite
             await loader.AddCatalogFromStoreAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
             await loader.AddEventsFromStoreAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
             var data = loader.Build();
-            results.Add(Measure(context, $"synthetic {size:N0} events", data, watch.Elapsed.TotalSeconds, plateau: size <= settings.PlateauMaxEvents, options, settings, cancellationToken));
+            results.Add(Measure(context, $"synthetic {size:N0} events", data, watch.Elapsed.TotalSeconds, plateau: size <= settings.PlateauMaxEvents, options, settings, results, cancellationToken));
         }
 
         var targets = new List<BenchTarget>();
@@ -83,7 +83,7 @@ internal sealed class TrainBenchmark : IBenchSuite
         var f = BenchMarkdown.F;
         var markdown = new BenchMarkdown(Name, environment, $"{options.EffectiveThreads} training threads, d={options.Dimensions}, hidden {options.HiddenDimensions}, L={options.HistoryLength}, batch {options.BatchSize}, {options.SampledNegatives} sampled negatives")
             .Note($"Plateau runs: train on TRAIN with early stopping on VALIDATION NDCG@10 (patience {options.Patience}, at most {settings.MaxEpochs} epochs on generated logs and {new TwoTowerOptions().Epochs} on MovieLens; validation on up to {settings.ValidationUsers:N0} users, all items ranked). \"to plateau\" = wall time up to the end of the best epoch; \"total\" includes the patience epochs and validations.")
-            .Note($"Logs above {settings.PlateauMaxEvents:N0} events: one epoch over a random sample of users (about {settings.SampleExamples:N0} examples) of the full dataset, for examples/s; full-epoch and plateau times are EXTRAPOLATED (examples ÷ examples/s, × the best epoch of the largest plateau run).")
+            .Note($"Logs above {settings.PlateauMaxEvents:N0} events: one epoch over a random sample of users (about {settings.SampleExamples:N0} examples) of the full dataset, for examples/s; full-epoch and plateau times are EXTRAPOLATED (examples ÷ examples/s, × the best epoch of the last plateau run before it).")
             .Note("Load = read + validate the log and build the dataset. Peak WS = the process's peak working set so far (includes earlier rows); heap = managed heap after the dataset is built.")
             .Table(
                 ["data", "users", "items", "events", "load s", "examples/epoch", "examples/s", "epochs run", "best epoch", "val NDCG@10", "to plateau s", "total s", "extrapolated epoch s", "extrapolated plateau s", "heap MB", "peak WS MB"],
@@ -100,12 +100,13 @@ internal sealed class TrainBenchmark : IBenchSuite
         }
 
         return new BenchSuiteResult(Name, report, markdown.Targets(targets).ToString());
-
-        TrainResult Measure(BenchContext context, string label, InteractionDataset data, double loadSeconds, bool plateau, TwoTowerOptions options, Settings settings, CancellationToken cancellationToken) =>
-            plateau
-                ? MeasurePlateau(context, label, data, loadSeconds, options, settings, cancellationToken)
-                : MeasureSample(context, label, data, loadSeconds, options, settings, results.LastOrDefault(r => r.BestEpoch is not null)?.BestEpoch, cancellationToken);
     }
+
+    /// <summary>A plateau run, or a sampled epoch whose plateau time uses the best epoch of the last plateau run so far.</summary>
+    private TrainResult Measure(BenchContext context, string label, InteractionDataset data, double loadSeconds, bool plateau, TwoTowerOptions options, Settings settings, IReadOnlyList<TrainResult> earlier, CancellationToken cancellationToken) =>
+        plateau
+            ? MeasurePlateau(context, label, data, loadSeconds, options, settings, cancellationToken)
+            : MeasureSample(context, label, data, loadSeconds, options, settings, earlier.LastOrDefault(r => r.BestEpoch is not null)?.BestEpoch, cancellationToken);
 
     private TrainResult MeasurePlateau(BenchContext context, string label, InteractionDataset data, double loadSeconds, TwoTowerOptions options, Settings settings, CancellationToken cancellationToken)
     {
