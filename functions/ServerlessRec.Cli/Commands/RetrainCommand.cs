@@ -89,7 +89,7 @@ internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
         return outcome.Outcome == "activated" ? 0 : 3;
     }
 
-    private static async Task<RetrainRunRecord?> LatestRunRecordAsync(LocalFolderBlobStore store, CancellationToken cancellationToken)
+    internal static async Task<RetrainRunRecord?> LatestRunRecordAsync(LocalFolderBlobStore store, CancellationToken cancellationToken)
     {
         BlobEntry? latest = null;
         await foreach (var blob in store.ListAsync(ContainerNames.Runs, cancellationToken: cancellationToken).ConfigureAwait(false))

@@ -7,6 +7,7 @@ namespace ServerlessRec.Events;
 internal sealed class JsonEventLineParser(EventTypeResolver types)
 {
     private static readonly SearchValues<byte> ControlBytesAllowed = SearchValues.Create([.. Enumerable.Range(0, 256).Where(b => b is '\t' or >= 0x20).Select(b => (byte)b)]);
+    private readonly Utf8StringCache _ids = new();
 
     private enum Field
     {
@@ -130,12 +131,13 @@ internal sealed class JsonEventLineParser(EventTypeResolver types)
         return reader.ValueTextEquals("value"u8) ? Field.Value : Field.Other;
     }
 
-    private static string? ReadId(ref Utf8JsonReader reader, string name, ref LineError error)
+    private string? ReadId(ref Utf8JsonReader reader, string name, ref LineError error)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                return reader.GetString();
+                // The line is valid UTF-8 (checked before parsing), so an unescaped value decodes as is.
+                return reader.ValueIsEscaped ? reader.GetString() : _ids.GetString(reader.ValueSpan);
             case JsonTokenType.Null:
                 return null;
             default:

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using ServerlessRec.Evaluation;
+using ServerlessRec.Events;
+using ServerlessRec.Pipeline;
+using ServerlessRec.Storage;
+using ServerlessRec.Training;
+
+namespace ServerlessRec.Cli.Commands.Bench;
+
+/// <summary>
+/// <c>bench train</c>: load time, training examples/s, wall time to the validation-NDCG plateau (early stopping) and
+/// peak memory, on generated logs (100k items) and on MovieLens. Logs above <c>--plateau-max-events</c> are measured
+/// for throughput on a sample of users only, and their epoch time is extrapolated (labelled as such).
+/// </summary>
+internal sealed class TrainBenchmark : IBenchSuite
+{
+    private const double TargetSeconds = 600;
+    private const long TargetEvents = 10_000_000;
+
+    public string Name => "train";
+
+    public string Usage => "[--sizes 1000000,10000000] [--max-epochs 5] [--plateau-max-events 2000000] [--sample-examples 400000] [--validation-users 4000] [--movielens ../shared/data/ml-latest-small/ratings.csv] [--cache DIR]";
+
+    public bool RunsByDefault => false;
+
+    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(CliArguments args)
+    {
+        var settings = new Settings(
+            BenchOptions.Sizes(args, "sizes", "1000000,10000000", 1_000, 1_000_000_000),
+            args.Int("max-epochs", 5, 1, 100),
+            args.Long("plateau-max-events", 2_000_000, 0, long.MaxValue),
+            args.Int("sample-examples", 400_000, 1_000, int.MaxValue),
+            args.Int("validation-users", 4_000, 10, int.MaxValue),
+            args.String("movielens", Path.Combine("..", "shared", "data", "ml-latest-small", "ratings.csv")),
+            args.String("cache", SyntheticLogCache.DefaultRoot));
+        return (context, cancellationToken) => RunAsync(context, settings, cancellationToken);
+    }
+
+    private async Task<BenchSuiteResult> RunAsync(BenchContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var environment = BenchEnvironment.Capture(context.Time);
+        var options = new TwoTowerOptions { Epochs = settings.MaxEpochs };
+        var results = new List<TrainResult>();
+        var notes = new List<string>();
+        if (File.Exists(settings.MovieLens))
+        {
+            var watch = Stopwatch.StartNew();
+            var format = EventFileFormat.Delimited(',', DelimitedColumnMapping.MovieLensRatings);
+            var movies = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.MovieLens))!, "movies.csv");
+            var data = await EvaluateCommand.LoadAsync(settings.MovieLens, format, File.Exists(movies) ? movies : null, options, Path.Combine(context.ScratchDirectory, "movielens"), TextWriter.Null, cancellationToken).ConfigureAwait(false);
+            // MovieLens epochs take seconds: it runs to the plateau with the default epoch limit, as evaluate does.
+            results.Add(Measure(context, "ml-latest-small", data, watch.Elapsed.TotalSeconds, plateau: true, new TwoTowerOptions(), settings with { MaxEpochs = new TwoTowerOptions().Epochs }, results, cancellationToken));
+        }
+        else
+        {
+            var note = $"MovieLens skipped: {Path.GetFullPath(settings.MovieLens)} does not exist (--movielens PATH).";
+            context.Progress(Name, note);
+            notes.Add(note);
+        }
+
+        foreach (var size in settings.Sizes)
+        {
+            var synthetic = SyntheticLogCache.OptionsFor(size);
+            var store = await SyntheticLogCache.EnsureAsync(settings.Cache, synthetic, context, Name, cancellationToken).ConfigureAwait(false);
+            var watch = Stopwatch.StartNew();
+            var loader = new DatasetLoader(new EventTypeOptions(), options.FeatureBuckets);
+            await loader.AddCatalogFromStoreAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await loader.AddEventsFromStoreAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var data = loader.Build();
+            results.Add(Measure(context, $"synthetic {size:N0} events", data, watch.Elapsed.TotalSeconds, plateau: size <= settings.PlateauMaxEvents, options, settings, results, cancellationToken));
+        }
+
+        var targets = new List<BenchTarget>();
+        var large = results.LastOrDefault(r => r.Events >= TargetEvents);
+        if (large is not null)
+        {
+            var seconds = large.LoadSeconds + (large.PlateauSeconds ?? large.ExtrapolatedSecondsToPlateau ?? double.PositiveInfinity);
+            var how = large.PlateauSeconds is not null ? "measured" : "EXTRAPOLATED from the sampled examples/s × the epochs the smaller log needed";
+            targets.Add(new BenchTarget("10M events to the validation plateau in ≤ 10 minutes", seconds <= TargetSeconds, $"{seconds:N0} s ({how})"));
+        }
+
+        var report = new TrainReport(environment, settings, options.EffectiveThreads, results, notes, targets);
+        var f = BenchMarkdown.F;
+        var markdown = new BenchMarkdown(Name, environment, $"{options.EffectiveThreads} training threads, d={options.Dimensions}, hidden {options.HiddenDimensions}, L={options.HistoryLength}, batch {options.BatchSize}, {options.SampledNegatives} sampled negatives")
+            .Note($"Plateau runs: train on TRAIN with early stopping on VALIDATION NDCG@10 (patience {options.Patience}, at most {settings.MaxEpochs} epochs on generated logs and {new TwoTowerOptions().Epochs} on MovieLens; validation on up to {settings.ValidationUsers:N0} users, all items ranked). \"to plateau\" = wall time up to the end of the best epoch; \"total\" includes the patience epochs and validations.")
+            .Note($"Logs above {settings.PlateauMaxEvents:N0} events: one epoch over a random sample of users (about {settings.SampleExamples:N0} examples) of the full dataset, for examples/s; full-epoch and plateau times are EXTRAPOLATED (examples ÷ examples/s, × the best epoch of the last plateau run before it).")
+            .Note("Load = read + validate the log and build the dataset. Peak WS = the process's peak working set so far (includes earlier rows); heap = managed heap after the dataset is built.")
+            .Table(
+                ["data", "users", "items", "events", "load s", "examples/epoch", "examples/s", "epochs run", "best epoch", "val NDCG@10", "to plateau s", "total s", "extrapolated epoch s", "extrapolated plateau s", "heap MB", "peak WS MB"],
+                results.Select(r => (IReadOnlyList<string>)
+                [
+                    r.Data, f(r.Users, 0), f(r.Items, 0), f(r.Events, 0), f(r.LoadSeconds, 1), f(r.ExamplesPerEpoch, 0), f(r.ExamplesPerSecond, 0), f(r.EpochsRun, 0),
+                    r.BestEpoch?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "–", r.BestValidationNdcgAt10 is { } n ? f(n, 4) : "–",
+                    r.PlateauSeconds is { } p ? f(p, 0) : "–", f(r.TrainSeconds, 0), r.ExtrapolatedEpochSeconds is { } e ? f(e, 0) : "–",
+                    r.ExtrapolatedSecondsToPlateau is { } x ? f(x, 0) : "–", f(r.HeapMB, 0), f(r.PeakWorkingSetMB, 0),
+                ]));
+        foreach (var note in notes)
+        {
+            markdown.Note(note);
+        }
+
+        return new BenchSuiteResult(Name, report, markdown.Targets(targets).ToString());
+    }
+
+    /// <summary>A plateau run, or a sampled epoch whose plateau time uses the best epoch of the last plateau run so far.</summary>
+    private TrainResult Measure(BenchContext context, string label, InteractionDataset data, double loadSeconds, bool plateau, TwoTowerOptions options, Settings settings, IReadOnlyList<TrainResult> earlier, CancellationToken cancellationToken) =>
+        plateau
+            ? MeasurePlateau(context, label, data, loadSeconds, options, settings, cancellationToken)
+            : MeasureSample(context, label, data, loadSeconds, options, settings, earlier.LastOrDefault(r => r.BestEpoch is not null)?.BestEpoch, cancellationToken);
+
+    private TrainResult MeasurePlateau(BenchContext context, string label, InteractionDataset data, double loadSeconds, TwoTowerOptions options, Settings settings, CancellationToken cancellationToken)
+    {
+        var split = LeaveLastOutSplit.Create(data);
+        var every = Math.Max(1, split.Users.Length / settings.ValidationUsers);
+        var validation = every == 1 ? split : split.Subset(p => p % every == 0);
+        var examples = CountExamples(data, split.TrainEnds);
+        context.Progress(Name, $"{label}: {data.UserCount:N0} users, {data.ItemCount:N0} items, {data.EventCount:N0} events loaded in {loadSeconds:F1} s; {examples:N0} examples/epoch; validating on {validation.Users.Length:N0} users");
+        var heap = BenchEnvironment.ManagedHeapMB();
+        var watch = Stopwatch.StartNew();
+        var elapsedAtEpoch = new List<double>();
+        var result = new TwoTowerTrainer(options).Train(
+            data,
+            split.TrainEnds,
+            model => RankingEvaluator.Evaluate(validation, HeldOut.Validation, new TwoTowerScorer(model, data, options)).NdcgAt10,
+            epoch =>
+            {
+                elapsedAtEpoch.Add(watch.Elapsed.TotalSeconds);
+                context.Progress(Name, $"{label}: {ModelEvaluation.FormatEpoch(epoch)}");
+            },
+            cancellationToken);
+        var total = watch.Elapsed.TotalSeconds;
+        var best = Math.Max(1, result.BestEpoch);
+        var plateau = result.Epochs.Count > best || result.Epochs.Count < settings.MaxEpochs;
+        if (!plateau)
+        {
+            context.Progress(Name, $"{label}: validation NDCG@10 was still improving at the epoch cap ({settings.MaxEpochs}); \"to plateau\" is a lower bound");
+        }
+
+        return new TrainResult(
+            label, data.UserCount, data.ItemCount, data.EventCount, loadSeconds, result.Epochs[0].Examples, result.ExamplesPerSecond, result.Epochs.Count, best,
+            result.Epochs[best - 1].ValidationNdcgAt10, plateau, elapsedAtEpoch[best - 1], total, null, null, heap, BenchEnvironment.PeakWorkingSetMB());
+    }
+
+    private TrainResult MeasureSample(BenchContext context, string label, InteractionDataset data, double loadSeconds, TwoTowerOptions options, Settings settings, int? epochsToPlateau, CancellationToken cancellationToken)
+    {
+        var split = LeaveLastOutSplit.Create(data);
+        var examples = CountExamples(data, split.TrainEnds);
+        var share = Math.Min(1.0, (double)settings.SampleExamples / Math.Max(1, examples));
+        var random = new Random(1);
+        var sampleEnds = split.TrainEnds.Select(end => random.NextDouble() < share ? end : 0).ToArray();
+        var sampled = CountExamples(data, sampleEnds);
+        context.Progress(Name, $"{label}: {data.UserCount:N0} users, {data.ItemCount:N0} items, {data.EventCount:N0} events loaded in {loadSeconds:F1} s; {examples:N0} examples/epoch; one epoch on {share:P1} of the users ({sampled:N0} examples)");
+        var heap = BenchEnvironment.ManagedHeapMB();
+        var sample = options.Clone();
+        sample.Epochs = 1;
+        var watch = Stopwatch.StartNew();
+        var result = new TwoTowerTrainer(sample).Train(data, sampleEnds, null, epoch => context.Progress(Name, $"{label} (sample): {ModelEvaluation.FormatEpoch(epoch)}"), cancellationToken);
+        // The trainer's own count of the sample calibrates the estimate of a full epoch's examples.
+        examples = (long)Math.Round(examples * (double)result.Epochs[0].Examples / Math.Max(1, sampled));
+        var epochSeconds = examples / result.ExamplesPerSecond;
+        return new TrainResult(
+            label, data.UserCount, data.ItemCount, data.EventCount, loadSeconds, examples, result.ExamplesPerSecond, 0, null, null, false, null, watch.Elapsed.TotalSeconds,
+            epochSeconds, epochsToPlateau is { } e ? e * epochSeconds : null, heap, BenchEnvironment.PeakWorkingSetMB());
+    }
+
+    /// <summary>Training examples of an epoch: the positive events of each user's range after their first.</summary>
+    private static long CountExamples(InteractionDataset data, int[] userEnds)
+    {
+        long count = 0;
+        for (var u = 0; u < data.UserCount; u++)
+        {
+            var positives = 0;
+            for (var e = data.UserOffsets[u]; e < data.UserOffsets[u] + userEnds[u]; e++)
+            {
+                positives += data.IsNegative[e] ? 0 : 1;
+            }
+
+            count += Math.Max(0, positives - 1);
+        }
+
+        return count;
+    }
+
+    private sealed record Settings(long[] Sizes, int MaxEpochs, long PlateauMaxEvents, int SampleExamples, int ValidationUsers, string MovieLens, string Cache);
+
+    private sealed record TrainResult(
+        string Data,
+        int Users,
+        int Items,
+        int Events,
+        double LoadSeconds,
+        long ExamplesPerEpoch,
+        double ExamplesPerSecond,
+        int EpochsRun,
+        int? BestEpoch,
+        double? BestValidationNdcgAt10,
+        bool PlateauReached,
+        double? PlateauSeconds,
+        double TrainSeconds,
+        double? ExtrapolatedEpochSeconds,
+        double? ExtrapolatedSecondsToPlateau,
+        double HeapMB,
+        double PeakWorkingSetMB);
+
+    private sealed record TrainReport(BenchEnvironment Environment, Settings Settings, int Threads, IReadOnlyList<TrainResult> Results, IReadOnlyList<string> Notes, IReadOnlyList<BenchTarget> Targets);
+}

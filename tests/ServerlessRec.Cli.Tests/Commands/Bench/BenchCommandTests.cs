@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace ServerlessRec.Cli.Tests.Commands.Bench;
+
+/// <summary>Every suite end to end through the CLI at a tiny size: it runs and writes its JSON and Markdown (no timing is asserted).</summary>
+public sealed class BenchCommandTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"serverlessrec-bench-{Guid.NewGuid():N}");
+
+    public BenchCommandTests() => Directory.CreateDirectory(_root);
+
+    private string Out => Path.Combine(_root, "out");
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task Bench_Serving_WritesReportsAndCombinedReport()
+    {
+        var (code, output, error) = await RunAsync("bench", "serving", "--items", "1000", "--queries", "10", "--out", Out);
+
+        Assert.True(code == 0, error);
+        AssertReport("serving", "recall@10");
+        Assert.Contains("| items |", output, StringComparison.Ordinal);
+        Assert.Contains("## bench serving", await File.ReadAllTextAsync(Path.Combine(Out, "bench-report.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_Ingest_ReadsAGeneratedLogOnOneAndAllThreads()
+    {
+        var (code, _, error) = await RunAsync("bench", "ingest", "--events", "20000", "--repeats", "1", "--cache", Path.Combine(_root, "cache"), "--out", Out);
+
+        Assert.True(code == 0, error);
+        using var json = AssertReport("ingest", "events/s/core");
+        var modes = json.RootElement.GetProperty("Modes");
+        Assert.Equal(1, modes[0].GetProperty("Threads").GetInt32());
+        Assert.All(modes.EnumerateArray(), m => Assert.Equal(20_000, m.GetProperty("Accepted").GetInt64()));
+        Assert.True(modes[0].GetProperty("Rejected").GetInt64() > 0, "the generated bad lines are rejected, not dropped");
+    }
+
+    [Fact]
+    public async Task Bench_Ingest_SecondRun_ReusesTheCachedLog()
+    {
+        string[] args = ["bench", "ingest", "--events", "5000", "--repeats", "1", "--cache", Path.Combine(_root, "cache"), "--out", Out];
+        Assert.Equal(0, (await RunAsync(args)).Code);
+
+        var (code, output, _) = await RunAsync(args);
+
+        Assert.Equal(0, code);
+        Assert.Contains("reusing the 5,000-event log", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_Train_PlateauAndSampledSizesAndMovieLens()
+    {
+        var ratings = WriteMovieLens(users: 40, ratingsPerUser: 15, movies: 60);
+
+        var (code, output, error) = await RunAsync("bench", "train", "--sizes", "3000,6000", "--plateau-max-events", "4000", "--sample-examples", "1000", "--max-epochs", "2", "--movielens", ratings, "--cache", Path.Combine(_root, "cache"), "--out", Out);
+
+        Assert.True(code == 0, error);
+        using var json = AssertReport("train", "examples/s");
+        var results = json.RootElement.GetProperty("Results");
+        Assert.Equal(3, results.GetArrayLength());
+        Assert.Equal("ml-latest-small", results[0].GetProperty("Data").GetString());
+        Assert.True(results[1].GetProperty("PlateauSeconds").GetDouble() > 0);
+        Assert.Equal(JsonValueKind.Null, results[2].GetProperty("PlateauSeconds").ValueKind);
+        Assert.True(results[2].GetProperty("ExtrapolatedEpochSeconds").GetDouble() > 0);
+        Assert.Contains("EXTRAPOLATED", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_Train_MissingMovieLens_IsSkippedWithANote()
+    {
+        var (code, output, error) = await RunAsync("bench", "train", "--sizes", "3000", "--max-epochs", "1", "--movielens", Path.Combine(_root, "none.csv"), "--cache", Path.Combine(_root, "cache"), "--out", Out);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("MovieLens skipped", output, StringComparison.Ordinal);
+        AssertReport("train", "MovieLens skipped").Dispose();
+    }
+
+    [Fact]
+    public async Task Bench_ServeHttp_LoadsTheLocalHostWithAndWithoutExplain()
+    {
+        var (code, _, error) = await RunAsync("bench", "serve-http", "--http-items", "500", "--http-users", "40", "--requests", "100", "--concurrency", "4", "--out", Out);
+
+        Assert.True(code == 0, error);
+        using var json = AssertReport("serve-http", "p99.9 ms");
+        var runs = json.RootElement.GetProperty("Runs");
+        Assert.Equal(2, runs.GetArrayLength());
+        Assert.True(runs[1].GetProperty("Explain").GetBoolean());
+        Assert.Equal(100, runs[0].GetProperty("LatencyMs").GetProperty("Count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Bench_Index_GeneratedVectors_ReportsRecall()
+    {
+        var (code, _, error) = await RunAsync("bench", "index", "--index-items", "2000", "--dim", "16", "--index-queries", "20", "--out", Out);
+
+        Assert.True(code == 0, error);
+        using var json = AssertReport("index", "recall@10");
+        var recall = json.RootElement.GetProperty("Results")[0].GetProperty("Scan").GetProperty("Recall").GetDouble();
+        Assert.InRange(recall, 0.5, 1.0);
+    }
+
+    [Fact]
+    public async Task Bench_Index_GivenFiles_AreReadWithTheirDimension()
+    {
+        var random = new Random(3);
+        var vectors = Path.Combine(_root, "base.fbin");
+        var queries = Path.Combine(_root, "q.fvecs");
+        ServerlessRec.Cli.Commands.Bench.VectorFile.Write(vectors, 8, Enumerable.Range(0, 8 * 500).Select(_ => random.NextSingle() - 0.5f).ToArray());
+        ServerlessRec.Cli.Commands.Bench.VectorFile.Write(queries, 8, Enumerable.Range(0, 8 * 10).Select(_ => random.NextSingle() - 0.5f).ToArray());
+
+        var (code, _, error) = await RunAsync("bench", "index", "--vectors", vectors, "--queries", queries, "--k", "5", "--out", Out);
+
+        Assert.True(code == 0, error);
+        using var json = AssertReport("index", "recall@5");
+        var result = json.RootElement.GetProperty("Results")[0];
+        Assert.Equal(8, result.GetProperty("Dimensions").GetInt32());
+        Assert.Equal(500, result.GetProperty("Scan").GetProperty("Items").GetInt32());
+    }
+
+    [Fact]
+    public async Task Bench_Retrain_ImportsMovieLensAndReportsStepTimes()
+    {
+        var ratings = WriteMovieLens(users: 40, ratingsPerUser: 15, movies: 60);
+
+        var (code, _, error) = await RunAsync("bench", "retrain", "--movielens", ratings, "--out", Out);
+
+        Assert.True(code == 0, error);
+        using var json = AssertReport("retrain", "whole run (wall)");
+        Assert.Equal("activated", json.RootElement.GetProperty("Outcome").GetString());
+        Assert.True(json.RootElement.GetProperty("StepSeconds").EnumerateObject().Any());
+    }
+
+    [Fact]
+    public async Task Bench_UnknownSuite_ExitsWithUsageError()
+    {
+        var (code, _, error) = await RunAsync("bench", "ingest", "nope", "--out", Out);
+
+        Assert.Equal(2, code);
+        Assert.Contains("unknown benchmark suite \"nope\"", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Out));
+    }
+
+    [Fact]
+    public async Task Bench_Help_NamesTheSuitesAndTheDefaultRun()
+    {
+        var (code, output, _) = await RunAsync("bench", "--help");
+
+        Assert.Equal(0, code);
+        Assert.Contains("serving|ingest|train|serve-http|index|retrain", output, StringComparison.Ordinal);
+        Assert.Contains("(not train, the slowest)", output, StringComparison.Ordinal);
+    }
+
+    private JsonDocument AssertReport(string suite, string markdownContains)
+    {
+        var markdown = File.ReadAllText(Path.Combine(Out, $"bench-{suite}.md"));
+        Assert.Contains($"## bench {suite}", markdown, StringComparison.Ordinal);
+        Assert.Contains(markdownContains, markdown, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Out, "bench-report.md")));
+        return JsonDocument.Parse(File.ReadAllText(Path.Combine(Out, $"bench-{suite}.json")));
+    }
+
+    /// <summary>A MovieLens-format ratings.csv (userId,movieId,rating,timestamp) where users follow one of two movie groups.</summary>
+    private string WriteMovieLens(int users, int ratingsPerUser, int movies)
+    {
+        var random = new Random(9);
+        var csv = new StringBuilder("userId,movieId,rating,timestamp\n");
+        for (var u = 1; u <= users; u++)
+        {
+            var group = u % 2;
+            foreach (var m in Enumerable.Range(0, movies / 2).OrderBy(_ => random.Next()).Take(ratingsPerUser))
+            {
+                csv.Append(CultureInfo.InvariantCulture, $"{u},{1 + (group * (movies / 2)) + m},{1 + random.Next(5)}.0,{1_600_000_000 + (u * 1000) + csv.Length}\n");
+            }
+        }
+
+        var path = Path.Combine(_root, "ml", "ratings.csv");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, csv.ToString());
+        return path;
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CliApplication.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+}
