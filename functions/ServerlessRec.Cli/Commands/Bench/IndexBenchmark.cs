@@ -83,13 +83,14 @@ internal sealed class IndexBenchmark : IBenchSuite
         var report = new IndexReport(environment, description, k, queryCount, results, targets);
         var f = BenchMarkdown.F;
         var markdown = new BenchMarkdown(Name, environment, $"{description}, k={k}")
-            .Note("Exact = EmbeddedItemIndex (float32 scan, 1 thread); int8 = QuantizedItemIndex (int8 scan, all cores once the codes exceed 16 MB, top max(10·k, 100) re-ranked exactly); no filter. Recall = share of the exact top k that int8 also returns.")
+            .Note("Exact = EmbeddedItemIndex (float32 scan, 1 thread); int8 = QuantizedItemIndex (int8 scan, all cores once the codes exceed 16 MB, top max(10·k, 100) re-ranked exactly); int4 = two codes per byte, top max(40·k, 400) re-ranked exactly; no filter. Recall = share of the exact top k the compressed scan also returns.")
             .Table(
-                ["items", "dim", "exact p50 ms", "exact p99 ms", "exact GB/s", "int8 p50 ms", "int8 p99 ms", "int8 GB/s", "speedup", $"recall@{k}", "build s"],
+                ["items", "dim", "exact p50 ms", "exact p99 ms", "exact GB/s", "int8 p50 ms", "int8 p99 ms", "int8 GB/s", "speedup", $"recall@{k}", "int4 p50 ms", "int4 p99 ms", "int4 speedup", $"int4 recall@{k}", "build s"],
                 results.Select(r => (IReadOnlyList<string>)
                 [
                     f(r.Scan.Items, 0), f(r.Dimensions, 0), f(r.Scan.ExactMs.P50), f(r.Scan.ExactMs.P99), f(r.Scan.ExactGBps), f(r.Scan.CompressedMs.P50), f(r.Scan.CompressedMs.P99),
-                    f(r.Scan.CompressedGBps), f(r.Scan.Speedup, 1) + "×", f(r.Scan.Recall, 3), f(r.BuildSeconds, 1),
+                    f(r.Scan.CompressedGBps), f(r.Scan.Speedup, 1) + "×", f(r.Scan.Recall, 3),
+                    f(r.Scan.Int4Ms.P50), f(r.Scan.Int4Ms.P99), f(r.Scan.Int4Speedup, 1) + "×", f(r.Scan.Int4Recall, 3), f(r.BuildSeconds, 1),
                 ]))
             .ToString();
         return new BenchSuiteResult(Name, report, markdown);

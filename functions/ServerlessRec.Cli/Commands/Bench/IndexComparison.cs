@@ -3,13 +3,30 @@ using ServerlessRec.Retrieval;
 
 namespace ServerlessRec.Cli.Commands.Bench;
 
-/// <summary>Exact (float32) vs compressed (int8 + exact re-rank) scans over the same queries: latency in ms and recall@k vs exact.</summary>
-internal sealed record IndexComparison(int Items, int K, LatencySummary ExactMs, double ExactGBps, LatencySummary CompressedMs, double CompressedGBps, double Speedup, double Recall)
+/// <summary>
+/// Exact (float32) vs compressed (int8 and int4, each with exact re-rank) scans over the same queries, interleaved
+/// per query so all three see the same machine: latency in ms and recall@k vs exact.
+/// </summary>
+internal sealed record IndexComparison(
+    int Items,
+    int K,
+    LatencySummary ExactMs,
+    double ExactGBps,
+    LatencySummary CompressedMs,
+    double CompressedGBps,
+    double Speedup,
+    double Recall,
+    LatencySummary Int4Ms,
+    double Int4Speedup,
+    double Int4Recall)
 {
     private const int WarmUpCalls = 40;
     private static readonly TimeSpan WarmUpTime = TimeSpan.FromMilliseconds(500);
 
-    public static IndexComparison Measure(EmbeddedItemIndex exact, QuantizedItemIndex compressed, IReadOnlyList<float[]> queries, int k, CancellationToken cancellationToken)
+    public static IndexComparison Measure(EmbeddedItemIndex exact, QuantizedItemIndex compressed, IReadOnlyList<float[]> queries, int k, CancellationToken cancellationToken) =>
+        Measure(exact, compressed, new QuantizedItemIndex(exact, bits: 4), queries, k, cancellationToken);
+
+    private static IndexComparison Measure(EmbeddedItemIndex exact, QuantizedItemIndex compressed, QuantizedItemIndex int4, IReadOnlyList<float[]> queries, int k, CancellationToken cancellationToken)
     {
         // Warm up until the scan loops reach their optimised JIT tier (tier 0 and OSR code are several times slower).
         var all = new ItemFilter { AvailableOnly = false };
@@ -18,11 +35,14 @@ internal sealed record IndexComparison(int Items, int K, LatencySummary ExactMs,
         {
             exact.Search(queries[w % queries.Count], k, all);
             compressed.Search(queries[w % queries.Count], k, all);
+            int4.Search(queries[w % queries.Count], k, all);
         }
 
         var exactMs = new double[queries.Count];
         var compressedMs = new double[queries.Count];
+        var int4Ms = new double[queries.Count];
         var hits = 0;
+        var int4Hits = 0;
         for (var q = 0; q < queries.Count; q++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -32,17 +52,11 @@ internal sealed record IndexComparison(int Items, int K, LatencySummary ExactMs,
             start = Stopwatch.GetTimestamp();
             var found = compressed.Search(queries[q], k, all);
             compressedMs[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            foreach (var item in found)
-            {
-                foreach (var e in expected)
-                {
-                    if (e.ItemId == item.ItemId)
-                    {
-                        hits++;
-                        break;
-                    }
-                }
-            }
+            start = Stopwatch.GetTimestamp();
+            var found4 = int4.Search(queries[q], k, all);
+            int4Ms[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            hits += Hits(expected, found);
+            int4Hits += Hits(expected, found4);
         }
 
         var exactLatency = LatencySummary.Of(exactMs);
@@ -56,6 +70,27 @@ internal sealed record IndexComparison(int Items, int K, LatencySummary ExactMs,
             compressedLatency,
             compressed.ScannedBytes / (compressedLatency.P50 / 1e3) / 1e9,
             exactLatency.P50 / compressedLatency.P50,
-            (double)hits / ((double)Math.Min(k, exact.Count) * queries.Count));
+            (double)hits / ((double)Math.Min(k, exact.Count) * queries.Count),
+            LatencySummary.Of(int4Ms),
+            exactLatency.P50 / LatencySummary.Of(int4Ms).P50,
+            (double)int4Hits / ((double)Math.Min(k, exact.Count) * queries.Count));
+    }
+
+    private static int Hits(IReadOnlyList<ScoredItem> expected, IReadOnlyList<ScoredItem> found)
+    {
+        var hits = 0;
+        foreach (var item in found)
+        {
+            foreach (var e in expected)
+            {
+                if (e.ItemId == item.ItemId)
+                {
+                    hits++;
+                    break;
+                }
+            }
+        }
+
+        return hits;
     }
 }

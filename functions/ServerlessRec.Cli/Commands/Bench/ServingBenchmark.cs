@@ -182,14 +182,15 @@ internal sealed class ServingBenchmark : IBenchSuite
         return new BenchMarkdown(Name, report.Environment, $"d={report.Dimensions}, {report.Queries} queries")
             .Note($"Memory read bandwidth (sum of 256 MB floats, best of {BandwidthRepeats}): {f(report.Bandwidth.SingleThreadGBps, 2)} GB/s on 1 thread, {f(report.Bandwidth.AllThreadsGBps, 2)} GB/s on {report.Environment.Cores}.")
             .Note($"ORT user tower (batch 1, L={HistoryLength}, hidden {HiddenDimensions}, {TowerItems} items): p50 {f(report.TowerMicroseconds.P50, 1)} µs, p99 {f(report.TowerMicroseconds.P99, 1)} µs.")
-            .Note("Exact = EmbeddedItemIndex (float32 scan, 1 thread); int8 = QuantizedItemIndex (int8 AVX2 scan, all cores once the codes exceed 16 MB, top max(10·k, 100) re-ranked exactly); both k=10, no filter. GB/s = bytes scanned / p50; % is of the best-of-N 1-thread bandwidth; catalogs under the 32 MB L3 can exceed 100%.")
+            .Note("Exact = EmbeddedItemIndex (float32 scan, 1 thread); int8 = QuantizedItemIndex (int8 AVX2 scan, all cores once the codes exceed 16 MB, top max(10·k, 100) re-ranked exactly); int4 = the same with two codes per byte and a 4× deeper re-rank; all k=10, no filter. GB/s = bytes scanned / p50; % is of the best-of-N 1-thread bandwidth; catalogs under the 32 MB L3 can exceed 100%.")
             .Note($"Recommend = ORT user vector + index search ({CompressedFromItems:N0}+ items: int8, else exact), available-only, {SeenItems} seen items excluded, k=10; called directly, not through RecommenderService.")
             .Table(
-                ["items", "exact p50 ms", "exact p99 ms", "exact GB/s", "% of 1-thread BW", "int8 p50 ms", "int8 p99 ms", "int8 GB/s", "speedup", "recall@10", "recommend index", "recommend p50 ms", "recommend p99 ms"],
+                ["items", "exact p50 ms", "exact p99 ms", "exact GB/s", "% of 1-thread BW", "int8 p50 ms", "int8 p99 ms", "int8 GB/s", "speedup", "recall@10", "int4 p50 ms", "int4 p99 ms", "int4 speedup", "int4 recall@10", "recommend index", "recommend p50 ms", "recommend p99 ms"],
                 report.Catalogs.Select(r => (IReadOnlyList<string>)
                 [
                     f(r.Scan.Items, 0), f(r.Scan.ExactMs.P50), f(r.Scan.ExactMs.P99), f(r.Scan.ExactGBps), f(r.ExactPercentOfBandwidth, 0) + "%",
                     f(r.Scan.CompressedMs.P50), f(r.Scan.CompressedMs.P99), f(r.Scan.CompressedGBps), f(r.Scan.Speedup, 1) + "×", f(r.Scan.Recall, 3),
+                    f(r.Scan.Int4Ms.P50), f(r.Scan.Int4Ms.P99), f(r.Scan.Int4Speedup, 1) + "×", f(r.Scan.Int4Recall, 3),
                     r.RecommendIndex, f(r.RecommendMs.P50), f(r.RecommendMs.P99),
                 ]))
             .ToString();
