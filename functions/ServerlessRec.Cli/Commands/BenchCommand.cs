@@ -23,13 +23,14 @@ internal sealed class BenchCommand(TimeProvider timeProvider) : ICliCommand
         new ServeHttpBenchmark(),
         new IndexBenchmark(),
         new RetrainBenchmark(),
+        new SoakBenchmark(),
     ];
 
     public string Name => "bench";
 
     public string Usage =>
         $"[{string.Join("|", Suites.Select(s => s.Name))} …] [--out bench-results]; without a suite name: {string.Join(", ", Suites.Where(s => s.RunsByDefault).Select(s => s.Name))} "
-        + $"(not {string.Join(", ", Suites.Where(s => !s.RunsByDefault).Select(s => s.Name))}, the slowest). Options by suite: "
+        + $"(not {string.Join(" or ", Suites.Where(s => !s.RunsByDefault).Select(s => s.Name))}: they take longest). Options by suite: "
         + string.Join("; ", Suites.Select(s => $"{s.Name} {s.Usage}"));
 
     public string Summary => "Measure ingest, training, serving (in-process and HTTP), index scans and local retraining; write JSON and Markdown reports.";

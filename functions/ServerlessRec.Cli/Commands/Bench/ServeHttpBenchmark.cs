@@ -43,7 +43,7 @@ internal sealed class ServeHttpBenchmark : IBenchSuite
     {
         var environment = BenchEnvironment.Capture(context.Time);
         var root = Path.Combine(context.ScratchDirectory, "store");
-        var userIds = await CreateStoreAsync(context, root, settings, cancellationToken).ConfigureAwait(false);
+        var userIds = await CreateStoreAsync(context, Name, root, settings.Items, settings.Users, cancellationToken).ConfigureAwait(false);
 
         var app = ServeCommand.CreateApp(root, "http://127.0.0.1:0", context.Time);
         await using (app.ConfigureAwait(false))
@@ -57,8 +57,13 @@ internal sealed class ServeHttpBenchmark : IBenchSuite
             {
                 var bodies = RequestBodies(userIds, settings.RecentFraction, explain, new Random(3));
                 // Warm-up long enough for the hot paths to reach their optimised JIT tier.
-                await LoadAsync(client, address, bodies, settings.Concurrency, Math.Min(WarmUpRequests, settings.Requests), cancellationToken).ConfigureAwait(false);
-                var result = await LoadAsync(client, address, bodies, settings.Concurrency, settings.Requests, cancellationToken).ConfigureAwait(false) with { Explain = explain };
+                await LoadAsync(client, i => (address, bodies[i % bodies.Length]), settings.Concurrency, Math.Min(WarmUpRequests, settings.Requests), cancellationToken).ConfigureAwait(false);
+                var result = await LoadAsync(client, i => (address, bodies[i % bodies.Length]), settings.Concurrency, settings.Requests, cancellationToken).ConfigureAwait(false) with { Explain = explain };
+                if (result.Errors > 0)
+                {
+                    throw new InvalidDataException($"{result.Errors} of {result.Requests} requests failed; first: {result.FirstError}");
+                }
+
                 runs.Add(result);
                 context.Progress(Name, $"explain {explain}: {result.Requests:N0} requests in {result.Seconds:F1} s = {result.RequestsPerSecond:N0} req/s, p50 {result.LatencyMs.P50:F2} ms, p99 {result.LatencyMs.P99:F2} ms, p99.9 {result.LatencyMs.P999:F2} ms");
             }
@@ -85,11 +90,11 @@ internal sealed class ServeHttpBenchmark : IBenchSuite
     }
 
     /// <summary>Writes a generated log's catalog, an untrained model over it (live) and the users' histories; returns the user ids.</summary>
-    private async Task<IReadOnlyList<string>> CreateStoreAsync(BenchContext context, string root, Settings settings, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<string>> CreateStoreAsync(BenchContext context, string suite, string root, int items, int users, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = root });
-        var synthetic = new SyntheticLogOptions { Users = settings.Users, Items = settings.Items, Events = settings.Users * 50L, Seed = 5 };
+        var synthetic = new SyntheticLogOptions { Users = users, Items = items, Events = users * 50L, Seed = 5 };
         await new SyntheticLogGenerator(synthetic).WriteToStoreAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
         var options = new TwoTowerOptions();
         var loader = new DatasetLoader(new EventTypeOptions(), options.FeatureBuckets);
@@ -103,11 +108,11 @@ internal sealed class ServeHttpBenchmark : IBenchSuite
         await package.WriteAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
         await ModelActivation.ActivateAsync(store, "bench", now, cancellationToken).ConfigureAwait(false);
         var seeded = await UserHistorySeeder.SeedAsync(data, new UserHistoryStore(store), cancellationToken: cancellationToken).ConfigureAwait(false);
-        context.Progress(Name, $"store ready in {watch.Elapsed.TotalSeconds:F1} s: model of {data.ItemCount:N0} items live, {seeded:N0} user histories, {data.EventCount:N0} events");
+        context.Progress(suite, $"store ready in {watch.Elapsed.TotalSeconds:F1} s: model of {data.ItemCount:N0} items live, {seeded:N0} user histories, {data.EventCount:N0} events");
         return data.UserIds;
     }
 
-    private static byte[][] RequestBodies(IReadOnlyList<string> userIds, double recentFraction, bool explain, Random random)
+    internal static byte[][] RequestBodies(IReadOnlyList<string> userIds, double recentFraction, bool explain, Random random)
     {
         var bodies = new byte[Bodies][];
         var c = CultureInfo.InvariantCulture;
@@ -132,10 +137,16 @@ internal sealed class ServeHttpBenchmark : IBenchSuite
         return bodies;
     }
 
-    private static async Task<LoadResult> LoadAsync(HttpClient client, Uri address, byte[][] bodies, int concurrency, int requests, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="requests"/> POSTs from <paramref name="concurrency"/> keep-alive workers; request i is
+    /// <paramref name="requestFor"/>(i). A non-2xx answer or a failed call counts as an error (the first is kept).
+    /// </summary>
+    internal static async Task<LoadResult> LoadAsync(HttpClient client, Func<int, (Uri Address, byte[] Body)> requestFor, int concurrency, int requests, CancellationToken cancellationToken)
     {
         var latencies = new double[requests];
         var next = -1;
+        var errors = 0;
+        string? firstError = null;
         var watch = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(
             async () =>
@@ -143,27 +154,38 @@ internal sealed class ServeHttpBenchmark : IBenchSuite
                 int i;
                 while ((i = Interlocked.Increment(ref next)) < requests)
                 {
+                    var (address, body) = requestFor(i);
                     var start = Stopwatch.GetTimestamp();
-                    using var content = new ByteArrayContent(bodies[i % bodies.Length]);
-                    content.Headers.ContentType = new("application/json");
-                    using var response = await client.PostAsync(address, content, cancellationToken).ConfigureAwait(false);
-                    var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-                    latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                    if (response.StatusCode != HttpStatusCode.OK)
+                    string? error;
+                    try
                     {
-                        throw new InvalidDataException($"POST {address} returned {(int)response.StatusCode}: {Encoding.UTF8.GetString(body)}");
+                        using var content = new ByteArrayContent(body);
+                        content.Headers.ContentType = new("application/json");
+                        using var response = await client.PostAsync(address, content, cancellationToken).ConfigureAwait(false);
+                        var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                        error = response.IsSuccessStatusCode ? null : $"POST {address} returned {(int)response.StatusCode}: {Encoding.UTF8.GetString(answer)}";
+                    }
+                    catch (HttpRequestException ex)
+                    {
+                        error = $"POST {address} failed: {ex.Message}";
+                    }
+
+                    latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                    if (error is not null && Interlocked.Increment(ref errors) == 1)
+                    {
+                        firstError = error;
                     }
                 }
             },
             cancellationToken)).ToArray();
         await Task.WhenAll(workers).ConfigureAwait(false);
         var seconds = watch.Elapsed.TotalSeconds;
-        return new LoadResult(false, requests, seconds, requests / seconds, LatencySummary.Of(latencies));
+        return new LoadResult(false, requests, seconds, requests / seconds, LatencySummary.Of(latencies), errors, firstError);
     }
 
     private sealed record Settings(int Items, int Users, int Concurrency, int Requests, double RecentFraction);
 
-    private sealed record LoadResult(bool Explain, int Requests, double Seconds, double RequestsPerSecond, LatencySummary LatencyMs);
+    internal sealed record LoadResult(bool Explain, int Requests, double Seconds, double RequestsPerSecond, LatencySummary LatencyMs, int Errors, string? FirstError);
 
     private sealed record ServeHttpReport(BenchEnvironment Environment, Settings Settings, double PeakWorkingSetMB, IReadOnlyList<LoadResult> Runs, IReadOnlyList<BenchTarget> Targets);
 }

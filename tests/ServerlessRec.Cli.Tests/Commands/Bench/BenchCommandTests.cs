@@ -93,6 +93,19 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_Soak_MixedLoadForEveryRound_HasNoFailedRequests()
+    {
+        var (code, _, error) = await RunAsync("bench", "soak", "--soak-items", "500", "--soak-users", "40", "--rounds", "3", "--round-requests", "200", "--soak-concurrency", "4", "--out", Out);
+
+        Assert.True(code == 0, error);
+        using var json = AssertReport("soak", "working set MB");
+        var rounds = json.RootElement.GetProperty("Rounds");
+        Assert.Equal(3, rounds.GetArrayLength());
+        Assert.All(rounds.EnumerateArray(), r => Assert.Equal(200, r.GetProperty("Requests").GetInt32()));
+        Assert.Equal(0, json.RootElement.GetProperty("Errors").GetInt32());
+    }
+
+    [Fact]
     public async Task Bench_Index_GeneratedVectors_ReportsRecall()
     {
         var (code, _, error) = await RunAsync("bench", "index", "--index-items", "2000", "--dim", "16", "--index-queries", "20", "--out", Out);
@@ -150,8 +163,8 @@ public sealed class BenchCommandTests : IDisposable
         var (code, output, _) = await RunAsync("bench", "--help");
 
         Assert.Equal(0, code);
-        Assert.Contains("serving|ingest|train|serve-http|index|retrain", output, StringComparison.Ordinal);
-        Assert.Contains("(not train, the slowest)", output, StringComparison.Ordinal);
+        Assert.Contains("serving|ingest|train|serve-http|index|retrain|soak", output, StringComparison.Ordinal);
+        Assert.Contains("(not train or soak: they take longest)", output, StringComparison.Ordinal);
     }
 
     private JsonDocument AssertReport(string suite, string markdownContains)
