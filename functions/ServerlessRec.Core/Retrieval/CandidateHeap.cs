@@ -24,6 +24,9 @@ internal sealed class CandidateHeap
     /// <summary>Gets the indices held, in heap order.</summary>
     public ReadOnlySpan<int> Indices => _indices.AsSpan(0, Count);
 
+    /// <summary>Gets the scores of <see cref="Indices"/>, in the same order.</summary>
+    public ReadOnlySpan<float> Scores => _scores.AsSpan(0, Count);
+
     public void Add(int index, float score)
     {
         if (Count < _indices.Length)

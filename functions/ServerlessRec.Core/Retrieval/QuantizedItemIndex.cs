@@ -159,19 +159,22 @@ public sealed class QuantizedItemIndex : IItemIndex
             });
         }
 
-        var total = 0;
-        foreach (var top in tops)
+        // The parts' candidates merged into the global best by approximate score, so a parallel scan re-ranks as
+        // many rows as a serial one instead of one full candidate set per part.
+        var merged = tops[0];
+        if (tops.Length > 1)
         {
-            total += top.Count;
+            merged = new CandidateHeap(candidates);
+            foreach (var top in tops)
+            {
+                for (var i = 0; i < top.Count; i++)
+                {
+                    merged.Add(top.Indices[i], top.Scores[i]);
+                }
+            }
         }
 
-        var rows = new int[total];
-        var filled = 0;
-        foreach (var top in tops)
-        {
-            top.Indices.CopyTo(rows.AsSpan(filled));
-            filled += top.Count;
-        }
+        var rows = merged.Indices.ToArray();
 
         // Ascending rows so that equal scores keep the lower row first, as the exact scan does.
         Array.Sort(rows);
