@@ -1,0 +1,56 @@
+using ServerlessRec.Events;
+using ServerlessRec.Onnx;
+using ServerlessRec.Retrieval;
+using ServerlessRec.Serving;
+using ServerlessRec.Storage;
+using ServerlessRec.Training;
+
+namespace ServerlessRec.Core.Tests.Serving;
+
+public sealed class LargeCatalogServingTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "srec-large-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ServingModel_CatalogAtTheCompressionThreshold_SearchesTheInt8IndexWithTheExactTopK()
+    {
+        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root });
+        var options = new TwoTowerOptions { Dimensions = 16, HiddenDimensions = 16, HistoryLength = 10 };
+        var builder = new InteractionDatasetBuilder(new EventTypeOptions(), options.FeatureBuckets);
+        for (var i = 0; i < ServingModel.CompressedFromItems; i++)
+        {
+            builder.AddItemFeatures($"i{i}", [$"c{i % 50}"]);
+        }
+
+        for (var e = 0; e < 5; e++)
+        {
+            builder.Add(new InteractionEvent("u1", $"i{e}", "view", TestDatasets.Start.AddMinutes(e)));
+        }
+
+        var data = builder.Build();
+        var model = new TwoTowerModel(data.ItemCount, data.FeatureBuckets, options.Dimensions, options.HiddenDimensions, seed: 3);
+        await ModelExporter.Export(model, data, options, new EventTypeOptions(), "big", TestDatasets.Start).WriteAsync(store);
+
+        using var serving = await ServingModel.LoadAsync(store, "big");
+
+        var compressed = Assert.IsType<QuantizedItemIndex>(serving.SearchIndex);
+        Assert.Same(serving.Index, compressed.Exact);
+        var random = new Random(4);
+        for (var q = 0; q < 5; q++)
+        {
+            var query = serving.Index.VectorOf(random.Next(serving.Index.Count)).ToArray();
+            var filter = new ItemFilter { Categories = ["c7", "c8"] };
+            var expected = serving.Index.Search(query, 10, filter);
+            var found = await serving.SearchIndex.SearchAsync(query, 10, filter);
+            Assert.Equal(expected.Select(r => r.ItemId), found.Select(r => r.ItemId));
+        }
+    }
+}
