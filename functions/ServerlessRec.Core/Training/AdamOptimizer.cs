@@ -1,4 +1,6 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ServerlessRec.Training;
 
@@ -25,15 +27,31 @@ internal sealed class AdamOptimizer
     /// <summary>Updates every parameter from <paramref name="gradient"/> (step <paramref name="t"/> ≥ 1).</summary>
     public void UpdateDense(ReadOnlySpan<float> gradient, float learningRate, float weightDecay, int t)
     {
-        Update(0, _parameters.Length, gradient, learningRate, weightDecay, t);
+        if (gradient.Length < _parameters.Length)
+        {
+            throw new ArgumentException("the gradient is smaller than the parameters", nameof(gradient));
+        }
+
+        Update(0, _parameters.Length, gradient, new StepConstants(learningRate, weightDecay, t));
     }
 
     /// <summary>Updates the listed rows (of <paramref name="rowSize"/> values) from the matching rows of <paramref name="gradient"/>.</summary>
     public void UpdateRows(ReadOnlySpan<float> gradient, ReadOnlySpan<int> rows, int rowSize, float learningRate, float weightDecay, int t)
     {
+        if (gradient.Length < _parameters.Length)
+        {
+            throw new ArgumentException("the gradient is smaller than the parameters", nameof(gradient));
+        }
+
+        var constants = new StepConstants(learningRate, weightDecay, t);
         foreach (var row in rows)
         {
-            Update(row * rowSize, rowSize, gradient, learningRate, weightDecay, t);
+            if ((uint)row >= (uint)(_parameters.Length / rowSize))
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), row, "row outside the parameter table");
+            }
+
+            Update(row * rowSize, rowSize, gradient, constants);
         }
     }
 
@@ -59,40 +77,56 @@ internal sealed class AdamOptimizer
         });
     }
 
-    private void Update(int offset, int count, ReadOnlySpan<float> gradient, float learningRate, float weightDecay, int t)
+    /// <summary>
+    /// m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  p = p·(1 - lr·wd) - step·m / (√v + ε), in one pass:
+    /// embedding rows are short, so fusing the passes matters more than vector width.
+    /// </summary>
+    private void Update(int offset, int count, ReadOnlySpan<float> gradient, in StepConstants constants)
     {
-        var correction1 = 1f - MathF.Pow(Beta1, t);
-        var correction2 = 1f - MathF.Pow(Beta2, t);
-        var step = learningRate * MathF.Sqrt(correction2) / correction1;
-        var p = _parameters.AsSpan(offset, count);
-        var m = _m.AsSpan(offset, count);
-        var v = _v.AsSpan(offset, count);
-        var g = gradient.Slice(offset, count);
-        Span<float> buffer = stackalloc float[Math.Min(count, 256)];
-        for (var start = 0; start < count; start += buffer.Length)
+        ref var p = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), offset);
+        ref var m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_m), offset);
+        ref var v = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_v), offset);
+        ref var g = ref Unsafe.Add(ref MemoryMarshal.GetReference(gradient), offset);
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            var n = Math.Min(buffer.Length, count - start);
-            var tmp = buffer[..n];
-            var gs = g.Slice(start, n);
-            var ms = m.Slice(start, n);
-            var vs = v.Slice(start, n);
-            var ps = p.Slice(start, n);
-
-            // m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  p -= step·m / (√v + ε) + lr·wd·p
-            TensorPrimitives.Multiply(gs, 1f - Beta1, tmp);
-            TensorPrimitives.MultiplyAdd(ms, Beta1, tmp, ms);
-            TensorPrimitives.Multiply(gs, gs, tmp);
-            TensorPrimitives.Multiply(tmp, 1f - Beta2, tmp);
-            TensorPrimitives.MultiplyAdd(vs, Beta2, tmp, vs);
-            if (weightDecay > 0f)
+            var beta1 = Vector256.Create(Beta1);
+            var beta2 = Vector256.Create(Beta2);
+            var oneMinusBeta1 = Vector256.Create(1f - Beta1);
+            var oneMinusBeta2 = Vector256.Create(1f - Beta2);
+            var epsilon = Vector256.Create(Epsilon);
+            var decay = Vector256.Create(constants.Decay);
+            var minusStep = Vector256.Create(-constants.Step);
+            for (; i + 8 <= count; i += 8)
             {
-                TensorPrimitives.Multiply(ps, 1f - (learningRate * weightDecay), ps);
+                var gs = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, i));
+                var ms = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref Unsafe.Add(ref m, i)), beta1, gs * oneMinusBeta1);
+                var vs = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref Unsafe.Add(ref v, i)), beta2, gs * gs * oneMinusBeta2);
+                var ps = Vector256.LoadUnsafe(ref Unsafe.Add(ref p, i)) * decay;
+                ps = Vector256.MultiplyAddEstimate(ms / (Vector256.Sqrt(vs) + epsilon), minusStep, ps);
+                ms.StoreUnsafe(ref Unsafe.Add(ref m, i));
+                vs.StoreUnsafe(ref Unsafe.Add(ref v, i));
+                ps.StoreUnsafe(ref Unsafe.Add(ref p, i));
             }
-
-            TensorPrimitives.Sqrt(vs, tmp);
-            TensorPrimitives.Add(tmp, Epsilon, tmp);
-            TensorPrimitives.Divide(ms, tmp, tmp);
-            TensorPrimitives.MultiplyAdd(tmp, -step, ps, ps);
         }
+
+        for (; i < count; i++)
+        {
+            var gs = Unsafe.Add(ref g, i);
+            ref var ms = ref Unsafe.Add(ref m, i);
+            ref var vs = ref Unsafe.Add(ref v, i);
+            ref var ps = ref Unsafe.Add(ref p, i);
+            ms = MathF.FusedMultiplyAdd(ms, Beta1, gs * (1f - Beta1));
+            vs = MathF.FusedMultiplyAdd(vs, Beta2, gs * gs * (1f - Beta2));
+            ps = MathF.FusedMultiplyAdd(ms / (MathF.Sqrt(vs) + Epsilon), -constants.Step, ps * constants.Decay);
+        }
+    }
+
+    /// <summary>The per-step scalars of the update, computed once per call rather than once per row.</summary>
+    private readonly struct StepConstants(float learningRate, float weightDecay, int t)
+    {
+        public float Step { get; } = learningRate * MathF.Sqrt(1f - MathF.Pow(Beta2, t)) / (1f - MathF.Pow(Beta1, t));
+
+        public float Decay { get; } = weightDecay > 0f ? 1f - (learningRate * weightDecay) : 1f;
     }
 }
