@@ -116,13 +116,13 @@ public sealed class TwoTowerModel
             var ws = sessionWeights[i];
             if (wl != 0f)
             {
-                TensorPrimitives.MultiplyAdd(row, wl, xl, xl);
+                VectorKernels.AddScaled(row, wl, xl);
                 sumL += wl;
             }
 
             if (ws != 0f)
             {
-                TensorPrimitives.MultiplyAdd(row, ws, xs, xs);
+                VectorKernels.AddScaled(row, ws, xs);
                 sumS += ws;
             }
         }
@@ -184,7 +184,7 @@ public sealed class TwoTowerModel
         {
             if (f > 0 && f < FeatureRows)
             {
-                TensorPrimitives.MultiplyAdd(FeatureEmbeddings.AsSpan(f * d, d), scale, z, z);
+                VectorKernels.AddScaled(FeatureEmbeddings.AsSpan(f * d, d), scale, z);
             }
         }
     }
