@@ -32,36 +32,25 @@ internal sealed class AdamOptimizer
             throw new ArgumentException("the gradient is smaller than the parameters", nameof(gradient));
         }
 
-        Update(0, _parameters.Length, gradient, new StepConstants(learningRate, weightDecay, t));
+        Update(0, _parameters.Length, ref MemoryMarshal.GetReference(gradient), new StepConstants(learningRate, weightDecay, t), clearGradient: false);
     }
 
     /// <summary>Updates the listed rows (of <paramref name="rowSize"/> values) from the matching rows of <paramref name="gradient"/>.</summary>
-    public void UpdateRows(ReadOnlySpan<float> gradient, ReadOnlySpan<int> rows, int rowSize, float learningRate, float weightDecay, int t)
-    {
-        if (gradient.Length < _parameters.Length)
-        {
-            throw new ArgumentException("the gradient is smaller than the parameters", nameof(gradient));
-        }
+    public void UpdateRows(ReadOnlySpan<float> gradient, ReadOnlySpan<int> rows, int rowSize, float learningRate, float weightDecay, int t) =>
+        UpdateRowsCore(ref MemoryMarshal.GetReference(gradient), gradient.Length, rows, rowSize, new StepConstants(learningRate, weightDecay, t), clearGradient: false);
 
+    /// <summary>
+    /// Like <see cref="UpdateRows"/>, with the rows split across threads (rows are independent). When
+    /// <paramref name="clearGradient"/> is set, each consumed gradient row is zeroed in the same pass, so the
+    /// caller need not revisit the scattered rows before the next batch.
+    /// </summary>
+    public void UpdateRowsParallel(float[] gradient, int[] rows, int rowCount, int rowSize, float learningRate, float weightDecay, int t, ParallelOptions parallel, bool clearGradient = false)
+    {
         var constants = new StepConstants(learningRate, weightDecay, t);
-        foreach (var row in rows)
-        {
-            if ((uint)row >= (uint)(_parameters.Length / rowSize))
-            {
-                throw new ArgumentOutOfRangeException(nameof(rows), row, "row outside the parameter table");
-            }
-
-            Update(row * rowSize, rowSize, gradient, constants);
-        }
-    }
-
-    /// <summary>Like <see cref="UpdateRows"/>, with the rows split across threads (rows are independent).</summary>
-    public void UpdateRowsParallel(float[] gradient, int[] rows, int rowCount, int rowSize, float learningRate, float weightDecay, int t, ParallelOptions parallel)
-    {
         var threads = Math.Max(1, parallel.MaxDegreeOfParallelism);
         if (threads == 1 || rowCount < 256)
         {
-            UpdateRows(gradient, rows.AsSpan(0, rowCount), rowSize, learningRate, weightDecay, t);
+            UpdateRowsCore(ref MemoryMarshal.GetArrayDataReference(gradient), gradient.Length, rows.AsSpan(0, rowCount), rowSize, constants, clearGradient);
             return;
         }
 
@@ -72,21 +61,39 @@ internal sealed class AdamOptimizer
             var end = Math.Min(rowCount, start + chunk);
             if (start < end)
             {
-                UpdateRows(gradient, rows.AsSpan(start, end - start), rowSize, learningRate, weightDecay, t);
+                UpdateRowsCore(ref MemoryMarshal.GetArrayDataReference(gradient), gradient.Length, rows.AsSpan(start, end - start), rowSize, constants, clearGradient);
             }
         });
+    }
+
+    private void UpdateRowsCore(ref float gradient, int gradientLength, ReadOnlySpan<int> rows, int rowSize, in StepConstants constants, bool clearGradient)
+    {
+        if (gradientLength < _parameters.Length)
+        {
+            throw new ArgumentException("the gradient is smaller than the parameters", nameof(gradient));
+        }
+
+        foreach (var row in rows)
+        {
+            if ((uint)row >= (uint)(_parameters.Length / rowSize))
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), row, "row outside the parameter table");
+            }
+
+            Update(row * rowSize, rowSize, ref gradient, constants, clearGradient);
+        }
     }
 
     /// <summary>
     /// m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  p = p·(1 - lr·wd) - step·m / (√v + ε), in one pass:
     /// embedding rows are short, so fusing the passes matters more than vector width.
     /// </summary>
-    private void Update(int offset, int count, ReadOnlySpan<float> gradient, in StepConstants constants)
+    private void Update(int offset, int count, ref float gradient, in StepConstants constants, bool clearGradient)
     {
         ref var p = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), offset);
         ref var m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_m), offset);
         ref var v = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_v), offset);
-        ref var g = ref Unsafe.Add(ref MemoryMarshal.GetReference(gradient), offset);
+        ref var g = ref Unsafe.Add(ref gradient, offset);
         var i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -100,6 +107,11 @@ internal sealed class AdamOptimizer
             for (; i + 8 <= count; i += 8)
             {
                 var gs = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, i));
+                if (clearGradient)
+                {
+                    Vector256<float>.Zero.StoreUnsafe(ref Unsafe.Add(ref g, i));
+                }
+
                 var ms = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref Unsafe.Add(ref m, i)), beta1, gs * oneMinusBeta1);
                 var vs = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref Unsafe.Add(ref v, i)), beta2, gs * gs * oneMinusBeta2);
                 var ps = Vector256.LoadUnsafe(ref Unsafe.Add(ref p, i)) * decay;
@@ -113,6 +125,11 @@ internal sealed class AdamOptimizer
         for (; i < count; i++)
         {
             var gs = Unsafe.Add(ref g, i);
+            if (clearGradient)
+            {
+                Unsafe.Add(ref g, i) = 0f;
+            }
+
             ref var ms = ref Unsafe.Add(ref m, i);
             ref var vs = ref Unsafe.Add(ref v, i);
             ref var ps = ref Unsafe.Add(ref p, i);

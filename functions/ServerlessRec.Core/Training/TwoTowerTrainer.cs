@@ -229,6 +229,8 @@ public sealed class TwoTowerTrainer
         private readonly float[] _histLong;
         private readonly float[] _histSession;
         private readonly int[] _histCount;
+        private readonly float[] _histInvLong;
+        private readonly float[] _histInvSession;
         private readonly float[] _x;
         private readonly float[] _a;
         private readonly float[] _r;
@@ -300,6 +302,8 @@ public sealed class TwoTowerTrainer
             _histLong = new float[b * _l];
             _histSession = new float[b * _l];
             _histCount = new int[b];
+            _histInvLong = new float[b];
+            _histInvSession = new float[b];
             _x = new float[b * 2 * _d];
             _a = new float[b * _h];
             _r = new float[b * _h];
@@ -515,6 +519,8 @@ public sealed class TwoTowerTrainer
                 _histLong.AsSpan(i * _l, _l),
                 _histSession.AsSpan(i * _l, _l));
             _histCount[i] = n;
+            _histInvLong[i] = 1f / MathF.Max(TensorPrimitives.Sum(_histLong.AsSpan(i * _l, n)), TwoTowerModel.PoolEpsilon);
+            _histInvSession[i] = 1f / MathF.Max(TensorPrimitives.Sum(_histSession.AsSpan(i * _l, n)), TwoTowerModel.PoolEpsilon);
             _model.Pool(_histItems.AsSpan(i * _l, n), _histLong.AsSpan(i * _l, n), _histSession.AsSpan(i * _l, n), _x.AsSpan(i * 2 * _d, 2 * _d));
         }
 
@@ -608,8 +614,8 @@ public sealed class TwoTowerTrainer
                     var items = _histItems.AsSpan(i * _l, n);
                     var wl = _histLong.AsSpan(i * _l, n);
                     var ws = _histSession.AsSpan(i * _l, n);
-                    var invL = 1f / MathF.Max(TensorPrimitives.Sum(wl), TwoTowerModel.PoolEpsilon);
-                    var invS = 1f / MathF.Max(TensorPrimitives.Sum(ws), TwoTowerModel.PoolEpsilon);
+                    var invL = _histInvLong[i];
+                    var invS = _histInvSession[i];
                     var gxl = _gx.AsSpan(i * 2 * d, d);
                     var gxs = _gx.AsSpan((i * 2 * d) + d, d);
                     for (var k = 0; k < n; k++)
@@ -708,8 +714,12 @@ public sealed class TwoTowerTrainer
             Apply(_adamFeature, _gFeature, _featureRows, lr, wd);
         }
 
-        private void Apply(AdamOptimizer adam, float[] gradient, SparseRows rows, float lr, float wd) =>
-            adam.UpdateRowsParallel(gradient, rows.RowArray, rows.Count, _d, lr, wd, _step, _parallel);
+        /// <summary>Updates the touched rows and hands them back cleared (Adam zeroes the gradient rows it reads).</summary>
+        private void Apply(AdamOptimizer adam, float[] gradient, SparseRows rows, float lr, float wd)
+        {
+            adam.UpdateRowsParallel(gradient, rows.RowArray, rows.Count, _d, lr, wd, _step, _parallel, clearGradient: true);
+            rows.Clear();
+        }
 
         private static float[] BuildLogQ(InteractionDataset data, Example[] examples, int batch, int sampled)
         {
