@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ServerlessRec.Training;
 
@@ -13,6 +14,7 @@ internal sealed class AdamOptimizer
     private const float Beta1 = 0.9f;
     private const float Beta2 = 0.999f;
     private const float Epsilon = 1e-8f;
+    private const int PrefetchDistance = 4;
     private readonly float[] _parameters;
     private readonly float[] _m;
     private readonly float[] _v;
@@ -73,14 +75,41 @@ internal sealed class AdamOptimizer
             throw new ArgumentException("the gradient is smaller than the parameters", nameof(gradient));
         }
 
-        foreach (var row in rows)
+        var tableRows = (uint)(_parameters.Length / rowSize);
+        for (var r = 0; r < rows.Length; r++)
         {
-            if ((uint)row >= (uint)(_parameters.Length / rowSize))
+            var row = rows[r];
+            if ((uint)row >= tableRows)
             {
                 throw new ArgumentOutOfRangeException(nameof(rows), row, "row outside the parameter table");
             }
 
+            if (r + PrefetchDistance < rows.Length && (uint)rows[r + PrefetchDistance] < tableRows)
+            {
+                Prefetch(rows[r + PrefetchDistance] * rowSize, rowSize, ref gradient);
+            }
+
             Update(row * rowSize, rowSize, ref gradient, constants, clearGradient);
+        }
+    }
+
+    /// <summary>
+    /// Touched rows are scattered over tables far larger than the cache, so the four arrays of a row a few
+    /// places ahead are requested early; the update itself is a handful of instructions per cache line.
+    /// </summary>
+    private unsafe void Prefetch(int offset, int count, ref float gradient)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        for (var i = 0; i < count; i += 16)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), offset + i)));
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_m), offset + i)));
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_v), offset + i)));
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref gradient, offset + i)));
         }
     }
 

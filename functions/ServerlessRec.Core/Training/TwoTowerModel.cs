@@ -15,6 +15,7 @@ public sealed class TwoTowerModel
 {
     internal const float NormEpsilon = 1e-12f;
     internal const float PoolEpsilon = 1e-9f;
+    internal const int RowPrefetchDistance = 4;
 
     /// <summary>Creates a model with randomly initialised parameters.</summary>
     public TwoTowerModel(int itemCount, int featureBuckets, int dimensions, int hiddenDimensions, int seed)
@@ -109,6 +110,11 @@ public sealed class TwoTowerModel
             if (item <= 0 || item >= ItemRows)
             {
                 continue;
+            }
+
+            if (i + RowPrefetchDistance < items.Length && (uint)items[i + RowPrefetchDistance] < (uint)ItemRows)
+            {
+                VectorKernels.Prefetch(HistoryEmbeddings.AsSpan(items[i + RowPrefetchDistance] * d, d));
             }
 
             var row = HistoryEmbeddings.AsSpan(item * d, d);

@@ -620,6 +620,12 @@ public sealed class TwoTowerTrainer
                     var gxs = _gx.AsSpan((i * 2 * d) + d, d);
                     for (var k = 0; k < n; k++)
                     {
+                        var ahead = k + TwoTowerModel.RowPrefetchDistance;
+                        if (ahead < n && items[ahead] % _threads == t)
+                        {
+                            VectorKernels.Prefetch(_gHist.AsSpan(items[ahead] * d, d));
+                        }
+
                         var item = items[k];
                         if (item % _threads != t)
                         {
