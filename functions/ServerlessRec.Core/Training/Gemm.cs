@@ -12,7 +12,17 @@ namespace ServerlessRec.Training;
 internal static class Gemm
 {
     /// <summary>C[m×n] = A[m×k] · B[k×n] (or C += … when <paramref name="accumulate"/>).</summary>
-    public static void Multiply(float[] a, int m, int k, float[] b, int n, float[] c, bool accumulate, ParallelOptions? parallel = null)
+    public static void Multiply(float[] a, int m, int k, float[] b, int n, float[] c, bool accumulate, ParallelOptions? parallel = null) =>
+        Multiply(a, m, k, rowStride: k, columnStride: 1, b, n, c, accumulate, parallel);
+
+    /// <summary>
+    /// C[m×n] = Aᵀ · B[k×n] where <paramref name="a"/> holds A as [k×m] (or C += … when <paramref name="accumulate"/>):
+    /// a product with a transposed left operand, without materialising the transpose.
+    /// </summary>
+    public static void MultiplyTransposedA(float[] a, int m, int k, float[] b, int n, float[] c, bool accumulate, ParallelOptions? parallel = null) =>
+        Multiply(a, m, k, rowStride: 1, columnStride: m, b, n, c, accumulate, parallel);
+
+    private static void Multiply(float[] a, int m, int k, int rowStride, int columnStride, float[] b, int n, float[] c, bool accumulate, ParallelOptions? parallel)
     {
         if (a.Length < m * k || b.Length < k * n || c.Length < m * n)
         {
@@ -23,7 +33,7 @@ internal static class Gemm
         var threads = parallel is null ? 1 : Math.Max(1, parallel.MaxDegreeOfParallelism);
         if (threads == 1 || m < 16)
         {
-            MultiplyRows(a, 0, m, k, b, n, c, accumulate);
+            MultiplyRows(a, rowStride, columnStride, 0, m, k, b, n, c, accumulate);
             return;
         }
 
@@ -34,7 +44,7 @@ internal static class Gemm
             var end = Math.Min(m, (t + 1) * perThread * 4);
             if (start < end)
             {
-                MultiplyRows(a, start, end, k, b, n, c, accumulate);
+                MultiplyRows(a, rowStride, columnStride, start, end, k, b, n, c, accumulate);
             }
         });
     }
@@ -52,7 +62,7 @@ internal static class Gemm
         }
     }
 
-    private static void MultiplyRows(float[] a, int rowStart, int rowEnd, int k, float[] b, int n, float[] c, bool accumulate)
+    private static void MultiplyRows(float[] a, int rowStride, int columnStride, int rowStart, int rowEnd, int k, float[] b, int n, float[] c, bool accumulate)
     {
         ref var aRef = ref MemoryMarshal.GetArrayDataReference(a);
         ref var bRef = ref MemoryMarshal.GetArrayDataReference(b);
@@ -63,12 +73,12 @@ internal static class Gemm
         {
             for (var j = 0; j < vectorColumns; j += 16)
             {
-                Tile4x16(ref aRef, i, k, ref bRef, n, j, ref cRef, accumulate);
+                Tile4x16(ref aRef, rowStride, columnStride, i, k, ref bRef, n, j, ref cRef, accumulate);
             }
 
             for (var r = i; r < i + 4; r++)
             {
-                ScalarColumns(ref aRef, r, k, ref bRef, n, vectorColumns, ref cRef, accumulate);
+                ScalarColumns(ref aRef, rowStride, columnStride, r, k, ref bRef, n, vectorColumns, ref cRef, accumulate);
             }
         }
 
@@ -76,28 +86,29 @@ internal static class Gemm
         {
             for (var j = 0; j < vectorColumns; j += 16)
             {
-                Tile1x16(ref aRef, i, k, ref bRef, n, j, ref cRef, accumulate);
+                Tile1x16(ref aRef, rowStride, columnStride, i, k, ref bRef, n, j, ref cRef, accumulate);
             }
 
-            ScalarColumns(ref aRef, i, k, ref bRef, n, vectorColumns, ref cRef, accumulate);
+            ScalarColumns(ref aRef, rowStride, columnStride, i, k, ref bRef, n, vectorColumns, ref cRef, accumulate);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile4x16(ref float a, int i, int k, ref float b, int n, int j, ref float c, bool accumulate)
+    private static void Tile4x16(ref float a, nint rowStride, nint columnStride, int i, int k, ref float b, int n, int j, ref float c, bool accumulate)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
-        nint a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+        nint a0 = i * rowStride, a1 = a0 + rowStride, a2 = a1 + rowStride, a3 = a2 + rowStride;
         for (var p = 0; p < k; p++)
         {
+            var ap = p * columnStride;
             ref var bRow = ref Unsafe.Add(ref b, (p * n) + j);
             var b0 = Vector256.LoadUnsafe(ref bRow);
             var b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bRow, 8));
-            var x0 = Vector256.Create(Unsafe.Add(ref a, a0 + p));
-            var x1 = Vector256.Create(Unsafe.Add(ref a, a1 + p));
-            var x2 = Vector256.Create(Unsafe.Add(ref a, a2 + p));
-            var x3 = Vector256.Create(Unsafe.Add(ref a, a3 + p));
+            var x0 = Vector256.Create(Unsafe.Add(ref a, a0 + ap));
+            var x1 = Vector256.Create(Unsafe.Add(ref a, a1 + ap));
+            var x2 = Vector256.Create(Unsafe.Add(ref a, a2 + ap));
+            var x3 = Vector256.Create(Unsafe.Add(ref a, a3 + ap));
             c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
             c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
             c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
@@ -115,14 +126,14 @@ internal static class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile1x16(ref float a, int i, int k, ref float b, int n, int j, ref float c, bool accumulate)
+    private static void Tile1x16(ref float a, nint rowStride, nint columnStride, int i, int k, ref float b, int n, int j, ref float c, bool accumulate)
     {
         Vector256<float> c0 = default, c1 = default;
-        nint a0 = i * k;
+        nint a0 = i * rowStride;
         for (var p = 0; p < k; p++)
         {
             ref var bRow = ref Unsafe.Add(ref b, (p * n) + j);
-            var x = Vector256.Create(Unsafe.Add(ref a, a0 + p));
+            var x = Vector256.Create(Unsafe.Add(ref a, a0 + (p * columnStride)));
             c0 = Vector256.MultiplyAddEstimate(x, Vector256.LoadUnsafe(ref bRow), c0);
             c1 = Vector256.MultiplyAddEstimate(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref bRow, 8)), c1);
         }
@@ -144,14 +155,14 @@ internal static class Gemm
         high.StoreUnsafe(ref Unsafe.Add(ref target, 8));
     }
 
-    private static void ScalarColumns(ref float a, int i, int k, ref float b, int n, int fromColumn, ref float c, bool accumulate)
+    private static void ScalarColumns(ref float a, nint rowStride, nint columnStride, int i, int k, ref float b, int n, int fromColumn, ref float c, bool accumulate)
     {
         for (var j = fromColumn; j < n; j++)
         {
             var sum = 0f;
             for (var p = 0; p < k; p++)
             {
-                sum += Unsafe.Add(ref a, (i * k) + p) * Unsafe.Add(ref b, (p * n) + j);
+                sum += Unsafe.Add(ref a, (i * rowStride) + (p * columnStride)) * Unsafe.Add(ref b, (p * n) + j);
             }
 
             ref var target = ref Unsafe.Add(ref c, (i * n) + j);

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace ServerlessRec.Training;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace ServerlessRec.Training;
 /// </summary>
 public sealed class HistoryWeighting
 {
+    private const int MaxStackHistory = 512;
     private readonly double _decayPerSecond;
     private readonly long _sessionGapSeconds;
     private readonly int _sessionMaxEvents;
@@ -44,11 +47,18 @@ public sealed class HistoryWeighting
             return;
         }
 
+        // Decay factors exp(-λ·age) in double, vectorised: this runs once per training example.
         var newest = times[n - 1];
+        Span<double> decay = n <= MaxStackHistory ? stackalloc double[n] : new double[n];
         for (var i = 0; i < n; i++)
         {
-            var age = Math.Max(0L, newest - times[i]);
-            longTermWeights[i] = eventWeights[i] * (float)Math.Exp(-_decayPerSecond * age);
+            decay[i] = -_decayPerSecond * Math.Max(0L, newest - times[i]);
+        }
+
+        TensorPrimitives.Exp(decay, decay);
+        for (var i = 0; i < n; i++)
+        {
+            longTermWeights[i] = eventWeights[i] * (float)decay[i];
         }
 
         var inSession = 0;

@@ -15,6 +15,7 @@ public sealed class TwoTowerModel
 {
     internal const float NormEpsilon = 1e-12f;
     internal const float PoolEpsilon = 1e-9f;
+    internal const int RowPrefetchDistance = 4;
 
     /// <summary>Creates a model with randomly initialised parameters.</summary>
     public TwoTowerModel(int itemCount, int featureBuckets, int dimensions, int hiddenDimensions, int seed)
@@ -111,18 +112,23 @@ public sealed class TwoTowerModel
                 continue;
             }
 
+            if (i + RowPrefetchDistance < items.Length && (uint)items[i + RowPrefetchDistance] < (uint)ItemRows)
+            {
+                VectorKernels.Prefetch(HistoryEmbeddings.AsSpan(items[i + RowPrefetchDistance] * d, d));
+            }
+
             var row = HistoryEmbeddings.AsSpan(item * d, d);
             var wl = longTermWeights[i];
             var ws = sessionWeights[i];
             if (wl != 0f)
             {
-                TensorPrimitives.MultiplyAdd(row, wl, xl, xl);
+                VectorKernels.AddScaled(row, wl, xl);
                 sumL += wl;
             }
 
             if (ws != 0f)
             {
-                TensorPrimitives.MultiplyAdd(row, ws, xs, xs);
+                VectorKernels.AddScaled(row, ws, xs);
                 sumS += ws;
             }
         }
@@ -184,7 +190,7 @@ public sealed class TwoTowerModel
         {
             if (f > 0 && f < FeatureRows)
             {
-                TensorPrimitives.MultiplyAdd(FeatureEmbeddings.AsSpan(f * d, d), scale, z, z);
+                VectorKernels.AddScaled(FeatureEmbeddings.AsSpan(f * d, d), scale, z);
             }
         }
     }

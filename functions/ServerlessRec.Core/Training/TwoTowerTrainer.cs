@@ -229,6 +229,8 @@ public sealed class TwoTowerTrainer
         private readonly float[] _histLong;
         private readonly float[] _histSession;
         private readonly int[] _histCount;
+        private readonly float[] _histInvLong;
+        private readonly float[] _histInvSession;
         private readonly float[] _x;
         private readonly float[] _a;
         private readonly float[] _r;
@@ -237,9 +239,7 @@ public sealed class TwoTowerTrainer
         private readonly float[] _u;
         private readonly float[] _gu;
         private readonly float[] _gy;
-        private readonly float[] _gyT;
         private readonly float[] _ga;
-        private readonly float[] _gaT;
         private readonly float[] _gx;
         private readonly float[] _loss;
 
@@ -252,7 +252,6 @@ public sealed class TwoTowerTrainer
         private readonly float[] _zNorm;
         private readonly float[] _gv;
         private readonly float[] _logits;
-        private readonly float[] _logitsT;
 
         // Weights transposed for the batched products, and gradients.
         private readonly float[] _w1T;
@@ -303,6 +302,8 @@ public sealed class TwoTowerTrainer
             _histLong = new float[b * _l];
             _histSession = new float[b * _l];
             _histCount = new int[b];
+            _histInvLong = new float[b];
+            _histInvSession = new float[b];
             _x = new float[b * 2 * _d];
             _a = new float[b * _h];
             _r = new float[b * _h];
@@ -311,9 +312,7 @@ public sealed class TwoTowerTrainer
             _u = new float[b * _d];
             _gu = new float[b * _d];
             _gy = new float[b * _d];
-            _gyT = new float[_d * b];
             _ga = new float[b * _h];
-            _gaT = new float[_h * b];
             _gx = new float[b * 2 * _d];
             _loss = new float[b];
 
@@ -325,7 +324,6 @@ public sealed class TwoTowerTrainer
             _zNorm = new float[c];
             _gv = new float[c * _d];
             _logits = new float[b * c];
-            _logitsT = new float[c * b];
 
             _w1T = new float[model.W1.Length];
             _w2T = new float[model.W2.Length];
@@ -449,12 +447,9 @@ public sealed class TwoTowerTrainer
             Gemm.Multiply(_u, b, d, _vT, c, _logits, accumulate: false, _parallel);
             Parallel.For(0, b, _parallel, i => LossRow(i, b, c));
 
-            // gU = G·V/τ, gV = Gᵀ·U/τ.
+            // gU = G·V/τ, gV = Gᵀ·U/τ (LossRow already folded 1/τ into G).
             Gemm.Multiply(_logits, b, c, _v, d, _gu, accumulate: false, _parallel);
-            TensorPrimitives.Multiply(_gu.AsSpan(0, b * d), _invTemperature, _gu.AsSpan(0, b * d));
-            Gemm.Transpose(_logits.AsSpan(0, b * c), b, c, _logitsT);
-            Gemm.Multiply(_logitsT, c, b, _u, d, _gv, accumulate: false, _parallel);
-            TensorPrimitives.Multiply(_gv.AsSpan(0, c * d), _invTemperature, _gv.AsSpan(0, c * d));
+            Gemm.MultiplyTransposedA(_logits, c, b, _u, d, _gv, accumulate: false, _parallel);
 
             // Through u = y/|y|: gy = (gu - u(u·gu))/|y|.
             for (var i = 0; i < b; i++)
@@ -467,8 +462,7 @@ public sealed class TwoTowerTrainer
             }
 
             // Second layer: gW2 = gYᵀ·R, gb2 = Σ gY, gR = gY·W2, gA = gR ⊙ [a > 0].
-            Gemm.Transpose(_gy.AsSpan(0, b * d), b, d, _gyT);
-            Gemm.Multiply(_gyT, d, b, _r, h, _gW2, accumulate: false, _parallel);
+            Gemm.MultiplyTransposedA(_gy, d, b, _r, h, _gW2, accumulate: false, _parallel);
             ColumnSums(_gy, b, d, _gB2);
             Gemm.Multiply(_gy, b, d, _model.W2, h, _ga, accumulate: false, _parallel);
             for (var i = 0; i < b * h; i++)
@@ -480,8 +474,7 @@ public sealed class TwoTowerTrainer
             }
 
             // First layer: gW1 = gAᵀ·X, gb1 = Σ gA, gX = gA·W1 + [gy; gy] (the residual).
-            Gemm.Transpose(_ga.AsSpan(0, b * h), b, h, _gaT);
-            Gemm.Multiply(_gaT, h, b, _x, 2 * d, _gW1, accumulate: false, _parallel);
+            Gemm.MultiplyTransposedA(_ga, h, b, _x, 2 * d, _gW1, accumulate: false, _parallel);
             ColumnSums(_ga, b, h, _gB1);
             Gemm.Multiply(_ga, b, h, _model.W1, 2 * d, _gx, accumulate: false, _parallel);
             for (var i = 0; i < b; i++)
@@ -526,6 +519,8 @@ public sealed class TwoTowerTrainer
                 _histLong.AsSpan(i * _l, _l),
                 _histSession.AsSpan(i * _l, _l));
             _histCount[i] = n;
+            _histInvLong[i] = 1f / MathF.Max(TensorPrimitives.Sum(_histLong.AsSpan(i * _l, n)), TwoTowerModel.PoolEpsilon);
+            _histInvSession[i] = 1f / MathF.Max(TensorPrimitives.Sum(_histSession.AsSpan(i * _l, n)), TwoTowerModel.PoolEpsilon);
             _model.Pool(_histItems.AsSpan(i * _l, n), _histLong.AsSpan(i * _l, n), _histSession.AsSpan(i * _l, n), _x.AsSpan(i * 2 * _d, 2 * _d));
         }
 
@@ -539,13 +534,16 @@ public sealed class TwoTowerTrainer
             TensorPrimitives.Multiply(z, 1f / MathF.Max(norm, TwoTowerModel.NormEpsilon), z);
         }
 
-        /// <summary>Turns row i of the raw dot products into dLoss/dlogit (already divided by the batch size) and records its loss.</summary>
+        /// <summary>
+        /// Turns row i of the raw dot products into dLoss/dlogit, already divided by the batch size and
+        /// multiplied by 1/τ (the factor of both GEMMs that consume it), and records its loss.
+        /// </summary>
         private void LossRow(int i, int b, int c)
         {
             var row = _logits.AsSpan(i * c, c);
             TensorPrimitives.Multiply(row, _invTemperature, row);
             var target = _candItems[i];
-            var scale = 1f / b;
+            var scale = _invTemperature / b;
             if (_options.Loss == TwoTowerLoss.SampledSigmoid)
             {
                 // The positive (column i) against the shared sampled negatives; other in-batch columns are unused.
@@ -570,31 +568,30 @@ public sealed class TwoTowerTrainer
             }
 
             TensorPrimitives.Subtract(row, _candCorrection.AsSpan(0, c), row);
-            var max = float.NegativeInfinity;
-            for (var j = 0; j < c; j++)
+            var candidates = _candItems.AsSpan(0, c);
+            for (var j = candidates.IndexOf(target); j >= 0; j = NextIndexOf(candidates, target, j))
             {
-                if (j != i && _candItems[j] == target)
+                if (j != i)
                 {
+                    // Another copy of the positive is not a negative: exp(-∞) = 0 drops it from the softmax.
                     row[j] = float.NegativeInfinity;
-                    continue;
                 }
-
-                max = MathF.Max(max, row[j]);
             }
 
-            double sum = 0;
-            for (var j = 0; j < c; j++)
-            {
-                sum += MathF.Exp(row[j] - max);
-            }
+            var max = TensorPrimitives.Max(row);
+            TensorPrimitives.Subtract(row, max, row);
+            var positive = row[i];
+            TensorPrimitives.Exp(row, row);
+            var sum = TensorPrimitives.Sum(row);
+            _loss[i] = MathF.Log(sum) - positive;
+            TensorPrimitives.Multiply(row, scale / sum, row);
+            row[i] -= scale;
+        }
 
-            var logSum = max + (float)Math.Log(sum);
-            _loss[i] = logSum - row[i];
-            for (var j = 0; j < c; j++)
-            {
-                var p = float.IsNegativeInfinity(row[j]) ? 0f : MathF.Exp(row[j] - logSum);
-                row[j] = (p - (j == i ? 1f : 0f)) * scale;
-            }
+        private static int NextIndexOf(ReadOnlySpan<int> values, int value, int after)
+        {
+            var next = values[(after + 1)..].IndexOf(value);
+            return next < 0 ? -1 : after + 1 + next;
         }
 
         private void ScatterSparse(int b, int c)
@@ -617,12 +614,18 @@ public sealed class TwoTowerTrainer
                     var items = _histItems.AsSpan(i * _l, n);
                     var wl = _histLong.AsSpan(i * _l, n);
                     var ws = _histSession.AsSpan(i * _l, n);
-                    var invL = 1f / MathF.Max(TensorPrimitives.Sum(wl), TwoTowerModel.PoolEpsilon);
-                    var invS = 1f / MathF.Max(TensorPrimitives.Sum(ws), TwoTowerModel.PoolEpsilon);
+                    var invL = _histInvLong[i];
+                    var invS = _histInvSession[i];
                     var gxl = _gx.AsSpan(i * 2 * d, d);
                     var gxs = _gx.AsSpan((i * 2 * d) + d, d);
                     for (var k = 0; k < n; k++)
                     {
+                        var ahead = k + TwoTowerModel.RowPrefetchDistance;
+                        if (ahead < n && items[ahead] % _threads == t)
+                        {
+                            VectorKernels.Prefetch(_gHist.AsSpan(items[ahead] * d, d));
+                        }
+
                         var item = items[k];
                         if (item % _threads != t)
                         {
@@ -633,12 +636,12 @@ public sealed class TwoTowerTrainer
                         touched.Touch(item);
                         if (wl[k] != 0f)
                         {
-                            TensorPrimitives.MultiplyAdd(gxl, wl[k] * invL, row, row);
+                            VectorKernels.AddScaled(gxl, wl[k] * invL, row);
                         }
 
                         if (ws[k] != 0f)
                         {
-                            TensorPrimitives.MultiplyAdd(gxs, ws[k] * invS, row, row);
+                            VectorKernels.AddScaled(gxs, ws[k] * invS, row);
                         }
                     }
                 }
@@ -662,7 +665,7 @@ public sealed class TwoTowerTrainer
                     foreach (var f in features)
                     {
                         var row = _gFeature.AsSpan(f * d, d);
-                        TensorPrimitives.MultiplyAdd(gz, scale, row, row);
+                        VectorKernels.AddScaled(gz, scale, row);
                         _featureRows.Touch(f);
                     }
                 }
@@ -717,8 +720,12 @@ public sealed class TwoTowerTrainer
             Apply(_adamFeature, _gFeature, _featureRows, lr, wd);
         }
 
-        private void Apply(AdamOptimizer adam, float[] gradient, SparseRows rows, float lr, float wd) =>
-            adam.UpdateRowsParallel(gradient, rows.RowArray, rows.Count, _d, lr, wd, _step, _parallel);
+        /// <summary>Updates the touched rows and hands them back cleared (Adam zeroes the gradient rows it reads).</summary>
+        private void Apply(AdamOptimizer adam, float[] gradient, SparseRows rows, float lr, float wd)
+        {
+            adam.UpdateRowsParallel(gradient, rows.RowArray, rows.Count, _d, lr, wd, _step, _parallel, clearGradient: true);
+            rows.Clear();
+        }
 
         private static float[] BuildLogQ(InteractionDataset data, Example[] examples, int batch, int sampled)
         {

@@ -34,6 +34,35 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 1, 1, 1)]
+    [InlineData(7, 13, 35, 1)]
+    [InlineData(37, 64, 50, 2)]
+    [InlineData(64, 20, 128, 3)]
+    public void MultiplyTransposedA_AnyShape_MatchesNaiveProduct(int m, int k, int n, int threads)
+    {
+        var random = new Random(m * 1000 + n);
+        var aT = Enumerable.Range(0, k * m).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var b = Enumerable.Range(0, k * n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var c = Enumerable.Range(0, m * n).Select(_ => 1f).ToArray();
+
+        Gemm.MultiplyTransposedA(aT, m, k, b, n, c, accumulate: true, new ParallelOptions { MaxDegreeOfParallelism = threads });
+
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var expected = 1.0;
+                for (var p = 0; p < k; p++)
+                {
+                    expected += aT[(p * m) + i] * b[(p * n) + j];
+                }
+
+                Assert.True(Math.Abs(expected - c[(i * n) + j]) < 1e-4, $"c[{i},{j}] = {c[(i * n) + j]}, expected {expected}");
+            }
+        }
+    }
+
     [Fact]
     public void Transpose_SwapsRowsAndColumns()
     {
