@@ -331,18 +331,19 @@ public sealed class RetrainActivities
     /// <summary>
     /// Trains on a worker thread and writes each epoch's checkpoint while the next epoch runs, so a retry after a crash
     /// resumes from the last finished epoch. Each checkpoint is serialised on the training thread (the model keeps
-    /// changing); a write still pending when a newer one arrives is superseded. A failed write stops the training.
+    /// changing); every epoch's checkpoint is written, in order: an epoch that finishes while two writes are still
+    /// outstanding waits for the older one. A failed write stops the training.
     /// </summary>
     private async Task TrainWritingCheckpointsAsync(TwoTowerTrainer trainer, InteractionDataset data, int[] userEnds, TwoTowerCheckpoint? resume, string blob)
     {
-        var pending = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true });
+        var pending = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
         using var stop = new CancellationTokenSource();
         var training = Task.Run(
             () =>
             {
                 try
                 {
-                    trainer.Train(data, userEnds, null, null, resume, checkpoint => pending.Writer.TryWrite(checkpoint.ToBytes()), stop.Token);
+                    trainer.Train(data, userEnds, null, null, resume, checkpoint => pending.Writer.WriteAsync(checkpoint.ToBytes(), stop.Token).AsTask().GetAwaiter().GetResult(), stop.Token);
                 }
                 finally
                 {
