@@ -318,10 +318,7 @@ public sealed class QuantizedItemIndex : IItemIndex
                 acc7 += Madd(ref codes, offset + (nuint)(7 * stride), qLo, qHi);
             }
 
-            // Pairwise horizontal adds reduce 8 accumulators to one vector of 8 row sums.
-            var h0123 = Avx2.HorizontalAdd(Avx2.HorizontalAdd(acc0, acc1), Avx2.HorizontalAdd(acc2, acc3));
-            var h4567 = Avx2.HorizontalAdd(Avx2.HorizontalAdd(acc4, acc5), Avx2.HorizontalAdd(acc6, acc7));
-            return Avx2.Permute2x128(h0123, h4567, 0x20) + Avx2.Permute2x128(h0123, h4567, 0x31);
+            return RowSums(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
         }
 
         Span<int> scores = stackalloc int[RowBlock];
@@ -383,9 +380,7 @@ public sealed class QuantizedItemIndex : IItemIndex
                 acc7 += Nibbles(ref codes, offset + (nuint)(7 * stride), qLo, qHi, mask, ones);
             }
 
-            var h0123 = Avx2.HorizontalAdd(Avx2.HorizontalAdd(acc0, acc1), Avx2.HorizontalAdd(acc2, acc3));
-            var h4567 = Avx2.HorizontalAdd(Avx2.HorizontalAdd(acc4, acc5), Avx2.HorizontalAdd(acc6, acc7));
-            return Avx2.Permute2x128(h0123, h4567, 0x20) + Avx2.Permute2x128(h0123, h4567, 0x31);
+            return RowSums(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
         }
 
         Span<int> scores = stackalloc int[RowBlock];
@@ -405,6 +400,15 @@ public sealed class QuantizedItemIndex : IItemIndex
         }
 
         return Vector256.Create<int>(scores);
+    }
+
+    /// <summary>Pairwise horizontal adds reduce 8 row accumulators to one vector of the 8 row sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> RowSums(Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3, Vector256<int> a4, Vector256<int> a5, Vector256<int> a6, Vector256<int> a7)
+    {
+        var h0123 = Avx2.HorizontalAdd(Avx2.HorizontalAdd(a0, a1), Avx2.HorizontalAdd(a2, a3));
+        var h4567 = Avx2.HorizontalAdd(Avx2.HorizontalAdd(a4, a5), Avx2.HorizontalAdd(a6, a7));
+        return Avx2.Permute2x128(h0123, h4567, 0x20) + Avx2.Permute2x128(h0123, h4567, 0x31);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
