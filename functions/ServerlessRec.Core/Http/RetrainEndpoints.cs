@@ -43,14 +43,13 @@ public sealed partial class RetrainEndpoints
                 var start = await RetrainScheduler.TryStartAsync(client, RetrainInput.From("admin", _options), cancellationToken).ConfigureAwait(false);
                 LogStart(_logger, start.Started, start.InstanceId, start.Message);
                 var statusUrl = $"/{RouteTable.Prefix}/retrain/{start.InstanceId}";
+                request.HttpContext.Response.Headers.Location = statusUrl;
                 if (!start.Started)
                 {
-                    request.HttpContext.Response.Headers.Location = statusUrl;
                     return ApiProblems.Create(StatusCodes.Status409Conflict, "A retraining is already in progress.", start.Message + $"; poll {statusUrl}");
                 }
 
                 var body = new RetrainStartResponse { InstanceId = start.InstanceId, StatusUrl = statusUrl, Message = start.Message };
-                request.HttpContext.Response.Headers.Location = statusUrl;
                 return Results.Json(body, ApiJsonContext.Default.RetrainStartResponse, statusCode: StatusCodes.Status202Accepted);
             },
             _logger);
