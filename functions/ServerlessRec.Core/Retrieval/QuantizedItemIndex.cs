@@ -29,6 +29,9 @@ public sealed class QuantizedItemIndex : IItemIndex
     private const long ParallelBytes = 16L << 20;
     private const int PartsPerThread = 4;
 
+    // A part of a parallel scan picks up the shared bar every 1,024 rows (mask of the row index).
+    private const int SyncRows = 1023;
+
     private readonly EmbeddedItemIndex _exact;
     private readonly sbyte[] _codes;
     private readonly float[] _scales;
@@ -137,7 +140,7 @@ public sealed class QuantizedItemIndex : IItemIndex
         var compiled = _exact.CompileFilter(filter);
         var candidates = (int)Math.Min(Math.Max((long)k * Oversample, MinCandidates), Math.Max(1, _exact.Count));
         var quantizedQuery = QuantizeQuery(query);
-        var packedQuery = Bits == 4 ? PackQuery(quantizedQuery) : null;
+        var magnitudes = Bits == 8 ? Magnitudes(quantizedQuery) : null;
 
         // More row ranges than threads: on a busy machine the caller takes over ranges a descheduled worker has not started.
         var parts = _codes.LongLength >= ParallelBytes && MaxDegreeOfParallelism > 1 ? Math.Min(PartsPerThread * MaxDegreeOfParallelism, _paddedRows / RowBlock) : 1;
@@ -145,17 +148,20 @@ public sealed class QuantizedItemIndex : IItemIndex
         if (parts <= 1)
         {
             tops[0] = new CandidateHeap(candidates);
-            Scan(quantizedQuery, packedQuery, 0, _paddedRows, tops[0], compiled);
+            Scan(quantizedQuery, magnitudes, 0, _paddedRows, tops[0], compiled, shared: null);
         }
         else
         {
+            // Every part's k-th score bounds the global one from below, so the parts share the best of them: a part
+            // that starts late begins with the bar the others have raised instead of refilling its own heap.
+            var shared = new SharedThreshold();
             var blocksPerPart = ((_paddedRows / RowBlock) + parts - 1) / parts;
             Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism }, p =>
             {
                 var start = Math.Min(_paddedRows, p * blocksPerPart * RowBlock);
                 var end = Math.Min(_paddedRows, start + (blocksPerPart * RowBlock));
                 tops[p] = new CandidateHeap(candidates);
-                Scan(quantizedQuery, packedQuery, start, end, tops[p], compiled);
+                Scan(quantizedQuery, magnitudes, start, end, tops[p], compiled, shared);
             });
         }
 
@@ -187,33 +193,35 @@ public sealed class QuantizedItemIndex : IItemIndex
         return _exact.ToResults(best);
     }
 
-    /// <summary>Folds the per-dimension scales into the query and quantizes it to 16-bit lanes (int8 range).</summary>
-    private short[] QuantizeQuery(ReadOnlySpan<float> query)
+    /// <summary>
+    /// Folds the per-dimension scales into the query and quantizes it to int8 (±127), in the layout of the codes: for
+    /// int8 one value per code byte; for int4 per 32-byte chunk the 32 low-nibble then the 32 high-nibble dimensions.
+    /// </summary>
+    private sbyte[] QuantizeQuery(ReadOnlySpan<float> query)
     {
         var scaled = new float[query.Length];
         TensorPrimitives.Multiply(query, _scales, scaled);
         var max = MathF.Abs(TensorPrimitives.MaxMagnitude(scaled));
-        var quantized = new short[Bits == 8 ? _stride : _stride * 2];
+        var quantized = new sbyte[Bits == 8 ? _stride : _stride * 2];
         var factor = max > 0 && float.IsFinite(max) ? 127f / max : 0f;
         for (var j = 0; j < scaled.Length; j++)
         {
-            quantized[j] = (short)Math.Clamp(MathF.Round(scaled[j] * factor), -127f, 127f);
+            quantized[j] = (sbyte)Math.Clamp(MathF.Round(scaled[j] * factor), -127f, 127f);
         }
 
         return quantized;
     }
 
-    /// <summary>Scores rows [start, end) (multiples of 8) and keeps those that beat the running threshold and pass the filter.</summary>
-    /// <summary>The int4 kernel's query: int8 values in the nibble layout (per 32-byte chunk, 32 low then 32 high dimensions).</summary>
-    private static sbyte[] PackQuery(short[] quantized)
+    /// <summary>|q| of the int8 query: <c>vpmaddubsw</c> multiplies unsigned by signed bytes, so the int8 kernel feeds it |q| and code × sign(q).</summary>
+    private static byte[] Magnitudes(sbyte[] query)
     {
-        var packed = new sbyte[quantized.Length];
-        for (var j = 0; j < quantized.Length; j++)
+        var magnitudes = new byte[query.Length];
+        for (var j = 0; j < query.Length; j++)
         {
-            packed[j] = (sbyte)quantized[j];
+            magnitudes[j] = (byte)Math.Abs((int)query[j]);
         }
 
-        return packed;
+        return magnitudes;
     }
 
     private static float[] MaxAbsScales(ReadOnlySpan<float> vectors, int n, int d, float limit)
@@ -260,146 +268,236 @@ public sealed class QuantizedItemIndex : IItemIndex
         return scales;
     }
 
-    private void Scan(short[] query, sbyte[]? packed, int start, int end, CandidateHeap top, EmbeddedItemIndex.CompiledFilter filter)
+    /// <summary>
+    /// Scores rows [start, end) (multiples of 8) and keeps those that beat the running threshold and pass the filter.
+    /// Each code width has its own loop, so the query, masks and eight accumulators stay in registers; at 64
+    /// dimensions (one int4 chunk, two int8 chunks per row) the query chunks are loaded once per scan.
+    /// </summary>
+    private void Scan(sbyte[] query, byte[]? magnitudes, int start, int end, CandidateHeap top, EmbeddedItemIndex.CompiledFilter filter, SharedThreshold? shared)
     {
-        var count = _exact.Count;
-        var threshold = int.MinValue;
+        var bar = new Bar(top, filter, shared);
+        if (!Avx2.IsSupported)
+        {
+            ScanPortable(query, start, end, ref bar);
+        }
+        else if (magnitudes is not null)
+        {
+            ScanInt8(query, magnitudes, start, end, ref bar);
+        }
+        else
+        {
+            ScanInt4(query, start, end, ref bar);
+        }
+    }
+
+    /// <summary>
+    /// int8: per 32 codes one <c>vpsignb</c> (code × sign(q)), one <c>vpmaddubsw</c> with |q| (pairs of products,
+    /// at most 2 × 127², so never saturating) and one <c>vpmaddwd</c> by 1 to widen to int32. Rows are read front
+    /// to back, one after the other.
+    /// </summary>
+    private void ScanInt8(sbyte[] query, byte[] magnitudes, int start, int end, ref Bar bar)
+    {
+        ref var codes = ref MemoryMarshal.GetArrayDataReference(_codes);
+        ref var q = ref MemoryMarshal.GetArrayDataReference(query);
+        ref var m = ref MemoryMarshal.GetArrayDataReference(magnitudes);
+        var ones = Vector256.Create((short)1);
+        var s = (nuint)_stride;
+        if (s == 2 * ChunkBytes)
+        {
+            var q0 = Vector256.LoadUnsafe(ref q, 0);
+            var q1 = Vector256.LoadUnsafe(ref q, ChunkBytes);
+            var m0 = Vector256.LoadUnsafe(ref m, 0);
+            var m1 = Vector256.LoadUnsafe(ref m, ChunkBytes);
+            for (var row = start; row < end; row += RowBlock)
+            {
+                var o = (nuint)row * s;
+                var scores = RowSums(
+                    SignedDot64(ref codes, o, q0, q1, m0, m1, ones),
+                    SignedDot64(ref codes, o + s, q0, q1, m0, m1, ones),
+                    SignedDot64(ref codes, o + (2 * s), q0, q1, m0, m1, ones),
+                    SignedDot64(ref codes, o + (3 * s), q0, q1, m0, m1, ones),
+                    SignedDot64(ref codes, o + (4 * s), q0, q1, m0, m1, ones),
+                    SignedDot64(ref codes, o + (5 * s), q0, q1, m0, m1, ones),
+                    SignedDot64(ref codes, o + (6 * s), q0, q1, m0, m1, ones),
+                    SignedDot64(ref codes, o + (7 * s), q0, q1, m0, m1, ones));
+                Offer(scores, row, ref bar);
+            }
+
+            return;
+        }
+
         for (var row = start; row < end; row += RowBlock)
         {
-            // One vector compare rejects a whole block: after the first few thousand rows almost every block.
-            var scores = packed is null ? ScoreBlock(row, query) : ScoreBlock4(row, packed);
-            var beats = Vector256.GreaterThan(scores, Vector256.Create(threshold)).ExtractMostSignificantBits();
-            while (beats != 0)
+            var o = (nuint)row * s;
+            var scores = RowSums(
+                SignedDot(ref codes, o, s, ref q, ref m, ones),
+                SignedDot(ref codes, o + s, s, ref q, ref m, ones),
+                SignedDot(ref codes, o + (2 * s), s, ref q, ref m, ones),
+                SignedDot(ref codes, o + (3 * s), s, ref q, ref m, ones),
+                SignedDot(ref codes, o + (4 * s), s, ref q, ref m, ones),
+                SignedDot(ref codes, o + (5 * s), s, ref q, ref m, ones),
+                SignedDot(ref codes, o + (6 * s), s, ref q, ref m, ones),
+                SignedDot(ref codes, o + (7 * s), s, ref q, ref m, ones));
+            Offer(scores, row, ref bar);
+        }
+    }
+
+    /// <summary>
+    /// int4: nibbles split with a mask and a shift, multiplied by <c>vpmaddubsw</c> (unsigned codes × signed query)
+    /// and widened by <c>vpmaddwd</c>. The codes are stored as code + 8, which adds 8 × Σ query to every row alike
+    /// and so changes no ranking.
+    /// </summary>
+    private void ScanInt4(sbyte[] query, int start, int end, ref Bar bar)
+    {
+        ref var codes = ref Unsafe.As<sbyte, byte>(ref MemoryMarshal.GetArrayDataReference(_codes));
+        ref var q = ref MemoryMarshal.GetArrayDataReference(query);
+        var mask = Vector256.Create((byte)0x0F);
+        var ones = Vector256.Create((short)1);
+        var s = (nuint)_stride;
+        if (s == ChunkBytes)
+        {
+            var qLo = Vector256.LoadUnsafe(ref q, 0);
+            var qHi = Vector256.LoadUnsafe(ref q, ChunkBytes);
+            for (var row = start; row < end; row += RowBlock)
             {
-                var r = BitOperations.TrailingZeroCount(beats);
-                beats &= beats - 1;
-                var i = row + r;
-                var score = scores.GetElement(r);
-                if (score > threshold && i < count && filter.Passes(_exact, i))
+                var o = (nuint)row * s;
+                var scores = RowSums(
+                    Nibbles(ref codes, o, qLo, qHi, mask, ones),
+                    Nibbles(ref codes, o + s, qLo, qHi, mask, ones),
+                    Nibbles(ref codes, o + (2 * s), qLo, qHi, mask, ones),
+                    Nibbles(ref codes, o + (3 * s), qLo, qHi, mask, ones),
+                    Nibbles(ref codes, o + (4 * s), qLo, qHi, mask, ones),
+                    Nibbles(ref codes, o + (5 * s), qLo, qHi, mask, ones),
+                    Nibbles(ref codes, o + (6 * s), qLo, qHi, mask, ones),
+                    Nibbles(ref codes, o + (7 * s), qLo, qHi, mask, ones));
+                Offer(scores, row, ref bar);
+            }
+
+            return;
+        }
+
+        for (var row = start; row < end; row += RowBlock)
+        {
+            var o = (nuint)row * s;
+            var scores = RowSums(
+                NibbleDot(ref codes, o, s, ref q, mask, ones),
+                NibbleDot(ref codes, o + s, s, ref q, mask, ones),
+                NibbleDot(ref codes, o + (2 * s), s, ref q, mask, ones),
+                NibbleDot(ref codes, o + (3 * s), s, ref q, mask, ones),
+                NibbleDot(ref codes, o + (4 * s), s, ref q, mask, ones),
+                NibbleDot(ref codes, o + (5 * s), s, ref q, mask, ones),
+                NibbleDot(ref codes, o + (6 * s), s, ref q, mask, ones),
+                NibbleDot(ref codes, o + (7 * s), s, ref q, mask, ones));
+            Offer(scores, row, ref bar);
+        }
+    }
+
+    /// <summary>Without AVX2: the same integer dot products, one code at a time.</summary>
+    private void ScanPortable(sbyte[] query, int start, int end, ref Bar bar)
+    {
+        var stride = _stride;
+        Span<int> scores = stackalloc int[RowBlock];
+        for (var row = start; row < end; row += RowBlock)
+        {
+            for (var r = 0; r < RowBlock; r++)
+            {
+                var rowCodes = _codes.AsSpan((row + r) * stride, stride);
+                var sum = 0;
+                for (var b = 0; b < stride; b++)
                 {
-                    // |score| ≤ d × 127², below 2^24 for d ≤ 1040, so integer scores are exact as floats.
-                    top.Add(i, score);
-                    threshold = float.IsNegativeInfinity(top.Threshold) ? int.MinValue : (int)top.Threshold;
+                    if (Bits == 8)
+                    {
+                        sum += rowCodes[b] * query[b];
+                    }
+                    else
+                    {
+                        var value = (byte)rowCodes[b];
+                        var chunk = b / ChunkBytes * 2 * ChunkBytes;
+                        var within = b % ChunkBytes;
+                        sum += ((value & 0x0F) * query[chunk + within]) + ((value >> 4) * query[chunk + ChunkBytes + within]);
+                    }
+                }
+
+                scores[r] = sum;
+            }
+
+            Offer(Vector256.Create<int>(scores), row, ref bar);
+        }
+    }
+
+    /// <summary>Adds the rows of a block whose approximate score beats the running threshold and that pass the filter.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Offer(Vector256<int> scores, int row, ref Bar bar)
+    {
+        // One vector compare rejects a whole block: after the first few thousand rows almost every block.
+        var beats = Vector256.GreaterThan(scores, Vector256.Create(bar.Threshold)).ExtractMostSignificantBits();
+        if (beats != 0)
+        {
+            OfferRows(scores, row, beats, ref bar);
+        }
+        else if ((row & SyncRows) == 0 && bar.Shared is not null)
+        {
+            bar.Threshold = Math.Max(bar.Threshold, bar.Shared.Value);
+        }
+    }
+
+    /// <summary>The rare path of <see cref="Offer"/>, kept out of the scan loop.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void OfferRows(Vector256<int> scores, int row, uint beats, ref Bar bar)
+    {
+        while (beats != 0)
+        {
+            var r = BitOperations.TrailingZeroCount(beats);
+            beats &= beats - 1;
+            var i = row + r;
+            var score = scores.GetElement(r);
+            if (score > bar.Threshold && i < _exact.Count && bar.Filter.Passes(_exact, i))
+            {
+                // |score| ≤ d × 127², below 2^24 for d ≤ 1040, so integer scores are exact as floats.
+                bar.Top.Add(i, score);
+                if (!float.IsNegativeInfinity(bar.Top.Threshold))
+                {
+                    // Both bars only rise, so the higher of the two is still a valid bar.
+                    var own = (int)bar.Top.Threshold;
+                    bar.Threshold = Math.Max(bar.Threshold, bar.Shared?.Raise(own) ?? own);
                 }
             }
         }
     }
 
-    /// <summary>Integer dot products of 8 consecutive rows with the query.</summary>
+    /// <summary>One row's int8 dot product at 64 dimensions as eight int32 lanes, the query in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<int> ScoreBlock(int row, short[] query)
+    private static Vector256<int> SignedDot64(ref sbyte codes, nuint offset, Vector256<sbyte> q0, Vector256<sbyte> q1, Vector256<byte> m0, Vector256<byte> m1, Vector256<short> ones)
     {
-        ref var codes = ref MemoryMarshal.GetArrayDataReference(_codes);
-        ref var q = ref MemoryMarshal.GetArrayDataReference(query);
-        var stride = _stride;
-        if (Avx2.IsSupported)
-        {
-            var acc0 = Vector256<int>.Zero;
-            var acc1 = Vector256<int>.Zero;
-            var acc2 = Vector256<int>.Zero;
-            var acc3 = Vector256<int>.Zero;
-            var acc4 = Vector256<int>.Zero;
-            var acc5 = Vector256<int>.Zero;
-            var acc6 = Vector256<int>.Zero;
-            var acc7 = Vector256<int>.Zero;
-            var baseOffset = (nuint)((long)row * stride);
-            for (var c = 0; c < stride; c += ChunkBytes)
-            {
-                var qLo = Vector256.LoadUnsafe(ref q, (nuint)c);
-                var qHi = Vector256.LoadUnsafe(ref q, (nuint)(c + 16));
-                var offset = baseOffset + (nuint)c;
-                acc0 += Madd(ref codes, offset, qLo, qHi);
-                acc1 += Madd(ref codes, offset + (nuint)stride, qLo, qHi);
-                acc2 += Madd(ref codes, offset + (nuint)(2 * stride), qLo, qHi);
-                acc3 += Madd(ref codes, offset + (nuint)(3 * stride), qLo, qHi);
-                acc4 += Madd(ref codes, offset + (nuint)(4 * stride), qLo, qHi);
-                acc5 += Madd(ref codes, offset + (nuint)(5 * stride), qLo, qHi);
-                acc6 += Madd(ref codes, offset + (nuint)(6 * stride), qLo, qHi);
-                acc7 += Madd(ref codes, offset + (nuint)(7 * stride), qLo, qHi);
-            }
-
-            return RowSums(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
-        }
-
-        Span<int> scores = stackalloc int[RowBlock];
-
-        for (var r = 0; r < RowBlock; r++)
-        {
-            var rowCodes = _codes.AsSpan((row + r) * stride, stride);
-            var acc = Vector128<int>.Zero;
-            for (var c = 0; c < stride; c += 16)
-            {
-                var (lo, hi) = Vector128.Widen(Vector128.Create(rowCodes.Slice(c, 16)));
-                var (p0, p1) = Vector128.Widen(lo * Vector128.Create(query.AsSpan(c, 8)));
-                var (p2, p3) = Vector128.Widen(hi * Vector128.Create(query.AsSpan(c + 8, 8)));
-                acc += p0 + p1 + p2 + p3;
-            }
-
-            scores[r] = Vector128.Sum(acc);
-        }
-
-        return Vector256.Create<int>(scores);
+        var a = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(m0, Avx2.Sign(Vector256.LoadUnsafe(ref codes, offset), q0)), ones);
+        return a + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(m1, Avx2.Sign(Vector256.LoadUnsafe(ref codes, offset + ChunkBytes), q1)), ones);
     }
 
-    /// <summary>
-    /// Eight rows of int4 codes against the int8 query: nibbles split with a mask and a shift, multiplied by
-    /// <c>vpmaddubsw</c> (unsigned codes × signed query) and widened by <c>vpmaddwd</c>. The codes are stored as
-    /// code + 8, which adds 8 × Σ query to every row alike and so changes no ranking.
-    /// </summary>
+    /// <summary>One row's int8 dot product as eight int32 lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<int> ScoreBlock4(int row, sbyte[] query)
+    private static Vector256<int> SignedDot(ref sbyte codes, nuint offset, nuint stride, ref sbyte q, ref byte magnitudes, Vector256<short> ones)
     {
-        var stride = _stride;
-        if (Avx2.IsSupported)
+        var acc = Vector256<int>.Zero;
+        for (nuint c = 0; c < stride; c += ChunkBytes)
         {
-            ref var codes = ref Unsafe.As<sbyte, byte>(ref MemoryMarshal.GetArrayDataReference(_codes));
-            ref var q = ref MemoryMarshal.GetArrayDataReference(query);
-            var mask = Vector256.Create((byte)0x0F);
-            var ones = Vector256.Create((short)1);
-            var acc0 = Vector256<int>.Zero;
-            var acc1 = Vector256<int>.Zero;
-            var acc2 = Vector256<int>.Zero;
-            var acc3 = Vector256<int>.Zero;
-            var acc4 = Vector256<int>.Zero;
-            var acc5 = Vector256<int>.Zero;
-            var acc6 = Vector256<int>.Zero;
-            var acc7 = Vector256<int>.Zero;
-            var baseOffset = (nuint)((long)row * stride);
-            for (var c = 0; c < stride; c += ChunkBytes)
-            {
-                var qLo = Vector256.LoadUnsafe(ref q, (nuint)(2 * c));
-                var qHi = Vector256.LoadUnsafe(ref q, (nuint)((2 * c) + ChunkBytes));
-                var offset = baseOffset + (nuint)c;
-                acc0 += Nibbles(ref codes, offset, qLo, qHi, mask, ones);
-                acc1 += Nibbles(ref codes, offset + (nuint)stride, qLo, qHi, mask, ones);
-                acc2 += Nibbles(ref codes, offset + (nuint)(2 * stride), qLo, qHi, mask, ones);
-                acc3 += Nibbles(ref codes, offset + (nuint)(3 * stride), qLo, qHi, mask, ones);
-                acc4 += Nibbles(ref codes, offset + (nuint)(4 * stride), qLo, qHi, mask, ones);
-                acc5 += Nibbles(ref codes, offset + (nuint)(5 * stride), qLo, qHi, mask, ones);
-                acc6 += Nibbles(ref codes, offset + (nuint)(6 * stride), qLo, qHi, mask, ones);
-                acc7 += Nibbles(ref codes, offset + (nuint)(7 * stride), qLo, qHi, mask, ones);
-            }
-
-            return RowSums(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
+            var signed = Avx2.Sign(Vector256.LoadUnsafe(ref codes, offset + c), Vector256.LoadUnsafe(ref q, c));
+            acc += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref magnitudes, c), signed), ones);
         }
 
-        Span<int> scores = stackalloc int[RowBlock];
-        for (var r = 0; r < RowBlock; r++)
-        {
-            var rowCodes = _codes.AsSpan((row + r) * stride, stride);
-            var sum = 0;
-            for (var b = 0; b < stride; b++)
-            {
-                var value = (byte)rowCodes[b];
-                var chunk = b / ChunkBytes * 2 * ChunkBytes;
-                var within = b % ChunkBytes;
-                sum += ((value & 0x0F) * query[chunk + within]) + ((value >> 4) * query[chunk + ChunkBytes + within]);
-            }
+        return acc;
+    }
 
-            scores[r] = sum;
+    /// <summary>One row's int4 dot product as eight int32 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> NibbleDot(ref byte codes, nuint offset, nuint stride, ref sbyte q, Vector256<byte> mask, Vector256<short> ones)
+    {
+        var acc = Vector256<int>.Zero;
+        for (nuint c = 0; c < stride; c += ChunkBytes)
+        {
+            acc += Nibbles(ref codes, offset + c, Vector256.LoadUnsafe(ref q, 2 * c), Vector256.LoadUnsafe(ref q, (2 * c) + ChunkBytes), mask, ones);
         }
 
-        return Vector256.Create<int>(scores);
+        return acc;
     }
 
     /// <summary>Pairwise horizontal adds reduce 8 row accumulators to one vector of the 8 row sums.</summary>
@@ -421,11 +519,38 @@ public sealed class QuantizedItemIndex : IItemIndex
         return Avx2.MultiplyAddAdjacent(products, ones);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Madd(ref sbyte codes, nuint offset, Vector256<short> qLo, Vector256<short> qHi)
+    /// <summary>The state a scan carries from block to block: its heap, its filter and the score a row must beat.</summary>
+    private struct Bar(CandidateHeap top, EmbeddedItemIndex.CompiledFilter filter, SharedThreshold? shared)
     {
-        var lo = Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref codes, offset));
-        var hi = Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref codes, offset + 16));
-        return Avx2.MultiplyAddAdjacent(lo, qLo) + Avx2.MultiplyAddAdjacent(hi, qHi);
+        public readonly CandidateHeap Top = top;
+        public readonly EmbeddedItemIndex.CompiledFilter Filter = filter;
+        public readonly SharedThreshold? Shared = shared;
+        public int Threshold = shared?.Value ?? int.MinValue;
+    }
+
+    /// <summary>The highest k-th approximate score any part of a parallel scan has reached.</summary>
+    private sealed class SharedThreshold
+    {
+        private int _value = int.MinValue;
+
+        public int Value => Volatile.Read(ref _value);
+
+        /// <summary>Raises the shared bar to at least <paramref name="bar"/> and returns it.</summary>
+        public int Raise(int bar)
+        {
+            var current = Volatile.Read(ref _value);
+            while (bar > current)
+            {
+                var seen = Interlocked.CompareExchange(ref _value, bar, current);
+                if (seen == current)
+                {
+                    return bar;
+                }
+
+                current = seen;
+            }
+
+            return current;
+        }
     }
 }

@@ -53,6 +53,33 @@ public sealed class EmbeddedItemIndexTests
         Assert.All(results.Zip(expected), p => Assert.Equal(Dot(p.Second.Vector, query), p.First.Score, 1e-5f));
     }
 
+    [Theory]
+    [InlineData(1_003, 64)] // the 64-dimension kernel, query in registers
+    [InlineData(517, 24)] // the general kernel
+    [InlineData(260, 128)]
+    public void Search_ScanScores_EqualTheSingleRowScoreBitForBit(int count, int dimensions)
+    {
+        // The compressed index re-ranks with Score(); a scan score one ulp away from it could reorder ties.
+        var items = RandomItems(count, dimensions, count + 7);
+        var index = new EmbeddedItemIndex("v1", dimensions, items);
+        var query = RandomItems(1, dimensions, 5)[0].Vector.ToArray();
+
+        var results = index.Search(query, count, new ItemFilter { AvailableOnly = false });
+
+        Assert.Equal(count, results.Count);
+        Assert.All(results, r => Assert.Equal(index.Score(index.RowOf(r.ItemId), query), r.Score));
+    }
+
+    [Fact]
+    public void Vectors_AreTheItemsVectorsInRowOrder()
+    {
+        var items = RandomItems(37, 24, 11);
+        var index = new EmbeddedItemIndex("v1", 24, items);
+
+        Assert.Equal(items.SelectMany(i => i.Vector.ToArray()), index.Vectors.ToArray());
+        Assert.Equal(items[36].Vector.ToArray(), index.VectorOf(36).ToArray());
+    }
+
     [Fact]
     public void Search_CategoryAvailabilityAndExclusionFilters_AreHonoured()
     {

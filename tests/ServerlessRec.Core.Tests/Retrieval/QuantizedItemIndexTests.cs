@@ -48,7 +48,9 @@ public sealed class QuantizedItemIndexTests
     [InlineData(8, 64)]
     [InlineData(4, 64)]
     [InlineData(4, 100)] // two int4 chunks per row, the second half padding
-    [InlineData(8, 24)]
+    [InlineData(8, 24)] // one int8 chunk per row: the general kernel
+    [InlineData(8, 100)] // four int8 chunks per row
+    [InlineData(4, 24)]
     public void Search_RandomNormalisedVectors_RecallAt10IsAtLeast099(int bits, int dimensions)
     {
         var exact = new EmbeddedItemIndex("v1", dimensions, EmbeddedItemIndexTests.RandomItems(20_000, dimensions, 11));

@@ -43,6 +43,7 @@ public sealed class LargeCatalogServingTests : IDisposable
 
         var compressed = Assert.IsType<QuantizedItemIndex>(serving.SearchIndex);
         Assert.Same(serving.Index, compressed.Exact);
+        Assert.Equal(8, compressed.Bits);
         var random = new Random(4);
         for (var q = 0; q < 5; q++)
         {
@@ -51,6 +52,29 @@ public sealed class LargeCatalogServingTests : IDisposable
             var expected = serving.Index.Search(query, 10, filter);
             var found = await serving.SearchIndex.SearchAsync(query, 10, filter);
             Assert.Equal(expected.Select(r => r.ItemId), found.Select(r => r.ItemId));
+        }
+    }
+
+    [Theory]
+    [InlineData(ServingModel.CompressedFromItems - 1, 0)]
+    [InlineData(ServingModel.CompressedFromItems, 8)]
+    [InlineData(ServingModel.Int4FromItems - 1, 8)]
+    [InlineData(ServingModel.Int4FromItems, 4)]
+    public void SearchIndexFor_CatalogSize_PicksExactInt8OrInt4(int items, int bits)
+    {
+        var vector = new float[8];
+        vector[0] = 1f;
+        var index = new EmbeddedItemIndex("v1", 8, Enumerable.Range(0, items).Select(i => new IndexedItem($"i{i}", vector, [], true, 0)).ToArray());
+
+        var search = ServingModel.SearchIndexFor(index);
+
+        if (bits == 0)
+        {
+            Assert.Same(index, search);
+        }
+        else
+        {
+            Assert.Equal(bits, Assert.IsType<QuantizedItemIndex>(search).Bits);
         }
     }
 }
