@@ -24,6 +24,7 @@ public sealed class QuantizedItemIndex : IItemIndex
 
     private const int RowBlock = 8;
     private const int ChunkBytes = 32;
+    private const int Int4Depth = 8;
 
     // Below this many matrix bytes (~250k × 64) a parallel scan costs more in scheduling than it saves on 2 cores.
     private const long ParallelBytes = 16L << 20;
@@ -45,7 +46,7 @@ public sealed class QuantizedItemIndex : IItemIndex
     /// <param name="maxDegreeOfParallelism">Threads a search may use; 0 means one per core. <value>The default is 0.</value></param>
     /// <param name="bits">
     /// Bits per code: 8, or 4 for half the bytes scanned (then <paramref name="oversample"/> and
-    /// <paramref name="minCandidates"/> are multiplied by 4). <value>The default is 8.</value>
+    /// <paramref name="minCandidates"/> are multiplied by 8). <value>The default is 8.</value>
     /// </param>
     public QuantizedItemIndex(EmbeddedItemIndex exact, int oversample = DefaultOversample, int minCandidates = DefaultMinCandidates, int maxDegreeOfParallelism = 0, int bits = 8)
     {
@@ -60,9 +61,10 @@ public sealed class QuantizedItemIndex : IItemIndex
         ArgumentOutOfRangeException.ThrowIfLessThan(minCandidates, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxDegreeOfParallelism);
         _exact = exact;
-        // int4 codes are coarse enough that tight clusters need a deeper re-rank: four times the candidates.
-        Oversample = bits == 4 ? oversample * 4 : oversample;
-        MinCandidates = bits == 4 ? minCandidates * 4 : minCandidates;
+        // int4 codes are coarse enough that tight clusters need a deeper re-rank: at 1M clustered vectors four times
+        // the candidates gave recall@10 0.983, eight times 1.000 (bench index).
+        Oversample = bits == 4 ? oversample * Int4Depth : oversample;
+        MinCandidates = bits == 4 ? minCandidates * Int4Depth : minCandidates;
         MaxDegreeOfParallelism = maxDegreeOfParallelism == 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
 
         var d = exact.Dimensions;

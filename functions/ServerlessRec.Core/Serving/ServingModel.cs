@@ -16,7 +16,7 @@ public sealed class ServingModel : IDisposable
     /// <summary>From this many items the embedded index is searched through its int8 codes (exact re-rank), a quarter of the bytes per query.</summary>
     public const int CompressedFromItems = 100_000;
 
-    /// <summary>From this many items the codes are int4 (an eighth of the bytes, a four times deeper exact re-rank).</summary>
+    /// <summary>From this many items the codes are int4 (an eighth of the bytes, an eight times deeper exact re-rank).</summary>
     public const int Int4FromItems = 500_000;
 
     private readonly Dictionary<string, int> _indexById;

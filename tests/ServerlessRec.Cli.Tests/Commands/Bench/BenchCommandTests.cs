@@ -18,7 +18,7 @@ public sealed class BenchCommandTests : IDisposable
     [Fact]
     public async Task Bench_Serving_WritesReportsAndCombinedReport()
     {
-        var (code, output, error) = await RunAsync("bench", "serving", "--items", "1000", "--queries", "10", "--out", Out);
+        var (code, output, error) = await RunAsync("bench", "serving", "--items", "1000", "--queries", "10", "--calls", "20", "--out", Out);
 
         Assert.True(code == 0, error);
         AssertReport("serving", "recall@10");
