@@ -146,23 +146,23 @@ public sealed class QuantizedItemIndex : IItemIndex
 
         // More row ranges than threads: on a busy machine the caller takes over ranges a descheduled worker has not started.
         var parts = _codes.LongLength >= ParallelBytes && MaxDegreeOfParallelism > 1 ? Math.Min(PartsPerThread * MaxDegreeOfParallelism, _paddedRows / RowBlock) : 1;
-        var tops = new CandidateHeap[Math.Max(1, parts)];
+        var tops = new CandidateBuffer[Math.Max(1, parts)];
         if (parts <= 1)
         {
-            tops[0] = new CandidateHeap(candidates);
+            tops[0] = new CandidateBuffer(candidates);
             Scan(quantizedQuery, magnitudes, 0, _paddedRows, tops[0], compiled, shared: null);
         }
         else
         {
             // Every part's k-th score bounds the global one from below, so the parts share the best of them: a part
-            // that starts late begins with the bar the others have raised instead of refilling its own heap.
+            // that starts late begins with the bar the others have raised instead of refilling its own buffer.
             var shared = new SharedThreshold();
             var blocksPerPart = ((_paddedRows / RowBlock) + parts - 1) / parts;
             Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism }, p =>
             {
                 var start = Math.Min(_paddedRows, p * blocksPerPart * RowBlock);
                 var end = Math.Min(_paddedRows, start + (blocksPerPart * RowBlock));
-                tops[p] = new CandidateHeap(candidates);
+                tops[p] = new CandidateBuffer(candidates);
                 Scan(quantizedQuery, magnitudes, start, end, tops[p], compiled, shared);
             });
         }
@@ -172,17 +172,14 @@ public sealed class QuantizedItemIndex : IItemIndex
         var merged = tops[0];
         if (tops.Length > 1)
         {
-            merged = new CandidateHeap(candidates);
+            merged = new CandidateBuffer(candidates);
             foreach (var top in tops)
             {
-                for (var i = 0; i < top.Count; i++)
-                {
-                    merged.Add(top.Indices[i], top.Scores[i]);
-                }
+                merged.AddFrom(top);
             }
         }
 
-        var rows = merged.Indices.ToArray();
+        var rows = merged.Rows();
 
         // Ascending rows so that equal scores keep the lower row first, as the exact scan does.
         Array.Sort(rows);
@@ -275,7 +272,7 @@ public sealed class QuantizedItemIndex : IItemIndex
     /// Each code width has its own loop, so the query, masks and eight accumulators stay in registers; at 64
     /// dimensions (one int4 chunk, two int8 chunks per row) the query chunks are loaded once per scan.
     /// </summary>
-    private void Scan(sbyte[] query, byte[]? magnitudes, int start, int end, CandidateHeap top, EmbeddedItemIndex.CompiledFilter filter, SharedThreshold? shared)
+    private void Scan(sbyte[] query, byte[]? magnitudes, int start, int end, CandidateBuffer top, EmbeddedItemIndex.CompiledFilter filter, SharedThreshold? shared)
     {
         var bar = new Bar(top, filter, shared);
         if (!Avx2.IsSupported)
@@ -455,13 +452,11 @@ public sealed class QuantizedItemIndex : IItemIndex
             var score = scores.GetElement(r);
             if (score > bar.Threshold && i < _exact.Count && bar.Filter.Passes(_exact, i))
             {
-                // |score| ≤ d × 127², below 2^24 for d ≤ 1040, so integer scores are exact as floats.
                 bar.Top.Add(i, score);
-                if (!float.IsNegativeInfinity(bar.Top.Threshold))
+                if (bar.Top.Bar > bar.Threshold)
                 {
                     // Both bars only rise, so the higher of the two is still a valid bar.
-                    var own = (int)bar.Top.Threshold;
-                    bar.Threshold = Math.Max(bar.Threshold, bar.Shared?.Raise(own) ?? own);
+                    bar.Threshold = Math.Max(bar.Threshold, bar.Shared?.Raise(bar.Top.Bar) ?? bar.Top.Bar);
                 }
             }
         }
@@ -522,9 +517,9 @@ public sealed class QuantizedItemIndex : IItemIndex
     }
 
     /// <summary>The state a scan carries from block to block: its heap, its filter and the score a row must beat.</summary>
-    private struct Bar(CandidateHeap top, EmbeddedItemIndex.CompiledFilter filter, SharedThreshold? shared)
+    private struct Bar(CandidateBuffer top, EmbeddedItemIndex.CompiledFilter filter, SharedThreshold? shared)
     {
-        public readonly CandidateHeap Top = top;
+        public readonly CandidateBuffer Top = top;
         public readonly EmbeddedItemIndex.CompiledFilter Filter = filter;
         public readonly SharedThreshold? Shared = shared;
         public int Threshold = shared?.Value ?? int.MinValue;
