@@ -146,36 +146,46 @@ public sealed class QuantizedItemIndex : IItemIndex
 
         // More row ranges than threads: on a busy machine the caller takes over ranges a descheduled worker has not started.
         var parts = _codes.LongLength >= ParallelBytes && MaxDegreeOfParallelism > 1 ? Math.Min(PartsPerThread * MaxDegreeOfParallelism, _paddedRows / RowBlock) : 1;
-        var tops = new CandidateBuffer[Math.Max(1, parts)];
+        CandidateBuffer merged;
         if (parts <= 1)
         {
-            tops[0] = new CandidateBuffer(candidates);
-            Scan(quantizedQuery, magnitudes, 0, _paddedRows, tops[0], compiled, shared: null);
+            merged = new CandidateBuffer(candidates);
+            Scan(quantizedQuery, magnitudes, 0, _paddedRows, merged, compiled, shared: null);
         }
         else
         {
-            // Every part's k-th score bounds the global one from below, so the parts share the best of them: a part
-            // that starts late begins with the bar the others have raised instead of refilling its own buffer.
+            // One buffer per worker thread, kept across the parts it takes, and a bar shared by all: every buffer's
+            // lowest kept score bounds the global one from below, so a part that starts late begins with the bar the
+            // others have raised instead of refilling a buffer of its own.
             var shared = new SharedThreshold();
+            var buffers = new List<CandidateBuffer>();
             var blocksPerPart = ((_paddedRows / RowBlock) + parts - 1) / parts;
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism }, p =>
-            {
-                var start = Math.Min(_paddedRows, p * blocksPerPart * RowBlock);
-                var end = Math.Min(_paddedRows, start + (blocksPerPart * RowBlock));
-                tops[p] = new CandidateBuffer(candidates);
-                Scan(quantizedQuery, magnitudes, start, end, tops[p], compiled, shared);
-            });
-        }
+            Parallel.For(
+                0,
+                parts,
+                new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism },
+                () => new CandidateBuffer(candidates),
+                (p, _, buffer) =>
+                {
+                    var start = Math.Min(_paddedRows, p * blocksPerPart * RowBlock);
+                    var end = Math.Min(_paddedRows, start + (blocksPerPart * RowBlock));
+                    Scan(quantizedQuery, magnitudes, start, end, buffer, compiled, shared);
+                    return buffer;
+                },
+                buffer =>
+                {
+                    lock (buffers)
+                    {
+                        buffers.Add(buffer);
+                    }
+                });
 
-        // The parts' candidates merged into the global best by approximate score, so a parallel scan re-ranks as
-        // many rows as a serial one instead of one full candidate set per part.
-        var merged = tops[0];
-        if (tops.Length > 1)
-        {
-            merged = new CandidateBuffer(candidates);
-            foreach (var top in tops)
+            // The threads' candidates merged into the global best by approximate score, so a parallel scan re-ranks
+            // as many rows as a serial one.
+            merged = buffers[0];
+            for (var b = 1; b < buffers.Count; b++)
             {
-                merged.AddFrom(top);
+                merged.AddFrom(buffers[b]);
             }
         }
 
