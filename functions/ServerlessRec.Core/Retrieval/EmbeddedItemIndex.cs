@@ -362,6 +362,15 @@ public sealed class EmbeddedItemIndex : IItemIndex
     /// <summary>A filter resolved against this index's rows.</summary>
     internal sealed class CompiledFilter(ulong[]? categoryMask, bool availableOnly, HashSet<int>? excluded, bool impossible)
     {
+        /// <summary>Gets how many rows the filter excludes by id.</summary>
+        public int ExcludedCount => excluded?.Count ?? 0;
+
+        /// <summary>Gets whether a row is excluded by id.</summary>
+        public bool IsExcluded(int row) => excluded is not null && excluded.Contains(row);
+
+        /// <summary>The same filter without its excluded ids (the caller removes those rows itself).</summary>
+        public CompiledFilter WithoutExclusions() => new(categoryMask, availableOnly, null, impossible);
+
         public bool Passes(EmbeddedItemIndex index, int row)
         {
             if (impossible || (availableOnly && (index._available[row >> 6] & (1UL << (row & 63))) == 0) || (excluded is not null && excluded.Contains(row)))

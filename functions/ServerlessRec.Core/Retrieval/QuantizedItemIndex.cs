@@ -26,6 +26,9 @@ public sealed class QuantizedItemIndex : IItemIndex
     private const int ChunkBytes = 32;
     private const int Int4Depth = 8;
 
+    // Up to this many excluded ids are removed at the re-rank instead of during the scan.
+    private const int MaxDeferredExclusions = 1_000;
+
     // Below this many matrix bytes (~250k × 64) a parallel scan costs more in scheduling than it saves on 2 cores.
     private const long ParallelBytes = 16L << 20;
     private const int PartsPerThread = 4;
@@ -140,7 +143,18 @@ public sealed class QuantizedItemIndex : IItemIndex
 
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var compiled = _exact.CompileFilter(filter);
-        var candidates = (int)Math.Min(Math.Max((long)k * Oversample, MinCandidates), Math.Max(1, _exact.Count));
+        var candidates = (long)Math.Max((long)k * Oversample, MinCandidates);
+
+        // A user's seen items are a few hundred rows at most: rather than a hash look-up for each of the thousands of
+        // rows a scan offers, keep that many more candidates and drop the excluded ones at the re-rank.
+        var scanFilter = compiled;
+        if (compiled.ExcludedCount is > 0 and <= MaxDeferredExclusions)
+        {
+            scanFilter = compiled.WithoutExclusions();
+            candidates += compiled.ExcludedCount;
+        }
+
+        candidates = Math.Min(candidates, Math.Max(1, _exact.Count));
         var quantizedQuery = QuantizeQuery(query);
         var magnitudes = Bits == 8 ? Magnitudes(quantizedQuery) : null;
 
@@ -149,8 +163,8 @@ public sealed class QuantizedItemIndex : IItemIndex
         CandidateBuffer merged;
         if (parts <= 1)
         {
-            merged = new CandidateBuffer(candidates);
-            Scan(quantizedQuery, magnitudes, 0, _paddedRows, merged, compiled, shared: null);
+            merged = new CandidateBuffer((int)candidates);
+            Scan(quantizedQuery, magnitudes, 0, _paddedRows, merged, scanFilter, shared: null);
         }
         else
         {
@@ -164,12 +178,12 @@ public sealed class QuantizedItemIndex : IItemIndex
                 0,
                 parts,
                 new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism },
-                () => new CandidateBuffer(candidates),
+                () => new CandidateBuffer((int)candidates),
                 (p, _, buffer) =>
                 {
                     var start = Math.Min(_paddedRows, p * blocksPerPart * RowBlock);
                     var end = Math.Min(_paddedRows, start + (blocksPerPart * RowBlock));
-                    Scan(quantizedQuery, magnitudes, start, end, buffer, compiled, shared);
+                    Scan(quantizedQuery, magnitudes, start, end, buffer, scanFilter, shared);
                     return buffer;
                 },
                 buffer =>
@@ -196,7 +210,10 @@ public sealed class QuantizedItemIndex : IItemIndex
         var best = new TopK(k);
         foreach (var row in rows)
         {
-            best.Add(row, _exact.Score(row, query));
+            if (!compiled.IsExcluded(row))
+            {
+                best.Add(row, _exact.Score(row, query));
+            }
         }
 
         return _exact.ToResults(best);

@@ -151,6 +151,26 @@ public sealed class QuantizedItemIndexTests
         Assert.Equal(exact.Search(query, 30, filter), results);
     }
 
+    [Theory]
+    [InlineData(150)] // removed at the re-rank: the candidates grow by as many
+    [InlineData(1_500)] // more than are deferred: removed during the scan
+    public void Search_ExcludingTheBestRows_ReturnsTheExactTopKOfTheRest(int excludedCount)
+    {
+        var items = EmbeddedItemIndexTests.RandomItems(6_000, 64, 31);
+        var exact = new EmbeddedItemIndex("v1", 64, items);
+
+        // 20 candidates for k = 10: without the extra ones the excluded rows would fill every slot.
+        var quantized = new QuantizedItemIndex(exact, oversample: 2, minCandidates: 1);
+        var query = items[5].Vector.ToArray();
+        var excluded = exact.Search(query, excludedCount, ItemFilter.None).Select(r => r.ItemId).ToHashSet();
+        var filter = new ItemFilter { AvailableOnly = false, ExcludedItemIds = excluded };
+
+        var results = quantized.Search(query, 10, filter);
+
+        Assert.Equal(exact.Search(query, 10, filter), results);
+        Assert.DoesNotContain(results, r => excluded.Contains(r.ItemId));
+    }
+
     [Fact]
     public void Search_QueryWhoseLargestComponentIsNegative_FindsTheExactTopK()
     {
