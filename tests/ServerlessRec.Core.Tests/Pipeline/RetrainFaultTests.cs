@@ -123,6 +123,22 @@ public sealed class RetrainFaultTests : IDisposable
         Assert.Equal(outcome.Version, (await models.GetCurrentAsync())!.Version);
     }
 
+    [Fact]
+    public async Task Retrain_OneProcess_ReadsEachShardOnceForAllItsActivities()
+    {
+        // buildDataset, seedHistories, train, evaluate and exportOnnx share the dataset instead of each rebuilding it.
+        await GenerateAsync(seed: 11);
+        var shardReads = _store.Count("shard read", c => c.Operation == BlobOperation.OpenRead && c.Container == ContainerNames.Runs && c.Name.Contains("/shard-", StringComparison.Ordinal));
+        var shardWrites = _store.Count("shard write", CallOf("Compact"));
+
+        var (outcome, metadata) = await RunAsync();
+
+        Assert.True(metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{metadata.RuntimeStatus}: {metadata.FailureDetails?.ErrorMessage}");
+        Assert.Equal("activated", outcome!.Outcome);
+        Assert.True(shardWrites.Matched > 1, $"{shardWrites.Matched} shards");
+        Assert.Equal(shardWrites.Matched, shardReads.Matched);
+    }
+
     [Theory]
     [MemberData(nameof(Steps))]
     public async Task Retrain_PermanentStorageFaultInAStep_FailsTheRunAndKeepsTheLiveModelServing(string step)
