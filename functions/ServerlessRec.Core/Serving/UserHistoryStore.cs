@@ -68,7 +68,7 @@ public sealed class UserHistoryStore
             var condition = etag is null ? BlobWriteCondition.CreateOnly : BlobWriteCondition.Matching(etag);
             try
             {
-                await _store.WriteAsync(_container, BlobName(userId), bytes, condition, cancellationToken).ConfigureAwait(false);
+                await Guarded(userId, "writing", () => _store.WriteAsync(_container, BlobName(userId), bytes, condition, cancellationToken)).ConfigureAwait(false);
                 return updated;
             }
             catch (BlobConditionFailedException ex)
@@ -86,11 +86,11 @@ public sealed class UserHistoryStore
 
     /// <summary>Deletes a user's history; returns false when there was none.</summary>
     public Task<bool> DeleteAsync(string userId, CancellationToken cancellationToken = default) =>
-        _store.DeleteAsync(_container, BlobName(userId), cancellationToken: cancellationToken);
+        Guarded(userId, "deleting", () => _store.DeleteAsync(_container, BlobName(userId), cancellationToken: cancellationToken));
 
     private async Task<(StoredUserHistory History, string? ETag)> ReadWithETagAsync(string userId, CancellationToken cancellationToken)
     {
-        var blob = await _store.ReadAsync(_container, BlobName(userId), cancellationToken).ConfigureAwait(false);
+        var blob = await Guarded(userId, "reading", () => _store.ReadAsync(_container, BlobName(userId), cancellationToken)).ConfigureAwait(false);
         if (blob is null)
         {
             return (new StoredUserHistory { UserId = userId }, null);
@@ -109,5 +109,44 @@ public sealed class UserHistoryStore
         }
 
         return (history ?? throw new InvalidDataException($"the stored history of user {UserIdHash.ForLogs(userId)} is empty"), blob.ETag);
+    }
+
+    /// <summary>
+    /// Runs a store call on a user's history blob. Its name holds the raw user id, and storage errors quote it (a local
+    /// path, a blob URI) in their messages, which end up in Error logs: an unexpected failure is rethrown as a
+    /// <see cref="UserHistoryStorageException"/> that names the user by hash and the cause by type only. Lost ETag
+    /// races (<see cref="BlobConditionFailedException"/>, retried above) and cancellation pass through.
+    /// </summary>
+    private static async Task<T> Guarded<T>(string userId, string action, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (BlobConditionFailedException or OperationCanceledException))
+        {
+            throw new UserHistoryStorageException($"{action} the history of user {UserIdHash.ForLogs(userId)} failed with {ex.GetType().Name} (HResult 0x{ex.HResult:X8}); the storage error's text is not kept because it quotes the user id");
+        }
+    }
+}
+
+/// <summary>A user history could not be read, written or deleted; the message names the user by hash only.</summary>
+public sealed class UserHistoryStorageException : IOException
+{
+    /// <summary>Creates the exception.</summary>
+    public UserHistoryStorageException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public UserHistoryStorageException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and its cause.</summary>
+    public UserHistoryStorageException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using ServerlessRec.Core.Tests.Serving;
+using ServerlessRec.Core.Tests.Storage;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
 
@@ -41,6 +42,31 @@ public sealed class UserIdLoggingTests(ServingFixture fixture) : IClassFixture<S
             Assert.DoesNotContain(damaged, l.Text, StringComparison.Ordinal);
             Assert.DoesNotContain(Uri.EscapeDataString(damaged), l.Text, StringComparison.Ordinal);
         });
+    }
+
+    [Theory]
+    [InlineData("read")]
+    [InlineData("write")]
+    public async Task Handlers_StorageErrorQuotingTheHistoryPath_LogNeitherTheRawIdNorThePath(string operation)
+    {
+        // A local folder or Blob Storage error quotes the blob's path or URI, and a history blob's name holds the user id.
+        var user = "carol.private+" + Guid.NewGuid().ToString("N") + "@example.com";
+        var store = new FaultInjectingBlobStore(fixture.Store);
+        store.Fail(
+            "history I/O error",
+            c => c.Container == ContainerNames.Users && c.Operation == (operation == "read" ? BlobOperation.Read : BlobOperation.Write),
+            exception: c => new IOException($"Access to the path '/data/{c.Container}/{c.Name}' is denied."));
+        using var harness = new EndpointHarness(store);
+
+        var response = await harness.SendAsync("PostEvents", $$"""{"events":[{"userId":"{{user}}","itemId":"i1","type":"view"}]}""");
+
+        Assert.Equal(500, response.Status);
+        var error = Assert.Single(harness.Logs.Logs, l => l.Level >= LogLevel.Error);
+        var logged = error.Message + error.Exception;
+        Assert.Contains(UserIdHash.ForLogs(user), logged, StringComparison.Ordinal);
+        Assert.Contains(nameof(IOException), logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(user, logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(Uri.EscapeDataString(user), logged, StringComparison.Ordinal);
     }
 
     [Fact]
