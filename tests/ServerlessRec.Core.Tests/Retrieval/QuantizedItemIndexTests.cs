@@ -186,6 +186,18 @@ public sealed class QuantizedItemIndexTests
         Assert.Equal(exact.Search(query, 10, ItemFilter.None), quantized.Search(query, 10, ItemFilter.None));
     }
 
+    [Theory]
+    [InlineData(8)]
+    [InlineData(4)]
+    public void Search_NoItems_ReturnsNothing(int bits)
+    {
+        var exact = new EmbeddedItemIndex("v1", 64, []);
+        var quantized = new QuantizedItemIndex(exact, bits: bits);
+
+        Assert.Empty(exact.Search(new float[64], 5, ItemFilter.None));
+        Assert.Empty(quantized.Search(new float[64], 5, new ItemFilter { ExcludedItemIds = new HashSet<string> { "gone" } }));
+    }
+
     [Fact]
     public void Search_UnknownCategory_ReturnsNothing()
     {
