@@ -81,6 +81,10 @@ public enum RecommendationSource
     /// <summary>No usable history: the most popular items.</summary>
     [JsonStringEnumMemberName("popular")]
     Popular,
+
+    /// <summary>The vector of a given item (similar items).</summary>
+    [JsonStringEnumMemberName("item")]
+    Item,
 }
 
 /// <summary>One recommended item.</summary>

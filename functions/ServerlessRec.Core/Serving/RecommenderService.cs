@@ -150,7 +150,7 @@ public sealed class RecommenderService
         return new RecommendationResponse
         {
             ModelVersion = model.Version,
-            Source = RecommendationSource.History,
+            Source = RecommendationSource.Item,
             Items = results.Select(r => new RecommendedItem { ItemId = r.ItemId, Score = r.Score }).ToList(),
         };
     }

@@ -151,6 +151,7 @@ public sealed class ServeCommandTests(ServeFixture fixture) : IClassFixture<Serv
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = await ReadJsonAsync(response);
+        Assert.Equal("item", body.RootElement.GetProperty("source").GetString());
         var items = body.RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()).ToList();
         Assert.Equal(4, items.Count);
         Assert.DoesNotContain("i1", items);

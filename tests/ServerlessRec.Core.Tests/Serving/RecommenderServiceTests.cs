@@ -169,6 +169,7 @@ public sealed class RecommenderServiceTests(ServingFixture fixture) : IClassFixt
 
         var response = await sut.SimilarAsync("i25", 5, includeUnavailable: true);
 
+        Assert.Equal(RecommendationSource.Item, response.Source);
         Assert.DoesNotContain(response.Items, i => i.ItemId == "i25");
         Assert.True(response.Items.Count(i => int.Parse(i.ItemId[1..], System.Globalization.CultureInfo.InvariantCulture) >= 20) >= 4);
     }
