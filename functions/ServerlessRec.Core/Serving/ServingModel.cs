@@ -87,10 +87,12 @@ public sealed class ServingModel : IDisposable
     public static IItemIndex SearchIndexFor(EmbeddedItemIndex index)
     {
         ArgumentNullException.ThrowIfNull(index);
-        return index.Count >= Int4FromItems ? new QuantizedItemIndex(index, bits: 4)
-            : index.Count >= CompressedFromItems ? new QuantizedItemIndex(index)
-            : index;
+        var bits = CodeBitsFor(index.Count);
+        return bits == 0 ? index : new QuantizedItemIndex(index, bits: bits);
     }
+
+    /// <summary>The bits per code <see cref="SearchIndexFor"/> uses for a catalog of this size: 0 (the exact scan), 8 or 4.</summary>
+    public static int CodeBitsFor(int items) => items >= Int4FromItems ? 4 : items >= CompressedFromItems ? 8 : 0;
 
     /// <summary>Gets the ONNX user tower.</summary>
     public OnnxUserTower UserTower { get; }

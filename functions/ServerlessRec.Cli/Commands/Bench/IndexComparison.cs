@@ -26,7 +26,8 @@ internal sealed record IndexComparison(
     public static IndexComparison Measure(EmbeddedItemIndex exact, QuantizedItemIndex compressed, IReadOnlyList<float[]> queries, int k, CancellationToken cancellationToken) =>
         Measure(exact, compressed, new QuantizedItemIndex(exact, bits: 4), queries, k, cancellationToken);
 
-    private static IndexComparison Measure(EmbeddedItemIndex exact, QuantizedItemIndex compressed, QuantizedItemIndex int4, IReadOnlyList<float[]> queries, int k, CancellationToken cancellationToken)
+    /// <summary>The same, with the int4 index supplied by the caller (who searches it again afterwards).</summary>
+    public static IndexComparison Measure(EmbeddedItemIndex exact, QuantizedItemIndex compressed, QuantizedItemIndex int4, IReadOnlyList<float[]> queries, int k, CancellationToken cancellationToken)
     {
         // Warm up until the scan loops reach their optimised JIT tier (tier 0 and OSR code are several times slower).
         var all = new ItemFilter { AvailableOnly = false };

@@ -137,15 +137,16 @@ internal sealed class ServingBenchmark : IBenchSuite
     {
         var exact = new EmbeddedItemIndex($"bench-{size}", dim, BenchVectors.Items(BenchVectors.Uniform(size, dim, random), dim));
         var compressed = new QuantizedItemIndex(exact);
+        var int4 = new QuantizedItemIndex(exact, bits: 4);
         var queryRows = BenchVectors.Rows(BenchVectors.Uniform(queries, dim, random), dim);
-        var scan = IndexComparison.Measure(exact, compressed, queryRows, K, cancellationToken);
+        var scan = IndexComparison.Measure(exact, compressed, int4, queryRows, K, cancellationToken);
         var versusSum = MeasureScanAgainstSum(exact, queryRows, cancellationToken);
 
         // Recommend through the exact index and through the compressed index serving picks for large catalogs (int8,
         // int4 from ServingModel.Int4FromItems), interleaved on the same histories; the exact path only for the
         // first `queries` calls, since at 1M items it costs 15 ms a call.
-        var serving = ServingModel.SearchIndexFor(exact);
-        var compressedForSize = size >= ServingModel.Int4FromItems ? ServingInt4(serving) : compressed;
+        var servingBits = ServingModel.CodeBitsFor(size);
+        var compressedForSize = size >= ServingModel.Int4FromItems ? int4 : compressed;
         var user = new float[dim];
         var exactMs = new double[Math.Min(queries, calls)];
         var compressedMs = new double[calls];
@@ -180,12 +181,9 @@ internal sealed class ServingBenchmark : IBenchSuite
             LatencySummary.Of(exactMs),
             $"int{compressedForSize.Bits}",
             LatencySummary.Of(compressedMs),
-            serving is QuantizedItemIndex used ? $"int{used.Bits}" : "exact");
+            servingBits == 0 ? "exact" : $"int{servingBits}");
         return new CatalogResult(scan, 100 * scan.ExactGBps / bandwidth.SingleThreadGBps, versusSum, recommend);
     }
-
-    private static QuantizedItemIndex ServingInt4(IItemIndex serving) =>
-        serving as QuantizedItemIndex ?? throw new InvalidOperationException("serving should search int4 codes at this catalog size");
 
     /// <summary>One in-process recommendation: the ONNX user vector, then the search; milliseconds.</summary>
     private static double Recommend(OnnxUserTower tower, History history, float[] user, ItemFilter filter, Func<float[], IReadOnlyList<ScoredItem>> search, int size)
@@ -263,7 +261,7 @@ internal sealed class ServingBenchmark : IBenchSuite
             .Note($"ORT user tower (batch 1, L={HistoryLength}, hidden {HiddenDimensions}, {TowerItems} items): p50 {f(report.TowerMicroseconds.P50, 1)} µs, p99 {f(report.TowerMicroseconds.P99, 1)} µs.")
             .Note("Exact = EmbeddedItemIndex (float32 scan, 1 thread); int8 = QuantizedItemIndex (int8 AVX2 scan, all cores once the codes exceed 16 MB, top max(10·k, 100) re-ranked exactly); int4 = the same with two codes per byte and an 8× deeper re-rank; all k=10, no filter. GB/s = bytes scanned / p50; \"% of 1-thread BW\" is of the best-of-N 256 MB sum above; catalogs under the 32 MB L3 can exceed 100%.")
             .Note("Exact vs sum: per query one exact scan and one SIMD sum over a float array of the item matrix's size, interleaved; \"% of sum\" = sum time / scan time, of the medians and of the best times.")
-            .Note($"Recommend = ORT user vector + index search, available-only, {SeenItems} seen items excluded, k=10, called directly (not through RecommenderService): through the exact index ({report.Queries} calls) and through the compressed one (int8, int4 from {ServingModel.Int4FromItems:N0} items; {report.RecommendCalls:N0} calls), interleaved. \"serving uses\" is ServingModel.SearchIndexFor: exact below {ServingModel.CompressedFromItems:N0} items.")
+            .Note($"Recommend = ORT user vector + index search, available-only, {SeenItems} seen items excluded, k=10, called directly (not through RecommenderService): through the exact index ({report.Queries} calls) and through the compressed one (int8, int4 from {ServingModel.Int4FromItems:N0} items; {report.RecommendCalls:N0} calls), interleaved. \"serving uses\" is ServingModel.CodeBitsFor: exact below {ServingModel.CompressedFromItems:N0} items.")
             .Table(
                 ["items", "exact p50 ms", "exact p99 ms", "exact GB/s", "% of 1-thread BW", "sum p50 ms", "% of sum p50", "% of sum best", "int8 p50 ms", "int8 p99 ms", "int8 GB/s", "speedup", "recall@10", "int4 p50 ms", "int4 p99 ms", "int4 speedup", "int4 recall@10", "recommend exact p50 / p99 ms", "recommend compressed", "p50 ms", "p99 ms", "serving uses"],
                 report.Catalogs.Select(r => (IReadOnlyList<string>)
