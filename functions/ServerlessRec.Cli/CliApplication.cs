@@ -18,7 +18,12 @@ internal static class CliApplication
         new BenchCommand(TimeProvider.System),
     ];
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    /// <summary>Runs one command line.</summary>
+    /// <param name="args">The command and its options.</param>
+    /// <param name="output">Where results go.</param>
+    /// <param name="error">Where errors go.</param>
+    /// <param name="configuration">The settings (<see cref="CliConfiguration.Build"/>: appsettings.json and the environment, when null).</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
@@ -49,7 +54,7 @@ internal static class CliApplication
         Console.CancelKeyPress += onCancel;
         try
         {
-            var parsed = CliArguments.Parse(args[1..]);
+            var parsed = CliArguments.Parse(args[1..], configuration ?? CliConfiguration.Build());
             return await command.RunAsync(parsed, output, cancellation.Token).ConfigureAwait(false);
         }
         catch (CliUsageException ex)

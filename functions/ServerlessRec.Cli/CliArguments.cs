@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 
 namespace ServerlessRec.Cli;
 
@@ -11,11 +12,19 @@ internal sealed class CliArguments
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
-    private CliArguments(IReadOnlyList<string> positional) => Positional = positional;
+    private CliArguments(IReadOnlyList<string> positional, IConfiguration configuration)
+    {
+        Positional = positional;
+        Configuration = configuration;
+    }
 
     public IReadOnlyList<string> Positional { get; }
 
-    public static CliArguments Parse(IReadOnlyList<string> args)
+    /// <summary>Gets the configuration of the run (<see cref="CliConfiguration"/>): which store and index the command uses.</summary>
+    public IConfiguration Configuration { get; }
+
+    /// <summary>Parses a command line; <paramref name="configuration"/> defaults to <see cref="CliConfiguration.Empty"/> (local folder, embedded index).</summary>
+    public static CliArguments Parse(IReadOnlyList<string> args, IConfiguration? configuration = null)
     {
         var positional = new List<string>();
         var pending = new List<(string Name, string? Value)>();
@@ -43,7 +52,7 @@ internal sealed class CliArguments
             }
         }
 
-        var result = new CliArguments(positional);
+        var result = new CliArguments(positional, configuration ?? CliConfiguration.Empty);
         foreach (var (name, value) in pending)
         {
             if (!result._values.TryGetValue(name, out var list))

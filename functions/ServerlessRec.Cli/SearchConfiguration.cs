@@ -9,15 +9,17 @@ using ServerlessRec.Storage;
 namespace ServerlessRec.Cli;
 
 /// <summary>
-/// The <c>Search</c> settings of a local run, from environment variables (<c>Search__Provider</c>,
-/// <c>Search__Endpoint</c>, …), so <c>retrain</c> and <c>serve</c> can use a real Azure AI Search service.
+/// The <c>Search</c> settings of a local run, from the run's configuration (<see cref="CliConfiguration"/>:
+/// <c>Search__Provider</c>, <c>Search__Endpoint</c>, … in the environment or appsettings.json), so <c>retrain</c> and
+/// <c>serve</c> can use a real Azure AI Search service.
 /// </summary>
 internal static class SearchConfiguration
 {
-    public static SearchOptions Read()
+    public static SearchOptions Read(IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
         var options = new SearchOptions();
-        new ConfigurationBuilder().AddEnvironmentVariables().Build().GetSection(SearchOptions.SectionName).Bind(options);
+        configuration.GetSection(SearchOptions.SectionName).Bind(options);
         var errors = new List<ValidationResult>();
         return Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true)
             ? options

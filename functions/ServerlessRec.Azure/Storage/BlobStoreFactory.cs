@@ -34,6 +34,27 @@ public static class BlobStoreFactory
         };
     }
 
+    /// <summary>
+    /// Says which store <paramref name="options"/> select, for the first line of a command's output: the local folder's
+    /// full path, or the blob endpoint and how it authenticates. Never includes a key or a SAS token.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The options do not describe one usable backend.</exception>
+    public static string Describe(StorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Provider == StorageProvider.Local)
+        {
+            return $"local folder {Path.GetFullPath(options.LocalRoot)}";
+        }
+
+        // Creating the client validates the settings (exactly one of the two) without contacting the service.
+        var client = CreateServiceClient(options, credential: null);
+        var endpoint = client.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        return options.BlobServiceUri is not null
+            ? $"Azure Blob Storage {endpoint} (Entra ID: managed identity or developer sign-in)"
+            : $"Azure Blob Storage {endpoint} (connection string)";
+    }
+
     /// <summary>Creates a Blob service client, pinned to <see cref="PinnedServiceVersion"/>, for the Azure settings of <paramref name="options"/>.</summary>
     /// <param name="options">The storage options; exactly one of <see cref="StorageOptions.BlobServiceUri"/> and <see cref="StorageOptions.ConnectionString"/> must be set.</param>
     /// <param name="credential">The credential used with <see cref="StorageOptions.BlobServiceUri"/>; <see cref="DefaultAzureCredential"/> when <see langword="null"/>.</param>

@@ -28,7 +28,9 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
 
     public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
     {
-        var root = args.String("root", StorageOptions.DefaultLocalRoot);
+        var cli = CliConfiguration.OpenStore(args);
+        var store = cli.Store;
+        var search = SearchConfiguration.Read(args.Configuration);
         var urls = args.String("urls", ServeCommand.DefaultUrls);
         var exit = args.Flag("exit");
         var synthetic = new SyntheticLogOptions
@@ -45,13 +47,13 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
         args.EnsureAllRead();
 
         var total = Stopwatch.StartNew();
-        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = root });
-        output.WriteLine($"== 1. logs in the local store {Path.GetFullPath(root)}");
+        output.WriteLine(cli.Banner);
+        output.WriteLine("== 1. logs in the store");
         await EnsureLogsAsync(store, synthetic, fresh, output, cancellationToken).ConfigureAwait(false);
 
         // The in-process Durable Task engine logs every work item at Information; only warnings matter here.
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
-        await using var app = ServeCommand.CreateApp(root, urls, timeProvider, training: training, retrain: retrain);
+        await using var app = ServeCommand.CreateApp(store, search, urls, timeProvider, training: training, retrain: retrain);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -71,7 +73,7 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
         var status = await RetrainAsync(http, output, cancellationToken).ConfigureAwait(false);
         var runId = status.TryGetProperty("runId", out var r) ? r.GetString() : null;
         var record = runId is null ? null : await ReadRunRecordAsync(store, runId, cancellationToken).ConfigureAwait(false);
-        PrintRun(output, status, record, store);
+        PrintRun(output, status, record, cli);
         if (!await HasLiveModelAsync(http, cancellationToken).ConfigureAwait(false))
         {
             output.WriteLine("no model is live, so there is nothing to recommend with; the run record above says why.");
@@ -146,7 +148,7 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
         }
     }
 
-    private static void PrintRun(TextWriter output, JsonElement status, RetrainRunRecord? record, LocalFolderBlobStore store)
+    private static void PrintRun(TextWriter output, JsonElement status, RetrainRunRecord? record, CliStore store)
     {
         var outcome = status.TryGetProperty("outcome", out var o) ? o.GetString() : status.GetProperty("status").GetString();
         var reason = status.TryGetProperty("reason", out var why) ? why.GetString() : null;
@@ -169,8 +171,8 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
             }
 
             var report = record.Version is { } v
-                ? Path.Combine(store.RootPath, ContainerNames.Models, v, RetrainReport.FileName)
-                : Path.Combine(store.RootPath, ContainerNames.Runs, RetrainActivities.ReportsFolder, record.RunId + ".html");
+                ? store.Where(ContainerNames.Models, $"{v}/{RetrainReport.FileName}")
+                : store.Where(ContainerNames.Runs, $"{RetrainActivities.ReportsFolder}/{record.RunId}.html");
             output.WriteLine($"   report with loss and validation curves: {report}");
         }
 
@@ -179,7 +181,7 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
             : $"   no new model: {outcome} ({reason}); the live model, if any, keeps serving");
     }
 
-    private static async Task<RetrainRunRecord?> ReadRunRecordAsync(LocalFolderBlobStore store, string runId, CancellationToken cancellationToken)
+    private static async Task<RetrainRunRecord?> ReadRunRecordAsync(IBlobStore store, string runId, CancellationToken cancellationToken)
     {
         var blob = await store.ReadAsync(ContainerNames.Runs, runId + ".json", cancellationToken).ConfigureAwait(false);
         return blob is null ? null : JsonSerializer.Deserialize<RetrainRunRecord>(blob.Content.Span);
@@ -220,7 +222,7 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
         return body;
     }
 
-    private static async Task EnsureLogsAsync(LocalFolderBlobStore store, SyntheticLogOptions synthetic, bool fresh, TextWriter output, CancellationToken cancellationToken)
+    private static async Task EnsureLogsAsync(IBlobStore store, SyntheticLogOptions synthetic, bool fresh, TextWriter output, CancellationToken cancellationToken)
     {
         var existing = 0;
         await foreach (var _ in store.ListAsync(ContainerNames.Events, cancellationToken: cancellationToken).ConfigureAwait(false))

@@ -17,32 +17,32 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
     public string Usage =>
         "--file F [--format jsonl|csv|tsv|movielens] [--catalog movies.csv|items.jsonl] [--user-column C] [--item-column C] " +
         "[--timestamp-column C] [--type-column C | --type T] [--value-column C|none] [--timestamp-format auto|unix|unix-ms|iso] " +
-        "[--out DIR] [--gzip] [--lines-per-file N]";
+        "[--root DIR | --out DIR] [--gzip] [--lines-per-file N]";
 
     public string Summary =>
-        "Validate an event file and copy it into the events folder (default " +
-        $"{Path.Combine(StorageOptions.DefaultLocalRoot, ContainerNames.Events)}) as JSON Lines; rejected lines go to quarantine/<run>/ " +
-        "and the catalog (MovieLens movies.csv or items.jsonl) to catalog/items.jsonl, both beside it.";
+        "Validate an event file and copy it into the configured store's events container (default " +
+        $"{Path.Combine(StorageOptions.DefaultLocalRoot, ContainerNames.Events)}; --out DIR for another events folder) as JSON Lines; " +
+        "rejected lines go to quarantine/<run>/ and the catalog (MovieLens movies.csv or items.jsonl) to catalog/items.jsonl.";
 
     public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
     {
         var path = args.RequiredString("file");
         var format = ResolveFormat(args, path);
         var catalogPath = args.String("catalog");
-        var outPath = args.String("out", Path.Combine(StorageOptions.DefaultLocalRoot, ContainerNames.Events));
+        var outPath = args.String("out");
         var gzip = args.Flag("gzip");
         var linesPerFile = args.Int("lines-per-file", PartitionedEventLogWriter.DefaultLinesPerFile, 1);
+        var target = ImportTarget.Open(args, outPath);
         args.EnsureAllRead();
 
+        output.WriteLine($"store: {target.Description}");
         var now = timeProvider.GetUtcNow();
         var runId = string.Create(CultureInfo.InvariantCulture, $"import-{now:yyyyMMdd'T'HHmmss'Z'}");
         var fileName = Path.GetFileName(path);
-        var eventsRoot = Path.GetFullPath(outPath);
-        var storeRoot = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(eventsRoot))!;
-        var quarantine = new QuarantineWriter(new DirectoryBlobDestination(Path.Combine(storeRoot, ContainerNames.Quarantine)), runId);
+        var quarantine = new QuarantineWriter(target.Destination(ContainerNames.Quarantine), runId);
         var reader = new EventFileReader(new EventTypeOptions());
         var source = string.Create(CultureInfo.InvariantCulture, $"import-{SourceName(fileName)}-{now:yyyyMMddHHmmss}");
-        using var events = new PartitionedEventLogWriter(new DirectoryBlobDestination(eventsRoot), source, linesPerFile, gzip, partitionTime: now);
+        using var events = new PartitionedEventLogWriter(target.Destination(ContainerNames.Events), source, linesPerFile, gzip, partitionTime: now);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         EventFileSummary summary;
@@ -63,23 +63,23 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
         var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read {fileName} ({format}): {summary.Lines:N0} lines, {summary.Accepted:N0} accepted, {summary.Rejected:N0} rejected in {seconds:F1} s ({summary.Lines / seconds:N0} lines/s)"));
         output.WriteLine($"rejected by reason: {IngestSummary.FormatReasons(summary.RejectedByReason)}");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {events.Files.Count:N0} file{(events.Files.Count == 1 ? string.Empty : "s")} to {Relative(eventsRoot)}{(events.Files.Count > 0 ? $" ({events.Files[0]}{(events.Files.Count > 1 ? ", …" : string.Empty)})" : string.Empty)}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {events.Files.Count:N0} file{(events.Files.Count == 1 ? string.Empty : "s")} to {target.Where(ContainerNames.Events, string.Empty)}{(events.Files.Count > 0 ? $" ({events.Files[0]}{(events.Files.Count > 1 ? ", …" : string.Empty)})" : string.Empty)}"));
 
         if (catalogPath is not null)
         {
-            await ImportCatalogAsync(catalogPath, storeRoot, quarantine, output, cancellationToken).ConfigureAwait(false);
+            await ImportCatalogAsync(catalogPath, target, quarantine, output, cancellationToken).ConfigureAwait(false);
         }
 
         await quarantine.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (quarantine.BlobNames.Count > 0)
         {
-            output.WriteLine($"quarantine: {string.Join(", ", quarantine.BlobNames.Select(n => Relative(Path.Combine(storeRoot, ContainerNames.Quarantine, n))))}");
+            output.WriteLine($"quarantine: {string.Join(", ", quarantine.BlobNames.Select(n => target.Where(ContainerNames.Quarantine, n)))}");
         }
 
         return summary.Lines > 0 && summary.Accepted == 0 ? 1 : 0;
     }
 
-    private static async Task ImportCatalogAsync(string path, string storeRoot, QuarantineWriter quarantine, TextWriter output, CancellationToken cancellationToken)
+    private static async Task ImportCatalogAsync(string path, ImportTarget target, QuarantineWriter quarantine, TextWriter output, CancellationToken cancellationToken)
     {
         CatalogFileFormat format;
         try
@@ -99,9 +99,8 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
             summary = await new CatalogReader().ReadAsync(input, Path.GetFileName(path), format, sink, cancellationToken).ConfigureAwait(false);
         }
 
-        var destination = new DirectoryBlobDestination(Path.Combine(storeRoot, ContainerNames.Catalog));
-        await CatalogFileWriter.WriteAsync(destination, SyntheticLogGenerator.CatalogBlobName, sink.Items, cancellationToken).ConfigureAwait(false);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"catalog: {summary.Accepted:N0} items, {summary.Rejected:N0} rejected ({IngestSummary.FormatReasons(summary.RejectedByReason)}) to {Relative(destination.PathOf(SyntheticLogGenerator.CatalogBlobName))}"));
+        await CatalogFileWriter.WriteAsync(target.Destination(ContainerNames.Catalog), SyntheticLogGenerator.CatalogBlobName, sink.Items, cancellationToken).ConfigureAwait(false);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"catalog: {summary.Accepted:N0} items, {summary.Rejected:N0} rejected ({IngestSummary.FormatReasons(summary.RejectedByReason)}) to {target.Where(ContainerNames.Catalog, SyntheticLogGenerator.CatalogBlobName)}"));
     }
 
     internal static EventFileFormat ResolveFormat(CliArguments args, string path)
@@ -186,6 +185,62 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
     }
 
     private static string Relative(string path) => Path.GetRelativePath(Environment.CurrentDirectory, path);
+
+    /// <summary>
+    /// Where an import writes: the configured store's containers, or (<c>--out DIR</c>) an events folder on disk with
+    /// its quarantine/ and catalog/ folders beside it.
+    /// </summary>
+    private sealed class ImportTarget
+    {
+        private readonly CliStore? _store;
+        private readonly string? _folderRoot;
+
+        private ImportTarget(CliStore? store, string? folderRoot)
+        {
+            _store = store;
+            _folderRoot = folderRoot;
+        }
+
+        public string Description => _store?.Description ?? $"folder {_folderRoot}";
+
+        public static ImportTarget Open(CliArguments args, string? outPath)
+        {
+            if (outPath is null)
+            {
+                return new ImportTarget(CliConfiguration.OpenStore(args), null);
+            }
+
+            if (args.Has("root"))
+            {
+                throw new CliUsageException("--out and --root both name where events go; give one of them.");
+            }
+
+            if (CliConfiguration.ReadStorageOptions(args.Configuration).Provider != StorageProvider.Local)
+            {
+                throw new CliUsageException("--out names a local events folder, but the configuration selects Azure Blob Storage (Storage:Provider); drop --out to import into it.");
+            }
+
+            var eventsRoot = Path.GetFullPath(outPath);
+            return new ImportTarget(null, Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(eventsRoot))!) { EventsFolder = eventsRoot };
+        }
+
+        private string? EventsFolder { get; init; }
+
+        public IBlobDestination Destination(string container) => _store is not null
+            ? new BlobStoreDestination(_store.Store, container)
+            : new DirectoryBlobDestination(container == ContainerNames.Events ? EventsFolder! : Path.Combine(_folderRoot!, container));
+
+        public string Where(string container, string name)
+        {
+            if (_store is not null)
+            {
+                return _store.Where(container, name);
+            }
+
+            var folder = container == ContainerNames.Events ? EventsFolder! : Path.Combine(_folderRoot!, container);
+            return Relative(name.Length == 0 ? folder : new DirectoryBlobDestination(folder).PathOf(name));
+        }
+    }
 
     private sealed class CatalogCollector(IRejectedLineSink rejected) : ICatalogSink
     {

@@ -28,10 +28,15 @@ internal sealed class RecommendCommand(TimeProvider timeProvider) : ICliCommand
         var exploration = args.Double("exploration", 0, 0, 0.5);
         var includeSeen = args.Flag("include-seen");
         var json = args.Flag("json");
-        var root = args.String("root", StorageOptions.DefaultLocalRoot);
+        var cli = CliConfiguration.OpenStore(args);
+        var store = cli.Store;
         args.EnsureAllRead();
 
-        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = root });
+        if (!json)
+        {
+            output.WriteLine(cli.Banner);
+        }
+
         using var models = new LiveModelProvider(store, timeProvider);
         var histories = new UserHistoryStore(store);
         var service = new RecommenderService(models, histories, timeProvider);

@@ -11,7 +11,7 @@ namespace ServerlessRec.Cli.Commands;
 
 /// <summary>
 /// <c>serverlessrec retrain</c>: runs the same retraining orchestration as the Functions app, on the in-process
-/// Durable Task host, over the local store.
+/// Durable Task host, over the configured store.
 /// </summary>
 internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
 {
@@ -23,7 +23,9 @@ internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
 
     public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
     {
-        var root = args.String("root", StorageOptions.DefaultLocalRoot);
+        var cli = CliConfiguration.OpenStore(args);
+        var store = cli.Store;
+        var search = SearchConfiguration.Read(args.Configuration);
         var retrain = new RetrainOptions
         {
             KeepVersions = args.Int("keep", 3, 1, 100),
@@ -32,15 +34,14 @@ internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
         var training = TrainingOptionsBinder.Bind(args);
         args.EnsureAllRead();
 
-        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = root });
-        var search = SearchConfiguration.Read();
+        output.WriteLine(cli.Banner);
         var publisher = SearchConfiguration.CreatePublisher(store, search);
 
         // The in-process host logs every work item at Information; only warnings matter here.
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
         await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, training, new EventTypeOptions(), timeProvider)), cancellationToken: cancellationToken).ConfigureAwait(false);
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, RetrainInput.From("cli", retrain), cancellationToken).ConfigureAwait(false);
-        output.WriteLine($"retraining {id} started on {Path.GetFullPath(root)} (index: {(search.Provider == SearchProviderKind.AzureAISearch ? search.Endpoint : "embedded")})");
+        output.WriteLine($"retraining {id} started (index: {(search.Provider == SearchProviderKind.AzureAISearch ? search.Endpoint : "embedded")})");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         OrchestrationMetadata? metadata;
         while (true)
@@ -74,7 +75,7 @@ internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
             }
 
             output.WriteLine($"  steps: {string.Join(", ", record.StepSeconds.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value:F1} s")))}");
-            output.WriteLine($"  run record: {Path.Combine(store.RootPath, ContainerNames.Runs, record.RunId + ".json")}");
+            output.WriteLine($"  run record: {cli.Where(ContainerNames.Runs, record.RunId + ".json")}");
         }
 
         if (outcome is null)
@@ -89,7 +90,7 @@ internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
         return outcome.Outcome == "activated" ? 0 : 3;
     }
 
-    internal static async Task<RetrainRunRecord?> LatestRunRecordAsync(LocalFolderBlobStore store, CancellationToken cancellationToken)
+    internal static async Task<RetrainRunRecord?> LatestRunRecordAsync(IBlobStore store, CancellationToken cancellationToken)
     {
         BlobEntry? latest = null;
         await foreach (var blob in store.ListAsync(ContainerNames.Runs, cancellationToken: cancellationToken).ConfigureAwait(false))

@@ -9,13 +9,15 @@ using Microsoft.DurableTask.Testing;
 using ServerlessRec.Events;
 using ServerlessRec.Http;
 using ServerlessRec.Pipeline;
+using ServerlessRec.Retrieval;
 using ServerlessRec.Storage;
 using ServerlessRec.Training;
 
 namespace ServerlessRec.Cli.Commands;
 
 /// <summary>
-/// <c>serverlessrec serve</c>: the API of the Functions app on Kestrel, over a local store, mapping the same
+/// <c>serverlessrec serve</c>: the API of the Functions app on Kestrel, over the configured store (a local folder by
+/// default; Azurite or a storage account through the <c>Storage</c> settings), mapping the same
 /// <see cref="RouteTable"/> under <c>/api</c>. No keys are checked, so it binds to loopback unless told otherwise;
 /// no CORS policy is added (browsers on other origins are refused). A new <c>models/current.json</c> is picked up
 /// within seconds.
@@ -32,15 +34,17 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
 
     public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
     {
-        var root = args.String("root", StorageOptions.DefaultLocalRoot);
         var urls = args.String("urls", DefaultUrls);
+        var store = CliConfiguration.OpenStore(args);
+        var search = SearchConfiguration.Read(args.Configuration);
         args.EnsureAllRead();
 
-        await using var app = CreateApp(root, urls, timeProvider);
+        output.WriteLine(store.Banner);
+        await using var app = CreateApp(store.Store, search, urls, timeProvider);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (var url in app.Urls)
         {
-            output.WriteLine($"serving {RouteTable.Routes.Count} routes on {url}/{RouteTable.Prefix} over {Path.GetFullPath(root)} (Ctrl+C to stop)");
+            output.WriteLine($"serving {RouteTable.Routes.Count} routes on {url}/{RouteTable.Prefix} (Ctrl+C to stop)");
             if (!IsLoopback(url))
             {
                 output.WriteLine($"warning: {url} is not a loopback address and serve checks no keys; anyone who can reach it can call every route.");
@@ -53,15 +57,27 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         return 0;
     }
 
+    /// <summary>Builds the Kestrel app (not started) over a local folder store and the embedded index (tests, benches).</summary>
+    internal static WebApplication CreateApp(
+        string root,
+        string urls,
+        TimeProvider timeProvider,
+        Action<ILoggingBuilder>? configureLogging = null,
+        TwoTowerOptions? training = null,
+        RetrainOptions? retrain = null) =>
+        CreateApp(new LocalFolderBlobStore(new StorageOptions { LocalRoot = root }), new SearchOptions(), urls, timeProvider, configureLogging, training, retrain);
+
     /// <summary>Builds the Kestrel app (not started): the code path of <c>serve</c>, used as is by the tests.</summary>
-    /// <param name="root">The local store's folder.</param>
+    /// <param name="store">The store (a local folder, Azurite or a storage account).</param>
+    /// <param name="search">The index settings (embedded, or Azure AI Search).</param>
     /// <param name="urls">Where Kestrel listens.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="configureLogging">Extra logging setup (tests capture logs with it).</param>
     /// <param name="training">The training options of retrainings started over HTTP (default: <see cref="TwoTowerOptions"/> defaults).</param>
     /// <param name="retrain">The retraining options (default: <see cref="RetrainOptions"/> defaults).</param>
     internal static WebApplication CreateApp(
-        string root,
+        IBlobStore store,
+        SearchOptions search,
         string urls,
         TimeProvider timeProvider,
         Action<ILoggingBuilder>? configureLogging = null,
@@ -78,8 +94,6 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
         builder.Services.AddSingleton(timeProvider);
-        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = root });
-        var search = SearchConfiguration.Read();
         builder.Services.AddSingleton<IBlobStore>(store);
         builder.Services.AddSingleton(SearchConfiguration.CreateResolver(search));
         builder.Services.AddSingleton(retrain ?? new RetrainOptions());

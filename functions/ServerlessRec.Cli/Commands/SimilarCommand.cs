@@ -17,10 +17,15 @@ internal sealed class SimilarCommand(TimeProvider timeProvider) : ICliCommand
         var item = args.RequiredString("item");
         var k = args.Int("k", 10, 1, RequestRules.MaxK);
         var json = args.Flag("json");
-        var root = args.String("root", StorageOptions.DefaultLocalRoot);
+        var cli = CliConfiguration.OpenStore(args);
+        var store = cli.Store;
         args.EnsureAllRead();
 
-        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = root });
+        if (!json)
+        {
+            output.WriteLine(cli.Banner);
+        }
+
         using var models = new LiveModelProvider(store, timeProvider);
         var service = new RecommenderService(models, new UserHistoryStore(store), timeProvider);
         var response = await ServingErrors.RunAsync(() => service.SimilarAsync(item, k, cancellationToken: cancellationToken)).ConfigureAwait(false);

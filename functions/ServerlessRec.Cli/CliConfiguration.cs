@@ -1,0 +1,117 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+using ServerlessRec.Azure.Storage;
+using ServerlessRec.Storage;
+
+namespace ServerlessRec.Cli;
+
+/// <summary>
+/// The configuration every command reads, from the same sources as the Functions app: <c>appsettings.json</c>
+/// (optional, in the current folder), then environment variables (<c>Storage__Provider</c>,
+/// <c>Storage__ConnectionString</c>, <c>Storage__BlobServiceUri</c>, <c>Search__Provider</c>, …), which win.
+/// </summary>
+internal static class CliConfiguration
+{
+    /// <summary>The optional settings file read from the current folder.</summary>
+    public const string SettingsFile = "appsettings.json";
+
+    /// <summary>A configuration with nothing set: every option at its default (the local folder store, the embedded index).</summary>
+    public static IConfiguration Empty { get; } = new ConfigurationBuilder().Build();
+
+    /// <summary>Builds the configuration of one CLI run.</summary>
+    /// <param name="folder">The folder holding <see cref="SettingsFile"/> (the current folder by default).</param>
+    /// <param name="environment">Whether environment variables are read (tests turn it off).</param>
+    public static IConfiguration Build(string? folder = null, bool environment = true)
+    {
+        var builder = new ConfigurationBuilder()
+            .SetBasePath(Path.GetFullPath(folder ?? Environment.CurrentDirectory))
+            .AddJsonFile(SettingsFile, optional: true, reloadOnChange: false);
+        if (environment)
+        {
+            builder.AddEnvironmentVariables();
+        }
+
+        try
+        {
+            return builder.Build();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CliUsageException($"{SettingsFile} cannot be read: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Opens the store the configuration names. <c>--root DIR</c> (read here) sets the local folder; it is refused when
+    /// the configuration selects Azure Blob Storage, so a command never silently writes somewhere else than asked.
+    /// </summary>
+    /// <returns>The store and one line saying which store it is (no secrets).</returns>
+    public static CliStore OpenStore(CliArguments args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var options = ReadStorageOptions(args.Configuration);
+        var root = args.String("root");
+        if (root is not null)
+        {
+            if (options.Provider != StorageProvider.Local)
+            {
+                throw new CliUsageException($"--root names a local folder, but the configuration sets Storage:Provider to {options.Provider} (Storage__Provider or {SettingsFile}); drop --root, or unset the provider to use a local folder.");
+            }
+
+            options.LocalRoot = root;
+        }
+
+        IBlobStore store;
+        try
+        {
+            store = BlobStoreFactory.Create(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+        catch (FormatException ex)
+        {
+            throw new CliUsageException($"Storage:ConnectionString is not a valid connection string ({ex.Message})");
+        }
+
+        return new CliStore(store, options, BlobStoreFactory.Describe(options));
+    }
+
+    /// <summary>Binds and validates the <c>Storage</c> section.</summary>
+    public static StorageOptions ReadStorageOptions(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new StorageOptions();
+        try
+        {
+            configuration.GetSection(StorageOptions.SectionName).Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CliUsageException($"the Storage settings cannot be read: {ex.Message}");
+        }
+
+        var errors = new List<ValidationResult>();
+        return Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true)
+            ? options
+            : throw new CliUsageException(string.Join(" ", errors.Select(e => e.ErrorMessage)));
+    }
+}
+
+/// <summary>The store a command works on, its options, and how to name it to the user.</summary>
+/// <param name="Store">The store.</param>
+/// <param name="Options">The options it was created from.</param>
+/// <param name="Description">Which store it is, e.g. <c>local folder /home/me/.serverlessrec</c>; never holds a secret.</param>
+internal sealed record CliStore(IBlobStore Store, StorageOptions Options, string Description)
+{
+    /// <summary>Gets the local folder of a local store, or null for Azure Blob Storage.</summary>
+    public string? LocalRoot => Store is LocalFolderBlobStore local ? local.RootPath : null;
+
+    /// <summary>Returns where a blob lives, for messages: a file path for the local store, <c>container/name</c> otherwise.</summary>
+    public string Where(string container, string name) =>
+        LocalRoot is { } root ? Path.Combine(root, container, name.Replace('/', Path.DirectorySeparatorChar)) : $"{container}/{name}";
+
+    /// <summary>The first line every command that uses a store prints.</summary>
+    public string Banner => $"store: {Description}";
+}
