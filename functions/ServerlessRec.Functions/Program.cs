@@ -23,6 +23,11 @@ builder.Services.AddOptions<SearchOptions>()
     .BindConfiguration(SearchOptions.SectionName)
     .ValidateDataAnnotations()
     .ValidateOnStart();
+builder.Services.AddOptions<ServingOptions>()
+    .BindConfiguration(ServingOptions.SectionName)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<ServingOptions>>().Value);
 builder.Services.AddSingleton(TimeProvider.System);
 
 // Search:Provider selects where live model versions are searched: the embedded index or Azure AI Search.

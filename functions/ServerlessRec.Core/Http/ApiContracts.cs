@@ -67,6 +67,11 @@ public sealed record HealthResponse
 
     [JsonPropertyName("modelVersion")]
     public required string ModelVersion { get; init; }
+
+    /// <summary>Gets why the status is <c>degraded</c> (absent when it is <c>ok</c>).</summary>
+    [JsonPropertyName("reasons")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Reasons { get; init; }
 }
 
 /// <summary>The answer of <c>DELETE /api/users/{userId}</c>.</summary>

@@ -132,13 +132,18 @@ public sealed class ServingEndpoints
             return Results.Json(new ForgetUserResponse { UserId = userId, HistoryDeleted = deleted }, ApiJsonContext.Default.ForgetUserResponse);
         });
 
-    /// <summary><c>GET /api/health</c>: 200 with the live model version, 503 when no model is live.</summary>
+    /// <summary>
+    /// <c>GET /api/health</c>: 200 <c>{status: "ok"|"degraded", modelVersion, reasons?}</c>, 503 when no model is live.
+    /// Degraded (still 200: requests are answered, from the fallback) while the remote index fails or misses its time
+    /// budget, or when the newest model version could not be loaded.
+    /// </summary>
     public Task<IResult> HealthAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
         HandleAsync(async () =>
         {
-            var model = await _models.GetCurrentAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new ModelUnavailableException("no model is live yet: run a retraining first");
-            return Results.Json(new HealthResponse { Status = "ok", ModelVersion = model.Version }, ApiJsonContext.Default.HealthResponse);
+            var (version, reasons) = await _recommender.HealthAsync(cancellationToken).ConfigureAwait(false);
+            return Results.Json(
+                new HealthResponse { Status = reasons.Count == 0 ? "ok" : "degraded", ModelVersion = version, Reasons = reasons.Count == 0 ? null : reasons },
+                ApiJsonContext.Default.HealthResponse);
         });
 
     private static int QueryInt(HttpRequest request, string name, int defaultValue)

@@ -15,8 +15,8 @@ public static class ServingServiceCollectionExtensions
     /// Adds the live model provider, user histories, forget tombstones, the API event log and the handlers
     /// (<see cref="ServingEndpoints"/>, <see cref="RetrainEndpoints"/>) as singletons; register <see cref="RetrainOptions"/>
     /// first to start retrainings with other options than the defaults. An <see cref="IBlobStore"/> must be registered; <see cref="TimeProvider"/>,
-    /// <see cref="EventTypeOptions"/> and <see cref="IServingIndexResolver"/> default to the system clock, the
-    /// default event types and the embedded index (register another resolver first to query Azure AI Search).
+    /// <see cref="EventTypeOptions"/>, <see cref="ServingOptions"/> and <see cref="IServingIndexResolver"/> default to the system clock, the
+    /// default event types, the default search budget and the embedded index (register another resolver first to query Azure AI Search).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="instanceId">This host instance's id, used in the API event log's blob names.</param>
@@ -32,7 +32,15 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton(sp => new ForgottenUsers(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<UserHistoryStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ApiEventLog(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>(), instanceId));
         services.TryAddSingleton<IServingIndexResolver>(EmbeddedIndexResolver.Instance);
-        services.TryAddSingleton(sp => new RecommenderService(sp.GetRequiredService<ILiveModelSource>(), sp.GetRequiredService<UserHistoryStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IServingIndexResolver>()));
+        services.TryAddSingleton(new ServingOptions());
+        services.TryAddSingleton(sp => new ServingHealth(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ServingOptions>(), sp.GetRequiredService<ILogger<ServingHealth>>()));
+        services.TryAddSingleton(sp => new RecommenderService(
+            sp.GetRequiredService<ILiveModelSource>(),
+            sp.GetRequiredService<UserHistoryStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IServingIndexResolver>(),
+            sp.GetRequiredService<ServingOptions>(),
+            sp.GetRequiredService<ServingHealth>()));
         services.TryAddSingleton<ServingEndpoints>();
         services.TryAddSingleton(new RetrainOptions());
         services.TryAddSingleton(sp => new RetrainEndpoints(sp.GetRequiredService<RetrainOptions>(), sp.GetRequiredService<ILogger<RetrainEndpoints>>()));

@@ -41,6 +41,9 @@ public interface ILiveModelSource
 {
     /// <summary>Returns the live model, or null when no model has been activated yet.</summary>
     ValueTask<ServingModel?> GetCurrentAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Gets why the newest activated version could not be loaded (the previous one keeps serving), or null.</summary>
+    string? LastLoadError => null;
 }
 
 /// <summary>
@@ -72,6 +75,9 @@ public sealed class LiveModelProvider : ILiveModelSource, IDisposable
 
     /// <summary>Gets the last load failure, if the newest pointer could not be served.</summary>
     public string? LastError { get; private set; }
+
+    /// <inheritdoc/>
+    public string? LastLoadError => LastError;
 
     /// <inheritdoc/>
     public async ValueTask<ServingModel?> GetCurrentAsync(CancellationToken cancellationToken = default)

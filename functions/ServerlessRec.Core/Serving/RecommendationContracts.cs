@@ -85,6 +85,10 @@ public enum RecommendationSource
     /// <summary>The vector of a given item (similar items).</summary>
     [JsonStringEnumMemberName("item")]
     Item,
+
+    /// <summary>The remote index (Azure AI Search) failed or missed its time budget: the instance's own copy of the vectors answered.</summary>
+    [JsonStringEnumMemberName("fallback")]
+    Fallback,
 }
 
 /// <summary>One recommended item.</summary>

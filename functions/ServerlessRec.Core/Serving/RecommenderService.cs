@@ -25,9 +25,16 @@ public sealed class RecommenderService
     private readonly UserHistoryStore _histories;
     private readonly TimeProvider _time;
     private readonly IServingIndexResolver _indexes;
+    private readonly ServingOptions _options;
 
     /// <summary>Creates the service; <paramref name="indexes"/> defaults to the embedded index.</summary>
-    public RecommenderService(ILiveModelSource models, UserHistoryStore histories, TimeProvider time, IServingIndexResolver? indexes = null)
+    /// <param name="models">The live model.</param>
+    /// <param name="histories">The users' stored histories.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="indexes">Where a model version is searched (the embedded index by default).</param>
+    /// <param name="options">The serving options (the remote search's time budget).</param>
+    /// <param name="health">Where failed remote searches are reported (a private tracker by default).</param>
+    public RecommenderService(ILiveModelSource models, UserHistoryStore histories, TimeProvider time, IServingIndexResolver? indexes = null, ServingOptions? options = null, ServingHealth? health = null)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(histories);
@@ -36,6 +43,25 @@ public sealed class RecommenderService
         _histories = histories;
         _time = time;
         _indexes = indexes ?? EmbeddedIndexResolver.Instance;
+        _options = options ?? new ServingOptions();
+        Health = health ?? new ServingHealth(time, _options);
+    }
+
+    /// <summary>Gets the health of what serving depends on (the remote index).</summary>
+    public ServingHealth Health { get; }
+
+    /// <summary>Returns the live model's version and why the instance is degraded, if it is (empty when healthy).</summary>
+    /// <exception cref="ModelUnavailableException">No model is live.</exception>
+    public async Task<(string ModelVersion, IReadOnlyList<string> DegradedReasons)> HealthAsync(CancellationToken cancellationToken = default)
+    {
+        var model = await CurrentModelAsync(cancellationToken).ConfigureAwait(false);
+        var reasons = new List<string>(Health.DegradedReasons());
+        if (_models.LastLoadError is { } loadError)
+        {
+            reasons.Add($"model: the newest version could not be loaded ({loadError}); {model.Version} keeps serving");
+        }
+
+        return (model.Version, reasons);
     }
 
     /// <summary>Ranks items for a user now.</summary>
@@ -105,7 +131,7 @@ public sealed class RecommenderService
 
         var user = new float[model.Manifest.Dimensions];
         model.UserTower.Compute(history.Items, history.LongTerm, history.Session, user);
-        var index = await _indexes.ResolveAsync(model, cancellationToken).ConfigureAwait(false);
+        var index = await ResolveIndexAsync(model, cancellationToken).ConfigureAwait(false);
         var reranks = request.Diversity > 0 || request.Exploration > 0;
         var pool = await index.SearchAsync(user, reranks ? Math.Max(request.K * 5, 50) : request.K, itemFilter, cancellationToken).ConfigureAwait(false);
         var chosen = request.Diversity > 0 ? DiversityReranker.Rerank(model, pool, request.K, request.Diversity) : pool.Take(request.K).ToList();
@@ -123,7 +149,7 @@ public sealed class RecommenderService
         return new RecommendationResponse
         {
             ModelVersion = model.Version,
-            Source = history.FromStore ? RecommendationSource.History : RecommendationSource.Request,
+            Source = index.FellBack ? RecommendationSource.Fallback : history.FromStore ? RecommendationSource.History : RecommendationSource.Request,
             Items = items,
         };
     }
@@ -145,12 +171,12 @@ public sealed class RecommenderService
         }
 
         var filter = new ItemFilter { AvailableOnly = !includeUnavailable, ExcludedItemIds = new HashSet<string>(StringComparer.Ordinal) { itemId } };
-        var itemIndex = await _indexes.ResolveAsync(model, cancellationToken).ConfigureAwait(false);
+        var itemIndex = await ResolveIndexAsync(model, cancellationToken).ConfigureAwait(false);
         var results = await itemIndex.SearchAsync(model.VectorOf(index).ToArray(), k, filter, cancellationToken).ConfigureAwait(false);
         return new RecommendationResponse
         {
             ModelVersion = model.Version,
-            Source = RecommendationSource.Item,
+            Source = itemIndex.FellBack ? RecommendationSource.Fallback : RecommendationSource.Item,
             Items = results.Select(r => new RecommendedItem { ItemId = r.ItemId, Score = r.Score }).ToList(),
         };
     }
@@ -171,6 +197,50 @@ public sealed class RecommenderService
         model.UserTower.Compute(history.Items, history.LongTerm, history.Session, user);
         return (model.Version, user, history.Count);
     }
+
+    /// <summary>
+    /// The index one request searches: the embedded index as is, or the version's remote index (Azure AI Search) behind
+    /// the time budget of <see cref="ServingOptions.SearchTimeout"/>, falling back to the instance's own vectors.
+    /// </summary>
+    private async Task<RequestIndex> ResolveIndexAsync(ServingModel model, CancellationToken cancellationToken)
+    {
+        if (_indexes is EmbeddedIndexResolver)
+        {
+            return new RequestIndex(this, model, remote: null);
+        }
+
+        var resolved = await WithinBudgetAsync(model, token => _indexes.ResolveAsync(model, token).AsTask(), "could not be opened", cancellationToken).ConfigureAwait(false);
+        return new RequestIndex(this, model, resolved.Value) { FellBack = !resolved.Ok };
+    }
+
+    /// <summary>Runs one remote call within the time budget; a failure or a timeout is reported to <see cref="Health"/> and returned as not ok.</summary>
+    private async Task<(bool Ok, T? Value)> WithinBudgetAsync<T>(ServingModel model, Func<CancellationToken, Task<T>> call, string what, CancellationToken cancellationToken)
+    {
+        using var budget = new CancellationTokenSource(_options.SearchTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+        try
+        {
+            var value = await call(linked.Token).ConfigureAwait(false);
+            Health.SearchSucceeded();
+            return (true, value);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Health.SearchFailed(model.Version, $"{what}: no answer within {_options.SearchTimeout.TotalMilliseconds:F0} ms", "the instance's own vectors");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Handled, not swallowed: logged at Warning with the exception, counted, shown by /api/health, and the
+            // request is answered from the instance's copy of the same vectors.
+            Health.SearchFailed(model.Version, $"{what}: {ex.GetType().Name}", "the instance's own vectors", ex);
+        }
+
+        return (false, default);
+    }
+
+    /// <summary>One search of a remote index within the time budget.</summary>
+    internal Task<(bool Ok, IReadOnlyList<ScoredItem>? Value)> RemoteSearchAsync(ServingModel model, IItemIndex remote, ReadOnlyMemory<float> query, int k, ItemFilter filter, CancellationToken cancellationToken) =>
+        WithinBudgetAsync(model, token => remote.SearchAsync(query, k, filter, token).AsTask(), "failed", cancellationToken);
 
     private async Task<ServingModel> CurrentModelAsync(CancellationToken cancellationToken) =>
         await _models.GetCurrentAsync(cancellationToken).ConfigureAwait(false)
@@ -245,7 +315,7 @@ public sealed class RecommenderService
             .ToList();
     }
 
-    private static async Task<HashSet<string>> ExploreAsync(ServingModel model, IItemIndex index, float[] user, ItemFilter filter, List<ScoredItem> chosen, int k, double share, CancellationToken cancellationToken)
+    private static async Task<HashSet<string>> ExploreAsync(ServingModel model, RequestIndex index, float[] user, ItemFilter filter, List<ScoredItem> chosen, int k, double share, CancellationToken cancellationToken)
     {
         // Under-exposed = popularity at or below the catalog's lower quartile; the most relevant of them take
         // evenly spaced slots, so a fixed share of every list helps fresh items get their first interactions.
@@ -283,6 +353,34 @@ public sealed class RecommenderService
         }
 
         return new HashSet<string>(fresh.Select(f => f.ItemId).Where(id => chosen.Exists(c => c.ItemId == id)), StringComparer.Ordinal);
+    }
+}
+
+/// <summary>
+/// The index one request searches. Over a remote index every search has the time budget, and a search that fails or
+/// times out is answered from the model's embedded index instead, after which <see cref="FellBack"/> is true.
+/// </summary>
+internal sealed class RequestIndex(RecommenderService service, ServingModel model, IItemIndex? remote) : IItemIndex
+{
+    public string Version => model.Version;
+
+    /// <summary>Gets or sets a value indicating whether any search of this request was answered by the fallback.</summary>
+    public bool FellBack { get; set; }
+
+    public async ValueTask<IReadOnlyList<ScoredItem>> SearchAsync(ReadOnlyMemory<float> query, int k, ItemFilter filter, CancellationToken cancellationToken = default)
+    {
+        if (remote is not null && !FellBack)
+        {
+            var answer = await service.RemoteSearchAsync(model, remote, query, k, filter, cancellationToken).ConfigureAwait(false);
+            if (answer.Ok)
+            {
+                return answer.Value!;
+            }
+
+            FellBack = true;
+        }
+
+        return await model.SearchIndex.SearchAsync(query, k, filter, cancellationToken).ConfigureAwait(false);
     }
 }
 

@@ -19,13 +19,14 @@ public sealed class EndpointHarness : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public EndpointHarness(IBlobStore store, TimeProvider? time = null, int historyMaxAttempts = UserHistoryStore.DefaultMaxAttempts)
+    public EndpointHarness(IBlobStore store, TimeProvider? time = null, int historyMaxAttempts = UserHistoryStore.DefaultMaxAttempts, Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         services.AddSingleton(store);
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(new UserHistoryStore(store, maxAttempts: historyMaxAttempts));
+        configure?.Invoke(services);
         services.AddServingEndpoints("harness");
         _services = services.BuildServiceProvider();
     }

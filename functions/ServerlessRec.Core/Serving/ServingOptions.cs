@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ServerlessRec.Serving;
+
+/// <summary>Options of the serving path, bound from the <c>Serving</c> configuration section.</summary>
+public sealed class ServingOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Serving";
+
+    /// <summary>The default of <see cref="SearchTimeout"/>: 2 seconds.</summary>
+    public static readonly TimeSpan DefaultSearchTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The default of <see cref="DegradedFor"/>: 1 minute.</summary>
+    public static readonly TimeSpan DefaultDegradedFor = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Gets or sets how long one request may wait for a remote index (Azure AI Search, opening included) before it
+    /// is answered from the instance's own vectors, or from popular items, with <c>source: "fallback"</c>.
+    /// </summary>
+    /// <value>The default is 2 seconds (the search service answers in tens of milliseconds when healthy; its client's
+    /// own retries would otherwise hold a request for about 30 seconds).</value>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan SearchTimeout { get; set; } = DefaultSearchTimeout;
+
+    /// <summary>Gets or sets how long <c>/api/health</c> keeps answering <c>degraded</c> after the last failed search.</summary>
+    /// <value>The default is 1 minute.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan DegradedFor { get; set; } = DefaultDegradedFor;
+}
