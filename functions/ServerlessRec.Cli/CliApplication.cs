@@ -16,6 +16,7 @@ internal static class CliApplication
         new SimilarCommand(TimeProvider.System),
         new ServeCommand(TimeProvider.System),
         new BenchCommand(TimeProvider.System),
+        new Commands.Simulate.SimulateCommand(),
     ];
 
     /// <summary>Runs one command line.</summary>

@@ -7,9 +7,10 @@ internal static class TrainingOptionsBinder
 {
     public const string Usage = "[--dim 64] [--hidden 128] [--history 100] [--half-life-days 30] [--session-gap-minutes 30] [--session-max 10] [--temperature 0.1] [--loss softmax|sigmoid] [--no-logq] [--negatives 512] [--id-dropout 0.1] [--lr 0.004] [--weight-decay 0] [--batch 256] [--epochs 20] [--patience 3] [--refit-max-events 2000000] [--threads 0] [--seed 42]";
 
-    public static TwoTowerOptions Bind(CliArguments args)
+    /// <summary>Reads the flags; an absent flag takes its value from <paramref name="defaults"/> (the option defaults when null).</summary>
+    public static TwoTowerOptions Bind(CliArguments args, TwoTowerOptions? defaults = null)
     {
-        var defaults = new TwoTowerOptions();
+        defaults ??= new TwoTowerOptions();
         return new TwoTowerOptions
         {
             Dimensions = args.Int("dim", defaults.Dimensions, 4, 1024),
@@ -19,13 +20,13 @@ internal static class TrainingOptionsBinder
             SessionGapMinutes = args.Double("session-gap-minutes", defaults.SessionGapMinutes, 0, 525600),
             SessionMaxEvents = args.Int("session-max", defaults.SessionMaxEvents, 1, 4096),
             Temperature = (float)args.Double("temperature", defaults.Temperature, 0.001, 10),
-            Loss = args.String("loss", "softmax") switch
+            Loss = args.String("loss", defaults.Loss == TwoTowerLoss.SampledSigmoid ? "sigmoid" : "softmax") switch
             {
                 "softmax" => TwoTowerLoss.InBatchSoftmax,
                 "sigmoid" => TwoTowerLoss.SampledSigmoid,
                 var other => throw new CliUsageException($"--loss must be softmax or sigmoid, got \"{other}\"."),
             },
-            LogQCorrection = !args.Flag("no-logq"),
+            LogQCorrection = defaults.LogQCorrection && !args.Flag("no-logq"),
             SampledNegatives = args.Int("negatives", defaults.SampledNegatives, 0, 100000),
             IdDropout = (float)args.Double("id-dropout", defaults.IdDropout, 0, 1),
             LearningRate = (float)args.Double("lr", defaults.LearningRate, 1e-6, 1),

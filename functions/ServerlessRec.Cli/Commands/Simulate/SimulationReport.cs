@@ -1,0 +1,136 @@
+namespace ServerlessRec.Cli.Commands.Simulate;
+
+/// <summary>What <c>simulate</c> was asked to do.</summary>
+internal sealed record SimulationOptions
+{
+    public int Days { get; init; }
+
+    public required string Store { get; init; }
+
+    public string? Root { get; init; }
+
+    public int Users { get; init; }
+
+    public int Items { get; init; }
+
+    public int EventsPerDay { get; init; }
+
+    public double BulkShare { get; init; }
+
+    public double PoisonRate { get; init; }
+
+    public int ForgetPerDay { get; init; }
+
+    public int FaultDay { get; init; }
+
+    public double FaultRate { get; init; }
+
+    public int WindowDays { get; init; }
+
+    public int RecommendationsPerDay { get; init; }
+
+    public int Clients { get; init; }
+
+    public int Seed { get; init; }
+}
+
+/// <summary>The JSON report of <c>simulate --json</c>: <c>{"days": [row, …], "summary": {…}}</c>.</summary>
+internal sealed record SimulationReport(IReadOnlyList<SimulatedDay> Days, SimulationSummary Summary);
+
+/// <summary>One simulated day: its traffic, the night's retraining, and how serving behaved.</summary>
+internal sealed record SimulatedDay
+{
+    public int Day { get; init; }
+
+    public required string Date { get; init; }
+
+    /// <summary>Gets the valid events clients posted over HTTP.</summary>
+    public int Posted { get; init; }
+
+    /// <summary>Gets the events the API acknowledged (202), counted once per post however often it was retried.</summary>
+    public long Acknowledged { get; init; }
+
+    /// <summary>Gets the events of the day found in the API event log.</summary>
+    public long Logged { get; init; }
+
+    /// <summary>Gets acknowledged events missing from the log.</summary>
+    public long Lost { get; init; }
+
+    /// <summary>Gets events in the log more often than they were acknowledged.</summary>
+    public long Duplicated { get; init; }
+
+    /// <summary>Gets the poisoned posts by kind; a key ending in <c>-accepted-&lt;status&gt;</c> means the API did not refuse it.</summary>
+    public required IReadOnlyDictionary<string, long> RejectedAtApi { get; init; }
+
+    /// <summary>Gets the lines the night's retraining quarantined, by reason.</summary>
+    public required IReadOnlyDictionary<string, long> Quarantined { get; init; }
+
+    public int BulkEvents { get; init; }
+
+    /// <summary>Gets the users with events in the night's bulk file.</summary>
+    public int BulkUsers { get; init; }
+
+    /// <summary>Gets the users whose serving history the retraining wrote.</summary>
+    public int SeededUsers { get; init; }
+
+    public int TrainingEvents { get; init; }
+
+    public required string RetrainOutcome { get; init; }
+
+    public string? RetrainReason { get; init; }
+
+    /// <summary>Gets the retraining's wall time, start request to completion.</summary>
+    public double RetrainSeconds { get; init; }
+
+    public required IReadOnlyDictionary<string, double> StepSeconds { get; init; }
+
+    /// <summary>Gets the candidate's validation NDCG@10 in the night's run.</summary>
+    public double? Ndcg10 { get; init; }
+
+    public int Recommendations { get; init; }
+
+    public long RecommendationErrors { get; init; }
+
+    public double P50Ms { get; init; }
+
+    public double P99Ms { get; init; }
+
+    /// <summary>Gets the store operations of the day and its night, by <c>kind:container</c>.</summary>
+    public required IReadOnlyDictionary<string, long> BlobOperations { get; init; }
+
+    public long InjectedFaults { get; init; }
+
+    public double WorkingSetMb { get; init; }
+}
+
+/// <summary>The run's totals and the verdict on the targets of "Day 30 in production".</summary>
+internal sealed record SimulationSummary
+{
+    public int Days { get; init; }
+
+    public double Seconds { get; init; }
+
+    public long Posted { get; init; }
+
+    public long Acknowledged { get; init; }
+
+    public long Logged { get; init; }
+
+    public long Lost { get; init; }
+
+    public int FailedRetrains { get; init; }
+
+    public int EarlyDay { get; init; }
+
+    public int LateDay { get; init; }
+
+    /// <summary>Gets the last day's retraining time over the early day's (target ≤ 1.25 at constant daily volume).</summary>
+    public double RetrainGrowth { get; init; }
+
+    /// <summary>Gets the histories seeded per user with new bulk events (about 1 when seeding follows new data only).</summary>
+    public double SeededPerBulkUser { get; init; }
+
+    public required IReadOnlyList<string> Missed { get; init; }
+
+    public bool TargetsMet => Missed.Count == 0;
+}
