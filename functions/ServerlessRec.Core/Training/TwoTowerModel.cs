@@ -78,6 +78,24 @@ public sealed class TwoTowerModel
     /// <summary>Gets the second user-tower bias.</summary>
     public float[] B2 { get; }
 
+    /// <summary>Copies every parameter into <paramref name="target"/>, a model of the same shape.</summary>
+    public void CopyTo(TwoTowerModel target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.ItemRows != ItemRows || target.FeatureRows != FeatureRows || target.Dimensions != Dimensions || target.HiddenDimensions != HiddenDimensions)
+        {
+            throw new ArgumentException("the target model has another shape", nameof(target));
+        }
+
+        HistoryEmbeddings.CopyTo(target.HistoryEmbeddings, 0);
+        ItemEmbeddings.CopyTo(target.ItemEmbeddings, 0);
+        FeatureEmbeddings.CopyTo(target.FeatureEmbeddings, 0);
+        W1.CopyTo(target.W1, 0);
+        B1.CopyTo(target.B1, 0);
+        W2.CopyTo(target.W2, 0);
+        B2.CopyTo(target.B2, 0);
+    }
+
     /// <summary>Gets the size of the scratch buffer <see cref="UserVector"/> needs.</summary>
     public int UserScratchSize => (2 * Dimensions) + (2 * HiddenDimensions) + Dimensions;
 

@@ -44,6 +44,28 @@ public sealed class TwoTowerTrainer
         Action<TrainingEpoch>? onEpoch,
         TwoTowerCheckpoint? resumeFrom,
         Action<TwoTowerCheckpoint>? onCheckpoint,
+        CancellationToken cancellationToken = default) =>
+        Train(
+            data,
+            userEnds,
+            validate,
+            onEpoch,
+            resumeFrom is null ? null : new TrainingProgress(resumeFrom, null, resumeFrom.Epoch, double.NegativeInfinity, [], Finished: false),
+            onCheckpoint is null ? null : progress => onCheckpoint(progress.Current),
+            cancellationToken);
+
+    /// <summary>
+    /// Trains as above, resuming from <paramref name="resume"/> (parameters, the best epoch so far and its score, the
+    /// epochs done) when given, and calling <paramref name="onProgress"/> after every epoch, so a caller can persist the
+    /// whole state of early stopping and a retry continues the same run.
+    /// </summary>
+    public TrainingResult Train(
+        InteractionDataset data,
+        ReadOnlySpan<int> userEnds,
+        Func<TwoTowerModel, double>? validate,
+        Action<TrainingEpoch>? onEpoch,
+        TrainingProgress? resume,
+        Action<TrainingProgress>? onProgress,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -54,10 +76,17 @@ public sealed class TwoTowerTrainer
 
         var total = Stopwatch.StartNew();
         var examples = BuildExamples(data, userEnds);
-        var model = resumeFrom?.Model ?? new TwoTowerModel(data.ItemCount, data.FeatureBuckets, _options.Dimensions, _options.HiddenDimensions, _options.Seed);
+        var model = resume?.Current.Model ?? new TwoTowerModel(data.ItemCount, data.FeatureBuckets, _options.Dimensions, _options.HiddenDimensions, _options.Seed);
         if (model.ItemRows != data.ItemCount + 1 || model.FeatureRows != data.FeatureBuckets + 1 || model.Dimensions != _options.Dimensions || model.HiddenDimensions != _options.HiddenDimensions)
         {
-            throw new ArgumentException("the checkpoint does not match this dataset and these options", nameof(resumeFrom));
+            throw new ArgumentException("the checkpoint does not match this dataset and these options", nameof(resume));
+        }
+
+        if (resume is { Finished: true })
+        {
+            // The run had already stopped: its result is the best parameters kept, not another epoch.
+            resume.Best?.CopyTo(model);
+            return new TrainingResult(model, resume.Epochs, resume.BestEpoch, total.Elapsed);
         }
 
         if (examples.Length == 0)
@@ -66,7 +95,7 @@ public sealed class TwoTowerTrainer
         }
 
         using var state = new TrainingState(model, data, examples, _options);
-        return Run(state, model, examples, total, validate, onEpoch, resumeFrom?.Epoch ?? 0, onCheckpoint, cancellationToken);
+        return Run(state, model, examples, total, validate, onEpoch, resume, onProgress, cancellationToken);
     }
 
     /// <summary>Creates the training state for a dataset (the gradient tests drive it directly).</summary>
@@ -83,22 +112,24 @@ public sealed class TwoTowerTrainer
         Stopwatch total,
         Func<TwoTowerModel, double>? validate,
         Action<TrainingEpoch>? onEpoch,
-        int completedEpochs,
-        Action<TwoTowerCheckpoint>? onCheckpoint,
+        TrainingProgress? resume,
+        Action<TrainingProgress>? onProgress,
         CancellationToken cancellationToken)
     {
-        var epochs = new List<TrainingEpoch>();
+        var completedEpochs = resume?.Current.Epoch ?? 0;
+        var epochs = new List<TrainingEpoch>(resume?.Epochs ?? []);
         var shuffle = new Random(_options.Seed ^ 0x5bd1e995);
-        double best = double.NegativeInfinity;
-        var bestEpoch = completedEpochs;
-        TwoTowerSnapshot? bestSnapshot = null;
+        double best = resume?.BestScore ?? double.NegativeInfinity;
+        var bestEpoch = resume?.BestEpoch ?? completedEpochs;
+        TwoTowerSnapshot? bestSnapshot = resume?.Best is { } resumedBest ? TwoTowerSnapshot.Capture(resumedBest) : null;
         for (var skipped = 0; skipped < completedEpochs; skipped++)
         {
             // Replay the shuffles of the epochs already done, so a resumed run sees the same order.
             shuffle.Shuffle(examples);
         }
 
-        for (var epoch = completedEpochs + 1; epoch <= _options.Epochs; epoch++)
+        var stopped = false;
+        for (var epoch = completedEpochs + 1; epoch <= _options.Epochs && !stopped; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var watch = Stopwatch.StartNew();
@@ -123,22 +154,27 @@ public sealed class TwoTowerTrainer
             var report = new TrainingEpoch(epoch, lossSum / Math.Max(1, batches), examples.Length, examples.Length / watch.Elapsed.TotalSeconds, watch.Elapsed, ndcg);
             epochs.Add(report);
             onEpoch?.Invoke(report);
-            onCheckpoint?.Invoke(new TwoTowerCheckpoint(model, epoch));
+            var improved = false;
             if (ndcg is null)
             {
                 bestEpoch = epoch;
-                continue;
             }
-
-            if (ndcg.Value > best)
+            else if (ndcg.Value > best)
             {
                 best = ndcg.Value;
                 bestEpoch = epoch;
                 bestSnapshot = TwoTowerSnapshot.Capture(model);
+                improved = true;
             }
             else if (epoch - bestEpoch >= _options.Patience)
             {
-                break;
+                stopped = true;
+            }
+
+            if (onProgress is not null)
+            {
+                var finished = stopped || epoch == _options.Epochs;
+                onProgress(new TrainingProgress(new TwoTowerCheckpoint(model, epoch), improved || finished ? bestSnapshot?.ToModel(model) : null, bestEpoch, best, epochs.ToList(), finished));
             }
         }
 
@@ -185,6 +221,14 @@ public sealed class TwoTowerTrainer
 
         public static TwoTowerSnapshot Capture(TwoTowerModel model) =>
             new(Parameters(model).Select(p => (float[])p.Clone()).ToArray());
+
+        /// <summary>Copies the snapshot into a new model shaped like <paramref name="shape"/> (what a checkpoint of the best epoch holds).</summary>
+        public TwoTowerModel ToModel(TwoTowerModel shape)
+        {
+            var copy = new TwoTowerModel(shape.ItemRows - 1, shape.FeatureRows - 1, shape.Dimensions, shape.HiddenDimensions, seed: 0);
+            Restore(copy);
+            return copy;
+        }
 
         public void Restore(TwoTowerModel model)
         {
