@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,8 +18,9 @@ namespace ServerlessRec.Cli.Commands;
 /// <summary>
 /// <c>serverlessrec serve</c>: the API of the Functions app on Kestrel, over a local store, mapping the same
 /// <see cref="RouteTable"/> under <c>/api</c>. No keys are checked, so it binds to loopback unless told otherwise;
-/// no CORS policy is added (browsers on other origins are refused). A new <c>models/current.json</c> is picked up
-/// within seconds.
+/// no CORS policy is added (browsers on other origins are refused), bodies must be <c>application/json</c> (so a page
+/// cannot send one without a preflight) and only the bound host names are answered (no DNS rebinding): see
+/// <see cref="ServeEdgeMiddleware"/>. A new <c>models/current.json</c> is picked up within seconds.
 /// </summary>
 internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
 {
@@ -60,13 +62,15 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
     /// <param name="configureLogging">Extra logging setup (tests capture logs with it).</param>
     /// <param name="training">The training options of retrainings started over HTTP (default: <see cref="TwoTowerOptions"/> defaults).</param>
     /// <param name="retrain">The retraining options (default: <see cref="RetrainOptions"/> defaults).</param>
+    /// <param name="mapExtraEndpoints">Endpoints mapped after the route table (tests map one that fails, to see the error path).</param>
     internal static WebApplication CreateApp(
         string root,
         string urls,
         TimeProvider timeProvider,
         Action<ILoggingBuilder>? configureLogging = null,
         TwoTowerOptions? training = null,
-        RetrainOptions? retrain = null)
+        RetrainOptions? retrain = null,
+        Action<IEndpointRouteBuilder>? mapExtraEndpoints = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(urls);
@@ -74,6 +78,7 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes;
+            kestrel.Limits.MaxRequestLineSize = ServeEdgeMiddleware.MaxRequestLineBytes;
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
@@ -90,7 +95,11 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         var trainingOptions = training ?? new TwoTowerOptions();
         builder.Services.AddInMemoryDurableTask(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, trainingOptions, new EventTypeOptions(), timeProvider)));
 
+        builder.Services.AddSingleton(new ServeEdgeMiddleware.HostPolicy(urls));
+
         var app = builder.Build();
+        app.UseMiddleware<ServeEdgeMiddleware>();
+        app.UseRouting();
         var api = app.MapGroup("/" + RouteTable.Prefix);
         foreach (var route in RouteTable.Routes)
         {
@@ -101,6 +110,7 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
             }).WithName(route.Name);
         }
 
+        mapExtraEndpoints?.Invoke(app);
         return app;
     }
 

@@ -106,7 +106,7 @@ public static class RequestBody
 
         if (media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !media.Charset.Equals("\"utf-8\"", StringComparison.OrdinalIgnoreCase))
         {
-            throw Unsupported($"the charset {Show(media.Charset.Value)} is not supported; JSON bodies are UTF-8");
+            throw Unsupported($"the charset {Show(media.Charset.Value)} is not supported; send application/json in UTF-8");
         }
     }
 
