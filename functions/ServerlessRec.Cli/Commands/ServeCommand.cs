@@ -101,7 +101,9 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         app.UseMiddleware<ServeEdgeMiddleware>();
         app.UseRouting();
         var api = app.MapGroup("/" + RouteTable.Prefix);
-        foreach (var route in RouteTable.Routes)
+        // The unknown-route entry (any method) is the Functions app's stand-in for what ServeEdgeMiddleware does here
+        // with the same 404 problem; mapped in Kestrel, an any-method endpoint would turn routing's 405s into 404s.
+        foreach (var route in RouteTable.Routes.Where(r => r.Method != RouteTable.AnyMethod))
         {
             api.MapMethods(route.Template, [route.Method], async context =>
             {

@@ -55,7 +55,7 @@ internal sealed partial class ServeEdgeMiddleware(RequestDelegate next, ServeEdg
         {
             var detail = response.StatusCode switch
             {
-                StatusCodes.Status404NotFound => "there is no route at this path; the API's routes are listed in the README",
+                StatusCodes.Status404NotFound => ApiProblems.NoRouteDetail,
                 StatusCodes.Status405MethodNotAllowed => $"{Shorten(context.Request.Method)} is not allowed on this route; allowed: {response.Headers.Allow}",
                 _ => "the request was refused",
             };

@@ -21,6 +21,9 @@ public static partial class ApiProblems
     /// <summary>The detail of every 500: what happened is in the log, never in the answer.</summary>
     public const string InternalErrorDetail = "the request failed on the server; it was logged";
 
+    /// <summary>The detail of a 404 for a path no route matches.</summary>
+    public const string NoRouteDetail = "there is no route at this path; the API's routes are listed in the README";
+
     /// <summary>Builds a problem result.</summary>
     public static IResult Create(int status, string title, string detail, string? field = null) =>
         Results.Json(
