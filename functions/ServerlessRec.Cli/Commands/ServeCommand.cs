@@ -42,7 +42,7 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (var url in app.Urls)
         {
-            output.WriteLine($"serving {RouteTable.Routes.Count} routes on {url}/{RouteTable.Prefix} over {Path.GetFullPath(root)} (Ctrl+C to stop)");
+            output.WriteLine($"serving {RouteTable.Routes.Count(r => r.Method != RouteTable.AnyMethod)} routes on {url}/{RouteTable.Prefix} over {Path.GetFullPath(root)} (Ctrl+C to stop)");
             if (!IsLoopback(url))
             {
                 output.WriteLine($"warning: {url} is not a loopback address and serve checks no keys; anyone who can reach it can call every route.");

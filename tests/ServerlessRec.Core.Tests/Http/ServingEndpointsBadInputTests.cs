@@ -113,6 +113,9 @@ public sealed class ServingEndpointsBadInputTests(ServingFixture fixture) : ICla
         { "ForgetUser", null, "", "userId=" + LongId, 400, "userId" },
         { "ForgetUser", null, "", "userId=u\u0085", 400, "userId" },
         { "ForgetUser", null, "", "userId=", 400, "userId" },
+
+        // Any method on a path under /api that no route starts with (the Functions app's UnknownRoute)
+        { "UnknownRoute", null, "", "path=recomendations", 404, null },
     };
 
     [Theory]
