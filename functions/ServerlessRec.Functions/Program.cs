@@ -1,3 +1,4 @@
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Options;
 using ServerlessRec.Azure.Search;
 using ServerlessRec.Azure.Storage;
 using ServerlessRec.Events;
+using ServerlessRec.Functions.Http;
 using ServerlessRec.Http;
 using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
@@ -14,6 +16,7 @@ using ServerlessRec.Training;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<ProblemExceptionMiddleware>();
 
 builder.Services.AddOptions<StorageOptions>()
     .BindConfiguration(StorageOptions.SectionName)

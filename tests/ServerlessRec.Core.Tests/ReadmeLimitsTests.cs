@@ -16,6 +16,8 @@ public sealed class ReadmeLimitsTests
         { "`userId`, `itemId`, category ids", $"1–{RequestRules.MaxIdLength} characters, no control characters" },
         { "`k` (recommendations, similar items)", $"1–{RequestRules.MaxK}" },
         { "`recentEvents` per recommendation request", $"{RequestRules.MaxRequestEvents}" },
+        { "`filter.excludeItemIds` per recommendation request", $"{RequestRules.MaxExcludeItemIds}" },
+        { "`filter.categories` per recommendation request", $"{RequestRules.MaxCategories}" },
         { "stored history per user", $"newest {UserHistoryStore.DefaultCapacity} events" },
         { "write attempts on one user's history under contention", $"{UserHistoryStore.DefaultMaxAttempts}" },
         { "user id in logs and error messages", $"{UserIdHash.LogLength} hex characters of its SHA-256" },

@@ -69,7 +69,7 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
         output.WriteLine($"== 2. the API is up at {baseUrl}/{Http.RouteTable.Prefix} (serve's host, with the in-process Durable Task engine)");
 
         output.WriteLine();
-        output.WriteLine($"== 3. retrain through the API: curl -s -X POST {baseUrl}/api/retrain, then GET the status it names");
+        output.WriteLine($"== 3. retrain through the API: curl -s -X POST {baseUrl}/api/retrain -H 'Content-Type: application/json' -d '{{}}', then GET the status it names");
         var status = await RetrainAsync(http, output, cancellationToken).ConfigureAwait(false);
         var runId = status.TryGetProperty("runId", out var r) ? r.GetString() : null;
         var record = runId is null ? null : await ReadRunRecordAsync(store, runId, cancellationToken).ConfigureAwait(false);
@@ -112,7 +112,8 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
     private static async Task<JsonElement> RetrainAsync(HttpClient http, TextWriter output, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        using (var started = await http.PostAsync(new Uri("api/retrain", UriKind.Relative), null, cancellationToken).ConfigureAwait(false))
+        using var start = new StringContent("{}", Encoding.UTF8, "application/json");
+        using (var started = await http.PostAsync(new Uri("api/retrain", UriKind.Relative), start, cancellationToken).ConfigureAwait(false))
         {
             if (started.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.Conflict))
             {

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,8 +20,9 @@ namespace ServerlessRec.Cli.Commands;
 /// <c>serverlessrec serve</c>: the API of the Functions app on Kestrel, over the configured store (a local folder by
 /// default; Azurite or a storage account through the <c>Storage</c> settings), mapping the same
 /// <see cref="RouteTable"/> under <c>/api</c>. No keys are checked, so it binds to loopback unless told otherwise;
-/// no CORS policy is added (browsers on other origins are refused). A new <c>models/current.json</c> is picked up
-/// within seconds.
+/// no CORS policy is added (browsers on other origins are refused), bodies must be <c>application/json</c> (so a page
+/// cannot send one without a preflight) and only the bound host names are answered (no DNS rebinding): see
+/// <see cref="ServeEdgeMiddleware"/>. A new <c>models/current.json</c> is picked up within seconds.
 /// </summary>
 internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
 {
@@ -44,7 +46,7 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (var url in app.Urls)
         {
-            output.WriteLine($"serving {RouteTable.Routes.Count} routes on {url}/{RouteTable.Prefix} (Ctrl+C to stop)");
+            output.WriteLine($"serving {RouteTable.Routes.Count(r => r.Method != RouteTable.AnyMethod)} routes on {url}/{RouteTable.Prefix} (Ctrl+C to stop)");
             if (!IsLoopback(url))
             {
                 output.WriteLine($"warning: {url} is not a loopback address and serve checks no keys; anyone who can reach it can call every route.");
@@ -64,8 +66,9 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         TimeProvider timeProvider,
         Action<ILoggingBuilder>? configureLogging = null,
         TwoTowerOptions? training = null,
-        RetrainOptions? retrain = null) =>
-        CreateApp(new LocalFolderBlobStore(new StorageOptions { LocalRoot = root }), new SearchOptions(), urls, timeProvider, configureLogging, training, retrain);
+        RetrainOptions? retrain = null,
+        Action<IEndpointRouteBuilder>? mapExtraEndpoints = null) =>
+        CreateApp(new LocalFolderBlobStore(new StorageOptions { LocalRoot = root }), new SearchOptions(), urls, timeProvider, configureLogging, training, retrain, mapExtraEndpoints);
 
     /// <summary>Builds the Kestrel app (not started): the code path of <c>serve</c>, used as is by the tests.</summary>
     /// <param name="store">The store (a local folder, Azurite or a storage account).</param>
@@ -75,6 +78,7 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
     /// <param name="configureLogging">Extra logging setup (tests capture logs with it).</param>
     /// <param name="training">The training options of retrainings started over HTTP (default: <see cref="TwoTowerOptions"/> defaults).</param>
     /// <param name="retrain">The retraining options (default: <see cref="RetrainOptions"/> defaults).</param>
+    /// <param name="mapExtraEndpoints">Endpoints mapped after the route table (tests map one that fails, to see the error path).</param>
     internal static WebApplication CreateApp(
         IBlobStore store,
         SearchOptions search,
@@ -82,7 +86,8 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         TimeProvider timeProvider,
         Action<ILoggingBuilder>? configureLogging = null,
         TwoTowerOptions? training = null,
-        RetrainOptions? retrain = null)
+        RetrainOptions? retrain = null,
+        Action<IEndpointRouteBuilder>? mapExtraEndpoints = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(urls);
@@ -90,6 +95,7 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes;
+            kestrel.Limits.MaxRequestLineSize = ServeEdgeMiddleware.MaxRequestLineBytes;
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
@@ -104,9 +110,15 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         var trainingOptions = training ?? new TwoTowerOptions();
         builder.Services.AddInMemoryDurableTask(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, trainingOptions, new EventTypeOptions(), timeProvider)));
 
+        builder.Services.AddSingleton(new ServeEdgeMiddleware.HostPolicy(urls));
+
         var app = builder.Build();
+        app.UseMiddleware<ServeEdgeMiddleware>();
+        app.UseRouting();
         var api = app.MapGroup("/" + RouteTable.Prefix);
-        foreach (var route in RouteTable.Routes)
+        // The unknown-route entry (any method) is the Functions app's stand-in for what ServeEdgeMiddleware does here
+        // with the same 404 problem; mapped in Kestrel, an any-method endpoint would turn routing's 405s into 404s.
+        foreach (var route in RouteTable.Routes.Where(r => r.Method != RouteTable.AnyMethod))
         {
             api.MapMethods(route.Template, [route.Method], async context =>
             {
@@ -115,6 +127,7 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
             }).WithName(route.Name);
         }
 
+        mapExtraEndpoints?.Invoke(app);
         return app;
     }
 

@@ -194,9 +194,7 @@ internal sealed class JsonEventLineParser(EventTypeResolver types)
 
                 return true;
             case JsonTokenType.Number:
-                problem = reader.TryGetInt64(out var seconds)
-                    ? TimestampParser.FromUnix(seconds, 1, out timestamp)
-                    : reader.TryGetDouble(out var fractional) ? TimestampParser.FromUnix(fractional, 1, out timestamp) : TimestampError.OutOfRange;
+                problem = TimestampParser.FromJsonNumber(ref reader, out timestamp);
                 if (problem != TimestampError.None)
                 {
                     Keep(ref error, LineError.Timestamp(problem, System.Text.Encoding.UTF8.GetString(reader.ValueSpan), DelimitedTimestampFormat.Auto));

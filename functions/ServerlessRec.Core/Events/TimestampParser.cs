@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace ServerlessRec.Events;
 
@@ -30,6 +31,23 @@ internal static class TimestampParser
         }
 
         return TryParseUnix(text, 1, out value);
+    }
+
+    /// <summary>Reads a JSON number as Unix seconds, whole or fractional (the JSON Lines rule for a numeric timestamp).</summary>
+    public static TimestampError FromJsonNumber(ref Utf8JsonReader reader, out DateTimeOffset value)
+    {
+        if (reader.TryGetInt64(out var seconds))
+        {
+            return FromUnix(seconds, 1, out value);
+        }
+
+        if (reader.TryGetDouble(out var fractional))
+        {
+            return FromUnix(fractional, 1, out value);
+        }
+
+        value = default;
+        return TimestampError.OutOfRange;
     }
 
     /// <summary>Parses <c>yyyy-MM-dd[T| ]HH:mm[:ss[.fffffff]](Z|±hh:mm|±hhmm|±hh)</c>.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ServerlessRec.Events;
 using ServerlessRec.Serving;
 
 namespace ServerlessRec.Http;
@@ -15,8 +16,9 @@ public sealed record PostedEvent
     [JsonPropertyName("type")]
     public string? Type { get; init; }
 
-    /// <summary>Gets when it happened; the server's clock when omitted.</summary>
+    /// <summary>Gets when it happened (ISO-8601 with an offset, or Unix seconds); the server's clock when omitted.</summary>
     [JsonPropertyName("timestamp")]
+    [JsonConverter(typeof(EventTimestampJsonConverter))]
     public DateTimeOffset? Timestamp { get; init; }
 
     [JsonPropertyName("value")]
@@ -84,6 +86,12 @@ public sealed record ForgetUserResponse
     [JsonPropertyName("historyDeleted")]
     public required bool HistoryDeleted { get; init; }
 }
+
+/// <summary>
+/// The body of <c>POST /api/retrain</c>: an empty JSON object (<c>{}</c>). It carries nothing yet; requiring it makes
+/// the start a JSON request, which a page in a browser cannot send to another site without a CORS preflight.
+/// </summary>
+public sealed record RetrainStartRequest;
 
 /// <summary>The 202 answer of <c>POST /api/retrain</c>.</summary>
 public sealed record RetrainStartResponse

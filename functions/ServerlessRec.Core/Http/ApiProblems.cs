@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using ServerlessRec.Events;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
 
@@ -8,13 +9,20 @@ namespace ServerlessRec.Http;
 
 /// <summary>
 /// The one place that turns failures into problem+json answers (RFC 9457): validation → 400 naming the field,
-/// unknown things → 404, too-large bodies → 413, conflicts → 409, no live model → 503, anything else → 500
-/// with a generic message. Details come from our own messages; stack traces and type names never leave.
+/// unknown things → 404, a wrong method → 405, too-large bodies → 413, too-long URLs → 414, bodies not declared as
+/// JSON → 415, conflicts → 409, no live model → 503, anything else → 500 with a generic message. Details come from our
+/// own messages; stack traces and type names never leave.
 /// </summary>
 public static partial class ApiProblems
 {
     /// <summary>The media type of every error body.</summary>
     public const string ContentType = "application/problem+json";
+
+    /// <summary>The detail of every 500: what happened is in the log, never in the answer.</summary>
+    public const string InternalErrorDetail = "the request failed on the server; it was logged";
+
+    /// <summary>The detail of a 404 for a path no route matches.</summary>
+    public const string NoRouteDetail = "there is no route at this path; the API's routes are listed in the README";
 
     /// <summary>Builds a problem result.</summary>
     public static IResult Create(int status, string title, string detail, string? field = null) =>
@@ -23,6 +31,9 @@ public static partial class ApiProblems
             ApiJsonContext.Default.ApiProblem,
             ContentType,
             status);
+
+    /// <summary>Builds the problem result of a status the host answers itself (no route, wrong method, URL too long, …), with its standard title.</summary>
+    public static IResult ForStatus(int status, string detail) => Create(status, TitleOf(status), detail);
 
     /// <summary>Runs a handler and turns any failure but cancellation into its problem result.</summary>
     public static async Task<IResult> HandleAsync(Func<Task<IResult>> handle, ILogger logger)
@@ -47,19 +58,22 @@ public static partial class ApiProblems
         {
             case RequestValidationException e:
                 return Create(StatusCodes.Status400BadRequest, "The request is not valid.", e.Message, e.Field);
+            case InvalidTimestampException e:
+                var timestampField = FieldOf(e) ?? "timestamp";
+                return Create(StatusCodes.Status400BadRequest, "The request is not valid.", $"{timestampField} {e.Message}", timestampField);
             case JsonException e:
                 return Create(StatusCodes.Status400BadRequest, "The request body is not valid JSON for this route.", DescribeJsonError(e), FieldOf(e));
             case NotFoundException e:
                 return Create(StatusCodes.Status404NotFound, "Not found.", e.Message, e.Field);
             case BadHttpRequestException e:
-                return Create(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request is not valid.", e.Message);
+                return Create(e.StatusCode, TitleOf(e.StatusCode), e.Message);
             case ModelUnavailableException e:
                 return Create(StatusCodes.Status503ServiceUnavailable, "No model is available.", e.Message);
             case BlobConditionFailedException:
                 return Create(StatusCodes.Status409Conflict, "Too many concurrent writes.", "the resource kept changing during the request; retry it");
             default:
                 LogUnhandled(logger, exception.GetType().Name, exception);
-                return Create(StatusCodes.Status500InternalServerError, "Internal error.", "the request failed on the server; it was logged");
+                return ForStatus(StatusCodes.Status500InternalServerError, InternalErrorDetail);
         }
     }
 
@@ -84,12 +98,28 @@ public static partial class ApiProblems
             : $"{field} is malformed or has the wrong type{where}";
     }
 
+    private static string TitleOf(int status) => status switch
+    {
+        404 => "Not found.",
+        405 => "Method not allowed.",
+        409 => "Conflict.",
+        413 => "The request body is too large.",
+        414 => "The URL is too long.",
+        415 => "Unsupported media type.",
+        503 => "Service unavailable.",
+        >= 500 => "Internal error.",
+        _ => "The request is not valid.",
+    };
+
     private static string TypeOf(int status) => status switch
     {
         400 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.1",
         404 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.5",
+        405 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.6",
         409 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.10",
         413 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
+        414 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.15",
+        415 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16",
         503 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4",
         _ => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.1",
     };

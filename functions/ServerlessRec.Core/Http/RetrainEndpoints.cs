@@ -27,14 +27,15 @@ public sealed partial class RetrainEndpoints
     }
 
     /// <summary>
-    /// <c>POST /api/retrain</c>: starts the singleton retraining; 202 with a <c>Location</c> to poll, or 409 when a run
-    /// is already pending or running (the answer names it).
+    /// <c>POST /api/retrain</c> with the JSON body <c>{}</c>: starts the singleton retraining; 202 with a <c>Location</c>
+    /// to poll, or 409 when a run is already pending or running (the answer names it).
     /// </summary>
     public Task<IResult> StartAsync(HttpRequest request, DurableTaskClient? client, CancellationToken cancellationToken = default) =>
         ApiProblems.HandleAsync(
             async () =>
             {
                 ArgumentNullException.ThrowIfNull(request);
+                await RequestBody.ReadAsync<RetrainStartRequest>(request, cancellationToken).ConfigureAwait(false);
                 if (client is null)
                 {
                     return NoDurableClient();

@@ -16,7 +16,7 @@ public enum RouteAuthLevel
 
 /// <summary>One HTTP route of the API.</summary>
 /// <param name="Name">The function name in the Functions app.</param>
-/// <param name="Method">The HTTP method, upper case.</param>
+/// <param name="Method">The HTTP method, upper case, or <see cref="RouteTable.AnyMethod"/>.</param>
 /// <param name="Template">The route template below <see cref="RouteTable.Prefix"/>, e.g. <c>items/{itemId}/similar</c>.</param>
 /// <param name="AuthLevel">Who may call it.</param>
 /// <param name="Handler">
@@ -39,6 +39,18 @@ public static class RouteTable
     /// <summary>The path prefix of every route (the Functions host's <c>routePrefix</c>).</summary>
     public const string Prefix = "api";
 
+    /// <summary>
+    /// The template of the route that answers 404 problem+json for paths under <see cref="Prefix"/> that no other route
+    /// can match: any path whose first segment is not the first segment of another route. The Functions host matches
+    /// routes in the order it registers functions (by name), not by ASP.NET Core precedence, so a plain <c>{*path}</c>
+    /// could take requests meant for real routes; with this constraint it cannot, in any order. A test checks the list
+    /// against the other routes.
+    /// </summary>
+    public const string UnknownRouteTemplate = "{*path:regex(^(?!(recommendations|events|items|users|retrain|health)(/|$)))}";
+
+    /// <summary>The method of a route that answers every method.</summary>
+    public const string AnyMethod = "*";
+
     /// <summary>Gets every route.</summary>
     /// <remarks>
     /// The retraining routes are <c>/api/retrain</c>, not <c>/api/admin/retrain</c>: the Functions host refuses any
@@ -55,6 +67,7 @@ public static class RouteTable
         new("StartRetrain", HttpMethods.Post, "retrain", RouteAuthLevel.Admin, (s, r, c) => Retrain(s).StartAsync(r, s.GetService<DurableTaskClient>(), c)),
         new("RetrainStatus", HttpMethods.Get, "retrain/{instanceId}", RouteAuthLevel.Admin, (s, r, c) => Retrain(s).StatusAsync(r, s.GetService<DurableTaskClient>(), RouteValue(r, "instanceId"), c)),
         new("Health", HttpMethods.Get, "health", RouteAuthLevel.Function, (s, r, c) => Serving(s).HealthAsync(r, c)),
+        new("UnknownRoute", AnyMethod, UnknownRouteTemplate, RouteAuthLevel.Function, (s, r, c) => Task.FromResult(ApiProblems.ForStatus(StatusCodes.Status404NotFound, ApiProblems.NoRouteDetail))),
     ];
 
     private static ServingEndpoints Serving(IServiceProvider services) => services.GetRequiredService<ServingEndpoints>();

@@ -12,8 +12,9 @@ public sealed record RequestEvent
     [JsonPropertyName("type")]
     public string? Type { get; init; }
 
-    /// <summary>Gets when it happened; the server's clock when omitted.</summary>
+    /// <summary>Gets when it happened (ISO-8601 with an offset, or Unix seconds); the server's clock when omitted.</summary>
     [JsonPropertyName("timestamp")]
+    [JsonConverter(typeof(EventTimestampJsonConverter))]
     public DateTimeOffset? Timestamp { get; init; }
 
     [JsonPropertyName("value")]
@@ -142,6 +143,12 @@ public static class RequestRules
 
     /// <summary>The most events a request may carry.</summary>
     public const int MaxRequestEvents = 200;
+
+    /// <summary>The most item ids <c>filter.excludeItemIds</c> may hold.</summary>
+    public const int MaxExcludeItemIds = 1000;
+
+    /// <summary>The most categories <c>filter.categories</c> may hold.</summary>
+    public const int MaxCategories = 50;
 
     /// <summary>Throws when an id is missing, too long or has control characters.</summary>
     public static string Id(string? value, string field)

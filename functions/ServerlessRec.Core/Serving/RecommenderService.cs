@@ -98,6 +98,16 @@ public sealed class RecommenderService
         }
 
         var filter = request.Filter ?? new RecommendationFilter();
+        if (filter.Categories is { Count: > RequestRules.MaxCategories })
+        {
+            throw new RequestValidationException("filter.categories", $"filter.categories may hold at most {RequestRules.MaxCategories} categories");
+        }
+
+        if (filter.ExcludeItemIds is { Count: > RequestRules.MaxExcludeItemIds })
+        {
+            throw new RequestValidationException("filter.excludeItemIds", $"filter.excludeItemIds may hold at most {RequestRules.MaxExcludeItemIds} item ids");
+        }
+
         for (var i = 0; i < (filter.Categories?.Count ?? 0); i++)
         {
             RequestRules.Id(filter.Categories![i], $"filter.categories[{i}]");
@@ -325,8 +335,7 @@ public sealed class RecommenderService
             return new HashSet<string>(StringComparer.Ordinal);
         }
 
-        var popularity = model.Items.Select(i => i.Popularity).Order().ToArray();
-        var lowerQuartile = popularity[popularity.Length / 4];
+        var lowerQuartile = model.LowerQuartilePopularity;
         var taken = new HashSet<string>(chosen.Select(c => c.ItemId), StringComparer.Ordinal);
         var candidates = await index.SearchAsync(user, Math.Min(model.Items.Count, Math.Max(k * 50, 500)), filter, cancellationToken).ConfigureAwait(false);
         var fresh = candidates

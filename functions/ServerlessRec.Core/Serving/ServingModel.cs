@@ -20,6 +20,7 @@ public sealed class ServingModel : IDisposable
     public const int Int4FromItems = 500_000;
 
     private readonly Dictionary<string, int> _indexById;
+    private readonly Lazy<long> _lowerQuartilePopularity;
 
     private ServingModel(ModelPackage package)
     {
@@ -48,6 +49,7 @@ public sealed class ServingModel : IDisposable
             indexed[r] = new IndexedItem(item.ItemId, vectors.AsMemory(r * d, d), item.Categories, item.Available, item.Popularity);
         }
 
+        _lowerQuartilePopularity = new Lazy<long>(() => LowerQuartileOf(Items), LazyThreadSafetyMode.ExecutionAndPublication);
         Index = new EmbeddedItemIndex(Manifest.Version, d, indexed);
         SearchIndex = SearchIndexFor(Index);
         UserTower = new OnnxUserTower(package.Artifact(ModelManifest.UserTowerFile), Manifest.HistoryLength, d);
@@ -94,6 +96,13 @@ public sealed class ServingModel : IDisposable
     /// <summary>The bits per code <see cref="SearchIndexFor"/> uses for a catalog of this size: 0 (the exact scan), 8 or 4.</summary>
     public static int CodeBitsFor(int items) => items >= Int4FromItems ? 4 : items >= CompressedFromItems ? 8 : 0;
 
+    /// <summary>
+    /// Gets the popularity at the catalog's lower quartile: items at or below it are under-exposed, the ones
+    /// <c>exploration</c> mixes in. Sorting the catalog costs O(n log n), so it is done once per loaded model, on the
+    /// first request that asks for exploration, and shared by every later one.
+    /// </summary>
+    public long LowerQuartilePopularity => _lowerQuartilePopularity.Value;
+
     /// <summary>Gets the ONNX user tower.</summary>
     public OnnxUserTower UserTower { get; }
 
@@ -119,6 +128,23 @@ public sealed class ServingModel : IDisposable
 
     /// <summary>Gets the vector of a vocabulary index (1..ItemCount).</summary>
     public ReadOnlySpan<float> VectorOf(int index) => Index.VectorOf(index - 1);
+
+    private static long LowerQuartileOf(IReadOnlyList<ModelItem> items)
+    {
+        if (items.Count == 0)
+        {
+            return 0;
+        }
+
+        var popularity = new long[items.Count];
+        for (var i = 0; i < popularity.Length; i++)
+        {
+            popularity[i] = items[i].Popularity;
+        }
+
+        Array.Sort(popularity);
+        return popularity[popularity.Length / 4];
+    }
 
     /// <inheritdoc/>
     public void Dispose() => UserTower.Dispose();

@@ -247,7 +247,8 @@ public sealed class ServeCommandTests(ServeFixture fixture) : IClassFixture<Serv
             .Order()
             .ToList();
 
-        var expected = RouteTable.Routes.Select(r => (Route: $"/{RouteTable.Prefix}/{r.Template}", r.Method)).Order().ToList();
+        // The any-method unknown-route entry is answered by serve's edge middleware instead (ServeEdgeTests).
+        var expected = RouteTable.Routes.Where(r => r.Method != RouteTable.AnyMethod).Select(r => (Route: $"/{RouteTable.Prefix}/{r.Template}", r.Method)).Order().ToList();
         Assert.Equal(expected, endpoints);
     }
 

@@ -94,8 +94,8 @@ public sealed class ServeRetrainTests : IAsyncLifetime
     [Fact]
     public async Task StartRetrain_WhileOneRuns_Returns409WithTheStatusLocation()
     {
-        using var started = await PostAsync("api/retrain", string.Empty);
-        using var again = await PostAsync("api/retrain", string.Empty);
+        using var started = await PostAsync("api/retrain", "{}");
+        using var again = await PostAsync("api/retrain", "{}");
 
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         Assert.Equal("/api/retrain/" + RetrainScheduler.InstanceId, started.Headers.Location?.OriginalString);
@@ -109,7 +109,7 @@ public sealed class ServeRetrainTests : IAsyncLifetime
     [Fact]
     public async Task StartRetrain_TwoTriggersAtOnce_GiveOneRun()
     {
-        var posts = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostAsync("api/retrain", string.Empty)));
+        var posts = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostAsync("api/retrain", "{}")));
         try
         {
             var codes = posts.Select(p => p.StatusCode).ToList();
@@ -131,7 +131,7 @@ public sealed class ServeRetrainTests : IAsyncLifetime
 
     private async Task<JsonElement> RetrainAsync()
     {
-        using var started = await PostAsync("api/retrain", string.Empty);
+        using var started = await PostAsync("api/retrain", "{}");
         var text = await started.Content.ReadAsStringAsync();
         Assert.True(started.StatusCode == HttpStatusCode.Accepted, text);
         var done = await WaitAsync();

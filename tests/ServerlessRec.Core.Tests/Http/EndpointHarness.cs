@@ -35,8 +35,11 @@ public sealed class EndpointHarness : IDisposable
 
     public void Dispose() => _services.Dispose();
 
-    /// <summary>Sends a request to the route with this name; <paramref name="routeValues"/> are already decoded, as routing gives them.</summary>
-    public async Task<EndpointResponse> SendAsync(string routeName, string? body = null, string query = "", IReadOnlyDictionary<string, string>? routeValues = null)
+    /// <summary>
+    /// Sends a request to the route with this name; <paramref name="routeValues"/> are already decoded, as routing gives
+    /// them; a body goes with <paramref name="contentType"/> (none when null).
+    /// </summary>
+    public async Task<EndpointResponse> SendAsync(string routeName, string? body = null, string query = "", IReadOnlyDictionary<string, string>? routeValues = null, string? contentType = "application/json")
     {
         var route = RouteTable.Routes.Single(r => r.Name == routeName);
         var context = new DefaultHttpContext { RequestServices = _services };
@@ -52,7 +55,7 @@ public sealed class EndpointHarness : IDisposable
             var bytes = Encoding.UTF8.GetBytes(body);
             context.Request.Body = new MemoryStream(bytes);
             context.Request.ContentLength = bytes.Length;
-            context.Request.ContentType = "application/json";
+            context.Request.ContentType = contentType;
         }
 
         using var responseBody = new MemoryStream();

@@ -55,6 +55,18 @@ public sealed class ServingEndpointsBadInputTests(ServingFixture fixture) : ICla
         { "Recommendations", """{"userId":"u1","diversity":2}""", "", "", 400, "diversity" },
         { "Recommendations", """{"userId":"u1","exploration":-1}""", "", "", 400, "exploration" },
         { "Recommendations", Huge("""{"userId":"u1","padding":"x" """), "", "", 413, null },
+        { "Recommendations", """{"userId":"u1","K":3}""", "", "", 400, "K" },
+        { "Recommendations", """{"userId":"u1","filter":{"category":"left"}}""", "", "", 400, "filter.category" },
+        { "Recommendations", """{"userId":"u1","filter":{"categories":["left"],"available":true}}""", "", "", 400, "filter.available" },
+        { "Recommendations", """{"userId":"u1","recentEvents":[{"itemId":"i1","type":"view","userId":"u2"}]}""", "", "", 400, "recentEvents[0].userId" },
+        { "Recommendations", """{"userId":"u1","filter":{"x y":1}}""", "", "", 400, "filter['x y']" },
+        { "Recommendations", """{"userId":"u1","recentEvents":[{"itemId":"i1","type":"view","timestamp":"2026-01-01"}]}""", "", "", 400, "recentEvents[0].timestamp" },
+        { "Recommendations", """{"userId":"u1","recentEvents":[{"itemId":"i1","type":"view","timestamp":"2026-01-01T10:00:00"}]}""", "", "", 400, "recentEvents[0].timestamp" },
+        { "Recommendations", """{"userId":"u1","recentEvents":[{"itemId":"i1","type":"view","timestamp":1767225600000}]}""", "", "", 400, "recentEvents[0].timestamp" },
+        { "Recommendations", """{"userId":"u1","recentEvents":[{"itemId":"i1","type":"view","timestamp":""}]}""", "", "", 400, "recentEvents[0].timestamp" },
+        { "Recommendations", """{"userId":"u1","recentEvents":[{"itemId":"i1","type":"view","timestamp":true}]}""", "", "", 400, "recentEvents[0].timestamp" },
+        { "Recommendations", """{"userId":"u1","filter":{"categories":[""" + string.Join(",", Enumerable.Repeat("\"left\"", RequestRules.MaxCategories + 1)) + "]}}", "", "", 400, "filter.categories" },
+        { "Recommendations", """{"userId":"u1","filter":{"excludeItemIds":[""" + string.Join(",", Enumerable.Range(0, RequestRules.MaxExcludeItemIds + 1).Select(i => $"\"i{i}\"")) + "]}}", "", "", 400, "filter.excludeItemIds" },
 
         // POST /api/events
         { "PostEvents", """{"events":[""", "", "", 400, null },
@@ -72,6 +84,17 @@ public sealed class ServingEndpointsBadInputTests(ServingFixture fixture) : ICla
         { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view","timestamp":"2999-01-01T00:00:00Z"}]}""", "", "", 400, "events[0].timestamp" },
         { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view","value":[1]}]}""", "", "", 400, "events[0].value" },
         { "PostEvents", Huge("""{"events":[], "padding":"x" """), "", "", 413, null },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view"}],"source":"web"}""", "", "", 400, "source" },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view","Value":3}]}""", "", "", 400, "events[0].Value" },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view","timestamp":"2026-01-01"}]}""", "", "", 400, "events[0].timestamp" },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view","timestamp":"2026-01-01T10:00:00"}]}""", "", "", 400, "events[0].timestamp" },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view","timestamp":"now"}]}""", "", "", 400, "events[0].timestamp" },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view","timestamp":{"seconds":1}}]}""", "", "", 400, "events[0].timestamp" },
+
+        // POST /api/retrain (the body must be {}; validation comes before the Durable client, which the harness lacks)
+        { "StartRetrain", "", "", "", 400, null },
+        { "StartRetrain", "[]", "", "", 400, null },
+        { "StartRetrain", """{"force":true}""", "", "", 400, "force" },
 
         // GET /api/items/{itemId}/similar
         { "SimilarItems", null, "?k=3", "itemId=no-such-item", 404, "itemId" },
@@ -90,6 +113,9 @@ public sealed class ServingEndpointsBadInputTests(ServingFixture fixture) : ICla
         { "ForgetUser", null, "", "userId=" + LongId, 400, "userId" },
         { "ForgetUser", null, "", "userId=u\u0085", 400, "userId" },
         { "ForgetUser", null, "", "userId=", 400, "userId" },
+
+        // Any method on a path under /api that no route starts with (the Functions app's UnknownRoute)
+        { "UnknownRoute", null, "", "path=recomendations", 404, null },
     };
 
     [Theory]
@@ -109,6 +135,90 @@ public sealed class ServingEndpointsBadInputTests(ServingFixture fixture) : ICla
         Assert.Equal(field, problem.RootElement.TryGetProperty("field", out var named) ? named.GetString() : null);
         AssertNoInternals(response.Body);
         Assert.DoesNotContain(harness.Logs.Logs, l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+    }
+
+    /// <summary>Route, body, Content-Type (null: none): every route that reads a body answers 415 unless it is declared as JSON.</summary>
+    public static TheoryData<string, string, string?> NotJsonCases => new()
+    {
+        { "Recommendations", """{"userId":"u1"}""", "text/plain" },
+        { "Recommendations", """{"userId":"u1"}""", "text/plain; charset=utf-8" },
+        { "Recommendations", "userId=u1", "application/x-www-form-urlencoded" },
+        { "Recommendations", """{"userId":"u1"}""", null },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view"}]}""", "text/plain" },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view"}]}""", "multipart/form-data; boundary=x" },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view"}]}""", "text/json" },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view"}]}""", "application/json; charset=iso-8859-1" },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view"}]}""", "json" },
+        { "StartRetrain", "{}", "text/plain" },
+        { "StartRetrain", "{}", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotJsonCases))]
+    public async Task Handler_BodyNotDeclaredAsJson_Returns415Problem(string route, string body, string? contentType)
+    {
+        using var harness = new EndpointHarness(fixture.Store);
+
+        var response = await harness.SendAsync(route, body, contentType: contentType);
+
+        Assert.True(response.Status == 415, $"{response.Status}: {response.Body}");
+        Assert.Equal(ApiProblems.ContentType, response.ContentType);
+        using var problem = JsonDocument.Parse(response.Body);
+        Assert.Equal(415, problem.RootElement.GetProperty("status").GetInt32());
+        Assert.Contains("application/json", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        AssertNoInternals(response.Body);
+    }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("Application/JSON; charset=\"UTF-8\"")]
+    [InlineData("application/vnd.serverlessrec+json")]
+    public async Task Recommend_JsonMediaTypes_AreAccepted(string contentType)
+    {
+        using var harness = new EndpointHarness(fixture.Store);
+
+        var response = await harness.SendAsync("Recommendations", """{"userId":"u1","k":3}""", contentType: contentType);
+
+        Assert.True(response.Status == 200, $"{response.Status}: {response.Body}");
+    }
+
+    [Fact]
+    public async Task Recommend_UnknownProperty_NamesTheOnesItTakes()
+    {
+        using var harness = new EndpointHarness(fixture.Store);
+
+        var response = await harness.SendAsync("Recommendations", """{"userId":"u1","filter":{"category":"left"}}""");
+
+        using var problem = JsonDocument.Parse(response.Body);
+        var detail = problem.RootElement.GetProperty("detail").GetString()!;
+        Assert.Contains("filter.category is not a property", detail, StringComparison.Ordinal);
+        Assert.Contains("categories", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Recommend_FilterListsAtTheirLimits_AreServed()
+    {
+        using var harness = new EndpointHarness(fixture.Store);
+        var categories = string.Join(",", Enumerable.Repeat("\"left\"", RequestRules.MaxCategories));
+        var excluded = string.Join(",", Enumerable.Range(0, RequestRules.MaxExcludeItemIds).Select(i => $"\"x{i}\""));
+
+        var response = await harness.SendAsync("Recommendations", $$$"""{"userId":"u1","k":3,"filter":{"categories":[{{{categories}}}],"excludeItemIds":[{{{excluded}}}]}}""");
+
+        Assert.True(response.Status == 200, $"{response.Status}: {response.Body}");
+    }
+
+    [Fact]
+    public async Task PostEvents_UnixSecondsTimestamp_IsStoredAsThatInstant()
+    {
+        using var harness = new EndpointHarness(fixture.Store);
+        var user = "unix-" + Guid.NewGuid().ToString("N");
+
+        var response = await harness.SendAsync("PostEvents", $$"""{"events":[{"userId":"{{user}}","itemId":"i3","type":"click","timestamp":1767225600}]}""");
+
+        Assert.True(response.Status == 202, $"{response.Status}: {response.Body}");
+        var stored = Assert.Single((await new UserHistoryStore(fixture.Store).ReadAsync(user)).Events);
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), stored.Timestamp);
     }
 
     [Fact]

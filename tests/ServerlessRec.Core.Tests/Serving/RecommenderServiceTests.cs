@@ -126,6 +126,19 @@ public sealed class RecommenderServiceTests(ServingFixture fixture) : IClassFixt
         Assert.Equal(response.Items.Count, response.Items.Select(i => i.ItemId).Distinct().Count());
     }
 
+    [Fact]
+    public async Task LowerQuartilePopularity_LoadedModel_IsTheCatalogsLowerQuartileBuiltOnce()
+    {
+        using var model = await ServingModel.LoadAsync(fixture.Store, "v1");
+        var expected = model.Items.Select(i => i.Popularity).Order().ElementAt(model.Items.Count / 4);
+
+        var first = model.LowerQuartilePopularity;
+        var again = model.LowerQuartilePopularity;
+
+        Assert.Equal(expected, first);
+        Assert.Equal(first, again);
+    }
+
     [Theory]
     [InlineData(0, "k")]
     [InlineData(1000, "k")]
