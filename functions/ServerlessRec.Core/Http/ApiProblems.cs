@@ -17,9 +17,9 @@ public static partial class ApiProblems
     public const string ContentType = "application/problem+json";
 
     /// <summary>Builds a problem result.</summary>
-    public static IResult Create(int status, string title, string detail, string? field = null) =>
+    public static IResult Create(int status, string title, string detail, string? field = null, bool? eventsLogged = null) =>
         Results.Json(
-            new ApiProblem { Type = TypeOf(status), Title = title, Status = status, Detail = detail, Field = field },
+            new ApiProblem { Type = TypeOf(status), Title = title, Status = status, Detail = detail, Field = field, EventsLogged = eventsLogged },
             ApiJsonContext.Default.ApiProblem,
             ContentType,
             status);
@@ -90,6 +90,7 @@ public static partial class ApiProblems
         404 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.5",
         409 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.10",
         413 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
+        422 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.21",
         503 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4",
         _ => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.1",
     };

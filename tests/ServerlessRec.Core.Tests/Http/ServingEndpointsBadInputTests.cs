@@ -49,6 +49,8 @@ public sealed class ServingEndpointsBadInputTests(ServingFixture fixture) : ICla
         { "Recommendations", """{"userId":"u1","recentEvents":[{"itemId":"i1","type":"teleport"}]}""", "", "", 400, "recentEvents[0].type" },
         { "Recommendations", """{"userId":"u1","recentEvents":[{"itemId":"i1","type":"view","timestamp":"yesterday"}]}""", "", "", 400, "recentEvents[0].timestamp" },
         { "Recommendations", """{"userId":"u1","recentEvents":[{"itemId":"i1","type":"view","value":"five"}]}""", "", "", 400, "recentEvents[0].value" },
+        { "Recommendations", """{"userId":"u1","recentEvents":[{"itemId":"i1","type":"rating","value":1e39}]}""", "", "", 400, "recentEvents[0].value" },
+        { "Recommendations", """{"userId":"u1","recentEvents":[{"itemId":"i1","type":"rating","value":-1e308}]}""", "", "", 400, "recentEvents[0].value" },
         { "Recommendations", "{\"userId\":\"u1\",\"recentEvents\":[" + string.Join(",", Enumerable.Repeat("""{"itemId":"i1","type":"view"}""", RequestRules.MaxRequestEvents + 1)) + "]}", "", "", 400, "recentEvents" },
         { "Recommendations", """{"userId":"u1","filter":{"categories":"left"}}""", "", "", 400, "filter.categories" },
         { "Recommendations", $$$"""{"userId":"u1","filter":{"excludeItemIds":["{{{LongId}}}"]}}""", "", "", 400, "filter.excludeItemIds[0]" },
@@ -71,6 +73,10 @@ public sealed class ServingEndpointsBadInputTests(ServingFixture fixture) : ICla
         { "PostEvents", Events(3, i => i == 2 ? "i\\u001f" : "i1"), "", "", 400, "events[2].itemId" },
         { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view","timestamp":"2999-01-01T00:00:00Z"}]}""", "", "", 400, "events[0].timestamp" },
         { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"view","value":[1]}]}""", "", "", 400, "events[0].value" },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"rating","value":1e39}]}""", "", "", 400, "events[0].value" },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"rating","value":-1e308}]}""", "", "", 400, "events[0].value" },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"rating","value":1e400}]}""", "", "", 400, "events[0].value" },
+        { "PostEvents", """{"events":[{"userId":"u1","itemId":"i1","type":"rating","value":4},{"userId":"u1","itemId":"i2","type":"rating","value":1000000.5}]}""", "", "", 400, "events[1].value" },
         { "PostEvents", Huge("""{"events":[], "padding":"x" """), "", "", 413, null },
 
         // GET /api/items/{itemId}/similar
