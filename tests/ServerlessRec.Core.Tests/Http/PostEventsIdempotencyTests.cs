@@ -2,9 +2,13 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessRec.Core.Tests.Storage;
+using ServerlessRec.Events;
 using ServerlessRec.Http;
+using ServerlessRec.Pipeline;
+using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
+using ServerlessRec.Training;
 
 namespace ServerlessRec.Core.Tests.Http;
 
@@ -203,6 +207,18 @@ public sealed class PostEventsIdempotencyTests : IDisposable
         Assert.Equal(0, kept);
         Assert.Equal(1, deleted);
         Assert.Null((await new IdempotencyMarkers(_store, _time).ReadAsync("old")).Marker);
+    }
+
+    [Fact]
+    public async Task Cleanup_MarkerOlderThanADay_DeletesIt()
+    {
+        using var harness = new EndpointHarness(_store);
+        await harness.SendAsync("PostEvents", TwoUsers, headers: Key("yesterday"));
+        var activities = new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(25)));
+
+        await activities.Cleanup(keep: 3);
+
+        Assert.Null((await new IdempotencyMarkers(_store, _time).ReadAsync("yesterday")).Marker);
     }
 
     private async Task<List<string>> LogLinesAsync()
