@@ -276,7 +276,10 @@ public sealed partial class ServingEndpoints
 
         if (firstFailure is not null)
         {
-            LogHistoriesBehindLog(_logger, events.Count, failed, byUser.Count, firstFailure.GetType().Name, firstFailure);
+            // Contention is expected under load; anything else is a storage fault an operator should see.
+            var level = contended ? LogLevel.Warning : LogLevel.Error;
+            var failureType = firstFailure.GetType().Name;
+            LogHistoriesBehindLog(_logger, level, events.Count, failed, byUser.Count, failureType, firstFailure);
             var retry = !hasKey
                 ? $"Do not repeat this post without an {IdempotencyMarkers.HeaderName}: it would log the events twice. The next retraining brings the histories up to date with the log."
                 : $"Retry with the same {IdempotencyMarkers.HeaderName}: it finishes the histories without logging the events again.";
@@ -337,8 +340,8 @@ public sealed partial class ServingEndpoints
 
     private Task<IResult> HandleAsync(Func<Task<IResult>> handle) => ApiProblems.HandleAsync(handle, _logger);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "POST /api/events logged {EventCount} events but could not update {FailedUsers} of {Users} users' histories ({ExceptionType})")]
-    private static partial void LogHistoriesBehindLog(ILogger logger, int eventCount, int failedUsers, int users, string exceptionType, Exception exception);
+    [LoggerMessage(EventId = 1101, Message = "POST /api/events logged {EventCount} events but could not update {FailedUsers} of {Users} users' histories ({ExceptionType})")]
+    private static partial void LogHistoriesBehindLog(ILogger logger, LogLevel level, int eventCount, int failedUsers, int users, string exceptionType, Exception exception);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "POST /api/events could not mark its idempotency marker {State}")]
     private static partial void LogMarkerNotUpdated(ILogger logger, string state, Exception exception);

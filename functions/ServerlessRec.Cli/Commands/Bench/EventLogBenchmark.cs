@@ -80,20 +80,30 @@ internal sealed class EventLogBenchmark : IBenchSuite
         var blobs = new List<LogBlob>();
         var items = new HashSet<string>(StringComparer.Ordinal);
         var lines = 0L;
+        var unread = new List<string>();
         await foreach (var entry in store.ListAsync(container, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            var stream = await store.OpenReadAsync(container, entry.Name, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidDataException($"{entry.Name} disappeared during the benchmark");
             var blobLines = 0L;
-            await using (stream.ConfigureAwait(false))
+            try
             {
-                using var reader = new StreamReader(stream, Encoding.UTF8);
-                while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+                var stream = await store.OpenReadAsync(container, entry.Name, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidDataException($"{entry.Name} disappeared during the benchmark");
+                await using (stream.ConfigureAwait(false))
                 {
-                    var start = line.IndexOf("\"itemId\":\"", StringComparison.Ordinal) + 10;
-                    items.Add(line[start..line.IndexOf('"', start)]);
-                    blobLines++;
+                    using var reader = new StreamReader(stream, Encoding.UTF8);
+                    while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+                    {
+                        var start = line.IndexOf("\"itemId\":\"", StringComparison.Ordinal) + 10;
+                        items.Add(line[start..line.IndexOf('"', start)]);
+                        blobLines++;
+                    }
                 }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Azurite cannot serve an append blob of 50,000 blocks in one GET (over 100 s): say so instead of stopping.
+                unread.Add($"{entry.Name}: {ex.Message}");
+                context.Progress(Name, $"{entry.Name}: could not be read back after {blobLines:N0} lines ({ex.Message})");
             }
 
             lines += blobLines;
@@ -111,7 +121,7 @@ internal sealed class EventLogBenchmark : IBenchSuite
         var allThere = lines == expected && items.Count == expected && acknowledged.Count == appends;
         BenchTarget[] targets =
         [
-            new("every acknowledged event is in the log", allThere, $"{acknowledged.Count + 1:N0} acknowledged, {lines:N0} lines in {blobs.Count} blobs, {items.Count:N0} distinct events"),
+            new("every acknowledged event is in the log", allThere, $"{acknowledged.Count + 1:N0} acknowledged, {lines:N0} lines in {blobs.Count} blobs, {items.Count:N0} distinct events{(unread.Count == 0 ? string.Empty : "; not read back: " + string.Join("; ", unread))}"),
         ];
         if (perBlob == BlobAppendLimits.MaxBlocksPerBlob)
         {
