@@ -25,6 +25,9 @@ public sealed class ReadmeLimitsTests
         { "rejected lines kept per source file", $"{QuarantineWriter.DefaultMaxLinesPerFile:N0}" },
         { "attempts per retraining step", $"{new RetrainOptions().MaxAttempts}, first retry after {new RetrainOptions().FirstRetryInterval.TotalSeconds} s" },
         { "model versions kept", $"{new RetrainOptions().KeepVersions}" },
+        { "event `value` (posted, `recentEvents`, every file format)", $"-{EventValueRange.MaxMagnitude:N0} to {EventValueRange.MaxMagnitude:N0}, finite" },
+        { "appends per API event log blob", $"{ServerlessRec.Storage.BlobAppendLimits.MaxBlocksPerBlob:N0}" },
+        { "`Idempotency-Key` of `POST /api/events`", $"1–{IdempotencyMarkers.MaxKeyLength} visible ASCII characters, honoured {IdempotencyMarkers.Retention.TotalHours} h" },
         { "AI Search upload batch", $"{SearchOptions.MaxUploadBatchSize} documents, {SearchOptions.DefaultMaxRetries} retries" },
     };
 

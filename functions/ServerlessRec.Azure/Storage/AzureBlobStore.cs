@@ -22,7 +22,7 @@ namespace ServerlessRec.Azure.Storage;
 public sealed class AzureBlobStore : IBlobStore
 {
     /// <summary>The append block size every service version accepts (newer ones allow up to 100 MiB): 4 MiB.</summary>
-    public const int MaxAppendBlockBytes = 4 * 1024 * 1024;
+    public const int MaxAppendBlockBytes = BlobAppendLimits.MaxBlockBytes;
 
     private readonly BlobServiceClient _serviceClient;
     private readonly ConcurrentDictionary<string, bool> _createdContainers = new(StringComparer.Ordinal);
@@ -134,6 +134,11 @@ public sealed class AzureBlobStore : IBlobStore
             {
                 throw new InvalidOperationException(
                     $"Blob \"{name}\" in container \"{container}\" was written whole, not appended; append only to blobs created by AppendAsync.", ex);
+            }
+            catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.BlockCountExceedsLimit)
+            {
+                throw new AppendBlobFullException(
+                    $"Append blob \"{name}\" in container \"{container}\" holds the most blocks an append blob may have ({BlobAppendLimits.MaxBlocksPerBlob}); the append was refused.", ex);
             }
         }, canRetry: true, cancellationToken);
     }

@@ -24,6 +24,7 @@ internal sealed class BenchCommand(TimeProvider timeProvider) : ICliCommand
         new IndexBenchmark(),
         new RetrainBenchmark(),
         new SoakBenchmark(),
+        new EventLogBenchmark(),
     ];
 
     public string Name => "bench";

@@ -114,9 +114,15 @@ internal sealed class DelimitedEventLineParser
             var valueText = DelimitedLine.GetBytes(line, fields[_value]).Trim(" \t"u8);
             if (!valueText.IsEmpty)
             {
-                if (!double.TryParse(valueText, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number))
+                if (!double.TryParse(valueText, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || double.IsNaN(number))
                 {
                     return new(RejectionReasons.BadValue, $"value {LineError.Show(valueText)} is not a number");
+                }
+
+                // "Infinity" and 1e39 parse as numbers; neither is a usable rating.
+                if (!EventValueRange.Contains(number))
+                {
+                    return new(RejectionReasons.BadValue, $"value {LineError.Show(valueText)} is out of range: a value must be {EventValueRange.Description}");
                 }
 
                 value = number;

@@ -214,13 +214,13 @@ internal sealed class JsonEventLineParser(EventTypeResolver types)
     {
         switch (reader.TokenType)
         {
-            case JsonTokenType.Number when reader.TryGetDouble(out var number) && double.IsFinite(number):
+            case JsonTokenType.Number when reader.TryGetDouble(out var number) && EventValueRange.Contains(number):
                 return number;
             case JsonTokenType.Null:
                 return null;
             default:
                 Keep(ref error, new(RejectionReasons.BadValue, reader.TokenType == JsonTokenType.Number
-                    ? $"value {System.Text.Encoding.UTF8.GetString(reader.ValueSpan)} is out of range"
+                    ? $"value {LineError.Show(reader.ValueSpan)} is out of range: a value must be {EventValueRange.Description}"
                     : $"value must be a number or null, got {Describe(reader.TokenType)}"));
                 reader.Skip();
                 return null;

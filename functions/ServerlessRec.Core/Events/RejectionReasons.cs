@@ -36,6 +36,6 @@ public static class RejectionReasons
     /// <summary>An id (or the line itself) contains a control character.</summary>
     public const string ControlCharacter = "control-character";
 
-    /// <summary>The optional value is not a finite number.</summary>
+    /// <summary>The optional value is not a number, or not inside <see cref="EventValueRange"/> (finite, |value| ≤ 1e6).</summary>
     public const string BadValue = "bad-value";
 }

@@ -168,6 +168,14 @@ public sealed record ApiProblem
     [JsonPropertyName("field")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Field { get; init; }
+
+    /// <summary>
+    /// Gets, on a failed <c>POST /api/events</c>, whether its events are in the event log all the same (true: they are;
+    /// repeat the post only with the same <c>Idempotency-Key</c>). Absent on every other answer.
+    /// </summary>
+    [JsonPropertyName("eventsLogged")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? EventsLogged { get; init; }
 }
 
 /// <summary>Source-generated JSON metadata for every body the API writes (no reflection per response).</summary>

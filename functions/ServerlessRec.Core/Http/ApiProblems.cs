@@ -25,9 +25,9 @@ public static partial class ApiProblems
     public const string NoRouteDetail = "there is no route at this path; the API's routes are listed in the README";
 
     /// <summary>Builds a problem result.</summary>
-    public static IResult Create(int status, string title, string detail, string? field = null) =>
+    public static IResult Create(int status, string title, string detail, string? field = null, bool? eventsLogged = null) =>
         Results.Json(
-            new ApiProblem { Type = TypeOf(status), Title = title, Status = status, Detail = detail, Field = field },
+            new ApiProblem { Type = TypeOf(status), Title = title, Status = status, Detail = detail, Field = field, EventsLogged = eventsLogged },
             ApiJsonContext.Default.ApiProblem,
             ContentType,
             status);
@@ -120,6 +120,7 @@ public static partial class ApiProblems
         413 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
         414 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.15",
         415 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16",
+        422 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.21",
         503 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4",
         _ => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.1",
     };

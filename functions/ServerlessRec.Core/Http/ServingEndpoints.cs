@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ServerlessRec.Events;
 using ServerlessRec.Serving;
+using ServerlessRec.Storage;
 
 namespace ServerlessRec.Http;
 
@@ -10,7 +13,7 @@ namespace ServerlessRec.Http;
 /// The HTTP handlers of the API, written once for both hosts: ASP.NET Core <see cref="HttpRequest"/> in,
 /// <see cref="IResult"/> out. Every failure goes through <see cref="ApiProblems.FromException"/>.
 /// </summary>
-public sealed class ServingEndpoints
+public sealed partial class ServingEndpoints
 {
     /// <summary>The most events one <c>POST /api/events</c> may carry.</summary>
     public const int MaxEventsPerPost = 1000;
@@ -19,6 +22,7 @@ public sealed class ServingEndpoints
     private readonly UserHistoryStore _histories;
     private readonly ForgottenUsers _forgotten;
     private readonly ApiEventLog _eventLog;
+    private readonly IdempotencyMarkers _markers;
     private readonly ILiveModelSource _models;
     private readonly EventTypeOptions _eventTypes;
     private readonly TimeProvider _time;
@@ -30,6 +34,7 @@ public sealed class ServingEndpoints
         UserHistoryStore histories,
         ForgottenUsers forgotten,
         ApiEventLog eventLog,
+        IdempotencyMarkers markers,
         ILiveModelSource models,
         EventTypeOptions eventTypes,
         TimeProvider time,
@@ -39,6 +44,7 @@ public sealed class ServingEndpoints
         ArgumentNullException.ThrowIfNull(histories);
         ArgumentNullException.ThrowIfNull(forgotten);
         ArgumentNullException.ThrowIfNull(eventLog);
+        ArgumentNullException.ThrowIfNull(markers);
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(eventTypes);
         ArgumentNullException.ThrowIfNull(time);
@@ -47,6 +53,7 @@ public sealed class ServingEndpoints
         _histories = histories;
         _forgotten = forgotten;
         _eventLog = eventLog;
+        _markers = markers;
         _models = models;
         _eventTypes = eventTypes;
         _time = time;
@@ -62,10 +69,22 @@ public sealed class ServingEndpoints
             return Results.Json(response, ApiJsonContext.Default.RecommendationResponse);
         });
 
-    /// <summary><c>POST /api/events</c>: validates every event, appends them to the events log and to each user's history; 202 with counts.</summary>
+    /// <summary>
+    /// <c>POST /api/events</c>: validates every event (one bad event rejects the post), appends them all to the event log
+    /// in one append block (the commit point), then adds them to each user's history; 202 with counts. With an
+    /// <c>Idempotency-Key</c> header a repeated post stores nothing twice (see <see cref="IdempotencyMarkers"/>).
+    /// </summary>
+    /// <remarks>
+    /// The log comes first because it is what retraining reads, and the retraining's seeding brings every history up to
+    /// date with it: once the log holds the events nothing is lost, whatever fails next. Histories keep each
+    /// (item, type, timestamp) once, and a retried key reuses the first receive time as the timestamp of events that had
+    /// none, so finishing a post twice changes nothing.
+    /// </remarks>
     public Task<IResult> PostEventsAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
         HandleAsync(async () =>
         {
+            ArgumentNullException.ThrowIfNull(request);
+            var key = ReadIdempotencyKey(request);
             var body = await RequestBody.ReadAsync<EventBatchRequest>(request, cancellationToken).ConfigureAwait(false);
             var posted = body.Events ?? throw new RequestValidationException("events", "events is required");
             if (posted.Count == 0 || posted.Count > MaxEventsPerPost)
@@ -73,30 +92,14 @@ public sealed class ServingEndpoints
                 throw new RequestValidationException("events", $"events must hold between 1 and {MaxEventsPerPost} events");
             }
 
-            // All or nothing: one bad event rejects the post before anything is written.
-            var now = _time.GetUtcNow();
-            var events = new List<InteractionEvent>(posted.Count);
-            for (var i = 0; i < posted.Count; i++)
+            if (key is null)
             {
-                var field = $"events[{i}]";
-                var e = posted[i] ?? throw new RequestValidationException(field, $"{field} is null");
-                var userId = RequestRules.Id(e.UserId, field + ".userId");
-                var asRequestEvent = new RequestEvent { ItemId = e.ItemId, Type = e.Type, Timestamp = e.Timestamp, Value = e.Value };
-                events.Add(RequestRules.Event(asRequestEvent, userId, _eventTypes, now, field));
+                var events = ValidateEvents(posted, _time.GetUtcNow());
+                await _eventLog.AppendAsync(events, cancellationToken).ConfigureAwait(false);
+                return await UpdateHistoriesAsync(events, hasKey: false, marker: null, cancellationToken).ConfigureAwait(false);
             }
 
-            // Histories first: they keep each event once, so a client retrying after a failure (409 when a history
-            // stays contended) adds nothing twice; the log is appended only once every history took the events.
-            var byUser = events.GroupBy(e => e.UserId, StringComparer.Ordinal).ToList();
-            foreach (var user in byUser)
-            {
-                var history = user.Select(e => new HistoryEvent { ItemId = e.ItemId, Type = e.Type, Timestamp = e.Timestamp, Value = e.Value }).ToList();
-                await _histories.AppendAsync(user.Key, history, cancellationToken).ConfigureAwait(false);
-            }
-
-            await _eventLog.AppendAsync(events, cancellationToken).ConfigureAwait(false);
-
-            return Results.Json(new EventBatchResponse { Accepted = events.Count, Users = byUser.Count }, ApiJsonContext.Default.EventBatchResponse, statusCode: StatusCodes.Status202Accepted);
+            return await PostWithKeyAsync(key, posted, cancellationToken).ConfigureAwait(false);
         });
 
     /// <summary><c>GET /api/items/{itemId}/similar?k=10&amp;includeUnavailable=false</c>.</summary>
@@ -146,6 +149,174 @@ public sealed class ServingEndpoints
                 ApiJsonContext.Default.HealthResponse);
         });
 
+    private static string? ReadIdempotencyKey(HttpRequest request)
+    {
+        var values = request.Headers[IdempotencyMarkers.HeaderName];
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        return values.Count == 1 && IdempotencyMarkers.IsValidKey(values[0])
+            ? values[0]
+            : throw new RequestValidationException(IdempotencyMarkers.HeaderName, $"the {IdempotencyMarkers.HeaderName} header must be one value of 1 to {IdempotencyMarkers.MaxKeyLength} visible ASCII characters");
+    }
+
+    private List<InteractionEvent> ValidateEvents(IReadOnlyList<PostedEvent?> posted, DateTimeOffset receivedAt)
+    {
+        var events = new List<InteractionEvent>(posted.Count);
+        for (var i = 0; i < posted.Count; i++)
+        {
+            var field = $"events[{i}]";
+            var e = posted[i] ?? throw new RequestValidationException(field, $"{field} is null");
+            var userId = RequestRules.Id(e.UserId, field + ".userId");
+            var asRequestEvent = new RequestEvent { ItemId = e.ItemId, Type = e.Type, Timestamp = e.Timestamp, Value = e.Value };
+            events.Add(RequestRules.Event(asRequestEvent, userId, _eventTypes, receivedAt, field));
+        }
+
+        return events;
+    }
+
+    private async Task<IResult> PostWithKeyAsync(string key, IReadOnlyList<PostedEvent?> posted, CancellationToken cancellationToken)
+    {
+        var bodySha256 = Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(posted, RequestBody.Options)));
+        for (var attempt = 1; ; attempt++)
+        {
+            var now = _time.GetUtcNow();
+            var (marker, etag) = await _markers.ReadAsync(key, cancellationToken).ConfigureAwait(false);
+            if (marker is null)
+            {
+                var events = ValidateEvents(posted, now);
+                marker = new IdempotencyMarker { BodySha256 = bodySha256, ReceivedAt = now, State = IdempotentPostState.Received, LeaseUntil = now + IdempotencyMarkers.Lease };
+                etag = await _markers.TryCreateAsync(key, marker, cancellationToken).ConfigureAwait(false);
+                if (etag is not null)
+                {
+                    return await LogWithKeyAsync(key, marker, etag, events, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else if (!string.Equals(marker.BodySha256, bodySha256, StringComparison.Ordinal))
+            {
+                return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "The Idempotency-Key was used for other events.", $"a post with this {IdempotencyMarkers.HeaderName} and other events was received at {marker.ReceivedAt:O}; use a new key for new events", IdempotencyMarkers.HeaderName);
+            }
+            else if (marker.State == IdempotentPostState.Complete)
+            {
+                var replay = Results.Json(new EventBatchResponse { Accepted = marker.Accepted, Users = marker.Users }, ApiJsonContext.Default.EventBatchResponse, statusCode: StatusCodes.Status202Accepted);
+                return new WithHeaderResult(replay, IdempotencyMarkers.ReplayedHeaderName, "true");
+            }
+            else if (marker.State == IdempotentPostState.Logged)
+            {
+                var events = ValidateEvents(posted, marker.ReceivedAt);
+                return await UpdateHistoriesAsync(events, hasKey: true, (key, marker, etag!), cancellationToken).ConfigureAwait(false);
+            }
+            else if (marker.LeaseUntil > now)
+            {
+                var wait = (int)Math.Ceiling((marker.LeaseUntil - now).TotalSeconds);
+                var inFlight = ApiProblems.Create(StatusCodes.Status409Conflict, "A post with this Idempotency-Key is in progress.", $"a post with this {IdempotencyMarkers.HeaderName} was received at {marker.ReceivedAt:O} and has not finished; retry with the same key after {wait} s", IdempotencyMarkers.HeaderName);
+                return new WithHeaderResult(inFlight, "Retry-After", wait.ToString(CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                // Received but never marked logged (it failed, or its host stopped): take it over. If its append did reach the
+                // log, this one appends the same lines again (same receive time), which the dataset build counts once.
+                var events = ValidateEvents(posted, marker.ReceivedAt);
+                marker = marker with { LeaseUntil = now + IdempotencyMarkers.Lease };
+                etag = await _markers.TryReplaceAsync(key, marker, etag!, cancellationToken).ConfigureAwait(false);
+                if (etag is not null)
+                {
+                    return await LogWithKeyAsync(key, marker, etag, events, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            // Another post with this key changed the marker between the read and the write: look again.
+            if (attempt >= 3)
+            {
+                throw new BlobConditionFailedException($"the marker of an {IdempotencyMarkers.HeaderName} kept changing during the request");
+            }
+        }
+    }
+
+    private async Task<IResult> LogWithKeyAsync(string key, IdempotencyMarker marker, string etag, List<InteractionEvent> events, CancellationToken cancellationToken)
+    {
+        string logBlob;
+        try
+        {
+            logBlob = await _eventLog.AppendAsync(events, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Nothing was logged: end the lease now, so a retry with this key need not wait for it.
+            await TryReplaceMarkerAsync(key, marker with { LeaseUntil = marker.ReceivedAt }, etag).ConfigureAwait(false);
+            throw;
+        }
+
+        marker = marker with { State = IdempotentPostState.Logged, LogBlob = logBlob };
+        var logged = await TryReplaceMarkerAsync(key, marker, etag).ConfigureAwait(false);
+        return await UpdateHistoriesAsync(events, hasKey: true, logged is null ? null : (key, marker, logged), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Adds logged events to their users' histories. Every user is tried; when some fail, the answer says the events are
+    /// logged (409 under contention, 503 otherwise) and how to finish. With a key, the marker is then marked complete.
+    /// </summary>
+    private async Task<IResult> UpdateHistoriesAsync(List<InteractionEvent> events, bool hasKey, (string Key, IdempotencyMarker Marker, string ETag)? marker, CancellationToken cancellationToken)
+    {
+        var byUser = events.GroupBy(e => e.UserId, StringComparer.Ordinal).ToList();
+        var failed = 0;
+        var contended = true;
+        Exception? firstFailure = null;
+        foreach (var user in byUser)
+        {
+            var history = user.Select(e => new HistoryEvent { ItemId = e.ItemId, Type = e.Type, Timestamp = e.Timestamp, Value = e.Value }).ToList();
+            try
+            {
+                await _histories.AppendAsync(user.Key, history, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failed++;
+                contended &= ex is BlobConditionFailedException;
+                firstFailure ??= ex;
+            }
+        }
+
+        if (firstFailure is not null)
+        {
+            // Contention is expected under load; anything else is a storage fault an operator should see.
+            var level = contended ? LogLevel.Warning : LogLevel.Error;
+            var failureType = firstFailure.GetType().Name;
+            LogHistoriesBehindLog(_logger, level, events.Count, failed, byUser.Count, failureType, firstFailure);
+            var retry = !hasKey
+                ? $"Do not repeat this post without an {IdempotencyMarkers.HeaderName}: it would log the events twice. The next retraining brings the histories up to date with the log."
+                : $"Retry with the same {IdempotencyMarkers.HeaderName}: it finishes the histories without logging the events again.";
+            var detail = $"the {events.Count} events are logged (the next retraining uses them), but the histories of {failed} of {byUser.Count} users could not be updated {(contended ? "because they kept changing" : "because of a storage error")}. {retry}";
+            return contended
+                ? ApiProblems.Create(StatusCodes.Status409Conflict, "The events are logged; some users' histories are not updated yet.", detail, eventsLogged: true)
+                : ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "The events are logged; some users' histories are not updated yet.", detail, eventsLogged: true);
+        }
+
+        if (marker is { } done)
+        {
+            // A lost completion mark only makes a retry redo the histories, which adds nothing twice.
+            await TryReplaceMarkerAsync(done.Key, done.Marker with { State = IdempotentPostState.Complete, Accepted = events.Count, Users = byUser.Count }, done.ETag).ConfigureAwait(false);
+        }
+
+        return Results.Json(new EventBatchResponse { Accepted = events.Count, Users = byUser.Count }, ApiJsonContext.Default.EventBatchResponse, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>Moves a marker on after the commit point: a failure here must not hide that the events are logged, so it is logged instead.</summary>
+    private async Task<string?> TryReplaceMarkerAsync(string key, IdempotencyMarker marker, string etag)
+    {
+        try
+        {
+            return await _markers.TryReplaceAsync(key, marker, etag, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogMarkerNotUpdated(_logger, marker.State.ToString(), ex);
+            return null;
+        }
+    }
+
     private static int QueryInt(HttpRequest request, string name, int defaultValue)
     {
         var values = request.Query[name];
@@ -173,4 +344,21 @@ public sealed class ServingEndpoints
     }
 
     private Task<IResult> HandleAsync(Func<Task<IResult>> handle) => ApiProblems.HandleAsync(handle, _logger);
+
+    [LoggerMessage(EventId = 1101, Message = "POST /api/events logged {EventCount} events but could not update {FailedUsers} of {Users} users' histories ({ExceptionType})")]
+    private static partial void LogHistoriesBehindLog(ILogger logger, LogLevel level, int eventCount, int failedUsers, int users, string exceptionType, Exception exception);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "POST /api/events could not mark its idempotency marker {State}")]
+    private static partial void LogMarkerNotUpdated(ILogger logger, string state, Exception exception);
+
+    /// <summary>Adds one response header to a result (a replay flag, Retry-After).</summary>
+    private sealed class WithHeaderResult(IResult inner, string name, string value) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            ArgumentNullException.ThrowIfNull(httpContext);
+            httpContext.Response.Headers[name] = value;
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 }

@@ -30,7 +30,8 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<ILiveModelSource>(sp => sp.GetRequiredService<LiveModelProvider>());
         services.TryAddSingleton(sp => new UserHistoryStore(sp.GetRequiredService<IBlobStore>()));
         services.TryAddSingleton(sp => new ForgottenUsers(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<UserHistoryStore>(), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new ApiEventLog(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>(), instanceId));
+        services.TryAddSingleton(sp => new ApiEventLog(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>(), instanceId, logger: sp.GetService<ILoggerFactory>()?.CreateLogger<ApiEventLog>()));
+        services.TryAddSingleton(sp => new IdempotencyMarkers(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IServingIndexResolver>(EmbeddedIndexResolver.Instance);
         services.TryAddSingleton(new ServingOptions());
         services.TryAddSingleton(sp => new ServingHealth(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ServingOptions>(), sp.GetRequiredService<ILogger<ServingHealth>>()));

@@ -45,6 +45,9 @@ public sealed class DatasetLoader : IEventSink, ICatalogSink
     /// <summary>Gets the number of events skipped because their user was excluded.</summary>
     public long ExcludedEventCount => _builder.ExcludedEventCount;
 
+    /// <summary>Gets the number of exact duplicate events kept once by the last <see cref="Build"/> (a post logged twice).</summary>
+    public long DuplicateEventCount => _builder.DuplicateEventCount;
+
     /// <summary>Reads a catalog (items.jsonl or MovieLens movies.csv).</summary>
     public async Task<EventFileSummary> AddCatalogAsync(Stream stream, string fileName, CatalogFileFormat format, CancellationToken cancellationToken = default)
     {

@@ -274,7 +274,10 @@ public sealed class RetrainActivities
         await ModelActivation.ActivateAsync(_store, input.Version, _time.GetUtcNow()).ConfigureAwait(false);
     }
 
-    /// <summary>Keeps the live version and the newest others up to <paramref name="keep"/>; deletes older versions and their indexes.</summary>
+    /// <summary>
+    /// Keeps the live version and the newest others up to <paramref name="keep"/>; deletes older versions and their indexes,
+    /// and the idempotency markers of <c>POST /api/events</c> older than a day.
+    /// </summary>
     public async Task Cleanup(int keep)
     {
         var (pointer, _) = await ModelPointer.ReadAsync(_store).ConfigureAwait(false);
@@ -305,6 +308,9 @@ public sealed class RetrainActivities
 
             await _publisher.DeleteVersionAsync(version).ConfigureAwait(false);
         }
+
+        // Idempotency keys of POST /api/events are honoured for a day; older markers are of no use.
+        await new Http.IdempotencyMarkers(_store, _time).DeleteExpiredAsync().ConfigureAwait(false);
     }
 
     /// <summary>

@@ -189,9 +189,9 @@ public static class RequestRules
             throw new RequestValidationException(field + ".type", $"{field}.type \"{Truncate(type)}\" is not a configured event type ({string.Join(", ", types.Types.Keys.Order(StringComparer.Ordinal))})");
         }
 
-        if (e.Value is { } v && !double.IsFinite(v))
+        if (e.Value is { } v && !EventValueRange.Contains(v))
         {
-            throw new RequestValidationException(field + ".value", $"{field}.value must be a finite number");
+            throw new RequestValidationException(field + ".value", $"{field}.value must be {EventValueRange.Description}");
         }
 
         var timestamp = e.Timestamp ?? now;

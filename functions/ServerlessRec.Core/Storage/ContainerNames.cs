@@ -9,4 +9,7 @@ public static class ContainerNames
     public const string Models = "models";
     public const string Quarantine = "quarantine";
     public const string Runs = "runs";
+
+    /// <summary>Idempotency markers of posts that carried an <c>Idempotency-Key</c>, kept for a day.</summary>
+    public const string Requests = "requests";
 }

@@ -26,7 +26,12 @@ public interface IBlobStore
     /// <summary>Writes a blob from a stream (for large artefacts) and returns its new ETag. Readers never see a partial blob.</summary>
     Task<string> UploadAsync(string container, string name, Stream content, CancellationToken cancellationToken = default);
 
-    /// <summary>Appends bytes to a blob, creating it when missing. Concurrent appends are not lost.</summary>
+    /// <summary>
+    /// Appends bytes to a blob, creating it when missing. Concurrent appends are not lost. Each append adds one block per
+    /// started <see cref="BlobAppendLimits.MaxBlockBytes"/> of content; a blob takes at most
+    /// <see cref="BlobAppendLimits.MaxBlocksPerBlob"/> blocks (as Azure's append blobs do), then every append to it fails.
+    /// </summary>
+    /// <exception cref="AppendBlobFullException">The blob holds too many blocks to take this append; append to another blob.</exception>
     Task AppendAsync(string container, string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the blobs of a container whose names start with <paramref name="prefix"/>, in ordinal name order.</summary>
@@ -59,6 +64,30 @@ public readonly record struct BlobWriteCondition(string? IfMatch = null, bool If
 
     /// <summary>Replace only the version with this ETag.</summary>
     public static BlobWriteCondition Matching(string etag) => new(IfMatch: etag);
+}
+
+/// <summary>The limits of appends, the same on every backend (they are Azure's append blob limits).</summary>
+public static class BlobAppendLimits
+{
+    /// <summary>The most blocks one append blob holds (Azure and Azurite refuse the next with <c>BlockCountExceedsLimit</c>): 50,000.</summary>
+    public const int MaxBlocksPerBlob = 50_000;
+
+    /// <summary>The block size an append is split into (every service version accepts it): 4 MiB.</summary>
+    public const int MaxBlockBytes = 4 * 1024 * 1024;
+
+    /// <summary>Returns how many blocks an append of <paramref name="length"/> bytes adds (0 for an empty append).</summary>
+    public static int BlocksFor(int length) => (int)((length + (long)MaxBlockBytes - 1) / MaxBlockBytes);
+}
+
+/// <summary>
+/// An append was refused because the append blob already holds <see cref="BlobAppendLimits.MaxBlocksPerBlob"/> blocks
+/// (Azure's <c>BlockCountExceedsLimit</c>, HTTP 409). The blob is unchanged; the writer must move on to another blob.
+/// </summary>
+public sealed class AppendBlobFullException : Exception
+{
+    public AppendBlobFullException() { }
+    public AppendBlobFullException(string message) : base(message) { }
+    public AppendBlobFullException(string message, Exception innerException) : base(message, innerException) { }
 }
 
 /// <summary>A conditional write or delete found the blob in another state than required (HTTP 409/412).</summary>

@@ -42,13 +42,25 @@ public sealed class LocalFolderBlobStore : IBlobStore
     private readonly string _tempFolder;
     private readonly string _etagFolder;
     private readonly StripedFileLock _locks;
+    private readonly int _maxAppendBlocks;
 
     /// <summary>Creates a store over the folder <see cref="StorageOptions.LocalRoot"/>, creating the folder when missing.</summary>
     /// <param name="options">The storage options; only <see cref="StorageOptions.LocalRoot"/> is used.</param>
     /// <exception cref="ArgumentException"><see cref="StorageOptions.LocalRoot"/> is empty.</exception>
     public LocalFolderBlobStore(StorageOptions options)
+        : this(options, BlobAppendLimits.MaxBlocksPerBlob)
+    {
+    }
+
+    /// <summary>Creates a store whose append blobs take at most <paramref name="maxAppendBlocks"/> blocks (tests of what follows a full blob).</summary>
+    /// <param name="options">The storage options; only <see cref="StorageOptions.LocalRoot"/> is used.</param>
+    /// <param name="maxAppendBlocks">The most blocks one append blob holds, 1 to <see cref="BlobAppendLimits.MaxBlocksPerBlob"/>.</param>
+    public LocalFolderBlobStore(StorageOptions options, int maxAppendBlocks)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxAppendBlocks, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxAppendBlocks, BlobAppendLimits.MaxBlocksPerBlob);
+        _maxAppendBlocks = maxAppendBlocks;
         if (string.IsNullOrWhiteSpace(options.LocalRoot))
         {
             throw new ArgumentException("StorageOptions.LocalRoot must name the folder of the local blob store.", nameof(options));
@@ -160,10 +172,18 @@ public sealed class LocalFolderBlobStore : IBlobStore
                 return;
             }
 
+            // Azure's cap on blocks per append blob, enforced here too so both backends fill up (and roll over) alike.
+            long blocks = (current?.AppendBlocks ?? 0) + BlobAppendLimits.BlocksFor(content.Length);
+            if (blocks > _maxAppendBlocks)
+            {
+                throw new AppendBlobFullException(
+                    $"Append blob \"{name}\" in container \"{container}\" holds {current?.AppendBlocks ?? 0} blocks; it cannot take {BlobAppendLimits.BlocksFor(content.Length)} more (the limit is {_maxAppendBlocks}).");
+            }
+
             PrepareFolderFor(container, name, path);
 
             // The record goes first: a crash between the two steps then fails a stale If-Match instead of passing it.
-            WriteRecord(container, name, new BlobRecord(NewETag(), AppendBlobKind));
+            WriteRecord(container, name, new BlobRecord(NewETag(), AppendBlobKind, blocks));
             await using FileStream file = new(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
 
             // Not cancellable once started: a half-written append would be a torn record.
@@ -343,13 +363,15 @@ public sealed class LocalFolderBlobStore : IBlobStore
             return new BlobRecord($"\"0x{lastWriteUtc.Ticks:X}{length:X}\"", Kind: null);
         }
 
+        // Records of append blobs carry a third line, the block count; records written before it was kept have two.
         string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length != 2)
+        long blocks = 0;
+        if (lines.Length is < 2 or > 3 || (lines.Length == 3 && !long.TryParse(lines[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out blocks)))
         {
             throw new InvalidDataException($"The ETag record \"{recordPath}\" of blob \"{name}\" in container \"{container}\" is damaged.");
         }
 
-        return new BlobRecord(lines[0], lines[1]);
+        return new BlobRecord(lines[0], lines[1], blocks);
     }
 
     private void WriteRecord(string container, string name, BlobRecord record)
@@ -357,7 +379,8 @@ public sealed class LocalFolderBlobStore : IBlobStore
         string recordPath = RecordPath(container, name);
         Directory.CreateDirectory(Path.GetDirectoryName(recordPath)!);
         string temp = NewTempPath();
-        File.WriteAllText(temp, $"{record.ETag}\n{record.Kind}\n", Encoding.UTF8);
+        string blocks = record.Kind == AppendBlobKind ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{record.AppendBlocks}\n") : string.Empty;
+        File.WriteAllText(temp, $"{record.ETag}\n{record.Kind}\n{blocks}", Encoding.UTF8);
         File.Move(temp, recordPath, overwrite: true);
     }
 
@@ -526,7 +549,7 @@ public sealed class LocalFolderBlobStore : IBlobStore
 
     private static string NewETag() => $"\"0x{RandomNumberGenerator.GetHexString(16)}\"";
 
-    private sealed record BlobRecord(string ETag, string? Kind);
+    private sealed record BlobRecord(string ETag, string? Kind, long AppendBlocks = 0);
 
     private sealed record Snapshot(FileStream File, long Length, string ETag);
 }

@@ -4,10 +4,18 @@ namespace ServerlessRec.Training;
 
 /// <summary>
 /// Collects validated events and catalog features into an <see cref="InteractionDataset"/>: interns ids,
-/// classifies event types (weight, negative) and sorts each user's events by (timestamp, itemId ordinal).
+/// classifies event types (weight, negative), sorts each user's events by (timestamp, itemId ordinal) and keeps exact
+/// duplicates once.
 /// </summary>
+/// <remarks>
+/// An exact duplicate has the same user, item, type, timestamp (to the tick) and value as an earlier event. A post that
+/// reached the log twice (a retried append, a retry that took over a post whose host stopped) logs byte-identical lines,
+/// because a retried post reuses its first receive time; counting them once keeps training equal to serving, whose
+/// histories keep each event once too.
+/// </remarks>
 public sealed class InteractionDatasetBuilder
 {
+    private const long UnixEpochSeconds = 62_135_596_800;
     private readonly EventTypeOptions _types;
     private readonly ItemFeatureHasher _hasher;
     private readonly Dictionary<string, int> _users = new(StringComparer.Ordinal);
@@ -22,6 +30,7 @@ public sealed class InteractionDatasetBuilder
     private IReadOnlyDictionary<string, DateTimeOffset>? _tombstones;
     private int[] _eventUser = new int[1024];
     private int[] _eventItem = new int[1024];
+    // UTC ticks: the dataset keeps seconds, duplicates are found to the tick.
     private long[] _eventTime = new long[1024];
     private float[] _eventWeight = new float[1024];
     private bool[] _eventNegative = new bool[1024];
@@ -40,6 +49,9 @@ public sealed class InteractionDatasetBuilder
 
     /// <summary>Gets the number of events added.</summary>
     public int EventCount => _count;
+
+    /// <summary>Gets the number of exact duplicate events <see cref="Build"/> kept once (set by <see cref="Build"/>).</summary>
+    public long DuplicateEventCount { get; private set; }
 
     /// <summary>Gets the number of events skipped because their user was excluded (forgotten).</summary>
     public long ExcludedEventCount { get; private set; }
@@ -90,7 +102,7 @@ public sealed class InteractionDatasetBuilder
 
         _eventUser[_count] = Intern(_users, _userIds, interaction.UserId);
         _eventItem[_count] = ItemIndex(interaction.ItemId);
-        _eventTime[_count] = interaction.Timestamp.ToUnixTimeSeconds();
+        _eventTime[_count] = interaction.Timestamp.UtcTicks;
         _eventWeight[_count] = weight;
         _eventNegative[_count] = negative;
         if (!_typeNames.TryGetValue(interaction.Type, out var typeName))
@@ -156,7 +168,7 @@ public sealed class InteractionDatasetBuilder
             // The evaluation protocol's tie rule: same second → ordinal item id order ("1000" < "2").
             Array.Sort(order, offsets[u], offsets[u + 1] - offsets[u], Comparer<int>.Create((a, b) =>
             {
-                var byTime = _eventTime[a].CompareTo(_eventTime[b]);
+                var byTime = UnixSeconds(_eventTime[a]).CompareTo(UnixSeconds(_eventTime[b]));
                 if (byTime != 0)
                 {
                     return byTime;
@@ -167,17 +179,18 @@ public sealed class InteractionDatasetBuilder
             }));
         }
 
-        var items = new int[_count];
-        var times = new long[_count];
-        var weights = new float[_count];
-        var negative = new bool[_count];
-        var types = new string[_count];
-        var values = new float[_count];
-        for (var i = 0; i < _count; i++)
+        var count = DropExactDuplicates(order, offsets, userCount);
+        var items = new int[count];
+        var times = new long[count];
+        var weights = new float[count];
+        var negative = new bool[count];
+        var types = new string[count];
+        var values = new float[count];
+        for (var i = 0; i < count; i++)
         {
             var e = order[i];
             items[i] = _eventItem[e];
-            times[i] = _eventTime[e];
+            times[i] = UnixSeconds(_eventTime[e]);
             weights[i] = _eventWeight[e];
             negative[i] = _eventNegative[e];
             types[i] = _eventType[e];
@@ -212,6 +225,60 @@ public sealed class InteractionDatasetBuilder
             EventValues = values,
         };
     }
+
+    /// <summary>
+    /// Compacts each user's sorted events in <paramref name="order"/>, keeping the first of exact duplicates, and rewrites
+    /// <paramref name="offsets"/>; returns the events kept. Duplicates share a second and an item, so they sit in one run
+    /// of the sort order and only that run is searched.
+    /// </summary>
+    private int DropExactDuplicates(int[] order, int[] offsets, int userCount)
+    {
+        DuplicateEventCount = 0;
+        var kept = 0;
+        var start = 0;
+        for (var u = 0; u < userCount; u++)
+        {
+            var end = offsets[u + 1];
+            offsets[u] = kept;
+            for (var i = start; i < end; i++)
+            {
+                var e = order[i];
+                var duplicate = false;
+                for (var j = kept - 1; j >= offsets[u]; j--)
+                {
+                    var p = order[j];
+                    if (UnixSeconds(_eventTime[p]) != UnixSeconds(_eventTime[e]) || _eventItem[p] != _eventItem[e])
+                    {
+                        break;
+                    }
+
+                    if (_eventTime[p] == _eventTime[e]
+                        && string.Equals(_eventType[p], _eventType[e], StringComparison.Ordinal)
+                        && BitConverter.SingleToInt32Bits(_eventValue[p]) == BitConverter.SingleToInt32Bits(_eventValue[e]))
+                    {
+                        duplicate = true;
+                        break;
+                    }
+                }
+
+                if (duplicate)
+                {
+                    DuplicateEventCount++;
+                }
+                else
+                {
+                    order[kept++] = e;
+                }
+            }
+
+            start = end;
+        }
+
+        offsets[userCount] = kept;
+        return kept;
+    }
+
+    private static long UnixSeconds(long utcTicks) => (utcTicks / TimeSpan.TicksPerSecond) - UnixEpochSeconds;
 
     private bool IsForgotten(in InteractionEvent interaction)
     {

@@ -38,6 +38,10 @@ public sealed class EventFileReaderDelimitedTests
     [InlineData("u1,i1,view,2026-11-28T10:15:00,", "bad-timestamp", "has no UTC offset")]
     [InlineData("u1,i1,view,0,lots", "bad-value", "value \"lots\" is not a number")]
     [InlineData("u1,i1,view,0,NaN", "bad-value", "is not a number")]
+    [InlineData("u1,i1,view,0,1e39", "bad-value", "value \"1e39\" is out of range: a value must be a finite number from -1000000 to 1000000")]
+    [InlineData("u1,i1,view,0,-1e308", "bad-value", "out of range")]
+    [InlineData("u1,i1,view,0,-Infinity", "bad-value", "out of range")]
+    [InlineData("u1,i1,view,0,1000000.5", "bad-value", "out of range")]
     [InlineData("u\u0002,i1,view,0,", "control-character", "U+0002")]
     public void Read_BadCsvLine_QuarantinesItAndReadsTheOthers(string bad, string reason, string messagePart)
     {
@@ -56,6 +60,18 @@ public sealed class EventFileReaderDelimitedTests
         var (_, sink) = Read(EventFileFormat.Csv(), "userId,itemId,type,timestamp,value", $"{new string('u', 129)},i1,view,0,");
 
         Assert.Equal("id-too-long", Assert.Single(sink.Rejected).Reason);
+    }
+
+    [Fact]
+    public void Read_MovieLensRatingOutOfRange_QuarantinesItAsBadValue()
+    {
+        var (summary, sink) = Read(EventFileFormat.MovieLensRatings, "userId,movieId,rating,timestamp", "1,1,1e39,964982703", "1,2,-1000000,964982703", "1,3,4.5,964981247");
+
+        Assert.Equal(2, summary.Accepted);
+        var rejected = Assert.Single(sink.Rejected);
+        Assert.Equal((2L, RejectionReasons.BadValue), (rejected.LineNumber, rejected.Reason));
+        Assert.Contains("-1000000 to 1000000", rejected.Message, StringComparison.Ordinal);
+        Assert.Equal(-1_000_000, sink.Events[0].Value);
     }
 
     [Fact]

@@ -9,7 +9,11 @@ using ServerlessRec.Storage;
 namespace ServerlessRec.Core.Tests.Http;
 
 /// <summary>An HTTP answer as the client would see it.</summary>
-public sealed record EndpointResponse(int Status, string? ContentType, string Body);
+public sealed record EndpointResponse(int Status, string? ContentType, string Body)
+{
+    /// <summary>Gets the response headers.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// The handlers of <see cref="RouteTable"/> wired as both hosts wire them (<see cref="ServingServiceCollectionExtensions.AddServingEndpoints"/>),
@@ -37,9 +41,9 @@ public sealed class EndpointHarness : IDisposable
 
     /// <summary>
     /// Sends a request to the route with this name; <paramref name="routeValues"/> are already decoded, as routing gives
-    /// them; a body goes with <paramref name="contentType"/> (none when null).
+    /// them; a body goes with <paramref name="contentType"/> (none when null); <paramref name="headers"/> are added.
     /// </summary>
-    public async Task<EndpointResponse> SendAsync(string routeName, string? body = null, string query = "", IReadOnlyDictionary<string, string>? routeValues = null, string? contentType = "application/json")
+    public async Task<EndpointResponse> SendAsync(string routeName, string? body = null, string query = "", IReadOnlyDictionary<string, string>? routeValues = null, IReadOnlyDictionary<string, string>? headers = null, string? contentType = "application/json")
     {
         var route = RouteTable.Routes.Single(r => r.Name == routeName);
         var context = new DefaultHttpContext { RequestServices = _services };
@@ -48,6 +52,11 @@ public sealed class EndpointHarness : IDisposable
         foreach (var (name, value) in routeValues ?? new Dictionary<string, string>())
         {
             context.Request.RouteValues[name] = value;
+        }
+
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            context.Request.Headers[name] = value;
         }
 
         if (body is not null)
@@ -62,6 +71,9 @@ public sealed class EndpointHarness : IDisposable
         context.Response.Body = responseBody;
         var result = await route.Handler(_services, context.Request, CancellationToken.None);
         await result.ExecuteAsync(context);
-        return new EndpointResponse(context.Response.StatusCode, context.Response.ContentType, Encoding.UTF8.GetString(responseBody.ToArray()));
+        return new EndpointResponse(context.Response.StatusCode, context.Response.ContentType, Encoding.UTF8.GetString(responseBody.ToArray()))
+        {
+            Headers = context.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+        };
     }
 }

@@ -21,6 +21,36 @@ public sealed class LocalFolderBlobStoreTests : BlobStoreContractTests
     private LocalFolderBlobStore CreateSut() => new(new StorageOptions { LocalRoot = _root });
 
     [Fact]
+    public async Task AppendAsync_BlobHoldsTheMostBlocks_ThrowsAppendBlobFullAndKeepsContent()
+    {
+        string container = NewContainer();
+        LocalFolderBlobStore store = new(new StorageOptions { LocalRoot = _root }, maxAppendBlocks: 3);
+        for (int i = 0; i < 3; i++)
+        {
+            await store.AppendAsync(container, "log.jsonl", Utf8($"{i}\n"));
+        }
+
+        await Assert.ThrowsAsync<AppendBlobFullException>(() => store.AppendAsync(container, "log.jsonl", Utf8("3\n")));
+
+        Assert.Equal("0\n1\n2\n", Text((await store.ReadAsync(container, "log.jsonl"))!));
+        await store.AppendAsync(container, "log-0001.jsonl", Utf8("3\n"));
+        await store.WriteAsync(container, "log.jsonl", Utf8("replaced\n"));
+        Assert.Equal("replaced\n", Text((await store.ReadAsync(container, "log.jsonl"))!));
+    }
+
+    [Fact]
+    public async Task AppendAsync_ContentLongerThanOneBlock_CountsEveryBlockAgainstTheLimit()
+    {
+        string container = NewContainer();
+        LocalFolderBlobStore small = new(new StorageOptions { LocalRoot = _root }, maxAppendBlocks: 2);
+
+        // A content of more than one block counts as several, as Azure splits it.
+        await small.AppendAsync(container, "big.bin", new byte[BlobAppendLimits.MaxBlockBytes + 1]);
+        await Assert.ThrowsAsync<AppendBlobFullException>(() => small.AppendAsync(container, "big.bin", Utf8("x")));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root }, BlobAppendLimits.MaxBlocksPerBlob + 1));
+    }
+
+    [Fact]
     public async Task ListAsync_CrashLeftoverTempFile_IsNotListed()
     {
         string container = NewContainer();

@@ -148,6 +148,16 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_EventLog_EveryAcknowledgedAppendIsReadBack()
+    {
+        var (code, _, error) = await RunAsync("bench", "eventlog", "--appends", "300", "--concurrency", "8", "--out", Out);
+
+        Assert.True(code == 0, error);
+        using var json = AssertReport("eventlog", "Target every acknowledged event is in the log: **met**");
+        Assert.Equal(301, json.RootElement.GetProperty("Blobs").EnumerateArray().Sum(b => b.GetProperty("Lines").GetInt64()));
+    }
+
+    [Fact]
     public async Task Bench_UnknownSuite_ExitsWithUsageError()
     {
         var (code, _, error) = await RunAsync("bench", "ingest", "nope", "--out", Out);
@@ -163,8 +173,8 @@ public sealed class BenchCommandTests : IDisposable
         var (code, output, _) = await RunAsync("bench", "--help");
 
         Assert.Equal(0, code);
-        Assert.Contains("serving|ingest|train|serve-http|index|retrain|soak", output, StringComparison.Ordinal);
-        Assert.Contains("(not train or soak: they take longest)", output, StringComparison.Ordinal);
+        Assert.Contains("serving|ingest|train|serve-http|index|retrain|soak|eventlog", output, StringComparison.Ordinal);
+        Assert.Contains("(not train or soak or eventlog: they take longest)", output, StringComparison.Ordinal);
     }
 
     private JsonDocument AssertReport(string suite, string markdownContains)
