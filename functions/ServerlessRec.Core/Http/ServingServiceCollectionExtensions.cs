@@ -35,7 +35,7 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton(sp => new RecommenderService(sp.GetRequiredService<ILiveModelSource>(), sp.GetRequiredService<UserHistoryStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IServingIndexResolver>()));
         services.TryAddSingleton<ServingEndpoints>();
         services.TryAddSingleton(new RetrainOptions());
-        services.TryAddSingleton(sp => new RetrainEndpoints(sp.GetRequiredService<RetrainOptions>(), sp.GetRequiredService<ILogger<RetrainEndpoints>>()));
+        services.TryAddSingleton(sp => new RetrainEndpoints(sp.GetRequiredService<RetrainOptions>(), sp.GetRequiredService<ILogger<RetrainEndpoints>>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

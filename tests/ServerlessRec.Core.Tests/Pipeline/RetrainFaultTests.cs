@@ -62,7 +62,10 @@ public sealed class RetrainFaultTests : IDisposable
 
     private static TwoTowerOptions Training() => new() { Dimensions = 16, HiddenDimensions = 16, Epochs = 3, Patience = 2, Threads = 2, SampledNegatives = 32 };
 
-    private static RetrainInput Input() => RetrainInput.From("test", new RetrainOptions { BlobsPerShard = 1, ItemsPerIndexActivity = 100, FirstRetryInterval = TimeSpan.FromMilliseconds(20) });
+    private static RetrainInput Input() => RetrainInput.From("test", new RetrainOptions { BlobsPerShard = 1, ItemsPerIndexActivity = 100, FirstRetryInterval = TimeSpan.FromMilliseconds(20) }, RunStart);
+
+    /// <summary>The run's "now": a month after the synthetic logs end.</summary>
+    private static readonly DateTimeOffset RunStart = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
 
     private async Task GenerateAsync(int seed) =>
         await new SyntheticLogGenerator(new SyntheticLogOptions { Users = 300, Items = 150, Events = 12_000, Seed = seed, Start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) })
@@ -173,11 +176,11 @@ public sealed class RetrainFaultTests : IDisposable
         var training = Training();
         training.Threads = 1; // bit-for-bit reproducible, so the saved epoch can be compared with a reference
         var activities = new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), training, new EventTypeOptions(), new FakeTimeProvider(TestDatasets.Start));
-        var logs = await activities.ListPartitions("run");
+        var logs = await activities.ListPartitions(new ListPartitionsInput("run", TestDatasets.Start.AddDays(60), 0, 3600));
         var shards = new List<string>();
         for (var i = 0; i < logs.Count; i++)
         {
-            shards.Add((await activities.Compact(new CompactInput("run", i, [logs[i]]))).ShardBlob);
+            shards.Add((await activities.Compact(new CompactInput("run", i, [logs[i]], DateTimeOffset.MaxValue))).ShardBlob);
         }
 
         static bool IsFinalCheckpoint(BlobCall c) => c.Operation == BlobOperation.Write && c.Name.EndsWith("/final.ckpt", StringComparison.Ordinal);
@@ -214,11 +217,11 @@ public sealed class RetrainFaultTests : IDisposable
         var training = Training();
         training.RefitMaxEvents = 1_000;
         var activities = new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), training, new EventTypeOptions(), new FakeTimeProvider(TestDatasets.Start));
-        var logs = await activities.ListPartitions("big");
+        var logs = await activities.ListPartitions(new ListPartitionsInput("big", TestDatasets.Start.AddDays(60), 0, 3600));
         var shards = new List<string>();
         for (var i = 0; i < logs.Count; i++)
         {
-            shards.Add((await activities.Compact(new CompactInput("big", i, [logs[i]]))).ShardBlob);
+            shards.Add((await activities.Compact(new CompactInput("big", i, [logs[i]], DateTimeOffset.MaxValue))).ShardBlob);
         }
 
         var result = await activities.Train(new ShardsInput("big", shards));

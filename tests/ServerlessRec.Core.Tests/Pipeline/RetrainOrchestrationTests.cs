@@ -28,7 +28,10 @@ public sealed class RetrainOrchestrationTests : IDisposable
 
     private static TwoTowerOptions Training(int epochs = 4) => new() { Dimensions = 16, HiddenDimensions = 32, Epochs = epochs, Patience = 2, Threads = 2, SampledNegatives = 64 };
 
-    private static RetrainInput Input() => RetrainInput.From("test", new RetrainOptions { BlobsPerShard = 1, ItemsPerIndexActivity = 150, FirstRetryInterval = TimeSpan.FromMilliseconds(20) });
+    /// <summary>The run's "now", as the scheduler takes it from the clock the activities also use.</summary>
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static RetrainInput Input() => RetrainInput.From("test", new RetrainOptions { BlobsPerShard = 1, ItemsPerIndexActivity = 150, FirstRetryInterval = TimeSpan.FromMilliseconds(20) }, Now);
 
     private async Task GenerateAsync(int seed, long events = 24_000, DateTimeOffset? start = null) =>
         await new SyntheticLogGenerator(new SyntheticLogOptions { Users = 600, Items = 300, Events = events, Seed = seed, BadLineFraction = 0.01, Start = start ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) })
