@@ -127,6 +127,27 @@ public sealed class RetrainFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task Retrain_OneUsersHistoryWriteFails_QuarantinesTheUserAndActivates()
+    {
+        // As a non-finite value did: one user's history cannot be written, on every attempt.
+        await GenerateAsync(seed: 15);
+        var fault = _store.Fail("u5's history write", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users && c.Name == UserHistoryStore.BlobName("u5"));
+
+        var (outcome, metadata) = await RunAsync();
+
+        Assert.True(metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{metadata.RuntimeStatus}: {metadata.FailureDetails?.ErrorMessage}");
+        Assert.Equal("activated", outcome!.Outcome);
+        Assert.True(fault.Injected > 0);
+        var record = await SingleRunRecordAsync();
+        Assert.Equal(1, record.QuarantinedUsers);
+        Assert.Equal(record.Dataset!.Users - 1, record.SeededUsers);
+        var quarantined = System.Text.Encoding.UTF8.GetString((await _inner.ReadAsync(ContainerNames.Quarantine, $"{record.RunId}/{RetrainActivities.QuarantinedUsersFile}"))!.Content.Span);
+        Assert.Contains(UserIdHash.ForLogs("u5"), quarantined, StringComparison.Ordinal);
+        var report = System.Text.Encoding.UTF8.GetString((await _inner.ReadAsync(ContainerNames.Runs, $"{RetrainActivities.ReportsFolder}/{record.RunId}.html"))!.Content.Span);
+        Assert.Contains("Users quarantined", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Retrain_OneProcess_ReadsEachShardOnceForAllItsActivities()
     {
         // buildDataset, seedHistories, train, evaluate and exportOnnx share the dataset instead of each rebuilding it.
