@@ -170,7 +170,7 @@ public sealed class RetrainActivities
 
         await quarantine.FlushAsync().ConfigureAwait(false);
         var shardBlob = $"{WorkFolder}/{input.RunId}/shard-{input.Shard:D5}.jsonl";
-        await _store.WriteAsync(ContainerNames.Runs, shardBlob, shard.ToArray()).ConfigureAwait(false);
+        await shard.UploadAsync(_store, ContainerNames.Runs, shardBlob).ConfigureAwait(false);
         string? seedUsersBlob = null;
         if (seedUsers.Length > 0)
         {
@@ -404,16 +404,37 @@ public sealed class RetrainActivities
         return _publisher.CreateVersionAsync(exported.Version, exported.Dimensions);
     }
 
-    /// <summary>Step 7b (fan-out): upload a range of the version's item vectors to its index.</summary>
+    /// <summary>
+    /// Step 7b (fan-out): upload a range of the version's item vectors to its index. Reads the manifest, the item list
+    /// and only its slice of <c>item_vectors.bin</c> (a range read), so the slices together read the vectors once instead
+    /// of once each; the package's hashes are verified once, by Activate, before the version can go live.
+    /// </summary>
     public async Task IndexItems(IndexItemsInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var package = await ModelPackage.ReadAsync(_store, input.Version).ConfigureAwait(false);
-        var items = ModelExporter.ReadItems(package.Artifact(ModelManifest.ItemsFile));
-        var vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(package.Artifact(ModelManifest.ItemVectorsFile)).ToArray();
-        var d = package.Manifest.Dimensions;
-        var batch = items.Skip(input.Start).Take(input.Count)
-            .Select(i => new IndexedItem(i.ItemId, vectors.AsMemory((i.Index - 1) * d, d), i.Categories, i.Available, i.Popularity))
+        var manifest = await ModelPackage.ReadManifestAsync(_store, input.Version).ConfigureAwait(false)
+            ?? throw new FileNotFoundException($"model {input.Version} has no manifest");
+        var itemsBlob = await _store.ReadAsync(ContainerNames.Models, ModelPackage.BlobName(input.Version, ModelManifest.ItemsFile)).ConfigureAwait(false)
+            ?? throw new FileNotFoundException($"model {input.Version} has no {ModelManifest.ItemsFile}");
+        var slice = ModelExporter.ReadItems(itemsBlob.Content.ToArray()).Skip(input.Start).Take(input.Count).ToList();
+        if (slice.Count == 0)
+        {
+            return;
+        }
+
+        var d = manifest.Dimensions;
+        var first = slice.Min(i => i.Index);
+        var last = slice.Max(i => i.Index);
+        var bytes = checked((last - first + 1) * d * sizeof(float));
+        var range = await _store.ReadRangeAsync(ContainerNames.Models, ModelPackage.BlobName(input.Version, ModelManifest.ItemVectorsFile), (long)(first - 1) * d * sizeof(float), bytes).ConfigureAwait(false);
+        if (range is null || range.Length != bytes)
+        {
+            throw new InvalidDataException($"model {input.Version}: {ModelManifest.ItemVectorsFile} is missing or shorter than its {manifest.ItemCount} items");
+        }
+
+        var vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(range).ToArray();
+        var batch = slice
+            .Select(i => new IndexedItem(i.ItemId, vectors.AsMemory((i.Index - first) * d, d), i.Categories, i.Available, i.Popularity))
             .ToList();
         await _publisher.UploadAsync(input.Version, batch).ConfigureAwait(false);
     }
@@ -603,32 +624,36 @@ public sealed class RetrainActivities
 
     private sealed record TunedInfo(int BestEpoch, double ValidationNdcgAt10, List<double> Losses, List<double> ValidationCurve, double ExamplesPerSecond);
 
-    /// <summary>Collects validated events as contract JSON Lines (the compact shard) and forwards rejected lines.</summary>
+    /// <summary>
+    /// Writes validated events as contract JSON Lines (the compact shard) to a temporary file, so compacting a shard
+    /// takes constant memory whatever its size, and forwards rejected lines.
+    /// </summary>
     private sealed class ShardWriter : IEventSink, IDisposable
     {
-        private readonly MemoryStream _buffer = new();
+        private readonly FileStream _file;
         private readonly Utf8JsonWriter _writer;
         private readonly QuarantineWriter _quarantine;
 
         public ShardWriter(QuarantineWriter quarantine)
         {
-            _writer = new Utf8JsonWriter(_buffer);
+            _file = new FileStream(Path.Combine(Path.GetTempPath(), $"serverlessrec-shard-{Guid.NewGuid():N}.jsonl"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            _writer = new Utf8JsonWriter(_file);
             _quarantine = quarantine;
-        }
-
-        public void Dispose()
-        {
-            _writer.Dispose();
-            _buffer.Dispose();
         }
 
         /// <summary>Gets or sets the users of the blob being read, when it is to be seeded.</summary>
         public HashSet<string>? SeedUsers { get; set; }
 
+        public void Dispose()
+        {
+            _writer.Dispose();
+            _file.Dispose();
+        }
+
         public void OnEvent(in InteractionEvent e)
         {
             SeedUsers?.Add(e.UserId);
-            _writer.Reset(_buffer);
+            _writer.Reset(_file);
             _writer.WriteStartObject();
             _writer.WriteString("userId", e.UserId);
             _writer.WriteString("itemId", e.ItemId);
@@ -641,11 +666,17 @@ public sealed class RetrainActivities
 
             _writer.WriteEndObject();
             _writer.Flush();
-            _buffer.WriteByte((byte)'\n');
+            _file.WriteByte((byte)'\n');
         }
 
         public void OnRejected(RejectedLine line) => _quarantine.OnRejected(line);
 
-        public byte[] ToArray() => _buffer.ToArray();
+        /// <summary>Uploads the shard as one blob, streamed from the temporary file.</summary>
+        public async Task UploadAsync(IBlobStore store, string container, string name)
+        {
+            await _file.FlushAsync().ConfigureAwait(false);
+            _file.Position = 0;
+            await store.UploadAsync(container, name, _file).ConfigureAwait(false);
+        }
     }
 }

@@ -306,14 +306,41 @@ public sealed class RetrainActivitiesTests : IDisposable
         await ModelExporter.Export(model, data, options, new EventTypeOptions(), version, RunStart).WriteAsync(_inner);
     }
 
-    /// <summary>Records which versions' indexes were deleted.</summary>
+    [Fact]
+    public async Task IndexItems_Slices_ReadOnlyTheirVectorsAndNotTheWholePackage()
+    {
+        await PublishAsync("v1");
+        var manifest = (await ModelPackage.ReadManifestAsync(_inner, "v1"))!;
+        var package = await ModelPackage.ReadAsync(_inner, "v1");
+        var expected = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(package.Artifact(ModelManifest.ItemVectorsFile)).ToArray();
+        var wholeReads = _store.Count("whole artefact read", c => c.Operation == BlobOperation.Read && c.Container == ContainerNames.Models && (c.Name.EndsWith("/" + ModelManifest.ItemVectorsFile, StringComparison.Ordinal) || c.Name.EndsWith("/" + ModelManifest.UserTowerFile, StringComparison.Ordinal)));
+        var publisher = new RecordingPublisher(new EmbeddedItemIndexPublisher(_inner));
+        var activities = CreateSut(publisher);
+
+        await activities.IndexItems(new IndexItemsInput("v1", 0, 4));
+        await activities.IndexItems(new IndexItemsInput("v1", 4, manifest.ItemCount - 4));
+
+        Assert.Equal(0, wholeReads.Matched);
+        var items = ModelExporter.ReadItems(package.Artifact(ModelManifest.ItemsFile));
+        Assert.Equal(items.Select(i => i.ItemId), publisher.Uploaded.Select(i => i.ItemId));
+        var d = manifest.Dimensions;
+        Assert.All(publisher.Uploaded.Zip(items), pair => Assert.Equal(expected.AsSpan((pair.Second.Index - 1) * d, d).ToArray(), pair.First.Vector.ToArray()));
+    }
+
+    /// <summary>Records which versions' indexes were deleted and which items were uploaded.</summary>
     private sealed class RecordingPublisher(IItemIndexPublisher inner) : IItemIndexPublisher
     {
         public List<string> Deleted { get; } = [];
 
+        public List<IndexedItem> Uploaded { get; } = [];
+
         public Task CreateVersionAsync(string version, int dimensions, CancellationToken cancellationToken = default) => inner.CreateVersionAsync(version, dimensions, cancellationToken);
 
-        public Task UploadAsync(string version, IReadOnlyList<IndexedItem> items, CancellationToken cancellationToken = default) => inner.UploadAsync(version, items, cancellationToken);
+        public Task UploadAsync(string version, IReadOnlyList<IndexedItem> items, CancellationToken cancellationToken = default)
+        {
+            Uploaded.AddRange(items);
+            return inner.UploadAsync(version, items, cancellationToken);
+        }
 
         public Task<long> CountAsync(string version, CancellationToken cancellationToken = default) => inner.CountAsync(version, cancellationToken);
 

@@ -46,8 +46,8 @@ public sealed class RetrainFaultTests : IDisposable
 
     private static Func<BlobCall, bool> CallOf(string step) => step switch
     {
-        // Compact writes one shard per fan-out activity.
-        "Compact" => c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Runs && c.Name.Contains("/shard-", StringComparison.Ordinal),
+        // Compact uploads one shard per fan-out activity (streamed from a temporary file).
+        "Compact" => c => c.Operation == BlobOperation.Upload && c.Container == ContainerNames.Runs && c.Name.Contains("/shard-", StringComparison.Ordinal),
         // Train writes a checkpoint after every epoch of the final training.
         "Train" => c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Runs && c.Name.EndsWith("/final.ckpt", StringComparison.Ordinal),
         "ExportOnnx" => c => c.Operation == BlobOperation.Write && IsCandidateModelBlob(c) && c.Name.EndsWith("/" + ModelManifest.UserTowerFile, StringComparison.Ordinal),
