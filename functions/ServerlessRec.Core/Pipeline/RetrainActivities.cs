@@ -340,8 +340,8 @@ public sealed class RetrainActivities
             }
             else
             {
-                skipped = $"only {fresh.Users.Length} users have validation events newer than the data of live {pointer.Version} (cutoff {DateTimeOffset.FromUnixTimeSeconds(cutoff):u}); {MinFreshUsers} are needed";
-                liveNote = $", live {pointer.Version} not compared ({skipped})";
+                skipped = $"only {fresh.Users.Length} users have validation events newer than the data cutoff of live {pointer.Version}, {DateTimeOffset.FromUnixTimeSeconds(cutoff):u}, and {MinFreshUsers} are needed";
+                liveNote = $"; live comparison skipped: {skipped}";
             }
         }
 
