@@ -50,6 +50,23 @@ public abstract class BlobStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadRangeAsync_SliceInsideAndAcrossTheEnd_ReturnsThoseBytes()
+    {
+        string container = NewContainer();
+        await Store.WriteAsync(container, "models/v1/vectors.bin", Utf8("0123456789"));
+
+        byte[]? middle = await Store.ReadRangeAsync(container, "models/v1/vectors.bin", 3, 4);
+        byte[]? tail = await Store.ReadRangeAsync(container, "models/v1/vectors.bin", 8, 5);
+        byte[]? past = await Store.ReadRangeAsync(container, "models/v1/vectors.bin", 10, 2);
+        byte[]? missing = await Store.ReadRangeAsync(container, "models/v1/none.bin", 0, 2);
+
+        Assert.Equal("3456", Encoding.UTF8.GetString(middle!));
+        Assert.Equal("89", Encoding.UTF8.GetString(tail!));
+        Assert.Empty(past!);
+        Assert.Null(missing);
+    }
+
+    [Fact]
     public async Task ReadAsync_MissingBlob_ReturnsNull()
     {
         string container = NewContainer();

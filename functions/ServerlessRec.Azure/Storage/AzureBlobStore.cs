@@ -67,6 +67,38 @@ public sealed class AzureBlobStore : IBlobStore
     }
 
     /// <inheritdoc/>
+    public async Task<byte[]?> ReadRangeAsync(string container, string name, long offset, int length, CancellationToken cancellationToken = default)
+    {
+        ValidateNames(container, name);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (length == 0)
+        {
+            return await GetPropertiesAsync(container, name, cancellationToken) is null ? null : [];
+        }
+
+        try
+        {
+            // One ranged GET: only the slice crosses the network.
+            Response<BlobDownloadStreamingResult> response = await BlobClientFor(container, name)
+                .DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellationToken);
+            await using Stream content = response.Value.Content;
+            byte[] buffer = new byte[length];
+            int total = await content.ReadAtLeastAsync(buffer, length, throwOnEndOfStream: false, cancellationToken);
+            return total == length ? buffer : buffer[..total];
+        }
+        catch (RequestFailedException ex) when (IsNotFound(ex))
+        {
+            return null;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 416)
+        {
+            // The range starts at or past the end (an empty blob included).
+            return [];
+        }
+    }
+
+    /// <inheritdoc/>
     public Task<string> WriteAsync(string container, string name, ReadOnlyMemory<byte> content, BlobWriteCondition condition = default, CancellationToken cancellationToken = default)
     {
         ValidateNames(container, name);

@@ -42,7 +42,9 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
             BadLineFraction = args.Double("bad-lines", 0.001, 0, 0.5),
         };
         var fresh = args.Flag("fresh");
-        var retrain = new RetrainOptions { PromotionMargin = args.Double("margin", 0.002, 0, 1) };
+        // The demo's synthetic logs have fixed dates (reproducible runs) and are reused across runs, so a training window
+        // anchored on today would drop them as they age: the demo reads every log blob.
+        var retrain = new RetrainOptions { PromotionMargin = args.Double("margin", 0.002, 0, 1), WindowDays = 0 };
         var training = TrainingOptionsBinder.Bind(args);
         args.EnsureAllRead();
 

@@ -17,7 +17,7 @@ internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
 {
     public string Name => "retrain";
 
-    public string Usage => "[--root DIR] [--keep 3] [--margin 0.002] " + TrainingOptionsBinder.Usage;
+    public string Usage => "[--root DIR] [--keep 3] [--margin 0.002] [--window-days 180] [--require-live-comparison] " + TrainingOptionsBinder.Usage;
 
     public string Summary => "Run the retraining orchestration locally: validate logs, train, gate, export ONNX, index, activate.";
 
@@ -30,6 +30,8 @@ internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
         {
             KeepVersions = args.Int("keep", 3, 1, 100),
             PromotionMargin = args.Double("margin", 0.002, 0, 1),
+            WindowDays = args.Int("window-days", RetrainOptions.DefaultWindowDays, 0, 36_500),
+            RequireLiveComparison = args.Flag("require-live-comparison"),
         };
         var training = TrainingOptionsBinder.Bind(args);
         args.EnsureAllRead();
@@ -40,7 +42,7 @@ internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
         // The in-process host logs every work item at Information; only warnings matter here.
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
         await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, training, new EventTypeOptions(), timeProvider)), cancellationToken: cancellationToken).ConfigureAwait(false);
-        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, RetrainInput.From("cli", retrain), cancellationToken).ConfigureAwait(false);
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, RetrainInput.From("cli", retrain, timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         output.WriteLine($"retraining {id} started (index: {(search.Provider == SearchProviderKind.AzureAISearch ? search.Endpoint : "embedded")})");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         OrchestrationMetadata? metadata;
@@ -60,18 +62,25 @@ internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
         }
 
         var outcome = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RetrainOutcome>() : null;
-        var record = await LatestRunRecordAsync(store, cancellationToken).ConfigureAwait(false);
+        // This run's record only: a run that ended without one must not be reported with the previous run's numbers.
+        var runId = outcome?.RunId ?? (metadata.SerializedCustomStatus is not null && metadata.SerializedCustomStatus.TrimStart().StartsWith('{') ? metadata.ReadCustomStatusAs<RetrainProgress>()?.RunId : null);
+        var record = runId is null ? null : await RunRecordAsync(store, runId, cancellationToken).ConfigureAwait(false);
         if (record is not null)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  logs: {record.Lines:N0} lines, {record.Accepted:N0} accepted, {record.Rejected:N0} rejected ({IngestSummary.FormatReasons(record.RejectedByReason)})"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  logs: {record.LogBlobs:N0} blobs{(record.WindowStart is { } w ? $" since {w:yyyy-MM-dd}" : string.Empty)}, {record.Lines:N0} lines, {record.Accepted:N0} accepted, {record.Rejected:N0} rejected ({IngestSummary.FormatReasons(record.RejectedByReason)})"));
             if (record.Dataset is { } d)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  dataset: {d.Users:N0} users, {d.Items:N0} items, {d.Events:N0} events, {d.ForgottenUsers} forgotten users ({d.ExcludedEvents:N0} events excluded); serving histories of {record.SeededUsers:N0} users brought up to date"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  dataset: {d.Users:N0} users, {d.Items:N0} items, {d.Events:N0} events, {d.ForgottenUsers} forgotten users ({d.ExcludedEvents:N0} events excluded); serving histories of {record.SeededUsers:N0} users brought up to date, {record.QuarantinedUsers:N0} users quarantined"));
             }
 
             if (record.Training is { } t)
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  training: best epoch {t.BestEpoch}, validation NDCG@10 {t.ValidationNdcgAt10:F4}, {t.ExamplesPerSecond:N0} examples/s"));
+            }
+
+            if (record.LiveComparisonSkipped is { } skipped)
+            {
+                output.WriteLine($"  live comparison skipped: {skipped}");
             }
 
             output.WriteLine($"  steps: {string.Join(", ", record.StepSeconds.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value:F1} s")))}");
@@ -88,6 +97,12 @@ internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
             ? $"model {outcome.Version} is live ({outcome.Reason})"
             : $"no new model: {outcome.Outcome} ({outcome.Reason}); the live model is unchanged");
         return outcome.Outcome == "activated" ? 0 : 3;
+    }
+
+    private static async Task<RetrainRunRecord?> RunRecordAsync(IBlobStore store, string runId, CancellationToken cancellationToken)
+    {
+        var content = await store.ReadAsync(ContainerNames.Runs, runId + ".json", cancellationToken).ConfigureAwait(false);
+        return content is null ? null : JsonSerializer.Deserialize<RetrainRunRecord>(content.Content.Span);
     }
 
     internal static async Task<RetrainRunRecord?> LatestRunRecordAsync(IBlobStore store, CancellationToken cancellationToken)

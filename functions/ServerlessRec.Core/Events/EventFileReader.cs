@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
 
@@ -18,17 +19,20 @@ public sealed class EventFileReader
 {
     private readonly EventReaderOptions _options;
     private readonly EventTypeResolver _types;
+    private readonly DateTimeOffset? _notAfter;
 
     /// <summary>Creates a reader.</summary>
     /// <param name="types">The configured event types: a line of another type is rejected as <c>unknown-type</c>.</param>
     /// <param name="options">The limits; the defaults when <see langword="null"/>.</param>
+    /// <param name="notAfter">The latest accepted timestamp (a retraining run's start plus the allowed skew): a later line is rejected as <c>future-timestamp</c>; no limit when <see langword="null"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>
-    public EventFileReader(EventTypeOptions types, EventReaderOptions? options = null)
+    public EventFileReader(EventTypeOptions types, EventReaderOptions? options = null, DateTimeOffset? notAfter = null)
     {
         ArgumentNullException.ThrowIfNull(types);
         _options = options ?? new EventReaderOptions();
         _options.Validate();
         _types = new EventTypeResolver(types);
+        _notAfter = notAfter;
     }
 
     /// <summary>Reads one file to the end, synchronously.</summary>
@@ -111,6 +115,9 @@ public sealed class EventFileReader
         return new(RejectionReasons.InvalidUtf8, $"the line is not valid UTF-8 (byte 0x{(position < line.Length ? line[position] : 0):X2} at {position})");
     }
 
+    private static LineError FutureTimestamp(DateTimeOffset timestamp, DateTimeOffset notAfter) =>
+        new(RejectionReasons.FutureTimestamp, string.Create(CultureInfo.InvariantCulture, $"timestamp {timestamp.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} is later than {notAfter.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} (the run start plus the allowed clock skew)"));
+
     /// <summary>The state of reading one file.</summary>
     private sealed class FileParse(EventFileReader reader, string fileName, EventFileFormat format, IEventSink sink)
     {
@@ -164,6 +171,10 @@ public sealed class EventFileReader
                 if (error.IsError)
                 {
                     Tally.Reject(scanner.LineNumber, error, line);
+                }
+                else if (e.Timestamp > reader._notAfter)
+                {
+                    Tally.Reject(scanner.LineNumber, FutureTimestamp(e.Timestamp, reader._notAfter.Value), line);
                 }
                 else
                 {

@@ -38,4 +38,10 @@ public static class RejectionReasons
 
     /// <summary>The optional value is not a number, or not inside <see cref="EventValueRange"/> (finite, |value| ≤ 1e6).</summary>
     public const string BadValue = "bad-value";
+
+    /// <summary>
+    /// The timestamp is later than the retraining run's start plus the allowed clock skew: kept out of training, since
+    /// one event dated 2099 would otherwise become the model's data cutoff and switch off the live-model comparison.
+    /// </summary>
+    public const string FutureTimestamp = "future-timestamp";
 }

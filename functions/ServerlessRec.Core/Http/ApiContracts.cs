@@ -124,17 +124,17 @@ public sealed record RetrainStatusResponse
     [JsonPropertyName("lastUpdatedAt")]
     public required DateTimeOffset LastUpdatedAt { get; init; }
 
-    /// <summary>Gets the step in progress while running (e.g. <c>train</c>).</summary>
+    /// <summary>Gets the step in progress while running (e.g. <c>train</c>), or the one a failed or terminated run stopped in.</summary>
     [JsonPropertyName("step")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Step { get; init; }
 
-    /// <summary>Gets the run id (the run record is <c>runs/&lt;runId&gt;.json</c>) once completed.</summary>
+    /// <summary>Gets the run id (the run record is <c>runs/&lt;runId&gt;.json</c> once written), from the first step on.</summary>
     [JsonPropertyName("runId")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? RunId { get; init; }
 
-    /// <summary>Gets the outcome once completed: activated, rejected or no-data.</summary>
+    /// <summary>Gets the outcome of an ended run: activated, rejected or no-data when completed; failed or terminated otherwise.</summary>
     [JsonPropertyName("outcome")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Outcome { get; init; }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
@@ -14,16 +15,19 @@ public sealed partial class RetrainEndpoints
 {
     private readonly RetrainOptions _options;
     private readonly ILogger<RetrainEndpoints> _logger;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the handlers.</summary>
     /// <param name="options">The retraining options each started run takes as its input.</param>
     /// <param name="logger">Where failures and starts are logged.</param>
-    public RetrainEndpoints(RetrainOptions options, ILogger<RetrainEndpoints> logger)
+    /// <param name="time">The clock whose "now" is a started run's start (its window and future-timestamp limit); the system clock when <see langword="null"/>.</param>
+    public RetrainEndpoints(RetrainOptions options, ILogger<RetrainEndpoints> logger, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         _options = options;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>
@@ -41,7 +45,7 @@ public sealed partial class RetrainEndpoints
                     return NoDurableClient();
                 }
 
-                var start = await RetrainScheduler.TryStartAsync(client, RetrainInput.From("admin", _options), cancellationToken).ConfigureAwait(false);
+                var start = await RetrainScheduler.TryStartAsync(client, RetrainInput.From("admin", _options, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
                 LogStart(_logger, start.Started, start.InstanceId, start.Message);
                 var statusUrl = $"/{RouteTable.Prefix}/retrain/{start.InstanceId}";
                 request.HttpContext.Response.Headers.Location = statusUrl;
@@ -67,24 +71,61 @@ public sealed partial class RetrainEndpoints
                 }
 
                 var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false)
-                    ?? throw new NotFoundException("instanceId", $"no retraining \"{instanceId}\" is known (started runs use the id \"{RetrainScheduler.InstanceId}\")");
-                var outcome = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RetrainOutcome>() : null;
-                var running = metadata.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending;
-                var body = new RetrainStatusResponse
-                {
-                    InstanceId = metadata.InstanceId,
-                    Status = metadata.RuntimeStatus.ToString().ToLowerInvariant(),
-                    CreatedAt = metadata.CreatedAt,
-                    LastUpdatedAt = metadata.LastUpdatedAt,
-                    Step = running && metadata.SerializedCustomStatus is not null ? metadata.ReadCustomStatusAs<string>() : null,
-                    RunId = outcome?.RunId,
-                    Outcome = outcome?.Outcome,
-                    Version = outcome?.Version,
-                    Reason = outcome?.Reason ?? metadata.FailureDetails?.ErrorMessage,
-                };
-                return Results.Json(body, ApiJsonContext.Default.RetrainStatusResponse);
+                    ?? throw new NotFoundException("instanceId", instanceId == RetrainScheduler.InstanceId
+                        ? "no retraining has run on this host's Durable Task backend since it started (an in-process backend forgets its runs when the process stops); earlier runs' records are in runs/<runId>.json"
+                        : $"no retraining \"{instanceId}\" is known (started runs use the id \"{RetrainScheduler.InstanceId}\")");
+                return Results.Json(Describe(metadata), ApiJsonContext.Default.RetrainStatusResponse);
             },
             _logger);
+
+    /// <summary>
+    /// One consistent answer for every state: the run id whenever the run got one, the step in progress (or the one it
+    /// stopped in), and an outcome for every ended run: the orchestration's own (activated, rejected, no-data), or
+    /// failed / terminated with the reason, so an ended run never reads as one still in a step or as one with no result.
+    /// </summary>
+    internal static RetrainStatusResponse Describe(OrchestrationMetadata metadata)
+    {
+        var progress = ReadProgress(metadata);
+        var status = metadata.RuntimeStatus;
+        var outcome = status == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RetrainOutcome>() : null;
+        var ended = status is OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated;
+        var (outcomeName, reason) = status switch
+        {
+            OrchestrationRuntimeStatus.Completed => (outcome?.Outcome, outcome?.Reason),
+            OrchestrationRuntimeStatus.Failed => ("failed", metadata.FailureDetails?.ErrorMessage ?? $"failed during {progress?.Step ?? "start"}"),
+            OrchestrationRuntimeStatus.Terminated => ("terminated", $"terminated during {progress?.Step ?? "start"} before the run could write its record; the next run removes its scratch"),
+            _ => ((string?)null, (string?)null),
+        };
+        return new RetrainStatusResponse
+        {
+            InstanceId = metadata.InstanceId,
+            Status = status.ToString().ToLowerInvariant(),
+            CreatedAt = metadata.CreatedAt,
+            LastUpdatedAt = metadata.LastUpdatedAt,
+            Step = status == OrchestrationRuntimeStatus.Completed ? null : progress?.Step,
+            RunId = outcome?.RunId ?? progress?.RunId,
+            Outcome = ended ? outcomeName : null,
+            Version = outcome?.Version,
+            Reason = reason,
+        };
+    }
+
+    /// <summary>The custom status: a <see cref="RetrainProgress"/>; a run started before it existed wrote the bare step name.</summary>
+    private static (string? RunId, string Step)? ReadProgress(OrchestrationMetadata metadata)
+    {
+        if (metadata.SerializedCustomStatus is not { Length: > 0 } json)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.ValueKind switch
+        {
+            JsonValueKind.String => (null, document.RootElement.GetString()!),
+            JsonValueKind.Object when metadata.ReadCustomStatusAs<RetrainProgress>() is { } progress => (progress.RunId, progress.Step),
+            _ => null,
+        };
+    }
 
     private static IResult NoDurableClient() =>
         ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "Retraining is not available.", "this host runs no Durable Task client, so it cannot start or report a retraining");

@@ -44,7 +44,7 @@ public static class ServingServiceCollectionExtensions
             sp.GetRequiredService<ServingHealth>()));
         services.TryAddSingleton<ServingEndpoints>();
         services.TryAddSingleton(new RetrainOptions());
-        services.TryAddSingleton(sp => new RetrainEndpoints(sp.GetRequiredService<RetrainOptions>(), sp.GetRequiredService<ILogger<RetrainEndpoints>>()));
+        services.TryAddSingleton(sp => new RetrainEndpoints(sp.GetRequiredService<RetrainOptions>(), sp.GetRequiredService<ILogger<RetrainEndpoints>>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

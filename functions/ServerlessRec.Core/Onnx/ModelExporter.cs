@@ -22,7 +22,11 @@ public static class ModelExporter
     /// <summary>How many real user histories the parity check runs.</summary>
     public const int ParitySampleSize = 64;
 
-    /// <summary>Exports a model trained on <paramref name="data"/>.</summary>
+    /// <summary>
+    /// Exports a model trained on <paramref name="data"/>. <paramref name="dataCutoffNotAfter"/> (a retraining run's start)
+    /// clamps the recorded data cutoff (the newest event time), so an event dated in the future cannot make every later
+    /// event look "seen" to the live-model comparison.
+    /// </summary>
     /// <exception cref="ModelIntegrityException">The ONNX towers do not reproduce the trainer's vectors.</exception>
     public static ModelPackage Export(
         TwoTowerModel model,
@@ -32,7 +36,8 @@ public static class ModelExporter
         string version,
         DateTimeOffset created,
         IReadOnlyDictionary<string, RankingMetrics>? metrics = null,
-        IReadOnlyDictionary<string, double>? training = null)
+        IReadOnlyDictionary<string, double>? training = null,
+        DateTimeOffset? dataCutoffNotAfter = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -60,7 +65,7 @@ public static class ModelExporter
             ItemCount = data.ItemCount,
             EventTypes = new Dictionary<string, EventTypeDefinition>(eventTypes.Types, StringComparer.OrdinalIgnoreCase),
             Metrics = metrics ?? new Dictionary<string, RankingMetrics>(),
-            Training = WithDataCutoff(training, data),
+            Training = WithDataCutoff(training, data, dataCutoffNotAfter),
         };
 
         var artifacts = new Dictionary<string, byte[]>(StringComparer.Ordinal)
@@ -76,10 +81,11 @@ public static class ModelExporter
     /// <summary>The training entry holding the newest event time (Unix seconds) the model trained on.</summary>
     public const string DataCutoffKey = "dataCutoffUnixSeconds";
 
-    private static Dictionary<string, double> WithDataCutoff(IReadOnlyDictionary<string, double>? training, InteractionDataset data)
+    private static Dictionary<string, double> WithDataCutoff(IReadOnlyDictionary<string, double>? training, InteractionDataset data, DateTimeOffset? notAfter)
     {
         var result = training is null ? new Dictionary<string, double>(StringComparer.Ordinal) : new Dictionary<string, double>(training, StringComparer.Ordinal);
-        result[DataCutoffKey] = data.EventCount == 0 ? 0 : data.EventTimes.Max();
+        var newest = data.EventCount == 0 ? 0 : data.EventTimes.Max();
+        result[DataCutoffKey] = notAfter is { } limit ? Math.Min(newest, limit.ToUnixTimeSeconds()) : newest;
         return result;
     }
 

@@ -27,6 +27,14 @@ public sealed class RetrainActivities
     /// <summary>The fewest fresh validation users the live comparison needs to mean anything.</summary>
     public const int MinFreshUsers = 20;
 
+    /// <summary>The file of <c>quarantine/&lt;runId&gt;/</c> that lists the users a per-user step left out.</summary>
+    public const string QuarantinedUsersFile = "users.jsonl";
+
+    /// <summary>Up to this many users may fail seedHistories whatever their share; beyond it, a majority failing is an outage.</summary>
+    public const int MaxQuarantinedUsersBeforeFailing = 10;
+
+    private const string SeedHistoriesStep = "seedHistories";
+
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
     // The dataset of the run in progress, shared by the activities that need it when they run in one process
@@ -56,43 +64,121 @@ public sealed class RetrainActivities
         _time = time;
     }
 
-    /// <summary>Step 1: the log blobs to read (every event file in the events container).</summary>
-    public async Task<List<string>> ListPartitions(string runId)
+    /// <summary>
+    /// Step 0: deletes the scratch of other runs (<c>runs/work/&lt;run&gt;/</c>): the orchestration is a singleton, so
+    /// any other run's scratch was left by a run that crashed or was terminated before its record was written, and
+    /// it holds a full copy of the events (forgotten users' included). The current run's scratch is kept, so a
+    /// retried or replayed call deletes nothing of its own. Returns the number of blobs deleted.
+    /// </summary>
+    public async Task<int> RemoveStaleScratch(ScratchInput input)
     {
-        var names = new List<string>();
-        await foreach (var blob in _store.ListAsync(ContainerNames.Events).ConfigureAwait(false))
+        ArgumentNullException.ThrowIfNull(input);
+        var own = $"{WorkFolder}/{input.RunId}/";
+        var stale = new List<string>();
+        await foreach (var blob in _store.ListAsync(ContainerNames.Runs, WorkFolder + "/").ConfigureAwait(false))
         {
-            if (EventFileFormat.TryFromFileName(blob.Name, out _))
+            if (!blob.Name.StartsWith(own, StringComparison.Ordinal))
             {
-                names.Add(blob.Name);
+                stale.Add(blob.Name);
             }
         }
 
-        return names;
+        foreach (var name in stale)
+        {
+            await _store.DeleteAsync(ContainerNames.Runs, name).ConfigureAwait(false);
+        }
+
+        return stale.Count;
     }
 
-    /// <summary>Step 2 (fan-out): parse and validate some log blobs; valid events go to one compact shard, bad lines to quarantine.</summary>
+    /// <summary>
+    /// Step 1: the log blobs to read: those in the day folders (<c>yyyy/MM/dd/</c>) of the training window, one prefix
+    /// listing per day, or every event file when the window is 0. Each is marked for seeding when it is a bulk blob the
+    /// seed watermark has not seen with this ETag.
+    /// </summary>
+    public async Task<List<LogBlob>> ListPartitions(ListPartitionsInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var watermark = await SeedWatermark.ReadAsync(_store).ConfigureAwait(false);
+        var blobs = new List<LogBlob>();
+        foreach (var prefix in WindowPrefixes(input))
+        {
+            await foreach (var blob in _store.ListAsync(ContainerNames.Events, prefix).ConfigureAwait(false))
+            {
+                if (EventFileFormat.TryFromFileName(blob.Name, out _))
+                {
+                    blobs.Add(new LogBlob(blob.Name, blob.ETag, !IsApiLog(blob.Name) && !watermark.Contains(blob.Name, blob.ETag)));
+                }
+            }
+        }
+
+        return blobs;
+    }
+
+    /// <summary>The first instant of a run's training window (<see langword="null"/>: no window).</summary>
+    public static DateTimeOffset? WindowStart(DateTimeOffset runStart, int windowDays) =>
+        windowDays <= 0 ? null : runStart.AddDays(-windowDays);
+
+    /// <summary>The day folders of the window, oldest first, up to the day of the latest accepted event time.</summary>
+    internal static IEnumerable<string> WindowPrefixes(ListPartitionsInput input)
+    {
+        if (WindowStart(input.RunStart, input.WindowDays) is not { } start)
+        {
+            yield return string.Empty;
+            yield break;
+        }
+
+        var last = input.RunStart.AddSeconds(input.FutureSkewSeconds).UtcDateTime.Date;
+        for (var day = start.UtcDateTime.Date; day <= last; day = day.AddDays(1))
+        {
+            yield return day.ToString("yyyy'/'MM'/'dd'/'", System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>Blobs written by <c>POST /api/events</c> (<c>api-*</c>): their events reached the histories when posted.</summary>
+    private static bool IsApiLog(string name) => name.AsSpan(name.LastIndexOf('/') + 1).StartsWith("api-", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Step 2 (fan-out): parse and validate some log blobs; valid events go to one compact shard, bad lines (and events
+    /// later than <see cref="CompactInput.NotAfter"/>) to quarantine. The users of the blobs marked for seeding are listed
+    /// in <c>work/&lt;run&gt;/seed-users-&lt;shard&gt;.jsonl</c>, one line per blob.
+    /// </summary>
     public async Task<CompactResult> Compact(CompactInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var quarantine = new QuarantineWriter(_store, input.RunId);
-        var reader = new EventFileReader(_eventTypes);
+        var reader = new EventFileReader(_eventTypes, notAfter: input.NotAfter);
         using var shard = new ShardWriter(quarantine);
+        using var seedUsers = new MemoryStream();
         var summary = IngestSummary.Empty;
-        foreach (var name in input.Blobs)
+        foreach (var blob in input.Blobs)
         {
-            var stream = await _store.OpenReadAsync(ContainerNames.Events, name).ConfigureAwait(false)
-                ?? throw new FileNotFoundException($"log blob {ContainerNames.Events}/{name} disappeared during the run");
+            var stream = await _store.OpenReadAsync(ContainerNames.Events, blob.Name).ConfigureAwait(false)
+                ?? throw new FileNotFoundException($"log blob {ContainerNames.Events}/{blob.Name} disappeared during the run");
+            shard.SeedUsers = blob.Seed ? new HashSet<string>(StringComparer.Ordinal) : null;
             await using (stream.ConfigureAwait(false))
             {
-                summary = summary.Add(await reader.ReadAsync(stream, $"{ContainerNames.Events}/{name}", EventFileFormat.FromFileName(name), shard).ConfigureAwait(false));
+                summary = summary.Add(await reader.ReadAsync(stream, $"{ContainerNames.Events}/{blob.Name}", EventFileFormat.FromFileName(blob.Name), shard).ConfigureAwait(false));
+            }
+
+            if (shard.SeedUsers is { } users)
+            {
+                JsonSerializer.Serialize(seedUsers, new SeedUsersLine(blob.Name, blob.ETag, [.. users.Order(StringComparer.Ordinal)]));
+                seedUsers.WriteByte((byte)'\n');
             }
         }
 
         await quarantine.FlushAsync().ConfigureAwait(false);
         var shardBlob = $"{WorkFolder}/{input.RunId}/shard-{input.Shard:D5}.jsonl";
-        await _store.WriteAsync(ContainerNames.Runs, shardBlob, shard.ToArray()).ConfigureAwait(false);
-        return new CompactResult(shardBlob, summary.Lines, summary.Accepted, summary.Rejected, summary.RejectedByReason.ToDictionary(StringComparer.Ordinal));
+        await shard.UploadAsync(_store, ContainerNames.Runs, shardBlob).ConfigureAwait(false);
+        string? seedUsersBlob = null;
+        if (seedUsers.Length > 0)
+        {
+            seedUsersBlob = $"{WorkFolder}/{input.RunId}/seed-users-{input.Shard:D5}.jsonl";
+            await _store.WriteAsync(ContainerNames.Runs, seedUsersBlob, seedUsers.ToArray()).ConfigureAwait(false);
+        }
+
+        return new CompactResult(shardBlob, summary.Lines, summary.Accepted, summary.Rejected, summary.RejectedByReason.ToDictionary(StringComparer.Ordinal), seedUsersBlob);
     }
 
     /// <summary>Step 3: vocabularies, sequences and the leave-last-out split; forgotten users' events excluded.</summary>
@@ -105,16 +191,69 @@ public sealed class RetrainActivities
     }
 
     /// <summary>
-    /// Step 3b: brings the users' serving histories up to date with the logs, so users whose events came as bulk files
-    /// (not through <c>POST /api/events</c>) get personal rankings at once. Idempotent (the history store keeps each
-    /// event once); forgotten users' events up to their tombstone are not in the dataset, so they are never written back.
-    /// Costs one history read and write per user per run.
+    /// Step 3b: brings the serving histories of the users with events in new bulk blobs up to date with the logs, so
+    /// they get personal rankings at once (API-posted events reached the histories when posted). Idempotent (the
+    /// history store keeps each event once, and writes nothing when nothing changed); forgotten users' events up to
+    /// their tombstone are not in the dataset, so they are never written back. A user whose history cannot be written
+    /// is quarantined (<c>quarantine/&lt;runId&gt;/users.jsonl</c>, hashed id and reason) and the run goes on; the blobs
+    /// holding that user's events stay out of the seed watermark, so the next run tries again. Costs one history read
+    /// per user of the new bulk blobs, and a write only for those whose history changed.
     /// </summary>
-    public async Task<int> SeedHistories(ShardsInput input)
+    /// <exception cref="IOException">More than half of the users (and more than <see cref="MaxQuarantinedUsersBeforeFailing"/>) failed: an outage, not bad data; the step is retried.</exception>
+    public async Task<SeedResult> SeedHistories(SeedInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (data, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
-        return await UserHistorySeeder.SeedAsync(data, new UserHistoryStore(_store)).ConfigureAwait(false);
+        var watermark = await SeedWatermark.ReadAsync(_store).ConfigureAwait(false);
+        var lines = new List<SeedUsersLine>();
+        foreach (var blob in input.SeedUsersBlobs)
+        {
+            var stored = await _store.ReadAsync(ContainerNames.Runs, blob).ConfigureAwait(false)
+                ?? throw new FileNotFoundException($"seed list {ContainerNames.Runs}/{blob} is missing");
+            foreach (var line in System.Text.Encoding.UTF8.GetString(stored.Content.Span).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                lines.Add(JsonSerializer.Deserialize<SeedUsersLine>(line)!);
+            }
+        }
+
+        var users = lines.SelectMany(l => l.Users).ToHashSet(StringComparer.Ordinal);
+        var outcome = new SeedOutcome(0, []);
+        if (users.Count > 0)
+        {
+            var (data, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
+            outcome = await UserHistorySeeder.SeedUsersAsync(data, new UserHistoryStore(_store), users).ConfigureAwait(false);
+        }
+
+        var failed = outcome.Quarantined.Count;
+        if (failed > MaxQuarantinedUsersBeforeFailing && failed * 2 > outcome.Seeded + failed)
+        {
+            throw new IOException($"the histories of {failed} of {outcome.Seeded + failed} users could not be written (the first: user {outcome.Quarantined[0].UserHash}: {outcome.Quarantined[0].Reason}): that is an outage, not bad data");
+        }
+
+        if (failed > 0)
+        {
+            var quarantine = new MemoryStream();
+            foreach (var user in outcome.Quarantined)
+            {
+                JsonSerializer.Serialize(quarantine, new QuarantinedUserLine(user.UserHash, SeedHistoriesStep, user.Reason));
+                quarantine.WriteByte((byte)'\n');
+            }
+
+            await _store.WriteAsync(ContainerNames.Quarantine, $"{input.RunId}/{QuarantinedUsersFile}", quarantine.ToArray()).ConfigureAwait(false);
+        }
+
+        var failedUsers = outcome.Quarantined.Select(q => q.UserId).ToHashSet(StringComparer.Ordinal);
+        foreach (var line in lines.Where(l => !l.Users.Any(failedUsers.Contains)))
+        {
+            watermark.Blobs[line.Blob] = line.ETag;
+        }
+
+        if (input.WindowStart is { } windowStart)
+        {
+            watermark.DropBefore(windowStart);
+        }
+
+        await watermark.WriteAsync(_store).ConfigureAwait(false);
+        return new SeedResult(outcome.Seeded, failed);
     }
 
     /// <summary>
@@ -185,12 +324,13 @@ public sealed class RetrainActivities
         // cutoff), with the candidate scored on the same users; otherwise it would win on events it memorised.
         RankingMetrics? live = null;
         RankingMetrics? candidateOnFresh = null;
+        string? skipped = null;
         var (pointer, _) = await ModelPointer.ReadAsync(_store).ConfigureAwait(false);
         var liveNote = ", no live model";
         if (pointer is not null)
         {
             using var liveModel = await ServingModel.LoadAsync(_store, pointer.Version).ConfigureAwait(false);
-            var cutoff = liveModel.Manifest.Training.TryGetValue(ModelExporter.DataCutoffKey, out var seconds) ? (long)seconds : long.MaxValue;
+            var cutoff = LiveDataCutoff(liveModel.Manifest);
             var fresh = split.Subset(i => data.EventTimes[split.ValidationEvent[i]] > cutoff);
             if (fresh.Users.Length >= MinFreshUsers)
             {
@@ -200,21 +340,38 @@ public sealed class RetrainActivities
             }
             else
             {
-                liveNote = $", live {pointer.Version} not compared (only {fresh.Users.Length} users have validation events newer than its data)";
+                skipped = $"only {fresh.Users.Length} users have validation events newer than the data cutoff of live {pointer.Version}, {DateTimeOffset.FromUnixTimeSeconds(cutoff):u}, and {MinFreshUsers} are needed";
+                liveNote = $"; live comparison skipped: {skipped}";
             }
         }
 
         if (!(candidate.NdcgAt10 > popularity.NdcgAt10))
         {
-            return new EvaluateResult(false, $"candidate NDCG@10 {candidate.NdcgAt10:F4} does not beat popularity {popularity.NdcgAt10:F4}", candidate, popularity, live, pointer?.Version);
+            return new EvaluateResult(false, $"candidate NDCG@10 {candidate.NdcgAt10:F4} does not beat popularity {popularity.NdcgAt10:F4}", candidate, popularity, live, pointer?.Version, skipped);
+        }
+
+        if (skipped is not null && input.RequireLiveComparison)
+        {
+            return new EvaluateResult(false, $"the live model was not compared and Retrain:RequireLiveComparison is set{liveNote}", candidate, popularity, live, pointer!.Version, skipped);
         }
 
         if (live is not null && candidateOnFresh!.NdcgAt10 < live.NdcgAt10 - input.PromotionMargin)
         {
-            return new EvaluateResult(false, $"candidate loses to the live model by more than {input.PromotionMargin:F4}{liveNote}", candidate, popularity, live, pointer!.Version);
+            return new EvaluateResult(false, $"candidate loses to the live model by more than {input.PromotionMargin:F4}{liveNote}", candidate, popularity, live, pointer!.Version, skipped);
         }
 
-        return new EvaluateResult(true, $"candidate NDCG@10 {candidate.NdcgAt10:F4} vs popularity {popularity.NdcgAt10:F4}{liveNote}", candidate, popularity, live, pointer?.Version);
+        return new EvaluateResult(true, $"candidate NDCG@10 {candidate.NdcgAt10:F4} vs popularity {popularity.NdcgAt10:F4}{liveNote}", candidate, popularity, live, pointer?.Version, skipped);
+    }
+
+    /// <summary>
+    /// The newest event time (Unix seconds) the live model can have trained on: its recorded data cutoff, but never later
+    /// than when it was exported, so a model exported before cutoffs were clamped (one event dated 2099 made it 2099)
+    /// does not switch the live comparison off for ever.
+    /// </summary>
+    internal static long LiveDataCutoff(ModelManifest manifest)
+    {
+        var created = manifest.Created.ToUnixTimeSeconds();
+        return manifest.Training.TryGetValue(ModelExporter.DataCutoffKey, out var seconds) ? Math.Min((long)seconds, created) : created;
     }
 
     /// <summary>Step 6: export both towers as ONNX (parity-checked) with the manifest, into models/&lt;version&gt;/.</summary>
@@ -235,7 +392,7 @@ public sealed class RetrainActivities
             metrics["validation.live"] = live;
         }
 
-        var package = ModelExporter.Export(final.Model, data, _training, _eventTypes, input.Version, _time.GetUtcNow(), metrics, new Dictionary<string, double> { ["epochs"] = final.Epoch, ["events"] = data.EventCount, ["users"] = data.UserCount });
+        var package = ModelExporter.Export(final.Model, data, _training, _eventTypes, input.Version, _time.GetUtcNow(), metrics, new Dictionary<string, double> { ["epochs"] = final.Epoch, ["events"] = data.EventCount, ["users"] = data.UserCount }, dataCutoffNotAfter: input.RunStart);
         await package.WriteAsync(_store).ConfigureAwait(false);
         return new ExportResult(input.Version, package.Manifest.ItemCount, package.Manifest.Dimensions);
     }
@@ -247,16 +404,37 @@ public sealed class RetrainActivities
         return _publisher.CreateVersionAsync(exported.Version, exported.Dimensions);
     }
 
-    /// <summary>Step 7b (fan-out): upload a range of the version's item vectors to its index.</summary>
+    /// <summary>
+    /// Step 7b (fan-out): upload a range of the version's item vectors to its index. Reads the manifest, the item list
+    /// and only its slice of <c>item_vectors.bin</c> (a range read), so the slices together read the vectors once instead
+    /// of once each; the package's hashes are verified once, by Activate, before the version can go live.
+    /// </summary>
     public async Task IndexItems(IndexItemsInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var package = await ModelPackage.ReadAsync(_store, input.Version).ConfigureAwait(false);
-        var items = ModelExporter.ReadItems(package.Artifact(ModelManifest.ItemsFile));
-        var vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(package.Artifact(ModelManifest.ItemVectorsFile)).ToArray();
-        var d = package.Manifest.Dimensions;
-        var batch = items.Skip(input.Start).Take(input.Count)
-            .Select(i => new IndexedItem(i.ItemId, vectors.AsMemory((i.Index - 1) * d, d), i.Categories, i.Available, i.Popularity))
+        var manifest = await ModelPackage.ReadManifestAsync(_store, input.Version).ConfigureAwait(false)
+            ?? throw new FileNotFoundException($"model {input.Version} has no manifest");
+        var itemsBlob = await _store.ReadAsync(ContainerNames.Models, ModelPackage.BlobName(input.Version, ModelManifest.ItemsFile)).ConfigureAwait(false)
+            ?? throw new FileNotFoundException($"model {input.Version} has no {ModelManifest.ItemsFile}");
+        var slice = ModelExporter.ReadItems(itemsBlob.Content.ToArray()).Skip(input.Start).Take(input.Count).ToList();
+        if (slice.Count == 0)
+        {
+            return;
+        }
+
+        var d = manifest.Dimensions;
+        var first = slice.Min(i => i.Index);
+        var last = slice.Max(i => i.Index);
+        var bytes = checked((last - first + 1) * d * sizeof(float));
+        var range = await _store.ReadRangeAsync(ContainerNames.Models, ModelPackage.BlobName(input.Version, ModelManifest.ItemVectorsFile), (long)(first - 1) * d * sizeof(float), bytes).ConfigureAwait(false);
+        if (range is null || range.Length != bytes)
+        {
+            throw new InvalidDataException($"model {input.Version}: {ModelManifest.ItemVectorsFile} is missing or shorter than its {manifest.ItemCount} items");
+        }
+
+        var vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(range).ToArray();
+        var batch = slice
+            .Select(i => new IndexedItem(i.ItemId, vectors.AsMemory((i.Index - first) * d, d), i.Categories, i.Available, i.Popularity))
             .ToList();
         await _publisher.UploadAsync(input.Version, batch).ConfigureAwait(false);
     }
@@ -275,11 +453,14 @@ public sealed class RetrainActivities
     }
 
     /// <summary>
-    /// Keeps the live version and the newest others up to <paramref name="keep"/>; deletes older versions and their indexes,
-    /// and the idempotency markers of <c>POST /api/events</c> older than a day.
+    /// Keeps the live version and the newest others up to <see cref="CleanupInput.KeepVersions"/>; deletes older versions,
+    /// their blobs and their index (either backend), and the idempotency markers of <c>POST /api/events</c> older than a day. The previously live version is kept until
+    /// <see cref="CleanupInput.GraceSeconds"/> after the activation, whatever the retention: serving instances may still
+    /// be answering from its index (the next run's cleanup deletes it).
     /// </summary>
-    public async Task Cleanup(int keep)
+    public async Task Cleanup(CleanupInput input)
     {
+        ArgumentNullException.ThrowIfNull(input);
         var (pointer, _) = await ModelPointer.ReadAsync(_store).ConfigureAwait(false);
         var versions = new SortedSet<string>(StringComparer.Ordinal);
         await foreach (var blob in _store.ListAsync(ContainerNames.Models).ConfigureAwait(false))
@@ -291,7 +472,8 @@ public sealed class RetrainActivities
             }
         }
 
-        var retired = versions.Reverse().Where(v => v != pointer?.Version).Skip(Math.Max(0, keep - 1)).ToList();
+        var inGrace = pointer?.PreviousVersion is { } previous && _time.GetUtcNow() < pointer.ActivatedAt.AddSeconds(input.GraceSeconds) ? previous : null;
+        var retired = versions.Reverse().Where(v => v != pointer?.Version).Skip(Math.Max(0, input.KeepVersions - 1)).Where(v => v != inGrace).ToList();
         foreach (var version in retired)
         {
             var names = new List<string>();
@@ -434,30 +616,47 @@ public sealed class RetrainActivities
 
     private sealed record CachedDataset(string Key, (InteractionDataset Data, long ExcludedEvents, int ForgottenUsers) Loaded);
 
+    /// <summary>One line of a seed list: a bulk blob to seed, with its ETag and its users.</summary>
+    private sealed record SeedUsersLine(string Blob, string ETag, IReadOnlyList<string> Users);
+
+    /// <summary>One line of <c>quarantine/&lt;runId&gt;/users.jsonl</c>.</summary>
+    private sealed record QuarantinedUserLine(
+        [property: System.Text.Json.Serialization.JsonPropertyName("userHash")] string UserHash,
+        [property: System.Text.Json.Serialization.JsonPropertyName("step")] string Step,
+        [property: System.Text.Json.Serialization.JsonPropertyName("reason")] string Reason);
+
     private sealed record TunedInfo(int BestEpoch, double ValidationNdcgAt10, List<double> Losses, List<double> ValidationCurve, double ExamplesPerSecond);
 
-    /// <summary>Collects validated events as contract JSON Lines (the compact shard) and forwards rejected lines.</summary>
+    /// <summary>
+    /// Writes validated events as contract JSON Lines (the compact shard) to a temporary file, so compacting a shard
+    /// takes constant memory whatever its size, and forwards rejected lines.
+    /// </summary>
     private sealed class ShardWriter : IEventSink, IDisposable
     {
-        private readonly MemoryStream _buffer = new();
+        private readonly FileStream _file;
         private readonly Utf8JsonWriter _writer;
         private readonly QuarantineWriter _quarantine;
 
         public ShardWriter(QuarantineWriter quarantine)
         {
-            _writer = new Utf8JsonWriter(_buffer);
+            _file = new FileStream(Path.Combine(Path.GetTempPath(), $"serverlessrec-shard-{Guid.NewGuid():N}.jsonl"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            _writer = new Utf8JsonWriter(_file);
             _quarantine = quarantine;
         }
+
+        /// <summary>Gets or sets the users of the blob being read, when it is to be seeded.</summary>
+        public HashSet<string>? SeedUsers { get; set; }
 
         public void Dispose()
         {
             _writer.Dispose();
-            _buffer.Dispose();
+            _file.Dispose();
         }
 
         public void OnEvent(in InteractionEvent e)
         {
-            _writer.Reset(_buffer);
+            SeedUsers?.Add(e.UserId);
+            _writer.Reset(_file);
             _writer.WriteStartObject();
             _writer.WriteString("userId", e.UserId);
             _writer.WriteString("itemId", e.ItemId);
@@ -470,11 +669,17 @@ public sealed class RetrainActivities
 
             _writer.WriteEndObject();
             _writer.Flush();
-            _buffer.WriteByte((byte)'\n');
+            _file.WriteByte((byte)'\n');
         }
 
         public void OnRejected(RejectedLine line) => _quarantine.OnRejected(line);
 
-        public byte[] ToArray() => _buffer.ToArray();
+        /// <summary>Uploads the shard as one blob, streamed from the temporary file.</summary>
+        public async Task UploadAsync(IBlobStore store, string container, string name)
+        {
+            await _file.FlushAsync().ConfigureAwait(false);
+            _file.Position = 0;
+            await store.UploadAsync(container, name, _file).ConfigureAwait(false);
+        }
     }
 }

@@ -8,6 +8,9 @@ public sealed class RetrainOptions
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "Retrain";
 
+    /// <summary>The default of <see cref="WindowDays"/>.</summary>
+    public const int DefaultWindowDays = 180;
+
     /// <summary>Gets or sets how many log blobs one Compact activity reads.</summary>
     /// <value>The default is 8.</value>
     [Range(1, 10000)]
@@ -23,10 +26,46 @@ public sealed class RetrainOptions
     [Range(1, 10_000_000)]
     public int ItemsPerIndexActivity { get; set; } = 50_000;
 
-    /// <summary>Gets or sets how many model versions are kept (the live one and the most recent others) for rollback.</summary>
+    /// <summary>
+    /// Gets or sets how many model versions are kept (the live one and the most recent others) for rollback: their
+    /// blobs under <c>models/</c> and their index, in either search backend (the one retention setting).
+    /// </summary>
     /// <value>The default is 3.</value>
     [Range(1, 100)]
     public int KeepVersions { get; set; } = 3;
+
+    /// <summary>
+    /// Gets or sets how long after an activation the previously live version is kept whatever <see cref="KeepVersions"/>
+    /// says: serving instances re-read the live pointer every 5 s and finish the requests they started on the old index,
+    /// and one that is slow to load the new model keeps serving the old one meanwhile. Cleanup runs right after
+    /// activation, so in practice the next run deletes it.
+    /// </summary>
+    /// <value>The default is 10 minutes (120 pointer refreshes, ample for a cold start and requests in flight).</value>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan PreviousVersionGracePeriod { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Gets or sets the training window: only log blobs in the day folders (<c>yyyy/MM/dd/</c>) of the last this many
+    /// days before the run start are read; 0 reads every log blob ever written.
+    /// </summary>
+    /// <value>The default is 180 days.</value>
+    [Range(0, 36_500)]
+    public int WindowDays { get; set; } = DefaultWindowDays;
+
+    /// <summary>
+    /// Gets or sets how far past the run start an event's timestamp may be (clocks of other systems drift); later
+    /// events are quarantined as <c>future-timestamp</c>, so one line dated 2099 cannot become the model's data cutoff.
+    /// </summary>
+    /// <value>The default is 1 hour.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan FutureTimestampSkew { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a candidate is rejected when a live model exists but could not be
+    /// compared with it (too few validation users with events newer than its data cutoff).
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: the candidate only has to beat popularity then, and the run record says why the comparison was skipped.</value>
+    public bool RequireLiveComparison { get; set; }
 
     /// <summary>Gets or sets how many attempts an activity gets before the run fails.</summary>
     /// <value>The default is 3.</value>

@@ -20,6 +20,8 @@ public static class RetrainOrchestration
         var started = context.CurrentUtcDateTime;
         var runId = $"{started:yyyyMMdd-HHmmss}-{context.NewGuid().ToString("N")[..6]}";
         var settings = input.Settings;
+        var runStart = input.RunStart ?? new DateTimeOffset(started, TimeSpan.Zero);
+        var notAfter = runStart.AddSeconds(settings.FutureSkewSeconds);
         var retry = TaskOptions.FromRetryPolicy(new RetryPolicy(settings.MaxAttempts, TimeSpan.FromMilliseconds(settings.FirstRetryMilliseconds)));
         var steps = new Dictionary<string, double>();
         var stepStart = context.CurrentUtcDateTime;
@@ -29,20 +31,27 @@ public static class RetrainOrchestration
             stepStart = context.CurrentUtcDateTime;
         }
 
-        var record = new RetrainRunRecord { RunId = runId, Trigger = input.Trigger, Started = started, Outcome = "running" };
+        // The run id travels with the step, so the status route names the run (and its record) whatever state it ends in.
+        void Progress(string step) => context.SetCustomStatus(new RetrainProgress(runId, step));
+
+        var record = new RetrainRunRecord { RunId = runId, Trigger = input.Trigger, Started = started, Outcome = "running", RunStart = runStart, WindowStart = RetrainActivities.WindowStart(runStart, settings.WindowDays) };
         try
         {
-            context.SetCustomStatus("listPartitions");
-            var blobs = await context.CallActivityAsync<List<string>>(nameof(RetrainActivities.ListPartitions), runId, retry);
+            Progress("removeStaleScratch");
+            var removed = await context.CallActivityAsync<int>(nameof(RetrainActivities.RemoveStaleScratch), new ScratchInput(runId), retry);
+            record = record with { StaleScratchBlobsRemoved = removed };
+            Progress("listPartitions");
+            var blobs = await context.CallActivityAsync<List<LogBlob>>(nameof(RetrainActivities.ListPartitions), new ListPartitionsInput(runId, runStart, settings.WindowDays, settings.FutureSkewSeconds), retry);
             Step("listPartitions");
-            context.SetCustomStatus("compact");
+            Progress("compact");
             var shardTasks = blobs.Chunk(settings.BlobsPerShard)
-                .Select((chunk, shard) => context.CallActivityAsync<CompactResult>(nameof(RetrainActivities.Compact), new CompactInput(runId, shard, chunk), retry))
+                .Select((chunk, shard) => context.CallActivityAsync<CompactResult>(nameof(RetrainActivities.Compact), new CompactInput(runId, shard, chunk, notAfter), retry))
                 .ToList();
             var compacted = await Task.WhenAll(shardTasks);
             Step("compact");
             record = record with
             {
+                LogBlobs = blobs.Count,
                 Lines = compacted.Sum(c => c.Lines),
                 Accepted = compacted.Sum(c => c.Accepted),
                 Rejected = compacted.Sum(c => c.Rejected),
@@ -50,53 +59,66 @@ public static class RetrainOrchestration
             };
 
             var shards = new ShardsInput(runId, compacted.Select(c => c.ShardBlob).ToList());
-            context.SetCustomStatus("buildDataset");
+            Progress("buildDataset");
             var dataset = await context.CallActivityAsync<DatasetSummary>(nameof(RetrainActivities.BuildDataset), shards, retry);
             Step("buildDataset");
             record = record with { Dataset = dataset };
             if (dataset.EvaluatedUsers == 0)
             {
-                return await FinishAsync(context, record with { Outcome = "no-data", Reason = "no user has 3 or more positive events" }, steps, retry);
+                return await FinishAsync(context, record with { Outcome = "no-data", Reason = NoDataReason(record, settings) }, steps, retry);
             }
 
-            context.SetCustomStatus("seedHistories");
-            var seeded = await context.CallActivityAsync<int>(nameof(RetrainActivities.SeedHistories), shards, retry);
+            Progress("seedHistories");
+            var seedLists = compacted.Select(c => c.SeedUsersBlob).OfType<string>().ToList();
+            var seeded = await context.CallActivityAsync<SeedResult>(nameof(RetrainActivities.SeedHistories), new SeedInput(runId, shards.Shards, seedLists, record.WindowStart), retry);
             Step("seedHistories");
-            record = record with { SeededUsers = seeded };
+            record = record with { SeededUsers = seeded.SeededUsers, QuarantinedUsers = seeded.QuarantinedUsers };
 
-            context.SetCustomStatus("train");
+            Progress("train");
             var trained = await context.CallActivityAsync<TrainResult>(nameof(RetrainActivities.Train), shards, retry);
             Step("train");
             record = record with { Training = trained };
 
-            context.SetCustomStatus("evaluate");
-            var evaluation = await context.CallActivityAsync<EvaluateResult>(nameof(RetrainActivities.Evaluate), new EvaluateInput(runId, shards.Shards, trained.TunedCheckpoint, settings.PromotionMargin), retry);
+            Progress("evaluate");
+            var evaluation = await context.CallActivityAsync<EvaluateResult>(nameof(RetrainActivities.Evaluate), new EvaluateInput(runId, shards.Shards, trained.TunedCheckpoint, settings.PromotionMargin, settings.RequireLiveComparison), retry);
             Step("evaluate");
-            record = record with { Evaluation = evaluation };
+            record = record with { Evaluation = evaluation, LiveComparisonSkipped = evaluation.LiveComparisonSkipped };
             if (!evaluation.Promote)
             {
                 return await FinishAsync(context, record with { Outcome = "rejected", Reason = evaluation.Reason }, steps, retry);
             }
 
             var version = $"{started:yyyyMMdd-HHmmss}-{runId[^6..]}";
-            context.SetCustomStatus("exportOnnx");
-            var exported = await context.CallActivityAsync<ExportResult>(nameof(RetrainActivities.ExportOnnx), new ExportInput(runId, shards.Shards, trained.FinalCheckpoint, version, evaluation), retry);
+            Progress("exportOnnx");
+            var exported = await context.CallActivityAsync<ExportResult>(nameof(RetrainActivities.ExportOnnx), new ExportInput(runId, shards.Shards, trained.FinalCheckpoint, version, evaluation, runStart), retry);
             Step("exportOnnx");
 
-            context.SetCustomStatus("indexItems");
+            Progress("indexItems");
             await context.CallActivityAsync(nameof(RetrainActivities.CreateIndex), exported, retry);
             var ranges = Enumerable.Range(0, (exported.ItemCount + settings.ItemsPerIndexActivity - 1) / settings.ItemsPerIndexActivity)
                 .Select(i => new IndexItemsInput(version, i * settings.ItemsPerIndexActivity, Math.Min(settings.ItemsPerIndexActivity, exported.ItemCount - (i * settings.ItemsPerIndexActivity))));
             await Task.WhenAll(ranges.Select(r => context.CallActivityAsync(nameof(RetrainActivities.IndexItems), r, retry)));
             Step("indexItems");
 
-            context.SetCustomStatus("activate");
+            Progress("activate");
             await context.CallActivityAsync(nameof(RetrainActivities.Activate), new ActivateInput(version, exported.ItemCount), retry);
             Step("activate");
-            context.SetCustomStatus("cleanup");
-            await context.CallActivityAsync(nameof(RetrainActivities.Cleanup), settings.KeepVersions, retry);
+            record = record with { Version = version };
+            Progress("cleanup");
+            var reason = evaluation.Reason;
+            try
+            {
+                await context.CallActivityAsync(nameof(RetrainActivities.Cleanup), new CleanupInput(settings.KeepVersions, settings.GraceSeconds), retry);
+            }
+            catch (TaskFailedException ex)
+            {
+                // The new version is live: a run that says "failed" while its model serves would contradict the pointer.
+                // Old versions stay until the next run's cleanup; the record says why.
+                reason += $"; cleanup failed ({ex.FailureDetails?.ErrorMessage ?? ex.Message}), old versions are kept until the next run";
+            }
+
             Step("cleanup");
-            return await FinishAsync(context, record with { Outcome = "activated", Version = version, Reason = evaluation.Reason }, steps, retry);
+            return await FinishAsync(context, record with { Outcome = "activated", Reason = reason }, steps, retry);
         }
         catch (TaskFailedException ex)
         {
@@ -107,9 +129,15 @@ public static class RetrainOrchestration
         }
     }
 
+    private static string NoDataReason(RetrainRunRecord record, RetrainSettings settings) =>
+        record.WindowStart is { } start
+            ? $"no user has 3 or more positive events in the {settings.WindowDays}-day training window ({record.LogBlobs} log blobs in the day folders since {start:yyyy-MM-dd}; Retrain:WindowDays 0 reads every log blob)"
+            : "no user has 3 or more positive events";
+
     private static async Task<RetrainOutcome> FinishAsync(TaskOrchestrationContext context, RetrainRunRecord record, Dictionary<string, double> steps, TaskOptions retry)
     {
         var finished = record with { Finished = context.CurrentUtcDateTime, StepSeconds = steps };
+        context.SetCustomStatus(new RetrainProgress(record.RunId, "writeRunRecord"));
         await context.CallActivityAsync(nameof(RetrainActivities.WriteRunRecord), finished, retry);
         return new RetrainOutcome(record.RunId, record.Outcome, record.Version, record.Reason);
     }

@@ -87,6 +87,17 @@ public static class RetrainReport
                 .Append("</td><td>").Append(N(d.ForgottenUsers)).Append("</td><td>").Append(N(d.ExcludedEvents)).Append("</td><td>").Append(N(record.SeededUsers))
                 .Append("</td></tr></table>\n");
         }
+
+        if (record.QuarantinedUsers > 0)
+        {
+            html.Append("<p>Users quarantined (left out of a per-user step, listed by hash in <code>quarantine/").Append(E(record.RunId)).Append('/')
+                .Append(RetrainActivities.QuarantinedUsersFile).Append("</code>): ").Append(N(record.QuarantinedUsers)).Append(".</p>\n");
+        }
+
+        if (record.LiveComparisonSkipped is { } skipped)
+        {
+            html.Append("<p>Live comparison skipped: ").Append(E(skipped)).Append(".</p>\n");
+        }
     }
 
     private static void AppendTraining(StringBuilder html, TrainResult? training)

@@ -29,9 +29,6 @@ public sealed class SearchOptions : IValidatableObject
     /// <summary>The default number of retries of a throttled or unavailable request.</summary>
     public const int DefaultMaxRetries = 5;
 
-    /// <summary>The default number of model versions whose indexes are kept.</summary>
-    public const int DefaultKeepVersions = 3;
-
     /// <summary>Gets or sets the backend.</summary>
     /// <value>The default is <see cref="SearchProviderKind.Embedded"/>.</value>
     public SearchProviderKind Provider { get; set; } = SearchProviderKind.Embedded;
@@ -97,10 +94,13 @@ public sealed class SearchOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Gets or sets how many model versions keep their index after activation (the live one included), for rollback.</summary>
-    /// <value>The default is 3 versions.</value>
-    [Range(1, 100)]
-    public int KeepVersions { get; set; } = DefaultKeepVersions;
+    /// <summary>
+    /// Gets or sets a setting that is no longer read: the retention of model versions, their blobs and their index in
+    /// either backend, is the one setting <c>Retrain:KeepVersions</c>. A configured value fails validation, so a
+    /// deployment that set it learns where it moved instead of having it silently ignored.
+    /// </summary>
+    /// <value>The default is <see langword="null"/> (not set).</value>
+    public int? KeepVersions { get; set; }
 
     /// <inheritdoc/>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -115,6 +115,11 @@ public sealed class SearchOptions : IValidatableObject
             {
                 yield return new ValidationResult($"Search:Endpoint \"{Endpoint}\" must be an absolute https:// URI.", [nameof(Endpoint)]);
             }
+        }
+
+        if (KeepVersions is not null)
+        {
+            yield return new ValidationResult("Search:KeepVersions is no longer read: set Retrain:KeepVersions, the one retention setting for model versions and their indexes in both backends.", [nameof(KeepVersions)]);
         }
 
         if (MaxRetryDelay < RetryDelay)

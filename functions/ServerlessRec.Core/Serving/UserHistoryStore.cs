@@ -63,6 +63,12 @@ public sealed class UserHistoryStore
                 merged.RemoveRange(0, merged.Count - _capacity);
             }
 
+            // Nothing new (a re-seeded log, a retried post): no write, so seeding unchanged users costs a read only.
+            if (etag is not null && merged.SequenceEqual(current.Events))
+            {
+                return current;
+            }
+
             var updated = current with { Events = merged };
             var bytes = JsonSerializer.SerializeToUtf8Bytes(updated, JsonOptions);
             var condition = etag is null ? BlobWriteCondition.CreateOnly : BlobWriteCondition.Matching(etag);

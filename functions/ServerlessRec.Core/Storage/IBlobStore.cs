@@ -18,6 +18,48 @@ public interface IBlobStore
     Task<Stream?> OpenReadAsync(string container, string name, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Reads up to <paramref name="length"/> bytes of a blob from <paramref name="offset"/> (fewer at its end, none past
+    /// it), or returns <see langword="null"/> when it does not exist: a slice of a large artefact without reading it whole.
+    /// The default seeks in (or skips through) <see cref="OpenReadAsync"/>'s stream; the Azure store asks for the range.
+    /// </summary>
+    async Task<byte[]?> ReadRangeAsync(string container, string name, long offset, int length, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var stream = await OpenReadAsync(container, name, cancellationToken).ConfigureAwait(false);
+        if (stream is null)
+        {
+            return null;
+        }
+
+        await using (stream.ConfigureAwait(false))
+        {
+            if (stream.CanSeek)
+            {
+                stream.Position = Math.Min(offset, stream.Length);
+            }
+            else
+            {
+                var skip = new byte[81_920];
+                for (var left = offset; left > 0;)
+                {
+                    var read = await stream.ReadAsync(skip.AsMemory(0, (int)Math.Min(skip.Length, left)), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return [];
+                    }
+
+                    left -= read;
+                }
+            }
+
+            var buffer = new byte[length];
+            var total = await stream.ReadAtLeastAsync(buffer, length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            return total == length ? buffer : buffer[..total];
+        }
+    }
+
+    /// <summary>
     /// Writes (creates or atomically replaces) a blob and returns its new ETag.
     /// </summary>
     /// <exception cref="BlobConditionFailedException">The <paramref name="condition"/> did not hold.</exception>

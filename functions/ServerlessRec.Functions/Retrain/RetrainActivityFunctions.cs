@@ -6,8 +6,11 @@ namespace ServerlessRec.Functions.Retrain;
 /// <summary>The retraining activities as activity functions: each binds its input and calls Core.</summary>
 public sealed class RetrainActivityFunctions(RetrainActivities activities)
 {
+    [Function(nameof(RetrainActivities.RemoveStaleScratch))]
+    public Task<int> RemoveStaleScratchAsync([ActivityTrigger] ScratchInput input) => activities.RemoveStaleScratch(input);
+
     [Function(nameof(RetrainActivities.ListPartitions))]
-    public Task<List<string>> ListPartitionsAsync([ActivityTrigger] string runId) => activities.ListPartitions(runId);
+    public Task<List<LogBlob>> ListPartitionsAsync([ActivityTrigger] ListPartitionsInput input) => activities.ListPartitions(input);
 
     [Function(nameof(RetrainActivities.Compact))]
     public Task<CompactResult> CompactAsync([ActivityTrigger] CompactInput input) => activities.Compact(input);
@@ -16,7 +19,7 @@ public sealed class RetrainActivityFunctions(RetrainActivities activities)
     public Task<DatasetSummary> BuildDatasetAsync([ActivityTrigger] ShardsInput input) => activities.BuildDataset(input);
 
     [Function(nameof(RetrainActivities.SeedHistories))]
-    public Task<int> SeedHistoriesAsync([ActivityTrigger] ShardsInput input) => activities.SeedHistories(input);
+    public Task<SeedResult> SeedHistoriesAsync([ActivityTrigger] SeedInput input) => activities.SeedHistories(input);
 
     [Function(nameof(RetrainActivities.Train))]
     public Task<TrainResult> TrainAsync([ActivityTrigger] ShardsInput input) => activities.Train(input);
@@ -37,7 +40,7 @@ public sealed class RetrainActivityFunctions(RetrainActivities activities)
     public Task ActivateAsync([ActivityTrigger] ActivateInput input) => activities.Activate(input);
 
     [Function(nameof(RetrainActivities.Cleanup))]
-    public Task CleanupAsync([ActivityTrigger] int keepVersions) => activities.Cleanup(keepVersions);
+    public Task CleanupAsync([ActivityTrigger] CleanupInput input) => activities.Cleanup(input);
 
     [Function(nameof(RetrainActivities.WriteRunRecord))]
     public Task WriteRunRecordAsync([ActivityTrigger] RetrainRunRecord record) => activities.WriteRunRecord(record);

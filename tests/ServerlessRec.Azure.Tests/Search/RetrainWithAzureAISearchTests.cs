@@ -40,7 +40,7 @@ public sealed class RetrainWithAzureAISearchTests : IAsyncLifetime
         var training = new TwoTowerOptions { Dimensions = 16, HiddenDimensions = 32, Epochs = 4, Patience = 2, Threads = 2, SampledNegatives = 64 };
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
         await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, publisher, training, new EventTypeOptions(), time)));
-        var input = RetrainInput.From("test", new RetrainOptions { ItemsPerIndexActivity = 120, FirstRetryInterval = TimeSpan.FromMilliseconds(20), MaxAttempts = 2 });
+        var input = RetrainInput.From("test", new RetrainOptions { ItemsPerIndexActivity = 120, FirstRetryInterval = TimeSpan.FromMilliseconds(20), MaxAttempts = 2 }, time.GetUtcNow());
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, input);
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
         return (metadata, metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RetrainOutcome>() : null);
@@ -88,5 +88,30 @@ public sealed class RetrainWithAzureAISearchTests : IAsyncLifetime
         Assert.Null(second);
         Assert.Contains("IndexItems", metadata.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(first.Version, (await ModelPointer.ReadAsync(_store)).Pointer!.Version);
+    }
+
+    [Fact]
+    public async Task Cleanup_KeepOneRightAfterActivation_KeepsThePreviouslyLiveIndexUntilTheGracePeriodEnds()
+    {
+        var publisher = SearchTestBackend.Publisher(_service);
+        var activated = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        foreach (var version in new[] { "v1", "v2" })
+        {
+            await publisher.CreateVersionAsync(version, 8);
+            await _store.WriteAsync(ContainerNames.Models, $"{version}/model.json", "{}"u8.ToArray());
+        }
+
+        await ModelPointer.WriteAsync(_store, new ModelPointer { Version = "v2", ActivatedAt = activated, PreviousVersion = "v1" }, expectedETag: null);
+        var time = new FakeTimeProvider(activated.AddMinutes(1));
+        var activities = new RetrainActivities(_store, publisher, new TwoTowerOptions(), new EventTypeOptions(), time);
+
+        await activities.Cleanup(new CleanupInput(KeepVersions: 1, GraceSeconds: 600));
+        Assert.Contains("items-vv1", _service.IndexNames());
+
+        time.Advance(TimeSpan.FromMinutes(10));
+        await activities.Cleanup(new CleanupInput(KeepVersions: 1, GraceSeconds: 600));
+
+        Assert.DoesNotContain("items-vv1", _service.IndexNames());
+        Assert.Contains("items-vv2", _service.IndexNames());
     }
 }

@@ -23,7 +23,7 @@ public sealed class SearchOptionsTests
         Assert.False(options.ExhaustiveKnn);
         Assert.Equal(1000, options.UploadBatchSize);
         Assert.Equal(5, options.MaxRetries);
-        Assert.Equal(3, options.KeepVersions);
+        Assert.Null(options.KeepVersions);
         Assert.Empty(Validate(options));
     }
 
@@ -35,13 +35,21 @@ public sealed class SearchOptionsTests
     [InlineData(nameof(SearchOptions.UploadBatchSize), 1001)]
     [InlineData(nameof(SearchOptions.UploadBatchSize), 0)]
     [InlineData(nameof(SearchOptions.MaxRetries), -1)]
-    [InlineData(nameof(SearchOptions.KeepVersions), 0)]
     public void Validate_NumberOutOfRange_NamesTheSetting(string property, int value)
     {
         var options = new SearchOptions();
         typeof(SearchOptions).GetProperty(property)!.SetValue(options, value);
 
         Assert.Contains(Validate(options), e => e.MemberNames.Contains(property));
+    }
+
+    [Fact]
+    public void Validate_KeepVersionsSet_PointsToRetrainKeepVersions()
+    {
+        var errors = Validate(new SearchOptions { KeepVersions = 1 });
+
+        var error = Assert.Single(errors, e => e.MemberNames.Contains(nameof(SearchOptions.KeepVersions)));
+        Assert.Contains("Retrain:KeepVersions", error.ErrorMessage, StringComparison.Ordinal);
     }
 
     [Theory]

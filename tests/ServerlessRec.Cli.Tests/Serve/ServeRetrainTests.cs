@@ -23,7 +23,7 @@ public sealed class ServeRetrainTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root });
-        var synthetic = new SyntheticLogOptions { Users = 400, Items = 150, Events = 12_000, Seed = 5, Start = DateTimeOffset.UtcNow.AddDays(-20) };
+        var synthetic = new SyntheticLogOptions { Users = 400, Items = 150, Events = 12_000, Seed = 5, Start = DateTimeOffset.UtcNow.AddDays(-31) }; // 30 days of logs, all in the past (later events are quarantined as future-timestamp)
         await new SyntheticLogGenerator(synthetic).WriteToStoreAsync(store);
 
         var training = new TwoTowerOptions { Dimensions = 16, HiddenDimensions = 32, Epochs = 3, Patience = 1, Threads = 2, SampledNegatives = 64 };

@@ -46,8 +46,8 @@ public sealed class RetrainFaultTests : IDisposable
 
     private static Func<BlobCall, bool> CallOf(string step) => step switch
     {
-        // Compact writes one shard per fan-out activity.
-        "Compact" => c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Runs && c.Name.Contains("/shard-", StringComparison.Ordinal),
+        // Compact uploads one shard per fan-out activity (streamed from a temporary file).
+        "Compact" => c => c.Operation == BlobOperation.Upload && c.Container == ContainerNames.Runs && c.Name.Contains("/shard-", StringComparison.Ordinal),
         // Train writes a checkpoint after every epoch of the final training.
         "Train" => c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Runs && c.Name.EndsWith("/final.ckpt", StringComparison.Ordinal),
         "ExportOnnx" => c => c.Operation == BlobOperation.Write && IsCandidateModelBlob(c) && c.Name.EndsWith("/" + ModelManifest.UserTowerFile, StringComparison.Ordinal),
@@ -62,7 +62,10 @@ public sealed class RetrainFaultTests : IDisposable
 
     private static TwoTowerOptions Training() => new() { Dimensions = 16, HiddenDimensions = 16, Epochs = 3, Patience = 2, Threads = 2, SampledNegatives = 32 };
 
-    private static RetrainInput Input() => RetrainInput.From("test", new RetrainOptions { BlobsPerShard = 1, ItemsPerIndexActivity = 100, FirstRetryInterval = TimeSpan.FromMilliseconds(20) });
+    private static RetrainInput Input() => RetrainInput.From("test", new RetrainOptions { BlobsPerShard = 1, ItemsPerIndexActivity = 100, FirstRetryInterval = TimeSpan.FromMilliseconds(20) }, RunStart);
+
+    /// <summary>The run's "now": a month after the synthetic logs end.</summary>
+    private static readonly DateTimeOffset RunStart = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
 
     private async Task GenerateAsync(int seed) =>
         await new SyntheticLogGenerator(new SyntheticLogOptions { Users = 300, Items = 150, Events = 12_000, Seed = seed, Start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) })
@@ -124,6 +127,27 @@ public sealed class RetrainFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task Retrain_OneUsersHistoryWriteFails_QuarantinesTheUserAndActivates()
+    {
+        // As a non-finite value did: one user's history cannot be written, on every attempt.
+        await GenerateAsync(seed: 15);
+        var fault = _store.Fail("u5's history write", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users && c.Name == UserHistoryStore.BlobName("u5"));
+
+        var (outcome, metadata) = await RunAsync();
+
+        Assert.True(metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{metadata.RuntimeStatus}: {metadata.FailureDetails?.ErrorMessage}");
+        Assert.Equal("activated", outcome!.Outcome);
+        Assert.True(fault.Injected > 0);
+        var record = await SingleRunRecordAsync();
+        Assert.Equal(1, record.QuarantinedUsers);
+        Assert.Equal(record.Dataset!.Users - 1, record.SeededUsers);
+        var quarantined = System.Text.Encoding.UTF8.GetString((await _inner.ReadAsync(ContainerNames.Quarantine, $"{record.RunId}/{RetrainActivities.QuarantinedUsersFile}"))!.Content.Span);
+        Assert.Contains(UserIdHash.ForLogs("u5"), quarantined, StringComparison.Ordinal);
+        var report = System.Text.Encoding.UTF8.GetString((await _inner.ReadAsync(ContainerNames.Runs, $"{RetrainActivities.ReportsFolder}/{record.RunId}.html"))!.Content.Span);
+        Assert.Contains("Users quarantined", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Retrain_OneProcess_ReadsEachShardOnceForAllItsActivities()
     {
         // buildDataset, seedHistories, train, evaluate and exportOnnx share the dataset instead of each rebuilding it.
@@ -173,11 +197,11 @@ public sealed class RetrainFaultTests : IDisposable
         var training = Training();
         training.Threads = 1; // bit-for-bit reproducible, so the saved epoch can be compared with a reference
         var activities = new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), training, new EventTypeOptions(), new FakeTimeProvider(TestDatasets.Start));
-        var logs = await activities.ListPartitions("run");
+        var logs = await activities.ListPartitions(new ListPartitionsInput("run", TestDatasets.Start.AddDays(60), 0, 3600));
         var shards = new List<string>();
         for (var i = 0; i < logs.Count; i++)
         {
-            shards.Add((await activities.Compact(new CompactInput("run", i, [logs[i]]))).ShardBlob);
+            shards.Add((await activities.Compact(new CompactInput("run", i, [logs[i]], DateTimeOffset.MaxValue))).ShardBlob);
         }
 
         static bool IsFinalCheckpoint(BlobCall c) => c.Operation == BlobOperation.Write && c.Name.EndsWith("/final.ckpt", StringComparison.Ordinal);
@@ -214,11 +238,11 @@ public sealed class RetrainFaultTests : IDisposable
         var training = Training();
         training.RefitMaxEvents = 1_000;
         var activities = new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), training, new EventTypeOptions(), new FakeTimeProvider(TestDatasets.Start));
-        var logs = await activities.ListPartitions("big");
+        var logs = await activities.ListPartitions(new ListPartitionsInput("big", TestDatasets.Start.AddDays(60), 0, 3600));
         var shards = new List<string>();
         for (var i = 0; i < logs.Count; i++)
         {
-            shards.Add((await activities.Compact(new CompactInput("big", i, [logs[i]]))).ShardBlob);
+            shards.Add((await activities.Compact(new CompactInput("big", i, [logs[i]], DateTimeOffset.MaxValue))).ShardBlob);
         }
 
         var result = await activities.Train(new ShardsInput("big", shards));

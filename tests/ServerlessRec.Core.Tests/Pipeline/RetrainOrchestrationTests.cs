@@ -28,18 +28,21 @@ public sealed class RetrainOrchestrationTests : IDisposable
 
     private static TwoTowerOptions Training(int epochs = 4) => new() { Dimensions = 16, HiddenDimensions = 32, Epochs = epochs, Patience = 2, Threads = 2, SampledNegatives = 64 };
 
-    private static RetrainInput Input() => RetrainInput.From("test", new RetrainOptions { BlobsPerShard = 1, ItemsPerIndexActivity = 150, FirstRetryInterval = TimeSpan.FromMilliseconds(20) });
+    /// <summary>The run's "now", as the scheduler takes it from the clock the activities also use.</summary>
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static RetrainInput Input() => RetrainInput.From("test", new RetrainOptions { BlobsPerShard = 1, ItemsPerIndexActivity = 150, FirstRetryInterval = TimeSpan.FromMilliseconds(20) }, Now);
 
     private async Task GenerateAsync(int seed, long events = 24_000, DateTimeOffset? start = null) =>
         await new SyntheticLogGenerator(new SyntheticLogOptions { Users = 600, Items = 300, Events = events, Seed = seed, BadLineFraction = 0.01, Start = start ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) })
             .WriteEventsAsync(new BlobStoreDestination(_store, ContainerNames.Events), source: $"synthetic-{seed}", linesPerFile: 4_000);
 
-    private async Task<(RetrainOutcome Outcome, OrchestrationMetadata Metadata)> RunAsync(TwoTowerOptions training, IItemIndexPublisher? publisher = null)
+    private async Task<(RetrainOutcome Outcome, OrchestrationMetadata Metadata)> RunAsync(TwoTowerOptions training, IItemIndexPublisher? publisher = null, RetrainInput? input = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
         publisher ??= new EmbeddedItemIndexPublisher(_store);
         await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, publisher, training, new EventTypeOptions(), time)));
-        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, Input());
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, input ?? Input());
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
         var outcome = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RetrainOutcome>()! : new RetrainOutcome("", "failed", null, metadata.FailureDetails?.ErrorMessage);
         return (outcome, metadata);
@@ -57,6 +60,9 @@ public sealed class RetrainOrchestrationTests : IDisposable
         await GenerateAsync(seed: 1);
         var histories = new UserHistoryStore(_store);
         await new ForgottenUsers(_store, histories, new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero))).ForgetAsync("u7");
+        // A run that crashed earlier left its scratch (a copy of the events) behind.
+        await _store.WriteAsync(ContainerNames.Runs, $"{RetrainActivities.WorkFolder}/20260228-000000-abcdef/shard-00000.jsonl", new byte[] { 1 });
+        await _store.WriteAsync(ContainerNames.Runs, $"{RetrainActivities.WorkFolder}/20260228-000000-abcdef/final.ckpt", new byte[] { 2 });
 
         var (outcome, metadata) = await RunAsync(Training());
 
@@ -78,10 +84,13 @@ public sealed class RetrainOrchestrationTests : IDisposable
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(report, "<svg "));
         Assert.Contains(record.RunId, report, StringComparison.Ordinal);
         Assert.NotNull(await _store.ReadAsync(ContainerNames.Runs, $"{RetrainActivities.ReportsFolder}/{outcome.RunId}.html"));
-        await foreach (var scratch in _store.ListAsync(ContainerNames.Runs, $"{RetrainActivities.WorkFolder}/{outcome.RunId}/"))
+        await foreach (var scratch in _store.ListAsync(ContainerNames.Runs, $"{RetrainActivities.WorkFolder}/"))
         {
             Assert.Fail($"scratch blob {scratch.Name} outlived the run");
         }
+
+        Assert.Equal(2, record.StaleScratchBlobsRemoved);
+        Assert.Equal(0, record.QuarantinedUsers);
 
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero));
         using var models = new LiveModelProvider(_store, time);
@@ -167,6 +176,70 @@ public sealed class RetrainOrchestrationTests : IDisposable
         Assert.Contains("already", second.Message, StringComparison.Ordinal);
         Assert.True(afterwards.Started);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, last.RuntimeStatus);
+    }
+
+    [Fact]
+    public async Task Retrain_BulkLineDatedInTheFuture_IsQuarantinedAndTheDataCutoffStaysAtTheRunStart()
+    {
+        await GenerateAsync(seed: 7);
+        // A bulk file in a recent folder with one line from 2099 (and one within the allowed skew).
+        var lines = $$"""
+            {"userId":"u1","itemId":"i1","type":"view","timestamp":"2099-01-01T00:00:00Z"}
+            {"userId":"u2","itemId":"i2","type":"view","timestamp":"{{Now.AddMinutes(30).UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}}"}
+            """;
+        await _store.WriteAsync(ContainerNames.Events, "2026/02/28/23/partner-1.jsonl", System.Text.Encoding.UTF8.GetBytes(lines + "\n"));
+
+        var (outcome, _) = await RunAsync(Training());
+
+        Assert.Equal("activated", outcome.Outcome);
+        var record = await RunRecordAsync(outcome.RunId);
+        Assert.Equal(1, record.RejectedByReason[RejectionReasons.FutureTimestamp]);
+        Assert.Equal(24_001, record.Accepted);
+        Assert.Equal(Now, record.RunStart);
+        var manifest = await ServerlessRec.Onnx.ModelPackage.ReadManifestAsync(_store, outcome.Version!);
+        Assert.True(manifest!.Training[ServerlessRec.Onnx.ModelExporter.DataCutoffKey] <= Now.ToUnixTimeSeconds(), "the cutoff is never later than the run start");
+    }
+
+    [Fact]
+    public async Task Retrain_LiveModelNotComparable_RecordsWhyTheComparisonWasSkipped()
+    {
+        await GenerateAsync(seed: 8);
+        await ActivateLiveModelTrainedLaterThanTheLogsAsync();
+
+        var (outcome, _) = await RunAsync(Training());
+
+        Assert.Equal("activated", outcome.Outcome);
+        var record = await RunRecordAsync(outcome.RunId);
+        Assert.Contains("only 0 users", record.LiveComparisonSkipped, StringComparison.Ordinal);
+        Assert.Equal(record.LiveComparisonSkipped, record.Evaluation!.LiveComparisonSkipped);
+        var report = System.Text.Encoding.UTF8.GetString((await _store.ReadAsync(ContainerNames.Runs, $"{RetrainActivities.ReportsFolder}/{outcome.RunId}.html"))!.Content.Span);
+        Assert.Contains("Live comparison skipped", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Retrain_RequireLiveComparisonAndItWasSkipped_RejectsTheCandidate()
+    {
+        await GenerateAsync(seed: 9);
+        await ActivateLiveModelTrainedLaterThanTheLogsAsync();
+        var input = RetrainInput.From("test", new RetrainOptions { BlobsPerShard = 1, ItemsPerIndexActivity = 150, FirstRetryInterval = TimeSpan.FromMilliseconds(20), RequireLiveComparison = true }, Now);
+
+        var (outcome, _) = await RunAsync(Training(), input: input);
+
+        Assert.Equal("rejected", outcome.Outcome);
+        Assert.Contains("RequireLiveComparison", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal("live", (await ModelPointer.ReadAsync(_store)).Pointer!.Version);
+    }
+
+    /// <summary>Makes a small model live whose data ends 45 days after the synthetic logs start: no validation event of theirs is newer.</summary>
+    private async Task ActivateLiveModelTrainedLaterThanTheLogsAsync()
+    {
+        var events = Enumerable.Range(0, 30).SelectMany(u => Enumerable.Range(0, 8).Select(e => ($"u{u}", $"i{(u + e) % 40}", "view", (double)(u * 10) + e))).ToList();
+        events.Add(("u0", "i1", "view", TimeSpan.FromDays(45).TotalMinutes));
+        var data = TestDatasets.Build(events);
+        var options = new TwoTowerOptions { Dimensions = 16, HiddenDimensions = 32, HistoryLength = 10, BatchSize = 16, Epochs = 1, Threads = 1, SampledNegatives = 8 };
+        var model = new TwoTowerTrainer(options).Train(data, TestDatasets.AllEvents(data)).Model;
+        await ServerlessRec.Onnx.ModelExporter.Export(model, data, options, new EventTypeOptions(), "live", Now).WriteAsync(_store);
+        await ModelActivation.ActivateAsync(_store, "live", Now.AddDays(-1));
     }
 
     /// <summary>Fails the count check before activation a given number of times (a transient outage of the index).</summary>

@@ -44,7 +44,7 @@ internal sealed class RetrainBenchmark : IBenchSuite
 
         context.Progress(Name, $"imported in {importSeconds:F1} s; running the retraining orchestration on the in-process Durable Task host");
         watch.Restart();
-        code = await new RetrainCommand(context.Time).RunAsync(CliArguments.Parse(["--root", root]), context.Output, cancellationToken).ConfigureAwait(false);
+        code = await new RetrainCommand(context.Time).RunAsync(CliArguments.Parse(["--root", root, "--window-days", "0"]), context.Output, cancellationToken).ConfigureAwait(false);
         var retrainSeconds = watch.Elapsed.TotalSeconds;
         var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = root });
         var record = await RetrainCommand.LatestRunRecordAsync(store, cancellationToken).ConfigureAwait(false)
