@@ -188,9 +188,67 @@ public sealed partial class ApiEventLog
         ? $"{hour}/api-{InstanceId}.jsonl"
         : string.Create(CultureInfo.InvariantCulture, $"{hour}/api-{InstanceId}-{index:D4}.jsonl");
 
+    /// <summary>The prefix, in the requests container, of the requests to bring histories up to date from a log blob.</summary>
+    public const string HistoryRepairPrefix = "history-repairs/";
+
+    /// <summary>
+    /// Records that a log blob holds events some users' histories did not take (a post whose history updates failed after
+    /// the log append): the next retraining seeds the users of that blob, as it does for new bulk files. Returns false
+    /// (and logs why) when even that could not be written.
+    /// </summary>
+    public async Task<bool> TryRequestHistoryRepairAsync(string logBlob, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(logBlob);
+        try
+        {
+            var request = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new HistoryRepairRequest(logBlob));
+            await _store.WriteAsync(ContainerNames.Requests, HistoryRepairName(logBlob), request, BlobWriteCondition.None, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRepairNotRecorded(_logger, logBlob, ex);
+            return false;
+        }
+    }
+
+    /// <summary>Reads the log blobs whose users' histories must be brought up to date (see <see cref="TryRequestHistoryRepairAsync"/>).</summary>
+    public static async Task<HashSet<string>> ReadHistoryRepairsAsync(IBlobStore store, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var blobs = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var entry in store.ListAsync(ContainerNames.Requests, HistoryRepairPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (await store.ReadAsync(ContainerNames.Requests, entry.Name, cancellationToken).ConfigureAwait(false) is { } stored
+                && System.Text.Json.JsonSerializer.Deserialize<HistoryRepairRequest>(stored.Content.Span) is { } request)
+            {
+                blobs.Add(request.Blob);
+            }
+        }
+
+        return blobs;
+    }
+
+    /// <summary>Removes the repair request of a log blob once its users were seeded.</summary>
+    public static Task<bool> ClearHistoryRepairAsync(IBlobStore store, string logBlob, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return store.DeleteAsync(ContainerNames.Requests, HistoryRepairName(logBlob), cancellationToken: cancellationToken);
+    }
+
+    private static string HistoryRepairName(string logBlob) =>
+        HistoryRepairPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(logBlob))) + ".json";
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Error, Message = "Could not record that the users of log blob {LogBlob} need their histories brought up to date")]
+    private static partial void LogRepairNotRecorded(ILogger logger, string logBlob, Exception exception);
+
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "API event log rolled over to blob number {Index} of this hour after {MaxAppends} appends")]
     private static partial void LogRolledOver(ILogger logger, int index, int maxAppends);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "API event log blob {FullBlob} was full before this instance counted it full; appending to {NextBlob}")]
     private static partial void LogFullBlob(ILogger logger, string fullBlob, string nextBlob);
 }
+
+/// <summary>A request to seed the users of one API log blob at the next retraining.</summary>
+/// <param name="Blob">The log blob, in the events container.</param>
+public sealed record HistoryRepairRequest([property: System.Text.Json.Serialization.JsonPropertyName("blob")] string Blob);

@@ -95,8 +95,8 @@ public sealed partial class ServingEndpoints
             if (key is null)
             {
                 var events = ValidateEvents(posted, _time.GetUtcNow());
-                await _eventLog.AppendAsync(events, cancellationToken).ConfigureAwait(false);
-                return await UpdateHistoriesAsync(events, hasKey: false, marker: null, cancellationToken).ConfigureAwait(false);
+                var logBlob = await _eventLog.AppendAsync(events, cancellationToken).ConfigureAwait(false);
+                return await UpdateHistoriesAsync(events, logBlob, hasKey: false, marker: null, cancellationToken).ConfigureAwait(false);
             }
 
             return await PostWithKeyAsync(key, posted, cancellationToken).ConfigureAwait(false);
@@ -206,7 +206,7 @@ public sealed partial class ServingEndpoints
             else if (marker.State == IdempotentPostState.Logged)
             {
                 var events = ValidateEvents(posted, marker.ReceivedAt);
-                return await UpdateHistoriesAsync(events, hasKey: true, (key, marker, etag!), cancellationToken).ConfigureAwait(false);
+                return await UpdateHistoriesAsync(events, marker.LogBlob, hasKey: true, (key, marker, etag!), cancellationToken).ConfigureAwait(false);
             }
             else if (marker.LeaseUntil > now)
             {
@@ -251,14 +251,14 @@ public sealed partial class ServingEndpoints
 
         marker = marker with { State = IdempotentPostState.Logged, LogBlob = logBlob };
         var logged = await TryReplaceMarkerAsync(key, marker, etag).ConfigureAwait(false);
-        return await UpdateHistoriesAsync(events, hasKey: true, logged is null ? null : (key, marker, logged), cancellationToken).ConfigureAwait(false);
+        return await UpdateHistoriesAsync(events, logBlob, hasKey: true, logged is null ? null : (key, marker, logged), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Adds logged events to their users' histories. Every user is tried; when some fail, the answer says the events are
     /// logged (409 under contention, 503 otherwise) and how to finish. With a key, the marker is then marked complete.
     /// </summary>
-    private async Task<IResult> UpdateHistoriesAsync(List<InteractionEvent> events, bool hasKey, (string Key, IdempotencyMarker Marker, string ETag)? marker, CancellationToken cancellationToken)
+    private async Task<IResult> UpdateHistoriesAsync(List<InteractionEvent> events, string? logBlob, bool hasKey, (string Key, IdempotencyMarker Marker, string ETag)? marker, CancellationToken cancellationToken)
     {
         var byUser = events.GroupBy(e => e.UserId, StringComparer.Ordinal).ToList();
         var failed = 0;
@@ -285,8 +285,12 @@ public sealed partial class ServingEndpoints
             var level = contended ? LogLevel.Warning : LogLevel.Error;
             var failureType = firstFailure.GetType().Name;
             LogHistoriesBehindLog(_logger, level, events.Count, failed, byUser.Count, failureType, firstFailure);
+            // The log blob is marked for the next retraining's seeding step, which brings these users' histories up to date.
+            var repairRecorded = logBlob is not null && await _eventLog.TryRequestHistoryRepairAsync(logBlob, CancellationToken.None).ConfigureAwait(false);
             var retry = !hasKey
-                ? $"Do not repeat this post without an {IdempotencyMarkers.HeaderName}: it would log the events twice. The next retraining brings the histories up to date with the log."
+                ? $"Do not repeat this post without an {IdempotencyMarkers.HeaderName}: it would log the events twice. " + (repairRecorded
+                    ? "The next retraining brings these histories up to date with the log."
+                    : "That could not be recorded for the next retraining either, so these histories miss the events (training does not); send an Idempotency-Key to be able to finish such a post.")
                 : $"Retry with the same {IdempotencyMarkers.HeaderName}: it finishes the histories without logging the events again.";
             var detail = $"the {events.Count} events are logged (the next retraining uses them), but the histories of {failed} of {byUser.Count} users could not be updated {(contended ? "because they kept changing" : "because of a storage error")}. {retry}";
             return contended

@@ -100,6 +100,7 @@ public sealed class RetrainActivities
     {
         ArgumentNullException.ThrowIfNull(input);
         var watermark = await SeedWatermark.ReadAsync(_store).ConfigureAwait(false);
+        var repairs = await ApiEventLog.ReadHistoryRepairsAsync(_store).ConfigureAwait(false);
         var blobs = new List<LogBlob>();
         foreach (var prefix in WindowPrefixes(input))
         {
@@ -107,7 +108,7 @@ public sealed class RetrainActivities
             {
                 if (EventFileFormat.TryFromFileName(blob.Name, out _))
                 {
-                    blobs.Add(new LogBlob(blob.Name, blob.ETag, !IsApiLog(blob.Name) && !watermark.Contains(blob.Name, blob.ETag)));
+                    blobs.Add(new LogBlob(blob.Name, blob.ETag, (!IsApiLog(blob.Name) || repairs.Contains(blob.Name)) && !watermark.Contains(blob.Name, blob.ETag)));
                 }
             }
         }
@@ -135,7 +136,10 @@ public sealed class RetrainActivities
         }
     }
 
-    /// <summary>Blobs written by <c>POST /api/events</c> (<c>api-*</c>): their events reached the histories when posted.</summary>
+    /// <summary>
+    /// Blobs written by <c>POST /api/events</c> (<c>api-*</c>): their events reached the histories when posted, unless a
+    /// post's history updates failed, which leaves a repair request (<see cref="ApiEventLog.TryRequestHistoryRepairAsync"/>).
+    /// </summary>
     private static bool IsApiLog(string name) => name.AsSpan(name.LastIndexOf('/') + 1).StartsWith("api-", StringComparison.Ordinal);
 
     /// <summary>
@@ -245,6 +249,11 @@ public sealed class RetrainActivities
         foreach (var line in lines.Where(l => !l.Users.Any(failedUsers.Contains)))
         {
             watermark.Blobs[line.Blob] = line.ETag;
+            if (IsApiLog(line.Blob))
+            {
+                // An API log blob is seeded only on request (a post whose history updates failed): the request is done.
+                await ApiEventLog.ClearHistoryRepairAsync(_store, line.Blob).ConfigureAwait(false);
+            }
         }
 
         if (input.WindowStart is { } windowStart)

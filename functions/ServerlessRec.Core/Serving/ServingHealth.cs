@@ -69,6 +69,6 @@ public sealed partial class ServingHealth
         }
     }
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Search for model {Version} {Reason}; the request was answered from {Fallback}")]
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Search for model {Version} {Reason}; the request was answered from {Fallback}")]
     private static partial void LogSearchFallback(ILogger logger, string version, string reason, string fallback, Exception? exception);
 }

@@ -216,7 +216,7 @@ public sealed class PostEventsIdempotencyTests : IDisposable
         await harness.SendAsync("PostEvents", TwoUsers, headers: Key("yesterday"));
         var activities = new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(25)));
 
-        await activities.Cleanup(keep: 3);
+        await activities.Cleanup(new CleanupInput(KeepVersions: 3, GraceSeconds: 600));
 
         Assert.Null((await new IdempotencyMarkers(_store, _time).ReadAsync("yesterday")).Marker);
     }

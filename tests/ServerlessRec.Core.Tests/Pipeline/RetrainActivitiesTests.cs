@@ -138,6 +138,31 @@ public sealed class RetrainActivitiesTests : IDisposable
     }
 
     [Fact]
+    public async Task SeedHistories_ApiPostWhoseHistoryUpdateFailed_SeedsThatUserAtTheNextRunOnce()
+    {
+        // A keyless post whose history write fails after the log append: the answer says the next retraining catches up.
+        var posted = RunStart.AddDays(-1);
+        var failing = _store.Fail("u7's history write", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users && c.Name == UserHistoryStore.BlobName("u7"), failures: 1000);
+        using (var harness = new Http.EndpointHarness(_store, new FakeTimeProvider(posted)))
+        {
+            var answer = await harness.SendAsync("PostEvents", $$"""{"events":[{"userId":"u7","itemId":"i3","type":"like","timestamp":"{{posted.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}}"}]}""");
+            Assert.Equal(503, answer.Status);
+            Assert.Contains("The next retraining brings these histories up to date", answer.Body, StringComparison.Ordinal);
+        }
+
+        _store.Fail("nothing", _ => false);
+        var activities = CreateSut();
+        var (_, first) = await ListCompactSeedAsync(activities, "r1");
+        var (_, second) = await ListCompactSeedAsync(activities, "r2");
+
+        Assert.True(failing.Matched > 0);
+        Assert.Equal(1, first.SeededUsers);
+        Assert.Equal("i3", Assert.Single((await new UserHistoryStore(_inner).ReadAsync("u7")).Events).ItemId);
+        Assert.Equal(0, second.SeededUsers);
+        Assert.Empty(await ApiEventLog.ReadHistoryRepairsAsync(_inner));
+    }
+
+    [Fact]
     public async Task SeedHistories_ReplacedBulkFile_IsSeededAgain()
     {
         await WriteBulkUsersAsync("bulk-1", RunStart.AddDays(-5), users: 4);

@@ -103,7 +103,7 @@ public sealed class SearchFallbackTests(ServingFixture fixture) : IClassFixture<
         var body = JsonDocument.Parse(health.Body).RootElement;
         Assert.Equal("degraded", body.GetProperty("status").GetString());
         Assert.Contains("InvalidOperationException", body.GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);
-        Assert.Contains(harness.Logs.Logs, e => e.EventId.Id == 2101);
+        Assert.Contains(harness.Logs.Logs, e => e.EventId.Id == 2201);
     }
 
     [Fact]
