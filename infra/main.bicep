@@ -106,6 +106,7 @@ var dataContainerNames = [
   'models'
   'quarantine'
   'runs'
+  'keys'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

@@ -9,4 +9,7 @@ public static class ContainerNames
     public const string Models = "models";
     public const string Quarantine = "quarantine";
     public const string Runs = "runs";
+
+    /// <summary>Secrets the app creates for itself (the user id key); kept apart so access to it can be granted apart.</summary>
+    public const string Keys = "keys";
 }
