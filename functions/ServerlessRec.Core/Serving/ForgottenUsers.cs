@@ -89,20 +89,20 @@ public sealed class ForgottenUsers
         return keyed is not null && (legacy is null || keyed.ForgottenAt >= legacy.ForgottenAt) ? keyed : legacy;
     }
 
-    /// <summary>Returns the blob names (users container) of this user's tombstones that exist: keyed, then legacy.</summary>
-    public async Task<IReadOnlyList<string>> ExistingTombstoneNamesAsync(string userId, CancellationToken cancellationToken = default)
+    /// <summary>Returns the blobs (<c>container/name</c>) of this user's tombstones that exist: keyed, then legacy.</summary>
+    public async Task<IReadOnlyList<string>> ExistingTombstonePathsAsync(string userId, CancellationToken cancellationToken = default)
     {
         var hasher = await _hashers.GetAsync(cancellationToken).ConfigureAwait(false);
         var (keyed, legacy) = await ReadBothAsync(_store, _container, hasher, userId, cancellationToken).ConfigureAwait(false);
         var names = new List<string>(2);
         if (keyed is not null)
         {
-            names.Add(TombstoneName(hasher, userId));
+            names.Add($"{_container}/{TombstoneName(hasher, userId)}");
         }
 
         if (legacy is not null)
         {
-            names.Add(LegacyTombstoneName(userId));
+            names.Add($"{_container}/{LegacyTombstoneName(userId)}");
         }
 
         return names;

@@ -72,19 +72,19 @@ public sealed class UserHistoryStore
         return (await ReadCurrentAsync(hasher, userId, cancellationToken).ConfigureAwait(false)).History;
     }
 
-    /// <summary>Returns the blob names (users container) that hold this user's history now: the keyed one and/or a legacy one.</summary>
-    public async Task<IReadOnlyList<string>> ExistingBlobNamesAsync(string userId, CancellationToken cancellationToken = default)
+    /// <summary>Returns the blobs (<c>container/name</c>) that hold this user's history now: the keyed one and/or a legacy one.</summary>
+    public async Task<IReadOnlyList<string>> ExistingBlobPathsAsync(string userId, CancellationToken cancellationToken = default)
     {
         var hasher = await Hashers.GetAsync(cancellationToken).ConfigureAwait(false);
         var names = new List<string>(2);
         if (await Guarded(hasher, userId, "reading", () => _store.GetPropertiesAsync(_container, BlobName(hasher, userId), cancellationToken)).ConfigureAwait(false) is not null)
         {
-            names.Add(BlobName(hasher, userId));
+            names.Add($"{_container}/{BlobName(hasher, userId)}");
         }
 
         if (await ReadLegacyAsync(hasher, userId, cancellationToken).ConfigureAwait(false) is not null)
         {
-            names.Add(LegacyBlobName(userId));
+            names.Add($"{_container}/{LegacyBlobName(userId)}");
         }
 
         return names;
