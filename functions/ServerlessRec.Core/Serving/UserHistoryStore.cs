@@ -24,9 +24,6 @@ public sealed class UserHistoryStore
     /// <summary>The default number of write attempts under contention.</summary>
     public const int DefaultMaxAttempts = 64;
 
-    /// <summary>The longest file name the local folder store can create (ext4, APFS, NTFS).</summary>
-    private const int MaxLocalFileNameLength = 255;
-
     private static readonly JsonSerializerOptions JsonOptions = new();
     private readonly IBlobStore _store;
     private readonly string _container;
@@ -222,14 +219,10 @@ public sealed class UserHistoryStore
         && await Guarded(hasher, userId, "deleting", () => _store.DeleteAsync(_container, LegacyBlobName(userId), cancellationToken: cancellationToken)).ConfigureAwait(false);
 
     /// <summary>
-    /// Whether a legacy history could have been stored at all: longer escaped ids exceeded the name limits of every
-    /// backend (1024 characters in Blob Storage, 255 bytes per file name in the local folder) and answered 500.
+    /// Whether a legacy history could have been stored at all: a longer escaped id exceeded Blob Storage's name limit (and
+    /// the store refuses to even look such a name up). Names the local folder could not hold simply read as missing.
     /// </summary>
-    private static bool LegacyNameCanExist(string userId)
-    {
-        var name = LegacyBlobName(userId);
-        return name.Length <= BlobNameRules.MaxBlobNameLength && (name.Length - 3) <= MaxLocalFileNameLength;
-    }
+    private static bool LegacyNameCanExist(string userId) => LegacyBlobName(userId).Length <= BlobNameRules.MaxBlobNameLength;
 
     private static StoredUserHistory Parse(UserIdHasher hasher, string userId, ReadOnlySpan<byte> content)
     {
