@@ -89,7 +89,7 @@ public sealed class UserHistoryStore
 
     /// <summary>
     /// Appends events (in any order) to a user's history, keeping the newest <c>capacity</c> events. Events at or before
-    /// the user's <see cref="StoredUserHistory.ForgottenAt"/> are dropped; when nothing is left to add, nothing is written.
+    /// the user's <see cref="StoredUserHistory.ForgottenAt"/> are dropped; when nothing new is left to add, nothing is written.
     /// </summary>
     /// <exception cref="BlobConditionFailedException">The history kept changing under more than the allowed number of attempts.</exception>
     public async Task<StoredUserHistory> AppendAsync(string userId, IReadOnlyCollection<HistoryEvent> events, CancellationToken cancellationToken = default)
@@ -117,6 +117,12 @@ public sealed class UserHistoryStore
             if (merged.Count > _capacity)
             {
                 merged.RemoveRange(0, merged.Count - _capacity);
+            }
+
+            // Nothing new (a re-seeded log, a retried post): no write, so re-seeding a run costs one read per user.
+            if (current.ETag is not null && merged.SequenceEqual(current.History.Events))
+            {
+                return current.History;
             }
 
             var updated = new StoredUserHistory { UserId = userId, ForgottenAt = forgottenAt, Events = merged };

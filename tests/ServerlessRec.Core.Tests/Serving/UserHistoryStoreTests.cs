@@ -46,6 +46,21 @@ public sealed class UserHistoryStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AppendAsync_OnlyEventsAlreadyStored_DoesNotRewriteTheBlob()
+    {
+        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root });
+        var sut = new UserHistoryStore(store);
+        await sut.AppendAsync("u", [Event("a", 1), Event("b", 2)]);
+        var name = UserHistoryStore.BlobName(await sut.Hashers.GetAsync(), "u");
+        var before = (await store.GetPropertiesAsync(ContainerNames.Users, name))!.ETag;
+
+        var history = await sut.AppendAsync("u", [Event("b", 2), Event("a", 1)]);
+
+        Assert.Equal(["a", "b"], history.Events.Select(e => e.ItemId));
+        Assert.Equal(before, (await store.GetPropertiesAsync(ContainerNames.Users, name))!.ETag);
+    }
+
+    [Fact]
     public async Task DeleteAsync_ExistingUser_RemovesTheHistory()
     {
         var sut = CreateSut();
