@@ -106,6 +106,8 @@ var dataContainerNames = [
   'models'
   'quarantine'
   'runs'
+  'requests'
+  'keys'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

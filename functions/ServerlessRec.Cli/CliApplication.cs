@@ -14,6 +14,8 @@ internal static class CliApplication
         new RetrainCommand(TimeProvider.System),
         new RecommendCommand(TimeProvider.System),
         new SimilarCommand(TimeProvider.System),
+        new ExportCommand(TimeProvider.System),
+        new ForgetCommand(TimeProvider.System),
         new ServeCommand(TimeProvider.System),
         new BenchCommand(TimeProvider.System),
         new Commands.Simulate.SimulateCommand(),

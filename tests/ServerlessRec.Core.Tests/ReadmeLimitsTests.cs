@@ -20,7 +20,7 @@ public sealed class ReadmeLimitsTests
         { "`filter.categories` per recommendation request", $"{RequestRules.MaxCategories}" },
         { "stored history per user", $"newest {UserHistoryStore.DefaultCapacity} events" },
         { "write attempts on one user's history under contention", $"{UserHistoryStore.DefaultMaxAttempts}" },
-        { "user id in logs and error messages", $"{UserIdHash.LogLength} hex characters of its SHA-256" },
+        { "user id in logs and error messages", $"{UserIdHasher.LogLength} hex characters of its HMAC-SHA256" },
         { "event file line", $"{EventReaderOptions.DefaultMaxLineBytes / 1024} KiB ({EventReaderOptions.MinMaxLineBytes} B–{EventReaderOptions.MaxMaxLineBytes / 1024 / 1024} MiB)" },
         { "rejected lines kept per source file", $"{QuarantineWriter.DefaultMaxLinesPerFile:N0}" },
         { "attempts per retraining step", $"{new RetrainOptions().MaxAttempts}, first retry after {new RetrainOptions().FirstRetryInterval.TotalSeconds} s" },

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ServerlessRec.Events;
+using ServerlessRec.Serving;
 using ServerlessRec.Storage;
 
 namespace ServerlessRec.Cli.Commands;
@@ -41,6 +42,9 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
         var fileName = Path.GetFileName(path);
         var quarantine = new QuarantineWriter(target.Destination(ContainerNames.Quarantine), runId);
         var reader = new EventFileReader(new EventTypeOptions());
+        // Events of users forgotten in this store, dated at or before their forget time, are skipped: see EventImporter.
+        var forgotten = await ForgottenUsers.ReadAllAsync(target.Store, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var importer = new EventImporter(reader, forgotten);
         var source = string.Create(CultureInfo.InvariantCulture, $"import-{SourceName(fileName)}-{now:yyyyMMddHHmmss}");
         using var events = new PartitionedEventLogWriter(target.Destination(ContainerNames.Events), source, linesPerFile, gzip, partitionTime: now);
 
@@ -51,7 +55,7 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
         {
             try
             {
-                summary = await new EventImporter(reader).ImportAsync(input, fileName, format, events, quarantine, cancellationToken).ConfigureAwait(false);
+                summary = await importer.ImportAsync(input, fileName, format, events, quarantine, cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidDataException ex) when (!args.Has("format") && format.Kind == EventFileKind.Delimited)
             {
@@ -63,6 +67,11 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
         var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read {fileName} ({format}): {summary.Lines:N0} lines, {summary.Accepted:N0} accepted, {summary.Rejected:N0} rejected in {seconds:F1} s ({summary.Lines / seconds:N0} lines/s)"));
         output.WriteLine($"rejected by reason: {IngestSummary.FormatReasons(summary.RejectedByReason)}");
+        if (importer.ForgottenEventsSkipped > 0)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"skipped {importer.ForgottenEventsSkipped:N0} accepted events of {importer.ForgottenUsersSkipped:N0} forgotten users (dated at or before their forget time)"));
+        }
+
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {events.Files.Count:N0} file{(events.Files.Count == 1 ? string.Empty : "s")} to {target.Where(ContainerNames.Events, string.Empty)}{(events.Files.Count > 0 ? $" ({events.Files[0]}{(events.Files.Count > 1 ? ", …" : string.Empty)})" : string.Empty)}"));
 
         if (catalogPath is not null)
@@ -202,6 +211,9 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
         }
 
         public string Description => _store?.Description ?? $"folder {_folderRoot}";
+
+        /// <summary>Gets the store the events go to (its tombstones say whose old events are skipped).</summary>
+        public IBlobStore Store => _store?.Store ?? new LocalFolderBlobStore(new StorageOptions { LocalRoot = _folderRoot! });
 
         public static ImportTarget Open(CliArguments args, string? outPath)
         {

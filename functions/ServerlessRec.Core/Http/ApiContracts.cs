@@ -191,6 +191,7 @@ public sealed record ApiProblem
 [JsonSerializable(typeof(UserVectorResponse))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ForgetUserResponse))]
+[JsonSerializable(typeof(UserDataExport))]
 [JsonSerializable(typeof(RetrainStartResponse))]
 [JsonSerializable(typeof(RetrainStatusResponse))]
 [JsonSerializable(typeof(ApiProblem))]

@@ -51,6 +51,18 @@ public static class RouteTable
     /// <summary>The method of a route that answers every method.</summary>
     public const string AnyMethod = "*";
 
+    /// <summary>The template of <c>GET /api/items/{itemId}/similar</c>.</summary>
+    public const string SimilarItemsTemplate = "items/{itemId}/similar";
+
+    /// <summary>The template of <c>GET /api/users/{userId}/vector</c>.</summary>
+    public const string UserVectorTemplate = "users/{userId}/vector";
+
+    /// <summary>The template of <c>GET /api/users/{userId}/export</c>.</summary>
+    public const string ExportUserTemplate = "users/{userId}/export";
+
+    /// <summary>The template of <c>DELETE /api/users/{userId}</c>.</summary>
+    public const string ForgetUserTemplate = "users/{userId}";
+
     /// <summary>Gets every route.</summary>
     /// <remarks>
     /// The retraining routes are <c>/api/retrain</c>, not <c>/api/admin/retrain</c>: the Functions host refuses any
@@ -61,9 +73,14 @@ public static class RouteTable
     [
         new("Recommendations", HttpMethods.Post, "recommendations", RouteAuthLevel.Function, (s, r, c) => Serving(s).RecommendAsync(r, c)),
         new("PostEvents", HttpMethods.Post, "events", RouteAuthLevel.Function, (s, r, c) => Serving(s).PostEventsAsync(r, c)),
-        new("SimilarItems", HttpMethods.Get, "items/{itemId}/similar", RouteAuthLevel.Function, (s, r, c) => Serving(s).SimilarAsync(r, RouteValue(r, "itemId"), c)),
-        new("UserVector", HttpMethods.Get, "users/{userId}/vector", RouteAuthLevel.Function, (s, r, c) => Serving(s).UserVectorAsync(r, RouteValue(r, "userId"), c)),
-        new("ForgetUser", HttpMethods.Delete, "users/{userId}", RouteAuthLevel.Function, (s, r, c) => Serving(s).ForgetUserAsync(r, RouteValue(r, "userId"), c)),
+        new("SimilarItems", HttpMethods.Get, SimilarItemsTemplate, RouteAuthLevel.Function, (s, r, c) => Serving(s).SimilarAsync(r, RouteIds.FromPath(r, SimilarItemsTemplate, "itemId"), c)),
+        new("SimilarItemsByQuery", HttpMethods.Get, "items/similar", RouteAuthLevel.Function, (s, r, c) => Serving(s).SimilarByQueryAsync(r, c)),
+        new("UserVector", HttpMethods.Get, UserVectorTemplate, RouteAuthLevel.Function, (s, r, c) => Serving(s).UserVectorAsync(r, RouteIds.FromPath(r, UserVectorTemplate, "userId"), c)),
+        new("UserVectorByQuery", HttpMethods.Get, "users/vector", RouteAuthLevel.Function, (s, r, c) => Serving(s).UserVectorByQueryAsync(r, c)),
+        new("ExportUser", HttpMethods.Get, ExportUserTemplate, RouteAuthLevel.Function, (s, r, c) => Serving(s).ExportUserAsync(r, RouteIds.FromPath(r, ExportUserTemplate, "userId"), c)),
+        new("ExportUserByQuery", HttpMethods.Get, "users/export", RouteAuthLevel.Function, (s, r, c) => Serving(s).ExportUserByQueryAsync(r, c)),
+        new("ForgetUser", HttpMethods.Delete, ForgetUserTemplate, RouteAuthLevel.Function, (s, r, c) => Serving(s).ForgetUserAsync(r, RouteIds.FromPath(r, ForgetUserTemplate, "userId"), c)),
+        new("ForgetUserByQuery", HttpMethods.Delete, "users", RouteAuthLevel.Function, (s, r, c) => Serving(s).ForgetUserByQueryAsync(r, c)),
         new("StartRetrain", HttpMethods.Post, "retrain", RouteAuthLevel.Admin, (s, r, c) => Retrain(s).StartAsync(r, s.GetService<DurableTaskClient>(), c)),
         new("RetrainStatus", HttpMethods.Get, "retrain/{instanceId}", RouteAuthLevel.Admin, (s, r, c) => Retrain(s).StatusAsync(r, s.GetService<DurableTaskClient>(), RouteValue(r, "instanceId"), c)),
         new("Health", HttpMethods.Get, "health", RouteAuthLevel.Function, (s, r, c) => Serving(s).HealthAsync(r, c)),

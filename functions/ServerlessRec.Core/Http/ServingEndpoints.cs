@@ -104,19 +104,51 @@ public sealed partial class ServingEndpoints
 
     /// <summary><c>GET /api/items/{itemId}/similar?k=10&amp;includeUnavailable=false</c>.</summary>
     public Task<IResult> SimilarAsync(HttpRequest request, string itemId, CancellationToken cancellationToken = default) =>
+        SimilarAsync(request, () => itemId, cancellationToken);
+
+    /// <summary><c>GET /api/items/similar?itemId=…</c>: <see cref="SimilarAsync(HttpRequest, string, CancellationToken)"/> for any item id (<see cref="RouteIds"/>).</summary>
+    public Task<IResult> SimilarByQueryAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
+        SimilarAsync(request, () => RouteIds.FromQuery(request, "itemId"), cancellationToken);
+
+    /// <summary><c>GET /api/users/{userId}/vector</c>: 404 when the user has no usable history.</summary>
+    public Task<IResult> UserVectorAsync(HttpRequest request, string userId, CancellationToken cancellationToken = default) =>
+        UserVectorAsync(() => userId, cancellationToken);
+
+    /// <summary><c>GET /api/users/vector?userId=…</c>: <see cref="UserVectorAsync(HttpRequest, string, CancellationToken)"/> for any user id.</summary>
+    public Task<IResult> UserVectorByQueryAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
+        UserVectorAsync(() => RouteIds.FromQuery(request, "userId"), cancellationToken);
+
+    /// <summary><c>DELETE /api/users/{userId}</c>: leaves a tombstone (the next retraining drops the user's events) and empties the history for good.</summary>
+    public Task<IResult> ForgetUserAsync(HttpRequest request, string userId, CancellationToken cancellationToken = default) =>
+        ForgetUserAsync(() => userId, cancellationToken);
+
+    /// <summary><c>DELETE /api/users?userId=…</c>: <see cref="ForgetUserAsync(HttpRequest, string, CancellationToken)"/> for any user id.</summary>
+    public Task<IResult> ForgetUserByQueryAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
+        ForgetUserAsync(() => RouteIds.FromQuery(request, "userId"), cancellationToken);
+
+    /// <summary><c>GET /api/users/{userId}/export</c>: everything stored about the user (<see cref="UserDataExport"/>); 200 with an empty export for an unknown user.</summary>
+    public Task<IResult> ExportUserAsync(HttpRequest request, string userId, CancellationToken cancellationToken = default) =>
+        ExportUserAsync(() => userId, cancellationToken);
+
+    /// <summary><c>GET /api/users/export?userId=…</c>: <see cref="ExportUserAsync(HttpRequest, string, CancellationToken)"/> for any user id.</summary>
+    public Task<IResult> ExportUserByQueryAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
+        ExportUserAsync(() => RouteIds.FromQuery(request, "userId"), cancellationToken);
+
+    private Task<IResult> SimilarAsync(HttpRequest request, Func<string> itemIdOf, CancellationToken cancellationToken) =>
         HandleAsync(async () =>
         {
             ArgumentNullException.ThrowIfNull(request);
+            var itemId = itemIdOf();
             var k = QueryInt(request, "k", 10);
             var includeUnavailable = QueryBool(request, "includeUnavailable");
             var response = await _recommender.SimilarAsync(itemId, k, includeUnavailable, cancellationToken).ConfigureAwait(false);
             return Results.Json(response, ApiJsonContext.Default.RecommendationResponse);
         });
 
-    /// <summary><c>GET /api/users/{userId}/vector</c>: 404 when the user has no usable history.</summary>
-    public Task<IResult> UserVectorAsync(HttpRequest request, string userId, CancellationToken cancellationToken = default) =>
+    private Task<IResult> UserVectorAsync(Func<string> userIdOf, CancellationToken cancellationToken) =>
         HandleAsync(async () =>
         {
+            var userId = userIdOf();
             var (version, vector, length) = await _recommender.UserVectorAsync(userId, cancellationToken).ConfigureAwait(false);
             if (vector is null)
             {
@@ -126,13 +158,20 @@ public sealed partial class ServingEndpoints
             return Results.Json(new UserVectorResponse { ModelVersion = version, UserId = userId, HistoryLength = length, Vector = vector }, ApiJsonContext.Default.UserVectorResponse);
         });
 
-    /// <summary><c>DELETE /api/users/{userId}</c>: deletes the history and leaves a tombstone so the next retraining drops the user's events.</summary>
-    public Task<IResult> ForgetUserAsync(HttpRequest request, string userId, CancellationToken cancellationToken = default) =>
+    private Task<IResult> ForgetUserAsync(Func<string> userIdOf, CancellationToken cancellationToken) =>
         HandleAsync(async () =>
         {
-            RequestRules.Id(userId, "userId");
+            var userId = RequestRules.Id(userIdOf(), "userId");
             var deleted = await _forgotten.ForgetAsync(userId, cancellationToken).ConfigureAwait(false);
             return Results.Json(new ForgetUserResponse { UserId = userId, HistoryDeleted = deleted }, ApiJsonContext.Default.ForgetUserResponse);
+        });
+
+    private Task<IResult> ExportUserAsync(Func<string> userIdOf, CancellationToken cancellationToken) =>
+        HandleAsync(async () =>
+        {
+            var userId = RequestRules.Id(userIdOf(), "userId");
+            var export = await new UserDataExporter(_histories, _forgotten).ExportAsync(userId, cancellationToken).ConfigureAwait(false);
+            return Results.Json(export, ApiJsonContext.Default.UserDataExport);
         });
 
     /// <summary>

@@ -12,7 +12,7 @@ namespace ServerlessRec.Http;
 public static class ServingServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the live model provider, user histories, forget tombstones, the API event log and the handlers
+    /// Adds the live model provider, the user id key (<see cref="UserIdHasherProvider"/>), user histories, forget tombstones, the API event log and the handlers
     /// (<see cref="ServingEndpoints"/>, <see cref="RetrainEndpoints"/>) as singletons; register <see cref="RetrainOptions"/>
     /// first to start retrainings with other options than the defaults. An <see cref="IBlobStore"/> must be registered; <see cref="TimeProvider"/>,
     /// <see cref="EventTypeOptions"/>, <see cref="ServingOptions"/> and <see cref="IServingIndexResolver"/> default to the system clock, the
@@ -28,7 +28,9 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton(new EventTypeOptions());
         services.TryAddSingleton(sp => new LiveModelProvider(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ILiveModelSource>(sp => sp.GetRequiredService<LiveModelProvider>());
-        services.TryAddSingleton(sp => new UserHistoryStore(sp.GetRequiredService<IBlobStore>()));
+        // One key per process: loaded (or created) from the store on first use, never from settings.
+        services.TryAddSingleton(sp => new UserIdHasherProvider(sp.GetRequiredService<IBlobStore>()));
+        services.TryAddSingleton(sp => new UserHistoryStore(sp.GetRequiredService<IBlobStore>(), hashers: sp.GetRequiredService<UserIdHasherProvider>()));
         services.TryAddSingleton(sp => new ForgottenUsers(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<UserHistoryStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ApiEventLog(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>(), instanceId, logger: sp.GetService<ILoggerFactory>()?.CreateLogger<ApiEventLog>()));
         services.TryAddSingleton(sp => new IdempotencyMarkers(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>()));

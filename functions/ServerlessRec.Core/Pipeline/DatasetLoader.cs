@@ -40,7 +40,7 @@ public sealed class DatasetLoader : IEventSink, ICatalogSink
     public void ExcludeUsers(IEnumerable<string> userIds) => _builder.ExcludeUsers(userIds);
 
     /// <summary>Excludes the events of forgotten users (by id hash) that happened at or before they asked to be forgotten.</summary>
-    public void ExcludeForgottenUsers(IReadOnlyDictionary<string, DateTimeOffset> tombstones) => _builder.ExcludeForgottenUsers(tombstones);
+    public void ExcludeForgottenUsers(Serving.ForgottenUserSet tombstones) => _builder.ExcludeForgottenUsers(tombstones);
 
     /// <summary>Gets the number of events skipped because their user was excluded.</summary>
     public long ExcludedEventCount => _builder.ExcludedEventCount;

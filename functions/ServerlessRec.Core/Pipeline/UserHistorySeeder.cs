@@ -33,6 +33,7 @@ public static class UserHistorySeeder
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(histories);
+        var hasher = await histories.Hashers.GetAsync(cancellationToken).ConfigureAwait(false);
         var written = 0;
         var quarantined = new List<QuarantinedUser>();
         await Parallel.ForEachAsync(Enumerable.Range(0, data.UserCount), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (u, token) =>
@@ -55,7 +56,7 @@ public static class UserHistorySeeder
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                var failed = Quarantine(userId, ex);
+                var failed = Quarantine(userId, ex, hasher);
                 lock (quarantined)
                 {
                     quarantined.Add(failed);
@@ -86,9 +87,9 @@ public static class UserHistorySeeder
     }
 
     /// <summary>The user by hash and the failure, its text scrubbed of the raw id (storage errors quote blob paths).</summary>
-    private static QuarantinedUser Quarantine(string userId, Exception exception)
+    private static QuarantinedUser Quarantine(string userId, Exception exception, UserIdHasher hasher)
     {
-        var hash = UserIdHash.ForLogs(userId);
+        var hash = hasher.ForLogs(userId);
         var reason = $"{exception.GetType().Name}: {exception.Message}"
             .Replace(Uri.EscapeDataString(userId), hash, StringComparison.Ordinal)
             .Replace(userId, hash, StringComparison.Ordinal);

@@ -1,12 +1,21 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using ServerlessRec.Storage;
 
 namespace ServerlessRec.Serving;
 
 /// <summary>
-/// The per-user history blobs: read, append with ETag optimistic concurrency (bounded retries, so many
-/// writers for one user lose nothing), and delete (forget). Histories are capped to the most recent events.
+/// The per-user history blobs: read, append with ETag optimistic concurrency (bounded retries, so many writers for one
+/// user lose nothing), forget and delete. Histories are capped to the most recent events. A blob is named by the keyed
+/// hash of the id (<see cref="BlobName"/>), so every id the API accepts fits storage limits and no id shows in a listing;
+/// the document keeps the id. Histories written before the keyed hash (<see cref="LegacyBlobName"/>) are read when the
+/// new blob is missing and moved to it on their next write.
 /// </summary>
+/// <remarks>
+/// A forgotten user's document is replaced by a marker holding only <c>forgottenAt</c>; every append drops the events at
+/// or before it, and the ETag-conditional write orders each append against a concurrent forget. A first write for a user
+/// also reads the user's tombstones, so users forgotten before markers existed (or whose marker write failed) stay forgotten.
+/// </remarks>
 public sealed class UserHistoryStore
 {
     /// <summary>The default number of events kept per user.</summary>
@@ -22,7 +31,12 @@ public sealed class UserHistoryStore
     private readonly int _maxAttempts;
 
     /// <summary>Creates the store.</summary>
-    public UserHistoryStore(IBlobStore store, int capacity = DefaultCapacity, string container = ContainerNames.Users, int maxAttempts = DefaultMaxAttempts)
+    /// <param name="store">The blob store.</param>
+    /// <param name="capacity">The events kept per user.</param>
+    /// <param name="container">The users container.</param>
+    /// <param name="maxAttempts">The write attempts under contention.</param>
+    /// <param name="hashers">The deployment's user id key; by default loaded (or created) from <paramref name="store"/> on first use.</param>
+    public UserHistoryStore(IBlobStore store, int capacity = DefaultCapacity, string container = ContainerNames.Users, int maxAttempts = DefaultMaxAttempts, UserIdHasherProvider? hashers = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -31,29 +45,71 @@ public sealed class UserHistoryStore
         _container = container;
         _capacity = capacity;
         _maxAttempts = maxAttempts;
+        Hashers = hashers ?? new UserIdHasherProvider(store, usersContainer: container);
     }
 
-    /// <summary>Returns the blob name of a user's history: a 2-character hash prefix spreads users over folders.</summary>
-    public static string BlobName(string userId) => $"{UserIdHash.Sha256(userId)[..2]}/{Uri.EscapeDataString(userId)}.json";
+    /// <summary>Gets the provider of the key user ids are hashed with.</summary>
+    public UserIdHasherProvider Hashers { get; }
+
+    /// <summary>Returns the blob name of a user's history: <c>&lt;2 hex&gt;/&lt;64 hex&gt;.json</c> of the keyed hash (the prefix spreads users over folders).</summary>
+    public static string BlobName(UserIdHasher hasher, string userId)
+    {
+        ArgumentNullException.ThrowIfNull(hasher);
+        var hash = hasher.Hash(userId);
+        return $"{hash[..2]}/{hash}.json";
+    }
+
+    /// <summary>Returns the name a history had before the keyed hash (<c>&lt;2 hex of sha256&gt;/&lt;escaped id&gt;.json</c>); read and moved, never written.</summary>
+    public static string LegacyBlobName(string userId) => $"{UserIdHasher.LegacySha256(userId)[..2]}/{Uri.EscapeDataString(userId)}.json";
 
     /// <summary>Reads a user's history (empty when the user has none).</summary>
     public async Task<StoredUserHistory> ReadAsync(string userId, CancellationToken cancellationToken = default)
     {
-        var (history, _) = await ReadWithETagAsync(userId, cancellationToken).ConfigureAwait(false);
-        return history;
+        var hasher = await Hashers.GetAsync(cancellationToken).ConfigureAwait(false);
+        return (await ReadCurrentAsync(hasher, userId, cancellationToken).ConfigureAwait(false)).History;
     }
 
-    /// <summary>Appends events (in any order) to a user's history, keeping the newest <c>capacity</c> events.</summary>
+    /// <summary>Returns the blobs (<c>container/name</c>) that hold this user's history now: the keyed one and/or a legacy one.</summary>
+    public async Task<IReadOnlyList<string>> ExistingBlobPathsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var hasher = await Hashers.GetAsync(cancellationToken).ConfigureAwait(false);
+        var names = new List<string>(2);
+        if (await Guarded(hasher, userId, "reading", () => _store.GetPropertiesAsync(_container, BlobName(hasher, userId), cancellationToken)).ConfigureAwait(false) is not null)
+        {
+            names.Add($"{_container}/{BlobName(hasher, userId)}");
+        }
+
+        if (await ReadLegacyAsync(hasher, userId, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            names.Add($"{_container}/{LegacyBlobName(userId)}");
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// Appends events (in any order) to a user's history, keeping the newest <c>capacity</c> events. Events at or before
+    /// the user's <see cref="StoredUserHistory.ForgottenAt"/> are dropped; when nothing new is left to add, nothing is written.
+    /// </summary>
     /// <exception cref="BlobConditionFailedException">The history kept changing under more than the allowed number of attempts.</exception>
     public async Task<StoredUserHistory> AppendAsync(string userId, IReadOnlyCollection<HistoryEvent> events, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(userId);
         ArgumentNullException.ThrowIfNull(events);
+        var hasher = await Hashers.GetAsync(cancellationToken).ConfigureAwait(false);
         var random = new Random();
         for (var attempt = 1; ; attempt++)
         {
-            var (current, etag) = await ReadWithETagAsync(userId, cancellationToken).ConfigureAwait(false);
+            var current = await ReadCurrentAsync(hasher, userId, cancellationToken, withTombstones: true).ConfigureAwait(false);
+            var forgottenAt = current.History.ForgottenAt;
+            var added = forgottenAt is { } cutoff ? events.Where(e => e.Timestamp > cutoff).ToList() : [.. events];
+            if (added.Count == 0)
+            {
+                return current.History;
+            }
+
             // Duplicates (a retried post, a re-seeded log) are kept once.
-            var merged = current.Events.Concat(events)
+            var merged = current.History.Events.Concat(added)
                 .DistinctBy(e => (e.ItemId, e.Type, e.Timestamp))
                 .OrderBy(e => e.Timestamp)
                 .ThenBy(e => e.ItemId, StringComparer.Ordinal)
@@ -63,25 +119,23 @@ public sealed class UserHistoryStore
                 merged.RemoveRange(0, merged.Count - _capacity);
             }
 
-            // Nothing new (a re-seeded log, a retried post): no write, so seeding unchanged users costs a read only.
-            if (etag is not null && merged.SequenceEqual(current.Events))
+            // Nothing new (a re-seeded log, a retried post): no write, so re-seeding a run costs one read per user.
+            if (current.ETag is not null && merged.SequenceEqual(current.History.Events))
             {
-                return current;
+                return current.History;
             }
 
-            var updated = current with { Events = merged };
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(updated, JsonOptions);
-            var condition = etag is null ? BlobWriteCondition.CreateOnly : BlobWriteCondition.Matching(etag);
+            var updated = new StoredUserHistory { UserId = userId, ForgottenAt = forgottenAt, Events = merged };
             try
             {
-                await Guarded(userId, "writing", () => _store.WriteAsync(_container, BlobName(userId), bytes, condition, cancellationToken)).ConfigureAwait(false);
+                await WriteAsync(hasher, userId, current, JsonSerializer.SerializeToUtf8Bytes(updated, JsonOptions), cancellationToken).ConfigureAwait(false);
                 return updated;
             }
             catch (BlobConditionFailedException ex)
             {
                 if (attempt >= _maxAttempts)
                 {
-                    throw new BlobConditionFailedException($"the history of user {UserIdHash.ForLogs(userId)} changed under each of {_maxAttempts} write attempts; none of the {events.Count} events was added to it", ex);
+                    throw new BlobConditionFailedException($"the history of user {hasher.ForLogs(userId)} changed under each of {_maxAttempts} write attempts; none of the {events.Count} events was added to it", ex);
                 }
 
                 // Someone else wrote this user's history first: re-read and merge again, after a short jittered pause.
@@ -90,40 +144,118 @@ public sealed class UserHistoryStore
         }
     }
 
-    /// <summary>Deletes a user's history; returns false when there was none.</summary>
-    public Task<bool> DeleteAsync(string userId, CancellationToken cancellationToken = default) =>
-        Guarded(userId, "deleting", () => _store.DeleteAsync(_container, BlobName(userId), cancellationToken: cancellationToken));
-
-    private async Task<(StoredUserHistory History, string? ETag)> ReadWithETagAsync(string userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces a user's history with the forgotten marker <c>{"forgottenAt": …, "events": []}</c> (no user id) and deletes
+    /// a legacy blob; returns whether the user had stored events. Later appends drop every event at or before
+    /// <paramref name="forgottenAt"/>.
+    /// </summary>
+    public async Task<bool> MarkForgottenAsync(string userId, DateTimeOffset forgottenAt, CancellationToken cancellationToken = default)
     {
-        var blob = await Guarded(userId, "reading", () => _store.ReadAsync(_container, BlobName(userId), cancellationToken)).ConfigureAwait(false);
-        if (blob is null)
+        ArgumentNullException.ThrowIfNull(userId);
+        var hasher = await Hashers.GetAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
         {
-            return (new StoredUserHistory { UserId = userId }, null);
+            var current = await ReadCurrentAsync(hasher, userId, cancellationToken).ConfigureAwait(false);
+            var marker = new ForgottenMarker { ForgottenAt = ForgottenUsers.Later(current.History.ForgottenAt, forgottenAt)!.Value };
+            try
+            {
+                await WriteAsync(hasher, userId, current, JsonSerializer.SerializeToUtf8Bytes(marker, JsonOptions), cancellationToken).ConfigureAwait(false);
+                return current.History.Events.Count > 0;
+            }
+            catch (BlobConditionFailedException) when (attempt < _maxAttempts)
+            {
+                // An append landed between the read and the marker: read again, so the answer counts its events too.
+                await Task.Delay(Math.Min(50, attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Deletes a user's history blobs (keyed and legacy) outright, leaving no marker; returns false when there were none.</summary>
+    public async Task<bool> DeleteAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var hasher = await Hashers.GetAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await Guarded(hasher, userId, "deleting", () => _store.DeleteAsync(_container, BlobName(hasher, userId), cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return await DeleteLegacyAsync(hasher, userId, cancellationToken).ConfigureAwait(false) || deleted;
+    }
+
+    private async Task WriteAsync(UserIdHasher hasher, string userId, CurrentHistory current, byte[] bytes, CancellationToken cancellationToken)
+    {
+        // The keyed blob is replaced only in the version read; a history found under its legacy name (or nowhere) is
+        // created, so two writers moving the same legacy history cannot both win.
+        var condition = current.ETag is { } etag ? BlobWriteCondition.Matching(etag) : BlobWriteCondition.CreateOnly;
+        await Guarded(hasher, userId, "writing", () => _store.WriteAsync(_container, BlobName(hasher, userId), bytes, condition, cancellationToken)).ConfigureAwait(false);
+        if (current.FromLegacy)
+        {
+            await DeleteLegacyAsync(hasher, userId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<CurrentHistory> ReadCurrentAsync(UserIdHasher hasher, string userId, CancellationToken cancellationToken, bool withTombstones = false)
+    {
+        var blob = await Guarded(hasher, userId, "reading", () => _store.ReadAsync(_container, BlobName(hasher, userId), cancellationToken)).ConfigureAwait(false);
+        if (blob is not null)
+        {
+            return new CurrentHistory(Parse(hasher, userId, blob.Content.Span), blob.ETag, FromLegacy: false);
         }
 
+        // No keyed blob yet: a history from before the upgrade, and (for writes) tombstones the marker may not reflect.
+        var legacy = ReadLegacyAsync(hasher, userId, cancellationToken);
+        var tombstone = withTombstones
+            ? Guarded(hasher, userId, "checking the tombstones before writing", () => ForgottenUsers.ReadForgottenAtAsync(_store, _container, hasher, userId, cancellationToken))
+            : Task.FromResult<DateTimeOffset?>(null);
+        await Task.WhenAll(legacy, tombstone).ConfigureAwait(false);
+        var legacyBlob = await legacy.ConfigureAwait(false);
+        var forgottenAt = await tombstone.ConfigureAwait(false);
+        var history = legacyBlob is null ? new StoredUserHistory { UserId = userId } : Parse(hasher, userId, legacyBlob.Content.Span);
+        if (forgottenAt is { } cutoff)
+        {
+            history = history with { ForgottenAt = ForgottenUsers.Later(history.ForgottenAt, cutoff), Events = [.. history.Events.Where(e => e.Timestamp > cutoff)] };
+        }
+
+        return new CurrentHistory(history, ETag: null, FromLegacy: legacyBlob is not null);
+    }
+
+    private Task<StoredBlob?> ReadLegacyAsync(UserIdHasher hasher, string userId, CancellationToken cancellationToken) =>
+        LegacyNameCanExist(userId)
+            ? Guarded(hasher, userId, "reading", () => _store.ReadAsync(_container, LegacyBlobName(userId), cancellationToken))
+            : Task.FromResult<StoredBlob?>(null);
+
+    private async Task<bool> DeleteLegacyAsync(UserIdHasher hasher, string userId, CancellationToken cancellationToken) =>
+        LegacyNameCanExist(userId)
+        && await Guarded(hasher, userId, "deleting", () => _store.DeleteAsync(_container, LegacyBlobName(userId), cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+    /// <summary>
+    /// Whether a legacy history could have been stored at all: a longer escaped id exceeded Blob Storage's name limit (and
+    /// the store refuses to even look such a name up). Names the local folder could not hold simply read as missing.
+    /// </summary>
+    private static bool LegacyNameCanExist(string userId) => LegacyBlobName(userId).Length <= BlobNameRules.MaxBlobNameLength;
+
+    private static StoredUserHistory Parse(UserIdHasher hasher, string userId, ReadOnlySpan<byte> content)
+    {
         // A damaged stored document is a server fault: it must not surface as a JsonException (a 400 blaming the request),
         // and its message names the user by hash only, since it is logged.
-        StoredUserHistory? history;
+        StoredDocument? document;
         try
         {
-            history = JsonSerializer.Deserialize<StoredUserHistory>(blob.Content.Span, JsonOptions);
+            document = JsonSerializer.Deserialize<StoredDocument>(content, JsonOptions);
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"the stored history of user {UserIdHash.ForLogs(userId)} is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})");
+            throw new InvalidDataException($"the stored history of user {hasher.ForLogs(userId)} is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})");
         }
 
-        return (history ?? throw new InvalidDataException($"the stored history of user {UserIdHash.ForLogs(userId)} is empty"), blob.ETag);
+        return document is null
+            ? throw new InvalidDataException($"the stored history of user {hasher.ForLogs(userId)} is empty")
+            : new StoredUserHistory { UserId = userId, ForgottenAt = document.ForgottenAt, Events = document.Events ?? [] };
     }
 
     /// <summary>
-    /// Runs a store call on a user's history blob. Its name holds the raw user id, and storage errors quote it (a local
-    /// path, a blob URI) in their messages, which end up in Error logs: an unexpected failure is rethrown as a
+    /// Runs a store call on a user's history blob. Storage errors quote the blob's path or URI in their messages, which end
+    /// up in Error logs, and a legacy blob's name holds the raw user id: an unexpected failure is rethrown as a
     /// <see cref="UserHistoryStorageException"/> that names the user by hash and the cause by type only. Lost ETag
     /// races (<see cref="BlobConditionFailedException"/>, retried above) and cancellation pass through.
     /// </summary>
-    private static async Task<T> Guarded<T>(string userId, string action, Func<Task<T>> call)
+    private static async Task<T> Guarded<T>(UserIdHasher hasher, string userId, string action, Func<Task<T>> call)
     {
         try
         {
@@ -131,8 +263,30 @@ public sealed class UserHistoryStore
         }
         catch (Exception ex) when (ex is not (BlobConditionFailedException or OperationCanceledException))
         {
-            throw new UserHistoryStorageException($"{action} the history of user {UserIdHash.ForLogs(userId)} failed with {ex.GetType().Name} (HResult 0x{ex.HResult:X8}); the storage error's text is not kept because it quotes the user id");
+            throw new UserHistoryStorageException($"{action} the history of user {hasher.ForLogs(userId)} failed with {ex.GetType().Name} (HResult 0x{ex.HResult:X8}); the storage error's text is not kept because it may quote the user id");
         }
+    }
+
+    private sealed record CurrentHistory(StoredUserHistory History, string? ETag, bool FromLegacy);
+
+    /// <summary>The stored document as read: a history, or a forgotten marker without a user id.</summary>
+    private sealed record StoredDocument
+    {
+        [JsonPropertyName("forgottenAt")]
+        public DateTimeOffset? ForgottenAt { get; init; }
+
+        [JsonPropertyName("events")]
+        public List<HistoryEvent>? Events { get; init; }
+    }
+
+    /// <summary>What stays of a forgotten user's history: when, and nothing that names them.</summary>
+    private sealed record ForgottenMarker
+    {
+        [JsonPropertyName("forgottenAt")]
+        public required DateTimeOffset ForgottenAt { get; init; }
+
+        [JsonPropertyName("events")]
+        public IReadOnlyList<HistoryEvent> Events { get; init; } = [];
     }
 }
 

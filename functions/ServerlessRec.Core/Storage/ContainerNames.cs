@@ -12,4 +12,7 @@ public static class ContainerNames
 
     /// <summary>Idempotency markers of posts that carried an <c>Idempotency-Key</c>, kept for a day.</summary>
     public const string Requests = "requests";
+
+    /// <summary>Secrets the app creates for itself (the user id key); kept apart so access to it can be granted apart.</summary>
+    public const string Keys = "keys";
 }

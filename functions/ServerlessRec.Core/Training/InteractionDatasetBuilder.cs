@@ -27,7 +27,7 @@ public sealed class InteractionDatasetBuilder
     private readonly HashSet<int> _unavailable = [];
     private readonly HashSet<string> _excludedUsers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset?> _forgottenCutoffByUser = new(StringComparer.Ordinal);
-    private IReadOnlyDictionary<string, DateTimeOffset>? _tombstones;
+    private Serving.ForgottenUserSet? _tombstones;
     private int[] _eventUser = new int[1024];
     private int[] _eventItem = new int[1024];
     // UTC ticks: the dataset keeps seconds, duplicates are found to the tick.
@@ -64,10 +64,10 @@ public sealed class InteractionDatasetBuilder
     }
 
     /// <summary>
-    /// Excludes the events of forgotten users: <paramref name="tombstones"/> maps the SHA-256 of a user id to when the
-    /// user asked to be forgotten; their events up to that time are dropped (later ones, if they come back, are kept).
+    /// Excludes the events of forgotten users: <paramref name="tombstones"/> (keyed and legacy hashes of user ids) tells
+    /// when a user asked to be forgotten; their events up to that time are dropped (later ones, if they come back, are kept).
     /// </summary>
-    public void ExcludeForgottenUsers(IReadOnlyDictionary<string, DateTimeOffset> tombstones)
+    public void ExcludeForgottenUsers(Serving.ForgottenUserSet tombstones)
     {
         ArgumentNullException.ThrowIfNull(tombstones);
         _tombstones = tombstones;
@@ -290,7 +290,7 @@ public sealed class InteractionDatasetBuilder
         // One hash per distinct user, not per event.
         if (!_forgottenCutoffByUser.TryGetValue(interaction.UserId, out var cutoff))
         {
-            cutoff = _tombstones.TryGetValue(Serving.ForgottenUsers.HashUserId(interaction.UserId), out var at) ? at : null;
+            cutoff = _tombstones.ForgottenAt(interaction.UserId);
             _forgottenCutoffByUser[interaction.UserId] = cutoff;
         }
 

@@ -11,5 +11,5 @@ public sealed class ForgetUserFunction(ServingEndpoints endpoints)
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "users/{userId}")] HttpRequest req, string userId,
         CancellationToken cancellationToken) =>
-        endpoints.ForgetUserAsync(req, userId, cancellationToken);
+        endpoints.ForgetUserAsync(req, RouteIds.FromPath(req, RouteTable.ForgetUserTemplate, nameof(userId), userId), cancellationToken);
 }

@@ -11,5 +11,5 @@ public sealed class SimilarItemsFunction(ServingEndpoints endpoints)
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "items/{itemId}/similar")] HttpRequest req, string itemId,
         CancellationToken cancellationToken) =>
-        endpoints.SimilarAsync(req, itemId, cancellationToken);
+        endpoints.SimilarAsync(req, RouteIds.FromPath(req, RouteTable.SimilarItemsTemplate, nameof(itemId), itemId), cancellationToken);
 }

@@ -11,5 +11,5 @@ public sealed class UserVectorFunction(ServingEndpoints endpoints)
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "users/{userId}/vector")] HttpRequest req, string userId,
         CancellationToken cancellationToken) =>
-        endpoints.UserVectorAsync(req, userId, cancellationToken);
+        endpoints.UserVectorAsync(req, RouteIds.FromPath(req, RouteTable.UserVectorTemplate, nameof(userId), userId), cancellationToken);
 }

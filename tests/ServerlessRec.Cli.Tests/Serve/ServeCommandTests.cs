@@ -201,7 +201,9 @@ public sealed class ServeCommandTests(ServeFixture fixture) : IClassFixture<Serv
         Assert.Equal("popular", recommendation.RootElement.GetProperty("source").GetString());
         var tombstone = await new ForgottenUsers(fixture.Store, new UserHistoryStore(fixture.Store), TimeProvider.System).ReadAsync(user);
         Assert.NotNull(tombstone);
-        Assert.Equal(ForgottenUsers.HashUserId(user), tombstone.UserIdSha256);
+        var hasher = await UserIdHasherProvider.LoadOrCreateAsync(fixture.Store);
+        Assert.Equal(hasher.Hash(user), tombstone.UserIdHmac);
+        Assert.Null(tombstone.UserIdSha256);
     }
 
     [Fact]

@@ -42,7 +42,8 @@ public sealed class PostEventsIdempotencyTests : IDisposable
     public async Task PostEvents_SecondUsersHistoryContended_LogsTheEventsFirstAndTheRetryWithTheKeyStoresEachOnce()
     {
         var store = new FaultInjectingBlobStore(_store);
-        var races = store.Fail("lost ETag race", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users && c.Name == UserHistoryStore.BlobName("u-b"), failures: HistoryAttempts, exception: c => new BlobConditionFailedException($"{c.Name} changed"));
+        var ubHistoryBlob = UserHistoryStore.BlobName(await UserIdHasherProvider.LoadOrCreateAsync(_store), "u-b");
+        var races = store.Fail("lost ETag race", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users && c.Name == ubHistoryBlob, failures: HistoryAttempts, exception: c => new BlobConditionFailedException($"{c.Name} changed"));
         using var harness = new EndpointHarness(store, _time, historyMaxAttempts: HistoryAttempts);
 
         var first = await harness.SendAsync("PostEvents", TwoUsers, headers: Key("post-1"));

@@ -7,7 +7,7 @@ using ServerlessRec.Storage;
 
 namespace ServerlessRec.Core.Tests.Http;
 
-/// <summary>User ids reach logs above Debug only as <see cref="UserIdHash.ForLogs"/>, on success and on failure paths.</summary>
+/// <summary>User ids reach logs above Debug only as <see cref="UserIdHasher.ForLogs"/>, on success and on failure paths.</summary>
 public sealed class UserIdLoggingTests(ServingFixture fixture) : IClassFixture<ServingFixture>
 {
     [Fact]
@@ -27,7 +27,8 @@ public sealed class UserIdLoggingTests(ServingFixture fixture) : IClassFixture<S
             await harness.SendAsync("UserVector", routeValues: new Dictionary<string, string> { ["userId"] = user }),
         };
         // A damaged stored history makes the request fail on the server: the error is logged, the id must not be.
-        await fixture.Store.WriteAsync(ContainerNames.Users, UserHistoryStore.BlobName(damaged), Encoding.UTF8.GetBytes("{\"events\":[{"));
+        var hasher = await UserIdHasherProvider.LoadOrCreateAsync(fixture.Store);
+        await fixture.Store.WriteAsync(ContainerNames.Users, UserHistoryStore.BlobName(hasher, damaged), Encoding.UTF8.GetBytes("{\"events\":[{"));
         var failed = await harness.SendAsync("Recommendations", $$"""{"userId":"{{damaged}}","k":3}""");
 
         Assert.Equal([400, 202, 200, 200, 200, 404], responses.Select(r => r.Status));
@@ -35,7 +36,7 @@ public sealed class UserIdLoggingTests(ServingFixture fixture) : IClassFixture<S
         ServingEndpointsBadInputTests.AssertNoInternals(failed.Body);
         var logged = harness.Logs.Logs.Where(l => l.Level >= LogLevel.Information).ToList();
         var error = Assert.Single(logged, l => l.Level >= LogLevel.Error);
-        Assert.Contains(UserIdHash.ForLogs(damaged), error.Text, StringComparison.Ordinal);
+        Assert.Contains(hasher.ForLogs(damaged), error.Text, StringComparison.Ordinal);
         Assert.All(logged, l =>
         {
             Assert.DoesNotContain(user, l.Text, StringComparison.Ordinal);
@@ -64,7 +65,8 @@ public sealed class UserIdLoggingTests(ServingFixture fixture) : IClassFixture<S
         Assert.Equal(503, response.Status);
         var error = Assert.Single(harness.Logs.Logs, l => l.Level >= LogLevel.Error);
         var logged = error.Message + error.Exception;
-        Assert.Contains(UserIdHash.ForLogs(user), logged, StringComparison.Ordinal);
+        var hasher = await UserIdHasherProvider.LoadOrCreateAsync(fixture.Store);
+        Assert.Contains(hasher.ForLogs(user), logged, StringComparison.Ordinal);
         Assert.Contains(nameof(IOException), logged, StringComparison.Ordinal);
         Assert.DoesNotContain(user, logged, StringComparison.Ordinal);
         Assert.DoesNotContain(Uri.EscapeDataString(user), logged, StringComparison.Ordinal);
@@ -73,8 +75,10 @@ public sealed class UserIdLoggingTests(ServingFixture fixture) : IClassFixture<S
     [Fact]
     public void ForLogs_IsAShortPrefixOfTheTombstoneHash()
     {
-        Assert.Equal(UserIdHash.LogLength, UserIdHash.ForLogs("u42").Length);
-        Assert.StartsWith(UserIdHash.ForLogs("u42"), ForgottenUsers.HashUserId("u42"), StringComparison.Ordinal);
-        Assert.NotEqual(UserIdHash.ForLogs("u42"), UserIdHash.ForLogs("u43"));
+        var hasher = new UserIdHasher(new byte[UserIdHasher.KeyLength]);
+
+        Assert.Equal(UserIdHasher.LogLength, hasher.ForLogs("u42").Length);
+        Assert.StartsWith(ForgottenUsers.Prefix + hasher.ForLogs("u42"), ForgottenUsers.TombstoneName(hasher, "u42"), StringComparison.Ordinal);
+        Assert.NotEqual(hasher.ForLogs("u42"), hasher.ForLogs("u43"));
     }
 }

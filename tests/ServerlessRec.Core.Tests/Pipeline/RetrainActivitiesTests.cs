@@ -142,7 +142,8 @@ public sealed class RetrainActivitiesTests : IDisposable
     {
         // A keyless post whose history write fails after the log append: the answer says the next retraining catches up.
         var posted = RunStart.AddDays(-1);
-        var failing = _store.Fail("u7's history write", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users && c.Name == UserHistoryStore.BlobName("u7"), failures: 1000);
+        var u7HistoryBlob = UserHistoryStore.BlobName(await UserIdHasherProvider.LoadOrCreateAsync(_inner), "u7");
+        var failing = _store.Fail("u7's history write", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users && c.Name == u7HistoryBlob, failures: 1000);
         using (var harness = new Http.EndpointHarness(_store, new FakeTimeProvider(posted)))
         {
             var answer = await harness.SendAsync("PostEvents", $$"""{"events":[{"userId":"u7","itemId":"i3","type":"like","timestamp":"{{posted.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}}"}]}""");
@@ -179,7 +180,8 @@ public sealed class RetrainActivitiesTests : IDisposable
     public async Task SeedHistories_OneUsersHistoryWriteFails_QuarantinesThatUserByHashAndSeedsTheOthers()
     {
         await WriteBulkUsersAsync("bulk-1", RunStart.AddDays(-5), users: 5);
-        _store.Fail("u3's history write", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users && c.Name == UserHistoryStore.BlobName("u3"));
+        var u3HistoryBlob = UserHistoryStore.BlobName(await UserIdHasherProvider.LoadOrCreateAsync(_inner), "u3");
+        _store.Fail("u3's history write", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users && c.Name == u3HistoryBlob);
         var activities = CreateSut();
 
         var (_, seeded) = await ListCompactSeedAsync(activities, "r1");
@@ -188,7 +190,7 @@ public sealed class RetrainActivitiesTests : IDisposable
         Assert.Equal(1, seeded.QuarantinedUsers);
         var quarantine = Encoding.UTF8.GetString((await _inner.ReadAsync(ContainerNames.Quarantine, $"r1/{RetrainActivities.QuarantinedUsersFile}"))!.Content.Span);
         using var line = JsonDocument.Parse(quarantine.Trim());
-        Assert.Equal(UserIdHash.ForLogs("u3"), line.RootElement.GetProperty("userHash").GetString());
+        Assert.Equal((await UserIdHasherProvider.LoadOrCreateAsync(_inner)).ForLogs("u3"), line.RootElement.GetProperty("userHash").GetString());
         Assert.Equal("seedHistories", line.RootElement.GetProperty("step").GetString());
         Assert.Contains("UserHistoryStorageException", line.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("\"u3\"", quarantine, StringComparison.Ordinal);

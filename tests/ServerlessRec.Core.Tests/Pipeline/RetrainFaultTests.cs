@@ -131,7 +131,8 @@ public sealed class RetrainFaultTests : IDisposable
     {
         // As a non-finite value did: one user's history cannot be written, on every attempt.
         await GenerateAsync(seed: 15);
-        var fault = _store.Fail("u5's history write", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users && c.Name == UserHistoryStore.BlobName("u5"));
+        var u5HistoryBlob = UserHistoryStore.BlobName(await UserIdHasherProvider.LoadOrCreateAsync(_inner), "u5");
+        var fault = _store.Fail("u5's history write", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users && c.Name == u5HistoryBlob);
 
         var (outcome, metadata) = await RunAsync();
 
@@ -142,7 +143,7 @@ public sealed class RetrainFaultTests : IDisposable
         Assert.Equal(1, record.QuarantinedUsers);
         Assert.Equal(record.Dataset!.Users - 1, record.SeededUsers);
         var quarantined = System.Text.Encoding.UTF8.GetString((await _inner.ReadAsync(ContainerNames.Quarantine, $"{record.RunId}/{RetrainActivities.QuarantinedUsersFile}"))!.Content.Span);
-        Assert.Contains(UserIdHash.ForLogs("u5"), quarantined, StringComparison.Ordinal);
+        Assert.Contains((await UserIdHasherProvider.LoadOrCreateAsync(_inner)).ForLogs("u5"), quarantined, StringComparison.Ordinal);
         var report = System.Text.Encoding.UTF8.GetString((await _inner.ReadAsync(ContainerNames.Runs, $"{RetrainActivities.ReportsFolder}/{record.RunId}.html"))!.Content.Span);
         Assert.Contains("Users quarantined", report, StringComparison.Ordinal);
     }

@@ -42,7 +42,7 @@ public sealed class UserHistorySeederTests : IDisposable
 
         Assert.Equal(2, outcome.Seeded);
         var quarantined = Assert.Single(outcome.Quarantined);
-        Assert.Equal(UserIdHash.ForLogs("poison"), quarantined.UserHash);
+        Assert.Equal((await histories.Hashers.GetAsync()).ForLogs("poison"), quarantined.UserHash);
         Assert.DoesNotContain("poison", quarantined.Reason, StringComparison.Ordinal);
         Assert.Single((await histories.ReadAsync("u1")).Events);
     }

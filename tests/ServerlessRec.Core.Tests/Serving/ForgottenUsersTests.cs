@@ -18,7 +18,7 @@ public sealed class ForgottenUsersTests : IDisposable
     }
 
     [Fact]
-    public async Task ForgetAsync_UserWithHistory_WritesAHashedTombstoneAndDeletesTheHistory()
+    public async Task ForgetAsync_UserWithHistory_WritesAKeyedTombstoneAndEmptiesTheHistory()
     {
         var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root });
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero));
@@ -32,8 +32,9 @@ public sealed class ForgottenUsersTests : IDisposable
         Assert.Empty((await histories.ReadAsync("alice")).Events);
         var tombstone = await forgotten.ReadAsync("alice");
         Assert.Equal(time.GetUtcNow(), tombstone!.ForgottenAt);
-        var blob = await store.ReadAsync(ContainerNames.Users, ForgottenUsers.TombstoneName("alice"));
+        var hasher = await histories.Hashers.GetAsync();
+        var blob = await store.ReadAsync(ContainerNames.Users, ForgottenUsers.TombstoneName(hasher, "alice"));
         Assert.DoesNotContain("alice", Encoding.UTF8.GetString(blob!.Content.Span), StringComparison.Ordinal);
-        Assert.StartsWith(ForgottenUsers.Prefix, ForgottenUsers.TombstoneName("alice"), StringComparison.Ordinal);
+        Assert.StartsWith(ForgottenUsers.Prefix, ForgottenUsers.TombstoneName(hasher, "alice"), StringComparison.Ordinal);
     }
 }

@@ -46,6 +46,21 @@ public sealed class UserHistoryStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AppendAsync_OnlyEventsAlreadyStored_DoesNotRewriteTheBlob()
+    {
+        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root });
+        var sut = new UserHistoryStore(store);
+        await sut.AppendAsync("u", [Event("a", 1), Event("b", 2)]);
+        var name = UserHistoryStore.BlobName(await sut.Hashers.GetAsync(), "u");
+        var before = (await store.GetPropertiesAsync(ContainerNames.Users, name))!.ETag;
+
+        var history = await sut.AppendAsync("u", [Event("b", 2), Event("a", 1)]);
+
+        Assert.Equal(["a", "b"], history.Events.Select(e => e.ItemId));
+        Assert.Equal(before, (await store.GetPropertiesAsync(ContainerNames.Users, name))!.ETag);
+    }
+
+    [Fact]
     public async Task DeleteAsync_ExistingUser_RemovesTheHistory()
     {
         var sut = CreateSut();
@@ -68,7 +83,7 @@ public sealed class UserHistoryStoreTests : IDisposable
 
         Assert.Equal(5, races.Matched);
         Assert.Contains("5 write attempts", error.Message, StringComparison.Ordinal);
-        Assert.Contains(UserIdHash.ForLogs("busy-user"), error.Message, StringComparison.Ordinal);
+        Assert.Contains((await sut.Hashers.GetAsync()).ForLogs("busy-user"), error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("busy-user", error.Message, StringComparison.Ordinal);
         Assert.Empty((await CreateSut().ReadAsync("busy-user")).Events);
     }
@@ -77,17 +92,23 @@ public sealed class UserHistoryStoreTests : IDisposable
     public async Task ReadAsync_DamagedStoredHistory_IsInvalidDataNamingTheUserByHashOnly()
     {
         var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root });
-        await store.WriteAsync(ContainerNames.Users, UserHistoryStore.BlobName("alice@example.com"), Encoding.UTF8.GetBytes("{\"userId\":\"alice@example.com\",\"events\":[{"));
+        var hasher = await UserIdHasherProvider.LoadOrCreateAsync(store);
+        await store.WriteAsync(ContainerNames.Users, UserHistoryStore.BlobName(hasher, "alice@example.com"), Encoding.UTF8.GetBytes("{\"userId\":\"alice@example.com\",\"events\":[{"));
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => CreateSut().ReadAsync("alice@example.com"));
 
-        Assert.Contains(UserIdHash.ForLogs("alice@example.com"), error.Message, StringComparison.Ordinal);
+        Assert.Contains(hasher.ForLogs("alice@example.com"), error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("alice", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void BlobName_SpreadsUsersByTheFirstByteOfTheirIdHash()
+    public void BlobName_KeyedHashOfTheId_SpreadByItsFirstByte()
     {
-        Assert.Equal(UserIdHash.Sha256("u/1 é")[..2] + "/u%2F1%20%C3%A9.json", UserHistoryStore.BlobName("u/1 é"));
+        var hasher = new UserIdHasher(Enumerable.Range(0, UserIdHasher.KeyLength).Select(i => (byte)i).ToArray());
+        var hash = hasher.Hash("u/1 é");
+
+        Assert.Equal($"{hash[..2]}/{hash}.json", UserHistoryStore.BlobName(hasher, "u/1 é"));
+        Assert.Matches("^[0-9a-f]{64}$", hash);
+        Assert.NotEqual(UserIdHasher.LegacySha256("u/1 é"), hash);
     }
 }

@@ -10,7 +10,8 @@ public sealed class ForgottenUserExclusionTests
     public void Build_ForgottenUser_DropsTheirEventsUpToTheForgetTimeOnly()
     {
         var builder = new InteractionDatasetBuilder(new EventTypeOptions());
-        builder.ExcludeForgottenUsers(new Dictionary<string, DateTimeOffset> { [ForgottenUsers.HashUserId("gone")] = TestDatasets.Start.AddMinutes(10) });
+        var hasher = new UserIdHasher(new byte[UserIdHasher.KeyLength]);
+        builder.ExcludeForgottenUsers(new ForgottenUserSet(hasher, new Dictionary<string, DateTimeOffset> { [hasher.Hash("gone")] = TestDatasets.Start.AddMinutes(10) }, new Dictionary<string, DateTimeOffset>()));
 
         builder.Add(new InteractionEvent("gone", "a", "view", TestDatasets.Start.AddMinutes(1)));
         builder.Add(new InteractionEvent("gone", "b", "view", TestDatasets.Start.AddMinutes(10)));
