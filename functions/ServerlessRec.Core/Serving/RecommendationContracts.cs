@@ -200,7 +200,9 @@ public static class RequestRules
             throw new RequestValidationException(field + ".timestamp", $"{field}.timestamp is more than a day in the future");
         }
 
-        return new InteractionEvent(userId, itemId, type, timestamp, e.Value);
+        // Whole seconds, UTC: what the log, the dataset and the seeded histories keep, so the same event is the same
+        // everywhere (a seeded copy of a posted event is recognised as a duplicate, and ties order alike).
+        return new InteractionEvent(userId, itemId, type, DateTimeOffset.FromUnixTimeSeconds(timestamp.ToUnixTimeSeconds()), e.Value);
     }
 
     private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
