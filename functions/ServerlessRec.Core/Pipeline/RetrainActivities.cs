@@ -270,7 +270,7 @@ public sealed class RetrainActivities
     /// (above <see cref="TwoTowerOptions.RefitMaxEvents"/> events the tuned model is final).
     /// Checkpoints go to the runs container after every epoch, so a retried activity resumes instead of starting over.
     /// </summary>
-    public async Task<TrainResult> Train(ShardsInput input)
+    public async Task<TrainResult> Train(ShardsInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         var (data, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
@@ -281,25 +281,22 @@ public sealed class RetrainActivities
         var finalBlob = $"{folder}/final.ckpt";
 
         TunedInfo tuned;
-        var tunedInfo = await _store.ReadAsync(ContainerNames.Runs, tunedInfoBlob).ConfigureAwait(false);
+        var tunedInfo = await _store.ReadAsync(ContainerNames.Runs, tunedInfoBlob, cancellationToken).ConfigureAwait(false);
         if (tunedInfo is not null)
         {
             tuned = JsonSerializer.Deserialize<TunedInfo>(tunedInfo.Content.Span)!;
         }
         else
         {
-            var result = new TwoTowerTrainer(_training).Train(
-                data,
-                split.TrainEnds,
-                model => RankingEvaluator.Evaluate(split, HeldOut.Validation, new TwoTowerScorer(model, data, _training)).NdcgAt10);
-            await _store.WriteAsync(ContainerNames.Runs, tunedBlob, new TwoTowerCheckpoint(result.Model, result.BestEpoch).ToBytes()).ConfigureAwait(false);
+            var result = await TuneAsync(data, split, folder, cancellationToken).ConfigureAwait(false);
+            await _store.WriteAsync(ContainerNames.Runs, tunedBlob, new TwoTowerCheckpoint(result.Model, result.BestEpoch).ToBytes(), cancellationToken: cancellationToken).ConfigureAwait(false);
             tuned = new TunedInfo(
                 result.BestEpoch,
                 result.Epochs.FirstOrDefault(e => e.Epoch == result.BestEpoch)?.ValidationNdcgAt10 ?? 0,
                 result.Epochs.Select(e => e.Loss).ToList(),
                 result.Epochs.Select(e => e.ValidationNdcgAt10 ?? 0).ToList(),
                 result.ExamplesPerSecond);
-            await _store.WriteAsync(ContainerNames.Runs, tunedInfoBlob, JsonSerializer.SerializeToUtf8Bytes(tuned)).ConfigureAwait(false);
+            await _store.WriteAsync(ContainerNames.Runs, tunedInfoBlob, JsonSerializer.SerializeToUtf8Bytes(tuned), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         if (data.EventCount > _training.RefitMaxEvents)
@@ -309,14 +306,73 @@ public sealed class RetrainActivities
 
         var final = _training.Clone();
         final.Epochs = Math.Max(1, tuned.BestEpoch);
-        var resume = await _store.ReadAsync(ContainerNames.Runs, finalBlob).ConfigureAwait(false) is { } saved ? TwoTowerCheckpoint.FromBytes(saved.Content.Span) : null;
+        var resume = await _store.ReadAsync(ContainerNames.Runs, finalBlob, cancellationToken).ConfigureAwait(false) is { } saved ? TwoTowerCheckpoint.FromBytes(saved.Content.Span) : null;
         if (resume is null || resume.Epoch < final.Epochs)
         {
             var all = Enumerable.Range(0, data.UserCount).Select(u => data.UserOffsets[u + 1] - data.UserOffsets[u]).ToArray();
-            await TrainWritingCheckpointsAsync(new TwoTowerTrainer(final), data, all, resume, finalBlob).ConfigureAwait(false);
+            await TrainWritingAsync(
+                (emit, token) => new TwoTowerTrainer(final).Train(data, all, null, null, resume, checkpoint => emit([(finalBlob, checkpoint.ToBytes())]), token),
+                cancellationToken).ConfigureAwait(false);
         }
 
         return new TrainResult(tuned.BestEpoch, tuned.ValidationNdcgAt10, tuned.Losses, tuned.ValidationCurve, tuned.ExamplesPerSecond, tunedBlob, finalBlob);
+    }
+
+    /// <summary>
+    /// The tuning phase (early stopping on VALIDATION of a fixed-seed user sample), checkpointed after every epoch with its
+    /// early-stopping state (current and best parameters, scores so far), so a retried activity resumes it where it stopped.
+    /// Above <see cref="TwoTowerOptions.RefitMaxEvents"/> it is the only training, hence the checkpoints.
+    /// </summary>
+    private async Task<TrainingResult> TuneAsync(InteractionDataset data, LeaveLastOutSplit split, string folder, CancellationToken cancellationToken)
+    {
+        var currentBlob = $"{folder}/tuning-current.ckpt";
+        var bestBlob = $"{folder}/tuning-best.ckpt";
+        var stateBlob = $"{folder}/tuning.json";
+        TrainingProgress? resume = null;
+        if (await _store.ReadAsync(ContainerNames.Runs, stateBlob, cancellationToken).ConfigureAwait(false) is { } stateBytes
+            && await _store.ReadAsync(ContainerNames.Runs, currentBlob, cancellationToken).ConfigureAwait(false) is { } currentBytes)
+        {
+            var state = JsonSerializer.Deserialize<TuningState>(stateBytes.Content.Span)!;
+            var best = await _store.ReadAsync(ContainerNames.Runs, bestBlob, cancellationToken).ConfigureAwait(false) is { } bestBytes ? TwoTowerCheckpoint.FromBytes(bestBytes.Content.Span).Model : null;
+            resume = new TrainingProgress(TwoTowerCheckpoint.FromBytes(currentBytes.Content.Span), best, state.BestEpoch, state.BestScore, state.Epochs, state.Finished);
+        }
+
+        var sample = EarlyStoppingSample(split, _training.EarlyStoppingUsers, _training.Seed);
+        return await TrainWritingAsync(
+            (emit, token) => new TwoTowerTrainer(_training).Train(
+                data,
+                split.TrainEnds,
+                model => RankingEvaluator.Evaluate(sample, HeldOut.Validation, new TwoTowerScorer(model, data, _training)).NdcgAt10,
+                null,
+                resume,
+                progress =>
+                {
+                    // The state goes last: it names the epoch the checkpoints before it hold.
+                    var writes = new List<(string, byte[])> { (currentBlob, progress.Current.ToBytes()) };
+                    if (progress.Best is { } best)
+                    {
+                        writes.Add((bestBlob, new TwoTowerCheckpoint(best, progress.BestEpoch).ToBytes()));
+                    }
+
+                    writes.Add((stateBlob, JsonSerializer.SerializeToUtf8Bytes(new TuningState(progress.BestEpoch, progress.BestScore, [.. progress.Epochs], progress.Finished))));
+                    emit(writes);
+                },
+                token),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The validation users early stopping scores: all of them, or a sample fixed by the seed (the same on a retry).</summary>
+    internal static LeaveLastOutSplit EarlyStoppingSample(LeaveLastOutSplit split, int users, int seed)
+    {
+        if (users <= 0 || split.Users.Length <= users)
+        {
+            return split;
+        }
+
+        var positions = Enumerable.Range(0, split.Users.Length).ToArray();
+        new Random(seed ^ 0x3A5E_11D5).Shuffle(positions);
+        var kept = positions.Take(users).ToHashSet();
+        return split.Subset(kept.Contains);
     }
 
     /// <summary>Step 5: the promotion gate on VALIDATION: beat popularity, and do not lose to the live model by more than the margin.</summary>
@@ -535,21 +591,21 @@ public sealed class RetrainActivities
     }
 
     /// <summary>
-    /// Trains on a worker thread and writes each epoch's checkpoint while the next epoch runs, so a retry after a crash
-    /// resumes from the last finished epoch. Each checkpoint is serialised on the training thread (the model keeps
-    /// changing); every epoch's checkpoint is written, in order: an epoch that finishes while two writes are still
-    /// outstanding waits for the older one. A failed write stops the training.
+    /// Trains on a worker thread and writes what each epoch emits (checkpoints, state) while the next epoch runs, so a
+    /// retry after a crash resumes from the last finished epoch. The blobs are serialised on the training thread (the
+    /// model keeps changing) and written in order: an epoch that finishes while two writes are still outstanding waits for
+    /// the older one. A failed write, or cancellation by the host, stops the training.
     /// </summary>
-    private async Task TrainWritingCheckpointsAsync(TwoTowerTrainer trainer, InteractionDataset data, int[] userEnds, TwoTowerCheckpoint? resume, string blob)
+    private async Task<T> TrainWritingAsync<T>(Func<Action<IReadOnlyList<(string Blob, byte[] Bytes)>>, CancellationToken, T> train, CancellationToken cancellationToken)
     {
-        var pending = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
-        using var stop = new CancellationTokenSource();
+        var pending = Channel.CreateBounded<IReadOnlyList<(string Blob, byte[] Bytes)>>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var training = Task.Run(
             () =>
             {
                 try
                 {
-                    trainer.Train(data, userEnds, null, null, resume, checkpoint => pending.Writer.WriteAsync(checkpoint.ToBytes(), stop.Token).AsTask().GetAwaiter().GetResult(), stop.Token);
+                    return train(writes => pending.Writer.WriteAsync(writes, stop.Token).AsTask().GetAwaiter().GetResult(), stop.Token);
                 }
                 finally
                 {
@@ -559,9 +615,12 @@ public sealed class RetrainActivities
             CancellationToken.None);
         try
         {
-            await foreach (var bytes in pending.Reader.ReadAllAsync().ConfigureAwait(false))
+            await foreach (var writes in pending.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                await _store.WriteAsync(ContainerNames.Runs, blob, bytes).ConfigureAwait(false);
+                foreach (var (blob, bytes) in writes)
+                {
+                    await _store.WriteAsync(ContainerNames.Runs, blob, bytes, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception)
@@ -572,7 +631,7 @@ public sealed class RetrainActivities
             throw;
         }
 
-        await training.ConfigureAwait(false);
+        return await training.ConfigureAwait(false);
     }
 
     private async Task<TwoTowerCheckpoint> ReadCheckpointAsync(string blob)
@@ -633,6 +692,8 @@ public sealed class RetrainActivities
         [property: System.Text.Json.Serialization.JsonPropertyName("userHash")] string UserHash,
         [property: System.Text.Json.Serialization.JsonPropertyName("step")] string Step,
         [property: System.Text.Json.Serialization.JsonPropertyName("reason")] string Reason);
+
+    private sealed record TuningState(int BestEpoch, double BestScore, List<TrainingEpoch> Epochs, bool Finished);
 
     private sealed record TunedInfo(int BestEpoch, double ValidationNdcgAt10, List<double> Losses, List<double> ValidationCurve, double ExamplesPerSecond);
 

@@ -112,6 +112,15 @@ public sealed class TwoTowerOptions
     [Range(0, int.MaxValue)]
     public int RefitMaxEvents { get; set; } = 2_000_000;
 
+    /// <summary>
+    /// Gets or sets how many validation users (a fixed-seed sample) the retraining's early stopping scores after each
+    /// epoch; 0 scores every user. Ranking all items for every user each epoch grows as users × items; the promotion
+    /// gate still scores every user once.
+    /// </summary>
+    /// <value>The default is 5,000 users.</value>
+    [Range(0, int.MaxValue)]
+    public int EarlyStoppingUsers { get; set; } = 5_000;
+
     /// <summary>Gets or sets the number of epochs without validation improvement before training stops.</summary>
     /// <value>The default is 3.</value>
     [Range(1, 10000)]

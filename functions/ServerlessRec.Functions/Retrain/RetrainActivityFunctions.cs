@@ -22,7 +22,7 @@ public sealed class RetrainActivityFunctions(RetrainActivities activities)
     public Task<SeedResult> SeedHistoriesAsync([ActivityTrigger] SeedInput input) => activities.SeedHistories(input);
 
     [Function(nameof(RetrainActivities.Train))]
-    public Task<TrainResult> TrainAsync([ActivityTrigger] ShardsInput input) => activities.Train(input);
+    public Task<TrainResult> TrainAsync([ActivityTrigger] ShardsInput input, FunctionContext context) => activities.Train(input, context.CancellationToken);
 
     [Function(nameof(RetrainActivities.Evaluate))]
     public Task<EvaluateResult> EvaluateAsync([ActivityTrigger] EvaluateInput input) => activities.Evaluate(input);

@@ -143,7 +143,7 @@ public sealed class RetrainActivitiesTests : IDisposable
         // A keyless post whose history write fails after the log append: the answer says the next retraining catches up.
         var posted = RunStart.AddDays(-1);
         var u7HistoryBlob = UserHistoryStore.BlobName(await UserIdHasherProvider.LoadOrCreateAsync(_inner), "u7");
-        var failing = _store.Fail("u7's history write", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users && c.Name == u7HistoryBlob, failures: 1000);
+        var failing = _store.Fail("u7's history write", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users && c.Name == u7HistoryBlob, failures: 1);
         using (var harness = new Http.EndpointHarness(_store, new FakeTimeProvider(posted)))
         {
             var answer = await harness.SendAsync("PostEvents", $$"""{"events":[{"userId":"u7","itemId":"i3","type":"like","timestamp":"{{posted.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}}"}]}""");
@@ -151,16 +151,56 @@ public sealed class RetrainActivitiesTests : IDisposable
             Assert.Contains("The next retraining brings these histories up to date", answer.Body, StringComparison.Ordinal);
         }
 
-        _store.Fail("nothing", _ => false);
         var activities = CreateSut();
         var (_, first) = await ListCompactSeedAsync(activities, "r1");
         var (_, second) = await ListCompactSeedAsync(activities, "r2");
 
-        Assert.True(failing.Matched > 0);
+        Assert.Equal(1, failing.Injected);
         Assert.Equal(1, first.SeededUsers);
         Assert.Equal("i3", Assert.Single((await new UserHistoryStore(_inner).ReadAsync("u7")).Events).ItemId);
         Assert.Equal(0, second.SeededUsers);
         Assert.Empty(await ApiEventLog.ReadHistoryRepairsAsync(_inner));
+    }
+
+    [Fact]
+    public async Task Train_CrashDuringTheTuningPhase_RetryResumesAtTheNextEpoch()
+    {
+        // Above RefitMaxEvents the tuning phase is the only training: a crash in it must not start it over.
+        var day = RunStart.AddDays(-2);
+        await WriteLogAsync(
+            $"{day.UtcDateTime:yyyy'/'MM'/'dd'/'HH}/bulk-train.jsonl",
+            [.. Enumerable.Range(0, 30).SelectMany(u => Enumerable.Range(0, 8).Select(e => Line($"u{u}", $"i{(u + (e * 3)) % 10}", day.AddMinutes((u * 10) + e))))]);
+        var (compacted, _) = await ListCompactSeedAsync(CreateSut(), "r1");
+        var shards = new ShardsInput("r1", [.. compacted.Select(c => c.ShardBlob)]);
+        var options = new TwoTowerOptions { Dimensions = 8, HiddenDimensions = 8, Epochs = 4, Patience = 10, RefitMaxEvents = 0, EarlyStoppingUsers = 0, Threads = 1 };
+        var currentWrites = 0;
+        var crash = _store.Fail("the third epoch's checkpoint", c => c.Operation == BlobOperation.Write && c.Name.EndsWith("/tuning-current.ckpt", StringComparison.Ordinal) && ++currentWrites == 3, failures: 1);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), options, new EventTypeOptions(), _time).Train(shards));
+        var result = await new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), options, new EventTypeOptions(), _time).Train(shards);
+
+        Assert.Equal(1, crash.Injected);
+        // Epochs 1 and 2 before the crash, 3 (failed to save), then 3 and 4 on the retry: a restart would have written 7.
+        Assert.Equal(5, currentWrites);
+        Assert.Equal(4, result.Losses.Count);
+        Assert.Equal(4, result.ValidationCurve.Count);
+        Assert.Equal(result.TunedCheckpoint, result.FinalCheckpoint);
+    }
+
+    [Fact]
+    public void EarlyStoppingSample_MoreValidationUsersThanTheSample_IsAFixedSampleOfThatSize()
+    {
+        var data = TestDatasets.Clustered(users: 200, items: 30, eventsPerUser: 6, seed: 9);
+        var split = ServerlessRec.Evaluation.LeaveLastOutSplit.Create(data);
+
+        var first = RetrainActivities.EarlyStoppingSample(split, users: 50, seed: 42);
+        var again = RetrainActivities.EarlyStoppingSample(split, users: 50, seed: 42);
+        var all = RetrainActivities.EarlyStoppingSample(split, users: 0, seed: 42);
+
+        Assert.Equal(200, split.Users.Length);
+        Assert.Equal(50, first.Users.Length);
+        Assert.Equal(first.Users, again.Users);
+        Assert.Same(split, all);
     }
 
     [Fact]
