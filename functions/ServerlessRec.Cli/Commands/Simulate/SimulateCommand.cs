@@ -98,8 +98,8 @@ internal sealed class SimulateCommand : ICliCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"world: {options.Users:N0} users, {options.Items:N0} items, {options.EventsPerDay:N0} events a day ({options.BulkShare:P0} as nightly bulk files) from {start:yyyy-MM-dd}; training window {options.WindowDays} days; storage faults on day {options.FaultDay}"));
 
             Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
-            var retrain = new RetrainOptions { KeepVersions = 2, FirstRetryInterval = TimeSpan.FromMilliseconds(200) };
-            ApplyWindow(retrain);
+            // The training window keeps a month of traffic from growing each night's work (see "Running for months").
+            var retrain = new RetrainOptions { KeepVersions = 2, FirstRetryInterval = TimeSpan.FromMilliseconds(200), WindowDays = options.WindowDays };
             await using var app = ServeCommand.CreateApp(_store, new SearchOptions(), "http://127.0.0.1:0", clock, logging => logging.ClearProviders(), training, retrain);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(2) };
@@ -202,6 +202,7 @@ internal sealed class SimulateCommand : ICliCommand
                 BulkEvents = bulk.Count,
                 BulkUsers = bulkUsers,
                 SeededUsers = record?.SeededUsers ?? 0,
+                QuarantinedUsers = record?.QuarantinedUsers ?? 0,
                 TrainingEvents = record?.Dataset?.Events ?? 0,
                 RetrainOutcome = outcome,
                 RetrainReason = record?.Reason,
@@ -370,13 +371,6 @@ internal sealed class SimulateCommand : ICliCommand
                 SeededPerBulkUser = bulkUsers == 0 ? 0 : (double)seeded / bulkUsers,
                 Missed = missed,
             };
-        }
-
-        private void ApplyWindow(RetrainOptions retrain)
-        {
-            // The training window keeps a month of traffic from growing each night's work (see "Running for months").
-            _ = retrain;
-            _ = options.WindowDays;
         }
     }
 

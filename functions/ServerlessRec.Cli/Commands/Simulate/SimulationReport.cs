@@ -73,6 +73,9 @@ internal sealed record SimulatedDay
     /// <summary>Gets the users whose serving history the retraining wrote.</summary>
     public int SeededUsers { get; init; }
 
+    /// <summary>Gets the users the retraining quarantined (their history could not be written) instead of failing.</summary>
+    public int QuarantinedUsers { get; init; }
+
     public int TrainingEvents { get; init; }
 
     public required string RetrainOutcome { get; init; }
