@@ -106,13 +106,23 @@ internal sealed class TrafficClient(HttpClient http, int clients) : IDisposable
         return elapsed;
     }
 
-    /// <summary>Forgets a user.</summary>
-    public async Task ForgetAsync(string userId, CancellationToken cancellationToken)
+    /// <summary>Forgets a user, retrying a failed attempt (a forget is idempotent); returns the attempts it took.</summary>
+    public async Task<int> ForgetAsync(string userId, CancellationToken cancellationToken)
     {
-        using var response = await http.DeleteAsync(new Uri("api/users/" + Uri.EscapeDataString(userId), UriKind.Relative), cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.OK)
+        for (var attempt = 1; ; attempt++)
         {
-            throw new InvalidOperationException($"DELETE /api/users answered {(int)response.StatusCode}");
+            using var response = await http.DeleteAsync(new Uri("api/users?userId=" + Uri.EscapeDataString(userId), UriKind.Relative), cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return attempt;
+            }
+
+            if ((int)response.StatusCode < 500 || attempt == MaxAttempts)
+            {
+                throw new InvalidOperationException($"DELETE /api/users answered {(int)response.StatusCode} after {attempt} attempts");
+            }
+
+            await Task.Delay(25 * attempt, cancellationToken).ConfigureAwait(false);
         }
     }
 
