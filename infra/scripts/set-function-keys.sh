@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Fallback without Entra ID (Access__Mode = FunctionKeys): gives each caller group its own named function key on the
-# functions of its group only, so the web app's key opens no privacy or operations route. Run once after the first
+# Gives each caller group its own named function key on the functions of its group only, so the web app's key opens no
+# privacy or operations route. Every trigger is AuthorizationLevel.Function, so the host asks for a key in both access
+# modes: without Entra ID (Access__Mode = FunctionKeys) the key is the only check; with it, the key is checked by the
+# host and the caller's token by App Service authentication and the app (Access__*Callers, app roles). Run once after the first
 # deployment (the functions must exist); running it again ROTATES the group's keys (new values), which is also how to
 # revoke a leaked key. The values are not printed: read one with
 #   az functionapp function keys list -g <group> -n <app> --function-name <function> --query <key-name> -o tsv

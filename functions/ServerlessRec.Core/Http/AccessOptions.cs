@@ -49,7 +49,7 @@ public enum AccessMode
 
     /// <summary>
     /// App Service authentication validates an Entra ID token; the app admits the caller to a route only if its id is
-    /// listed for the route's group or it holds the group's app role.
+    /// listed for the route's group or it holds the group's app role. The host still checks the function key too.
     /// </summary>
     Entra,
 }

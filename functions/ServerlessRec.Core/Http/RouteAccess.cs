@@ -60,7 +60,9 @@ public sealed partial class RouteAccess
 
     /// <summary>
     /// The Functions authorization level of a group's triggers: <c>Function</c> for every group, so each route has its own
-    /// function keys and none needs the host's master key. A test holds the triggers to it.
+    /// function keys and none needs the host's master key. Never <c>Anonymous</c>, even with Entra: the level is compiled
+    /// into the package while App Service authentication is deployment configuration, and a package deployed without it
+    /// must not be open. A test holds the triggers to it.
     /// </summary>
     public static string FunctionsAuthorizationLevel(RouteGroup group) => group switch
     {
