@@ -62,6 +62,21 @@ param functionZoneRedundant bool = false
 @description('NCRONTAB schedule of the retraining timer (app setting RetrainSchedule).')
 param retrainSchedule string = '0 0 3 * * *'
 
+@description('Client id of the API\'s Entra app registration (infra/scripts/create-api-app-registration.sh). Empty: no App Service authentication; every route needs its function key.')
+param apiAuthClientId string = ''
+
+@description('Tenant of the API\'s app registration; empty uses the deployment\'s tenant.')
+param apiAuthTenantId string = ''
+
+@description('Entra object ids (oid) or client ids (appid) allowed to call the serving routes, comma-separated: the web app\'s back end.')
+param servingCallers string = ''
+
+@description('Entra object or client ids allowed to call the privacy routes (user vector, export, forget): support and privacy tooling.')
+param privacyCallers string = ''
+
+@description('Entra object or client ids allowed to call the operations routes (retraining): operators and their automation.')
+param operationsCallers string = ''
+
 @allowed([
   'basic'
   'standard'
@@ -173,6 +188,11 @@ module api 'app/api.bicep' = {
     instanceMemoryMB: functionInstanceMemoryMB
     maximumInstanceCount: functionMaximumInstanceCount
     zoneRedundant: functionZoneRedundant
+    authClientId: apiAuthClientId
+    authTenantId: !empty(apiAuthTenantId) ? apiAuthTenantId : tenant().tenantId
+    servingCallers: servingCallers
+    privacyCallers: privacyCallers
+    operationsCallers: operationsCallers
   }
 }
 

@@ -2,6 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessRec.Azure.Search;
 using ServerlessRec.Azure.Storage;
@@ -17,6 +18,7 @@ using ServerlessRec.Training;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<ProblemExceptionMiddleware>();
+builder.UseMiddleware<RouteAccessMiddleware>();
 
 builder.Services.AddOptions<StorageOptions>()
     .BindConfiguration(StorageOptions.SectionName)
@@ -32,6 +34,17 @@ builder.Services.AddOptions<ServingOptions>()
     .ValidateOnStart();
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<ServingOptions>>().Value);
 builder.Services.AddSingleton(TimeProvider.System);
+
+// Who may call which route group (RouteAccess). App Service sets WEBSITE_AUTH_ENABLED when its authentication runs in
+// front of the app; only then is the X-MS-CLIENT-PRINCIPAL header the platform's and not the caller's.
+builder.Services.AddOptions<AccessOptions>()
+    .BindConfiguration(AccessOptions.SectionName)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddSingleton(sp => new RouteAccess(
+    sp.GetRequiredService<IOptions<AccessOptions>>().Value,
+    string.Equals(Environment.GetEnvironmentVariable("WEBSITE_AUTH_ENABLED"), "true", StringComparison.OrdinalIgnoreCase),
+    sp.GetRequiredService<ILogger<RouteAccess>>()));
 
 // Search:Provider selects where live model versions are searched: the embedded index or Azure AI Search.
 builder.Services.AddSingleton<IServingIndexResolver>(sp =>

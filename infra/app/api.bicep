@@ -34,6 +34,23 @@ param maximumInstanceCount int
 @description('Spread instances across availability zones (the region must support it for Flex Consumption).')
 param zoneRedundant bool
 
+@description('Client id of the API\'s Entra app registration; empty leaves App Service authentication off (function keys only).')
+param authClientId string
+
+@description('Tenant that issues the API\'s tokens.')
+param authTenantId string
+
+@description('Entra object or client ids admitted to the serving routes (comma-separated; ids, not secrets).')
+param servingCallers string
+
+@description('Entra object or client ids admitted to the privacy routes: user vector, export, forget.')
+param privacyCallers string
+
+@description('Entra object or client ids admitted to the operations routes: retraining.')
+param operationsCallers string
+
+var entraEnabled = !empty(authClientId)
+
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
@@ -128,6 +145,24 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
           value: 'Authorization=AAD'
         }
+        {
+          // Who may call which route group (ServerlessRec.Http.RouteAccess): Entra callers when the API has an
+          // app registration, otherwise the function key of each route, checked by the host.
+          name: 'Access__Mode'
+          value: entraEnabled ? 'Entra' : 'FunctionKeys'
+        }
+        {
+          name: 'Access__ServingCallers'
+          value: servingCallers
+        }
+        {
+          name: 'Access__PrivacyCallers'
+          value: privacyCallers
+        }
+        {
+          name: 'Access__OperationsCallers'
+          value: operationsCallers
+        }
       ]
     }
   }
@@ -147,6 +182,48 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
   name: 'scm'
   properties: {
     allow: false
+  }
+}
+
+// App Service authentication ("Easy Auth") validates the caller's Entra ID token before the app runs, answers 401
+// without one, and passes the validated principal in X-MS-CLIENT-PRINCIPAL (stripping any the caller sent).
+// Which caller may call which route group is decided by the app (Access__* settings, app roles).
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (entraEnabled) {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: authClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
+        }
+        validation: {
+          // v2 tokens carry the client id as audience, v1 tokens the application id URI.
+          allowedAudiences: [
+            authClientId
+            'api://${authClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      // An API for back ends: no browser sign-in, no stored tokens.
+      tokenStore: {
+        enabled: false
+      }
+    }
   }
 }
 

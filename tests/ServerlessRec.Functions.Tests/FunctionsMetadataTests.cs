@@ -17,7 +17,7 @@ public sealed class FunctionsMetadataTests
             Assert.Equal(route.Template, trigger.Route);
             // No methods in the binding: the host lets every method through, which is what AnyMethod means.
             Assert.Equal(route.Method == RouteTable.AnyMethod ? [] : [route.Method.ToLowerInvariant()], trigger.Methods);
-            Assert.Equal(route.AuthLevel == RouteAuthLevel.Admin ? "Admin" : "Function", trigger.AuthLevel);
+            Assert.Equal(RouteAccess.FunctionsAuthorizationLevel(route.Group), trigger.AuthLevel);
         }
     }
 
@@ -41,9 +41,19 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void RouteTable_AdminRoutes_AreTheRetrainingRoutes()
+    public void Metadata_HttpTriggers_NeedNoMasterKey()
     {
-        Assert.Equal(["RetrainStatus", "StartRetrain"], RouteTable.Routes.Where(r => r.AuthLevel == RouteAuthLevel.Admin).Select(r => r.Name).Order(StringComparer.Ordinal));
+        // Every route has its own function keys; the master key (which manages every key of the app) opens none.
+        Assert.All(ReadHttpTriggers(), t => Assert.Equal("Function", t.Value.AuthLevel));
+    }
+
+    [Theory]
+    [InlineData(RouteGroup.Serving, new[] { "Health", "PostEvents", "Recommendations", "SimilarItems", "SimilarItemsByQuery", "UnknownRoute" })]
+    [InlineData(RouteGroup.Privacy, new[] { "ExportUser", "ExportUserByQuery", "ForgetUser", "ForgetUserByQuery", "UserVector", "UserVectorByQuery" })]
+    [InlineData(RouteGroup.Operations, new[] { "RetrainStatus", "StartRetrain" })]
+    public void RouteTable_Group_HoldsExactlyItsRoutes(RouteGroup group, string[] expected)
+    {
+        Assert.Equal(expected, RouteTable.Routes.Where(r => r.Group == group).Select(r => r.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -119,6 +119,9 @@ public sealed class FunctionAppTemplateTests(CompiledInfrastructure infrastructu
     [InlineData(AppSettingNames.SearchProvider, "AzureAISearch")]
     [InlineData(AppSettingNames.SearchEndpoint, "[parameters('searchEndpoint')]")]
     [InlineData(AppSettingNames.ApplicationInsightsAuthenticationString, "Authorization=AAD")]
+    [InlineData(AppSettingNames.AccessServingCallers, "[parameters('servingCallers')]")]
+    [InlineData(AppSettingNames.AccessPrivacyCallers, "[parameters('privacyCallers')]")]
+    [InlineData(AppSettingNames.AccessOperationsCallers, "[parameters('operationsCallers')]")]
     public void AppSettings_Setting_HasIdentityBasedValue(string name, string expected)
     {
         Assert.Equal(expected, AppSettings()[name]);
@@ -133,6 +136,14 @@ public sealed class FunctionAppTemplateTests(CompiledInfrastructure infrastructu
             Template.Module("api").Find("properties.parameters.retrainSchedule.value")?.GetString());
     }
 
+    [Fact]
+    public void AppSettings_AccessMode_IsEntraExactlyWhenTheApiHasAnAppRegistration()
+    {
+        Assert.Equal("[if(variables('entraEnabled'), 'Entra', 'FunctionKeys')]", AppSettings()[AppSettingNames.AccessMode]);
+        Assert.Equal("[not(empty(parameters('authClientId')))]", Site.Template.GetProperty("variables").GetProperty("entraEnabled").GetString());
+        Assert.Equal(["FunctionKeys", "Entra"], Enum.GetNames<ServerlessRec.Http.AccessMode>());
+    }
+
     private Dictionary<string, string> AppSettings()
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -144,8 +155,8 @@ public sealed class FunctionAppTemplateTests(CompiledInfrastructure infrastructu
             }
         }
 
-        // Settings may also come from a sites/config 'appsettings' resource; count those too.
-        foreach (var config in Template.OfType("Microsoft.Web/sites/config"))
+        // Settings may also come from a sites/config 'appsettings' resource; count those too (not 'authsettingsV2').
+        foreach (var config in Template.OfType("Microsoft.Web/sites/config").Where(c => c.Name.Contains("'appsettings'", StringComparison.OrdinalIgnoreCase)))
         {
             foreach (var property in config.Properties.EnumerateObject())
             {

@@ -33,6 +33,18 @@ public static class AppSettingNames
     /// <summary>Makes Application Insights authenticate with Entra ID (<c>Authorization=AAD</c>).</summary>
     public const string ApplicationInsightsAuthenticationString = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
 
+    /// <summary>How callers are authorised: <c>FunctionKeys</c> or <c>Entra</c> (<c>ServerlessRec.Http.AccessOptions.Mode</c>).</summary>
+    public const string AccessMode = "Access__Mode";
+
+    /// <summary>Entra object or client ids admitted to the serving routes (ids, not secrets).</summary>
+    public const string AccessServingCallers = "Access__ServingCallers";
+
+    /// <summary>Entra object or client ids admitted to the privacy routes (vector, export, forget).</summary>
+    public const string AccessPrivacyCallers = "Access__PrivacyCallers";
+
+    /// <summary>Entra object or client ids admitted to the operations routes (retraining).</summary>
+    public const string AccessOperationsCallers = "Access__OperationsCallers";
+
     /// <summary>Every setting the app reads, in one list for the deployment test.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
@@ -45,5 +57,9 @@ public static class AppSettingNames
         SearchEndpoint,
         ApplicationInsightsConnectionString,
         ApplicationInsightsAuthenticationString,
+        AccessMode,
+        AccessServingCallers,
+        AccessPrivacyCallers,
+        AccessOperationsCallers,
     ];
 }

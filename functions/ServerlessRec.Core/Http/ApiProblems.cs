@@ -100,6 +100,8 @@ public static partial class ApiProblems
 
     private static string TitleOf(int status) => status switch
     {
+        401 => "Unauthorized.",
+        403 => "Forbidden.",
         404 => "Not found.",
         405 => "Method not allowed.",
         409 => "Conflict.",
@@ -114,6 +116,8 @@ public static partial class ApiProblems
     private static string TypeOf(int status) => status switch
     {
         400 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.1",
+        401 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2",
+        403 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.4",
         404 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.5",
         405 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.6",
         409 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.10",

@@ -4,21 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ServerlessRec.Http;
 
-/// <summary>Who may call a route: any caller with a function key, or only callers with the host's admin key.</summary>
-public enum RouteAuthLevel
-{
-    /// <summary>A function (or host) key; Azure Functions <c>AuthorizationLevel.Function</c>.</summary>
-    Function,
-
-    /// <summary>The host's master key; Azure Functions <c>AuthorizationLevel.Admin</c>.</summary>
-    Admin,
-}
-
 /// <summary>One HTTP route of the API.</summary>
 /// <param name="Name">The function name in the Functions app.</param>
 /// <param name="Method">The HTTP method, upper case, or <see cref="RouteTable.AnyMethod"/>.</param>
 /// <param name="Template">The route template below <see cref="RouteTable.Prefix"/>, e.g. <c>items/{itemId}/similar</c>.</param>
-/// <param name="AuthLevel">Who may call it.</param>
+/// <param name="Group">Who may call it: its callers are authorised per group by <see cref="RouteAccess"/>.</param>
 /// <param name="Handler">
 /// The Core handler, given the host's services (<see cref="ServingEndpoints"/>, <see cref="RetrainEndpoints"/> and,
 /// for the retraining routes, a <see cref="DurableTaskClient"/>); route values are read from <see cref="HttpRequest.RouteValues"/>.
@@ -27,7 +17,7 @@ public sealed record ApiRoute(
     string Name,
     string Method,
     string Template,
-    RouteAuthLevel AuthLevel,
+    RouteGroup Group,
     Func<IServiceProvider, HttpRequest, CancellationToken, Task<IResult>> Handler);
 
 /// <summary>
@@ -67,24 +57,24 @@ public static class RouteTable
     /// <remarks>
     /// The retraining routes are <c>/api/retrain</c>, not <c>/api/admin/retrain</c>: the Functions host refuses any
     /// function route that starts with <c>admin</c> or <c>runtime</c> (its built-in routes), even below <c>/api</c>.
-    /// Admin-only access comes from <see cref="RouteAuthLevel.Admin"/> (the master key) instead.
+    /// Who may call a route comes from its <see cref="RouteGroup"/> instead (see <see cref="RouteAccess"/>).
     /// </remarks>
     public static IReadOnlyList<ApiRoute> Routes { get; } =
     [
-        new("Recommendations", HttpMethods.Post, "recommendations", RouteAuthLevel.Function, (s, r, c) => Serving(s).RecommendAsync(r, c)),
-        new("PostEvents", HttpMethods.Post, "events", RouteAuthLevel.Function, (s, r, c) => Serving(s).PostEventsAsync(r, c)),
-        new("SimilarItems", HttpMethods.Get, SimilarItemsTemplate, RouteAuthLevel.Function, (s, r, c) => Serving(s).SimilarAsync(r, RouteIds.FromPath(r, SimilarItemsTemplate, "itemId"), c)),
-        new("SimilarItemsByQuery", HttpMethods.Get, "items/similar", RouteAuthLevel.Function, (s, r, c) => Serving(s).SimilarByQueryAsync(r, c)),
-        new("UserVector", HttpMethods.Get, UserVectorTemplate, RouteAuthLevel.Function, (s, r, c) => Serving(s).UserVectorAsync(r, RouteIds.FromPath(r, UserVectorTemplate, "userId"), c)),
-        new("UserVectorByQuery", HttpMethods.Get, "users/vector", RouteAuthLevel.Function, (s, r, c) => Serving(s).UserVectorByQueryAsync(r, c)),
-        new("ExportUser", HttpMethods.Get, ExportUserTemplate, RouteAuthLevel.Function, (s, r, c) => Serving(s).ExportUserAsync(r, RouteIds.FromPath(r, ExportUserTemplate, "userId"), c)),
-        new("ExportUserByQuery", HttpMethods.Get, "users/export", RouteAuthLevel.Function, (s, r, c) => Serving(s).ExportUserByQueryAsync(r, c)),
-        new("ForgetUser", HttpMethods.Delete, ForgetUserTemplate, RouteAuthLevel.Function, (s, r, c) => Serving(s).ForgetUserAsync(r, RouteIds.FromPath(r, ForgetUserTemplate, "userId"), c)),
-        new("ForgetUserByQuery", HttpMethods.Delete, "users", RouteAuthLevel.Function, (s, r, c) => Serving(s).ForgetUserByQueryAsync(r, c)),
-        new("StartRetrain", HttpMethods.Post, "retrain", RouteAuthLevel.Admin, (s, r, c) => Retrain(s).StartAsync(r, s.GetService<DurableTaskClient>(), c)),
-        new("RetrainStatus", HttpMethods.Get, "retrain/{instanceId}", RouteAuthLevel.Admin, (s, r, c) => Retrain(s).StatusAsync(r, s.GetService<DurableTaskClient>(), RouteValue(r, "instanceId"), c)),
-        new("Health", HttpMethods.Get, "health", RouteAuthLevel.Function, (s, r, c) => Serving(s).HealthAsync(r, c)),
-        new("UnknownRoute", AnyMethod, UnknownRouteTemplate, RouteAuthLevel.Function, (s, r, c) => Task.FromResult(ApiProblems.ForStatus(StatusCodes.Status404NotFound, ApiProblems.NoRouteDetail))),
+        new("Recommendations", HttpMethods.Post, "recommendations", RouteGroup.Serving, (s, r, c) => Serving(s).RecommendAsync(r, c)),
+        new("PostEvents", HttpMethods.Post, "events", RouteGroup.Serving, (s, r, c) => Serving(s).PostEventsAsync(r, c)),
+        new("SimilarItems", HttpMethods.Get, SimilarItemsTemplate, RouteGroup.Serving, (s, r, c) => Serving(s).SimilarAsync(r, RouteIds.FromPath(r, SimilarItemsTemplate, "itemId"), c)),
+        new("SimilarItemsByQuery", HttpMethods.Get, "items/similar", RouteGroup.Serving, (s, r, c) => Serving(s).SimilarByQueryAsync(r, c)),
+        new("UserVector", HttpMethods.Get, UserVectorTemplate, RouteGroup.Privacy, (s, r, c) => Serving(s).UserVectorAsync(r, RouteIds.FromPath(r, UserVectorTemplate, "userId"), c)),
+        new("UserVectorByQuery", HttpMethods.Get, "users/vector", RouteGroup.Privacy, (s, r, c) => Serving(s).UserVectorByQueryAsync(r, c)),
+        new("ExportUser", HttpMethods.Get, ExportUserTemplate, RouteGroup.Privacy, (s, r, c) => Serving(s).ExportUserAsync(r, RouteIds.FromPath(r, ExportUserTemplate, "userId"), c)),
+        new("ExportUserByQuery", HttpMethods.Get, "users/export", RouteGroup.Privacy, (s, r, c) => Serving(s).ExportUserByQueryAsync(r, c)),
+        new("ForgetUser", HttpMethods.Delete, ForgetUserTemplate, RouteGroup.Privacy, (s, r, c) => Serving(s).ForgetUserAsync(r, RouteIds.FromPath(r, ForgetUserTemplate, "userId"), c)),
+        new("ForgetUserByQuery", HttpMethods.Delete, "users", RouteGroup.Privacy, (s, r, c) => Serving(s).ForgetUserByQueryAsync(r, c)),
+        new("StartRetrain", HttpMethods.Post, "retrain", RouteGroup.Operations, (s, r, c) => Retrain(s).StartAsync(r, s.GetService<DurableTaskClient>(), c)),
+        new("RetrainStatus", HttpMethods.Get, "retrain/{instanceId}", RouteGroup.Operations, (s, r, c) => Retrain(s).StatusAsync(r, s.GetService<DurableTaskClient>(), RouteValue(r, "instanceId"), c)),
+        new("Health", HttpMethods.Get, "health", RouteGroup.Serving, (s, r, c) => Serving(s).HealthAsync(r, c)),
+        new("UnknownRoute", AnyMethod, UnknownRouteTemplate, RouteGroup.Serving, (s, r, c) => Task.FromResult(ApiProblems.ForStatus(StatusCodes.Status404NotFound, ApiProblems.NoRouteDetail))),
     ];
 
     private static ServingEndpoints Serving(IServiceProvider services) => services.GetRequiredService<ServingEndpoints>();

@@ -5,12 +5,12 @@ using ServerlessRec.Http;
 
 namespace ServerlessRec.Functions.Http;
 
-/// <summary>GET /api/retrain/{instanceId}: a retraining's status, current step and outcome. Admin key only.</summary>
+/// <summary>GET /api/retrain/{instanceId}: a retraining's status, current step and outcome. Operations group (see RouteAccess).</summary>
 public sealed class RetrainStatusFunction(RetrainEndpoints endpoints)
 {
     [Function("RetrainStatus")]
     public Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "retrain/{instanceId}")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "retrain/{instanceId}")] HttpRequest req,
         string instanceId,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
