@@ -56,12 +56,12 @@ public sealed partial class ForgottenEventPurger
     /// <param name="runStart">The run's "now": API log blobs of its hour and the hour before are left pending.</param>
     /// <param name="cancellationToken">Cancels the purge (blobs already rewritten stay rewritten).</param>
     /// <exception cref="IOException">A blob kept changing under the rewrite; nothing was lost, the step may be retried.</exception>
-    public async Task<ErasureResult> PurgeAsync(DateTimeOffset runStart, CancellationToken cancellationToken = default)
+    public async Task<PurgeForgottenResult> PurgeAsync(DateTimeOffset runStart, CancellationToken cancellationToken = default)
     {
         var forgotten = await ForgottenUsers.ReadAllAsync(_store, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (forgotten.Count == 0)
         {
-            return new ErasureResult(0, 0, 0, 0, 0, 0);
+            return new PurgeForgottenResult(0, 0, 0, 0, 0, 0);
         }
 
         var (state, raw) = await PurgeState.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
@@ -131,7 +131,7 @@ public sealed partial class ForgottenEventPurger
             await _store.WriteAsync(ContainerNames.Runs, PurgeState.BlobName, bytes, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        return new ErasureResult(fingerprints.Count, newTombstones, scanned, purgedBlobs, purgedLines, next.Pending.Count);
+        return new PurgeForgottenResult(fingerprints.Count, newTombstones, scanned, purgedBlobs, purgedLines, next.Pending.Count);
     }
 
     /// <summary>Whether a blob is an API log of an hour that may still be appended to (the run's hour or the one before).</summary>

@@ -95,7 +95,7 @@ public sealed class RetrainActivities
     /// Step 0b: erases forgotten users' lines dated at or before their tombstone from every log blob and quarantine file
     /// (<see cref="ForgottenEventPurger"/>); incremental through <c>runs/state/purge.json</c>.
     /// </summary>
-    public Task<ErasureResult> PurgeForgotten(ErasureInput input)
+    public Task<PurgeForgottenResult> PurgeForgotten(PurgeForgottenInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         return new ForgottenEventPurger(_store).PurgeAsync(input.RunStart);

@@ -98,7 +98,7 @@ public sealed record SeedResult(int SeededUsers, int QuarantinedUsers);
 public sealed record CleanupInput(int KeepVersions, double GraceSeconds);
 
 /// <summary>Input of PurgeForgotten: the run and its "now" (API log blobs of its hour and the hour before are left for the next run).</summary>
-public sealed record ErasureInput(string RunId, DateTimeOffset RunStart);
+public sealed record PurgeForgottenInput(string RunId, DateTimeOffset RunStart);
 
 /// <summary>What PurgeForgotten did.</summary>
 /// <param name="Tombstones">Tombstones in the store.</param>
@@ -107,7 +107,7 @@ public sealed record ErasureInput(string RunId, DateTimeOffset RunStart);
 /// <param name="PurgedBlobs">Blobs rewritten without forgotten users' lines.</param>
 /// <param name="PurgedLines">Lines removed.</param>
 /// <param name="PendingBlobs">API log blobs of hours still appended to, left for the next run.</param>
-public sealed record ErasureResult(int Tombstones, int NewTombstones, int ScannedBlobs, int PurgedBlobs, long PurgedLines, int PendingBlobs);
+public sealed record PurgeForgottenResult(int Tombstones, int NewTombstones, int ScannedBlobs, int PurgedBlobs, long PurgedLines, int PendingBlobs);
 
 /// <summary>Input of RemoveStaleScratch.</summary>
 /// <param name="RunId">The current run, whose scratch is kept.</param>
@@ -199,7 +199,7 @@ public sealed record RetrainRunRecord
     public DatasetSummary? Dataset { get; init; }
 
     /// <summary>Gets what the purge of forgotten users' lines did (<see langword="null"/> when it did not run or failed).</summary>
-    public ErasureResult? Purge { get; init; }
+    public PurgeForgottenResult? Purge { get; init; }
 
     /// <summary>Gets how many lines of forgotten users were erased from <c>events/</c> and <c>quarantine/</c>.</summary>
     public long PurgedLines { get; init; }

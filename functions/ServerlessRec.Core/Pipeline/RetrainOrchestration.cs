@@ -47,7 +47,7 @@ public static class RetrainOrchestration
             Progress("purgeForgotten");
             try
             {
-                var purged = await context.CallActivityAsync<ErasureResult>(nameof(RetrainActivities.PurgeForgotten), new ErasureInput(runId, runStart), retry);
+                var purged = await context.CallActivityAsync<PurgeForgottenResult>(nameof(RetrainActivities.PurgeForgotten), new PurgeForgottenInput(runId, runStart), retry);
                 record = record with { Purge = purged, PurgedLines = purged.PurgedLines, PurgedBlobs = purged.PurgedBlobs };
             }
             catch (TaskFailedException ex)

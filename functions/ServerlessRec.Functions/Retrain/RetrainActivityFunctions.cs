@@ -10,7 +10,7 @@ public sealed class RetrainActivityFunctions(RetrainActivities activities)
     public Task<int> RemoveStaleScratchAsync([ActivityTrigger] ScratchInput input) => activities.RemoveStaleScratch(input);
 
     [Function(nameof(RetrainActivities.PurgeForgotten))]
-    public Task<ErasureResult> PurgeForgottenAsync([ActivityTrigger] ErasureInput input) => activities.PurgeForgotten(input);
+    public Task<PurgeForgottenResult> PurgeForgottenAsync([ActivityTrigger] PurgeForgottenInput input) => activities.PurgeForgotten(input);
 
     [Function(nameof(RetrainActivities.ListPartitions))]
     public Task<List<LogBlob>> ListPartitionsAsync([ActivityTrigger] ListPartitionsInput input) => activities.ListPartitions(input);

@@ -64,7 +64,7 @@ public sealed class ForgottenEventPurgerTests : IDisposable
     private Task<bool> ForgetAsync(string userId, DateTimeOffset? at = null) =>
         new ForgottenUsers(_local, new UserHistoryStore(_local), new FakeTimeProvider(at ?? ForgottenAt)).ForgetAsync(userId);
 
-    private Task<ErasureResult> PurgeAsync(DateTimeOffset? runStart = null) => new ForgottenEventPurger(_store).PurgeAsync(runStart ?? RunStart);
+    private Task<PurgeForgottenResult> PurgeAsync(DateTimeOffset? runStart = null) => new ForgottenEventPurger(_store).PurgeAsync(runStart ?? RunStart);
 
     // Alice is forgotten on 1 February; her line of 15 February is a new profile's and stays.
     private static readonly string AliceBefore = Json("alice", "i1", "2026-01-10T08:00:00Z");
@@ -95,7 +95,7 @@ public sealed class ForgottenEventPurgerTests : IDisposable
         Assert.Equal("userId,itemId,type,timestamp\r\nbob,i2,view,2026-01-10T09:00:00Z\r\nalice,i9,view,2026-02-15T08:00:00Z\r\n", await TextAsync(ContainerNames.Events, "2026/01/10/08/bulk-3.csv"));
         Assert.Equal(Bob1 + Bob2, await TextAsync(ContainerNames.Events, "2026/01/20/05/api-host1.jsonl"));
         Assert.Equal(quarantined.Split('\n')[2] + "\n", await TextAsync(ContainerNames.Quarantine, "run1/events/2026/01/10/08/bulk-1.jsonl.jsonl"));
-        Assert.Equal(new ErasureResult(1, 1, 5, 5, 8, 0), result);
+        Assert.Equal(new PurgeForgottenResult(1, 1, 5, 5, 8, 0), result);
     }
 
     [Fact]
