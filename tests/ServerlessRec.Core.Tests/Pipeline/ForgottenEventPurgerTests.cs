@@ -230,4 +230,27 @@ public sealed class ForgottenEventPurgerTests : IDisposable
         var report = await TextAsync(ContainerNames.Runs, $"{RetrainActivities.ReportsFolder}/{outcome.RunId}.html");
         Assert.Contains("Erasure of forgotten users", report, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Retrain_PurgeFailsOnEveryAttempt_RecordsWhyKeepsTheBlobAndGoesOn()
+    {
+        const string Name = "2026/01/10/08/bulk-1.jsonl";
+        await _local.WriteAsync(ContainerNames.Events, Name, Encoding.UTF8.GetBytes(Bob1 + AliceBefore + Bob2));
+        await ForgetAsync("alice");
+        _store.Fail("storage outage on log writes", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Events);
+        var time = new FakeTimeProvider(RunStart);
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), time)));
+        var input = RetrainInput.From("test", new RetrainOptions { WindowDays = 0, FirstRetryInterval = TimeSpan.FromMilliseconds(20) }, RunStart);
+
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, input);
+        var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
+
+        var outcome = metadata.ReadOutputAs<RetrainOutcome>()!;
+        Assert.Equal("no-data", outcome.Outcome);
+        var record = JsonSerializer.Deserialize<RetrainRunRecord>((await _local.ReadAsync(ContainerNames.Runs, $"{outcome.RunId}.json"))!.Content.Span)!;
+        Assert.Contains("storage outage on log writes", record.PurgeError, StringComparison.Ordinal);
+        Assert.Equal((0, 0L), (record.PurgedBlobs, record.PurgedLines));
+        Assert.Equal(Bob1 + AliceBefore + Bob2, await TextAsync(ContainerNames.Events, Name));
+        Assert.Null(await _local.ReadAsync(ContainerNames.Runs, PurgeState.BlobName));
+    }
 }
