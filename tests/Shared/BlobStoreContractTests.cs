@@ -185,6 +185,25 @@ public abstract class BlobStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WriteAsync_IfMatchOverAnAppendBlob_FailsAfterAConcurrentAppendAndReplacesOnceReadAgain()
+    {
+        // The purge of forgotten users rewrites API log blobs (append blobs) this way: an append between its read and its
+        // write must make the write fail, never be lost.
+        string container = NewContainer();
+        await Store.AppendAsync(container, "api.jsonl", Utf8("a\nforgotten\n"));
+        string read = (await Store.ReadAsync(container, "api.jsonl"))!.ETag;
+        await Store.AppendAsync(container, "api.jsonl", Utf8("b\n"));
+
+        await Assert.ThrowsAsync<BlobConditionFailedException>(
+            () => Store.WriteAsync(container, "api.jsonl", Utf8("a\n"), BlobWriteCondition.Matching(read)));
+        StoredBlob again = (await Store.ReadAsync(container, "api.jsonl"))!;
+        Assert.Equal("a\nforgotten\nb\n", Text(again));
+        await Store.WriteAsync(container, "api.jsonl", Utf8("a\nb\n"), BlobWriteCondition.Matching(again.ETag));
+
+        Assert.Equal("a\nb\n", Text((await Store.ReadAsync(container, "api.jsonl"))!));
+    }
+
+    [Fact]
     public async Task WriteAsync_IfMatchOnMissingBlob_ThrowsBlobConditionFailed()
     {
         string container = NewContainer();

@@ -92,6 +92,16 @@ public sealed class RetrainActivities
     }
 
     /// <summary>
+    /// Step 0b: erases forgotten users' lines dated at or before their tombstone from every log blob and quarantine file
+    /// (<see cref="ForgottenEventPurger"/>); incremental through <c>runs/state/purge.json</c>.
+    /// </summary>
+    public Task<PurgeForgottenResult> PurgeForgotten(PurgeForgottenInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new ForgottenEventPurger(_store).PurgeAsync(input.RunStart);
+    }
+
+    /// <summary>
     /// Step 1: the log blobs to read: those in the day folders (<c>yyyy/MM/dd/</c>) of the training window, one prefix
     /// listing per day, or every event file when the window is 0. Each is marked for seeding when it is a bulk blob the
     /// seed watermark has not seen with this ETag.

@@ -97,6 +97,18 @@ public sealed record SeedResult(int SeededUsers, int QuarantinedUsers);
 /// <param name="GraceSeconds">How long after activation the previously live version is kept regardless.</param>
 public sealed record CleanupInput(int KeepVersions, double GraceSeconds);
 
+/// <summary>Input of PurgeForgotten: the run and its "now" (API log blobs of its hour and the hour before are left for the next run).</summary>
+public sealed record PurgeForgottenInput(string RunId, DateTimeOffset RunStart);
+
+/// <summary>What PurgeForgotten did.</summary>
+/// <param name="Tombstones">Tombstones in the store.</param>
+/// <param name="NewTombstones">Tombstones not purged by an earlier run (each makes the run scan every blob).</param>
+/// <param name="ScannedBlobs">Blobs read: every blob when there are new tombstones, else those written since the last purge.</param>
+/// <param name="PurgedBlobs">Blobs rewritten without forgotten users' lines.</param>
+/// <param name="PurgedLines">Lines removed.</param>
+/// <param name="PendingBlobs">API log blobs of hours still appended to, left for the next run.</param>
+public sealed record PurgeForgottenResult(int Tombstones, int NewTombstones, int ScannedBlobs, int PurgedBlobs, long PurgedLines, int PendingBlobs);
+
 /// <summary>Input of RemoveStaleScratch.</summary>
 /// <param name="RunId">The current run, whose scratch is kept.</param>
 public sealed record ScratchInput(string RunId);
@@ -185,6 +197,18 @@ public sealed record RetrainRunRecord
     public IReadOnlyDictionary<string, long> RejectedByReason { get; init; } = new Dictionary<string, long>();
 
     public DatasetSummary? Dataset { get; init; }
+
+    /// <summary>Gets what the purge of forgotten users' lines did (<see langword="null"/> when it did not run or failed).</summary>
+    public PurgeForgottenResult? Purge { get; init; }
+
+    /// <summary>Gets how many lines of forgotten users were erased from <c>events/</c> and <c>quarantine/</c>.</summary>
+    public long PurgedLines { get; init; }
+
+    /// <summary>Gets how many blobs were rewritten without forgotten users' lines.</summary>
+    public int PurgedBlobs { get; init; }
+
+    /// <summary>Gets why the purge failed after its retries (the run went on; nothing was deleted; the next run tries again).</summary>
+    public string? PurgeError { get; init; }
 
     /// <summary>Gets how many users' serving histories were brought up to date with the logs.</summary>
     public int SeededUsers { get; init; }

@@ -40,6 +40,22 @@ public static class RetrainOrchestration
             Progress("removeStaleScratch");
             var removed = await context.CallActivityAsync<int>(nameof(RetrainActivities.RemoveStaleScratch), new ScratchInput(runId), retry);
             record = record with { StaleScratchBlobsRemoved = removed };
+
+            // Before listing and compacting: this run then reads (and quarantines) no line it erases, and every outcome,
+            // no-data and rejected included, still erases. Training excludes forgotten users on its own, so a purge that
+            // fails after its retries is recorded and the run goes on; it deleted nothing, and the next run tries again.
+            Progress("purgeForgotten");
+            try
+            {
+                var purged = await context.CallActivityAsync<PurgeForgottenResult>(nameof(RetrainActivities.PurgeForgotten), new PurgeForgottenInput(runId, runStart), retry);
+                record = record with { Purge = purged, PurgedLines = purged.PurgedLines, PurgedBlobs = purged.PurgedBlobs };
+            }
+            catch (TaskFailedException ex)
+            {
+                record = record with { PurgeError = ex.FailureDetails?.ErrorMessage ?? ex.Message };
+            }
+
+            Step("purgeForgotten");
             Progress("listPartitions");
             var blobs = await context.CallActivityAsync<List<LogBlob>>(nameof(RetrainActivities.ListPartitions), new ListPartitionsInput(runId, runStart, settings.WindowDays, settings.FutureSkewSeconds), retry);
             Step("listPartitions");

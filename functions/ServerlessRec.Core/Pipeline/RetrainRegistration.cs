@@ -12,6 +12,7 @@ public static class RetrainRegistration
         ArgumentNullException.ThrowIfNull(activities);
         registry.AddOrchestratorFunc<RetrainInput, RetrainOutcome>(RetrainOrchestration.Name, (context, input) => RetrainOrchestration.RunAsync(context, input));
         registry.AddActivityFunc<ScratchInput, int>(nameof(RetrainActivities.RemoveStaleScratch), (_, input) => activities().RemoveStaleScratch(input));
+        registry.AddActivityFunc<PurgeForgottenInput, PurgeForgottenResult>(nameof(RetrainActivities.PurgeForgotten), (_, input) => activities().PurgeForgotten(input));
         registry.AddActivityFunc<ListPartitionsInput, List<LogBlob>>(nameof(RetrainActivities.ListPartitions), (_, input) => activities().ListPartitions(input));
         registry.AddActivityFunc<CompactInput, CompactResult>(nameof(RetrainActivities.Compact), (_, input) => activities().Compact(input));
         registry.AddActivityFunc<ShardsInput, DatasetSummary>(nameof(RetrainActivities.BuildDataset), (_, input) => activities().BuildDataset(input));

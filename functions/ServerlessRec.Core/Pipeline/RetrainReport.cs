@@ -88,6 +88,18 @@ public static class RetrainReport
                 .Append("</td></tr></table>\n");
         }
 
+        if (record.Purge is { } purge)
+        {
+            html.Append("<h2>Erasure of forgotten users</h2>\n<table><tr><th>tombstones</th><th>new since the last purge</th><th>blobs scanned</th><th>blobs rewritten</th><th>lines erased</th><th>API log blobs left for the next run</th></tr>\n<tr><td>")
+                .Append(N(purge.Tombstones)).Append("</td><td>").Append(N(purge.NewTombstones)).Append("</td><td>").Append(N(purge.ScannedBlobs)).Append("</td><td>")
+                .Append(N(record.PurgedBlobs)).Append("</td><td>").Append(N(record.PurgedLines)).Append("</td><td>").Append(N(purge.PendingBlobs)).Append("</td></tr></table>\n");
+        }
+
+        if (record.PurgeError is { } purgeError)
+        {
+            html.Append("<p>The erasure of forgotten users' lines failed (nothing was deleted; the next run tries again): ").Append(E(purgeError)).Append("</p>\n");
+        }
+
         if (record.QuarantinedUsers > 0)
         {
             html.Append("<p>Users quarantined (left out of a per-user step, listed by hash in <code>quarantine/").Append(E(record.RunId)).Append('/')

@@ -34,6 +34,23 @@ public sealed class ForgottenUserSet
     /// <summary>Gets the number of tombstones (a user forgotten before and after the upgrade counts twice).</summary>
     public int Count => _keyed.Count + _legacy.Count;
 
+    /// <summary>
+    /// Returns one stable string per tombstone (its kind, hash and <c>forgottenAt</c>), so a step can record which tombstones
+    /// it has acted on without storing ids; a user forgotten again gets a new fingerprint.
+    /// </summary>
+    public IEnumerable<string> Fingerprints()
+    {
+        foreach (var (hash, at) in _keyed)
+        {
+            yield return $"hmac:{hash}@{at.UtcTicks}";
+        }
+
+        foreach (var (hash, at) in _legacy)
+        {
+            yield return $"sha256:{hash}@{at.UtcTicks}";
+        }
+    }
+
     /// <summary>Returns when this user was forgotten (the later tombstone when there are two), or null when never.</summary>
     public DateTimeOffset? ForgottenAt(string userId)
     {

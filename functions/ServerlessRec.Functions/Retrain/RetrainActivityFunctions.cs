@@ -9,6 +9,9 @@ public sealed class RetrainActivityFunctions(RetrainActivities activities)
     [Function(nameof(RetrainActivities.RemoveStaleScratch))]
     public Task<int> RemoveStaleScratchAsync([ActivityTrigger] ScratchInput input) => activities.RemoveStaleScratch(input);
 
+    [Function(nameof(RetrainActivities.PurgeForgotten))]
+    public Task<PurgeForgottenResult> PurgeForgottenAsync([ActivityTrigger] PurgeForgottenInput input) => activities.PurgeForgotten(input);
+
     [Function(nameof(RetrainActivities.ListPartitions))]
     public Task<List<LogBlob>> ListPartitionsAsync([ActivityTrigger] ListPartitionsInput input) => activities.ListPartitions(input);
 
