@@ -74,10 +74,11 @@ internal sealed class ServingMemoryBenchmark : IBenchSuite
                     Median(samples.Select(s => s.WorkingSetMB)),
                     Median(samples.Select(s => s.GcHeapMB)),
                     Median(samples.Select(s => s.BaselineWorkingSetMB)),
+                    Median(samples.Select(s => s.PeakWorkingSetMB)),
                     Median(samples.Select(s => s.LoadSeconds)),
                     samples);
                 rows.Add(row);
-                context.Progress(Name, $"{size,9:N0} items, {row.Mode}: working set {row.WorkingSetMB:F0} MB, GC heap {row.GcHeapMB:F0} MB, load {row.LoadSeconds:F1} s (median of {loads})");
+                context.Progress(Name, $"{size,9:N0} items, {row.Mode}: working set {row.WorkingSetMB:F0} MB (peak {row.PeakWorkingSetMB:F0} MB while loading), GC heap {row.GcHeapMB:F0} MB, load {row.LoadSeconds:F1} s (median of {loads})");
             }
 
             Directory.Delete(root, recursive: true);
@@ -95,7 +96,7 @@ internal sealed class ServingMemoryBenchmark : IBenchSuite
 
         var report = new MemoryReport(environment, dim, loads, calls, rows, growth, targets);
         var markdown = new BenchMarkdown(Name, environment, $"dim {dim}, median of {loads} fresh processes per row, {calls} recommendation calls per load (explain, diversity, similar items, popular); measured after a full GC")
-            .Table(["mode", "items", "working set MB", "GC heap MB", "start-up working set MB", "load s"], rows.Select(r => (IReadOnlyList<string>)[r.Mode, r.Items.ToString("N0", CultureInfo.InvariantCulture), BenchMarkdown.F(r.WorkingSetMB, 0), BenchMarkdown.F(r.GcHeapMB, 0), BenchMarkdown.F(r.BaselineWorkingSetMB, 0), BenchMarkdown.F(r.LoadSeconds, 1)]))
+            .Table(["mode", "items", "working set MB", "GC heap MB", "peak working set MB", "start-up working set MB", "load s"], rows.Select(r => (IReadOnlyList<string>)[r.Mode, r.Items.ToString("N0", CultureInfo.InvariantCulture), BenchMarkdown.F(r.WorkingSetMB, 0), BenchMarkdown.F(r.GcHeapMB, 0), BenchMarkdown.F(r.PeakWorkingSetMB, 0), BenchMarkdown.F(r.BaselineWorkingSetMB, 0), BenchMarkdown.F(r.LoadSeconds, 1)]))
             .Table(["mode", "from", "to", "working set growth MB", "GC heap growth MB"], growth.Select(g => (IReadOnlyList<string>)[g.Mode, g.FromItems.ToString("N0", CultureInfo.InvariantCulture), g.ToItems.ToString("N0", CultureInfo.InvariantCulture), BenchMarkdown.F(g.WorkingSetGrowthMB, 1), BenchMarkdown.F(g.GcHeapGrowthMB, 1)]))
             .Targets(targets);
         return new BenchSuiteResult(Name, report, markdown.ToString());
@@ -184,7 +185,7 @@ internal sealed class ServingMemoryBenchmark : IBenchSuite
 
         var after = Settle();
         GC.KeepAlive(model);
-        return new MemorySample(mode.ToString(), model.ItemCount, baseline.WorkingSetMB, after.WorkingSetMB, after.GcHeapMB, loadSeconds, returned);
+        return new MemorySample(mode.ToString(), model.ItemCount, baseline.WorkingSetMB, after.WorkingSetMB, after.GcHeapMB, BenchEnvironment.PeakWorkingSetMB(), loadSeconds, returned);
     }
 
     private static (double WorkingSetMB, double GcHeapMB) Settle()
@@ -231,10 +232,10 @@ internal sealed class ServingMemoryBenchmark : IBenchSuite
 }
 
 /// <summary>One child process's measurement.</summary>
-internal sealed record MemorySample(string Mode, int Items, double BaselineWorkingSetMB, double WorkingSetMB, double GcHeapMB, double LoadSeconds, int ItemsReturned);
+internal sealed record MemorySample(string Mode, int Items, double BaselineWorkingSetMB, double WorkingSetMB, double GcHeapMB, double PeakWorkingSetMB, double LoadSeconds, int ItemsReturned);
 
 /// <summary>The median of a mode and catalog size.</summary>
-internal sealed record MemoryRow(string Mode, int Items, double WorkingSetMB, double GcHeapMB, double BaselineWorkingSetMB, double LoadSeconds, IReadOnlyList<MemorySample> Samples);
+internal sealed record MemoryRow(string Mode, int Items, double WorkingSetMB, double GcHeapMB, double BaselineWorkingSetMB, double PeakWorkingSetMB, double LoadSeconds, IReadOnlyList<MemorySample> Samples);
 
 /// <summary>How much a mode grows from the smallest to the largest catalog.</summary>
 internal sealed record MemoryGrowth(string Mode, int FromItems, int ToItems, double WorkingSetGrowthMB, double GcHeapGrowthMB);
