@@ -25,6 +25,7 @@ internal sealed class BenchCommand(TimeProvider timeProvider) : ICliCommand
         new RetrainBenchmark(),
         new SoakBenchmark(),
         new EventLogBenchmark(),
+        new ServingMemoryBenchmark(),
     ];
 
     public string Name => "bench";

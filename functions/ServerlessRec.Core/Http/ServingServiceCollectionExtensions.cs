@@ -26,7 +26,11 @@ public static class ServingServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrEmpty(instanceId);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new EventTypeOptions());
-        services.TryAddSingleton(sp => new LiveModelProvider(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>()));
+        // The index backend decides how much of a model an instance holds: with Azure AI Search, no catalog in memory.
+        services.TryAddSingleton(sp => new LiveModelProvider(
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            mode: IServingIndexResolver.ServingModeOf(sp.GetRequiredService<IServingIndexResolver>())));
         services.TryAddSingleton<ILiveModelSource>(sp => sp.GetRequiredService<LiveModelProvider>());
         // One key per process: loaded (or created) from the store on first use, never from settings.
         services.TryAddSingleton(sp => new UserIdHasherProvider(sp.GetRequiredService<IBlobStore>()));

@@ -44,8 +44,9 @@ public static class ModelExporter
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(eventTypes);
         var userTower = TwoTowerOnnxExporter.ExportUserTower(model);
+        var userHead = TwoTowerOnnxExporter.ExportUserHead(model);
         var itemTower = TwoTowerOnnxExporter.ExportItemTower(model);
-        CheckUserTowerParity(model, data, options, userTower);
+        CheckUserTowerParity(model, data, options, userTower, userHead);
         var vectors = ComputeItemVectors(model, data, itemTower);
 
         var maxFeatures = data.MaxFeaturesPerItem;
@@ -71,6 +72,8 @@ public static class ModelExporter
         var artifacts = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
             [ModelManifest.UserTowerFile] = userTower,
+            [ModelManifest.UserHeadFile] = userHead,
+            [ModelManifest.HistoryEmbeddingsFile] = TwoTowerOnnxExporter.ExportHistoryEmbeddings(model),
             [ModelManifest.ItemTowerFile] = itemTower,
             [ModelManifest.ItemsFile] = ItemsJsonLines(data),
             [ModelManifest.ItemVectorsFile] = MemoryMarshal.AsBytes(vectors.AsSpan()).ToArray(),
@@ -89,7 +92,7 @@ public static class ModelExporter
         return result;
     }
 
-    private static void CheckUserTowerParity(TwoTowerModel model, InteractionDataset data, TwoTowerOptions options, byte[] userTower)
+    private static void CheckUserTowerParity(TwoTowerModel model, InteractionDataset data, TwoTowerOptions options, byte[] userTower, byte[] userHead)
     {
         var weighting = new HistoryWeighting(options);
         var l = options.HistoryLength;
@@ -130,6 +133,19 @@ public static class ModelExporter
         using var runOptions = new RunOptions();
         using var results = inference.Run(runOptions, ["history_item_idx", "history_weight", "session_weight"], [itemValue, longValue, sessionValue], ["user_vector"]);
         AssertParity("user tower", expected, results[0].GetTensorDataAsSpan<float>());
+
+        // The head gets the rows the serving instance gathers from history_embeddings.f32.
+        var d = model.Dimensions;
+        var rows = new float[batch * l * d];
+        for (var i = 0; i < items.Length; i++)
+        {
+            model.HistoryEmbeddings.AsSpan((int)items[i] * d, d).CopyTo(rows.AsSpan(i * d, d));
+        }
+
+        using var headSession = new InferenceSession(userHead, sessionOptions);
+        using var rowsValue = OrtValue.CreateTensorValueFromMemory(rows, [batch, l, d]);
+        using var headResults = headSession.Run(runOptions, ["history_item_idx", "history_weight", "session_weight", "history_rows"], [itemValue, longValue, sessionValue, rowsValue], ["user_vector"]);
+        AssertParity("user head", expected, headResults[0].GetTensorDataAsSpan<float>());
     }
 
     private static float[] ComputeItemVectors(TwoTowerModel model, InteractionDataset data, byte[] itemTower)

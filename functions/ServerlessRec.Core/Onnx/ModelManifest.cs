@@ -19,6 +19,15 @@ public sealed record ModelManifest
     /// <summary>The artefact names.</summary>
     public const string UserTowerFile = "user_tower.onnx";
 
+    /// <summary>
+    /// The user tower without its history embedding table: inputs as <see cref="UserTowerFile"/> plus the gathered rows
+    /// <c>history_rows</c> [batch, L, D]. Serving in AI Search mode loads it instead of the whole tower.
+    /// </summary>
+    public const string UserHeadFile = "user_head.onnx";
+
+    /// <summary>The user tower's history embedding table, float32 little-endian [(ItemCount + 1) × Dimensions], row 0 = padding.</summary>
+    public const string HistoryEmbeddingsFile = "history_embeddings.f32";
+
     /// <summary>The item tower.</summary>
     public const string ItemTowerFile = "item_tower.onnx";
 

@@ -81,6 +81,73 @@ public sealed record ModelPackage(ModelManifest Manifest, IReadOnlyDictionary<st
         return new ModelPackage(manifest, artifacts);
     }
 
+    /// <summary>Reads one artefact of a version and verifies it against the manifest's SHA-256.</summary>
+    /// <exception cref="ModelIntegrityException">The artefact is not listed, missing, or does not match its hash.</exception>
+    public static async Task<byte[]> ReadArtifactAsync(IBlobStore store, ModelManifest manifest, string name, string container = ContainerNames.Models, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(manifest);
+        var info = InfoOf(manifest, name);
+        var blob = await store.ReadAsync(container, BlobName(manifest.Version, name), cancellationToken).ConfigureAwait(false)
+            ?? throw new ModelIntegrityException($"model {manifest.Version}: artefact {name} is missing");
+        var bytes = blob.Content.ToArray();
+        Verify(manifest, name, info, bytes.LongLength, Sha256(bytes));
+        return bytes;
+    }
+
+    /// <summary>
+    /// Streams one artefact of a version into a local file, hashing it on the way, and verifies it against the manifest's
+    /// SHA-256: a large artefact is checked without ever being held in memory. A file that fails the check is deleted.
+    /// </summary>
+    /// <exception cref="ModelIntegrityException">The artefact is not listed, missing, or does not match its hash.</exception>
+    public static async Task DownloadArtifactAsync(IBlobStore store, ModelManifest manifest, string name, string path, string container = ContainerNames.Models, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var info = InfoOf(manifest, name);
+        var source = await store.OpenReadAsync(container, BlobName(manifest.Version, name), cancellationToken).ConfigureAwait(false)
+            ?? throw new ModelIntegrityException($"model {manifest.Version}: artefact {name} is missing");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long length = 0;
+        await using (source.ConfigureAwait(false))
+        {
+            var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, useAsync: true);
+            await using (target.ConfigureAwait(false))
+            {
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    length += read;
+                }
+            }
+        }
+
+        try
+        {
+            Verify(manifest, name, info, length, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        }
+        catch (ModelIntegrityException)
+        {
+            File.Delete(path);
+            throw;
+        }
+    }
+
+    private static ArtifactInfo InfoOf(ModelManifest manifest, string name) =>
+        manifest.Artifacts.TryGetValue(name, out var info) ? info : throw new ModelIntegrityException($"model {manifest.Version} has no artefact \"{name}\"");
+
+    private static void Verify(ModelManifest manifest, string name, ArtifactInfo info, long length, string sha256)
+    {
+        if (length != info.Bytes || !string.Equals(sha256, info.Sha256, StringComparison.Ordinal))
+        {
+            throw new ModelIntegrityException($"model {manifest.Version}: artefact {name} does not match its SHA-256 in {ModelManifest.FileName} (expected {info.Bytes} bytes, {info.Sha256}); refusing to load it");
+        }
+    }
+
     /// <summary>Lower-case hex SHA-256.</summary>
     public static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

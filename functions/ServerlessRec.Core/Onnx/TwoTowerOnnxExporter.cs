@@ -22,18 +22,39 @@ public static class TwoTowerOnnxExporter
     public const string Producer = "ServerlessRec";
 
     /// <summary>Writes the user tower.</summary>
-    public static byte[] ExportUserTower(TwoTowerModel model)
+    public static byte[] ExportUserTower(TwoTowerModel model) => ExportUserTower(model, withTable: true);
+
+    /// <summary>
+    /// Writes the user tower without its history embedding table (<c>user_head.onnx</c>): the same graph from the pooled
+    /// rows on, with the gathered rows as the input <c>history_rows</c> float [batch, L, D] (row 0 = padding, zeros).
+    /// Serving in AI Search mode gathers the rows from <c>history_embeddings.f32</c> on disk, so the table (items × D
+    /// floats, 256 MB at a million items) never enters the process.
+    /// </summary>
+    public static byte[] ExportUserHead(TwoTowerModel model) => ExportUserTower(model, withTable: false);
+
+    /// <summary>The history embedding table the head reads rows of: float32 little-endian [ItemRows × D], row 0 = padding.</summary>
+    public static byte[] ExportHistoryEmbeddings(TwoTowerModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return System.Runtime.InteropServices.MemoryMarshal.AsBytes(model.HistoryEmbeddings.AsSpan()).ToArray();
+    }
+
+    private static byte[] ExportUserTower(TwoTowerModel model, bool withTable)
     {
         ArgumentNullException.ThrowIfNull(model);
         var d = model.Dimensions;
         var h = model.HiddenDimensions;
-        var g = new OnnxGraphBuilder("user_tower");
+        var g = new OnnxGraphBuilder(withTable ? "user_tower" : "user_head");
         g.Input("history_item_idx", DataType.Int64, "batch", "history");
         g.Input("history_weight", DataType.Float, "batch", "history");
         g.Input("session_weight", DataType.Float, "batch", "history");
+        if (!withTable)
+        {
+            g.Input("history_rows", DataType.Float, "batch", "history", d);
+        }
+
         g.Output("user_vector", DataType.Float, "batch", d);
 
-        var embeddings = g.Weight("history_embeddings", model.HistoryEmbeddings, model.ItemRows, d);
         var w1 = g.Weight("w1_t", Transpose(model.W1, h, 2 * d), 2 * d, h);
         var b1 = g.Weight("b1", model.B1, h);
         var w2 = g.Weight("w2_t", Transpose(model.W2, d, h), h, d);
@@ -48,7 +69,9 @@ public static class TwoTowerOnnxExporter
         var valid = g.Node("Cast", [g.Node("Greater", ["history_item_idx", g.Int64s(0)])], attributes: IntAttribute("to", (long)DataType.Float));
         var both = g.Node("Concat", [g.Node("Unsqueeze", ["history_weight", axis1]), g.Node("Unsqueeze", ["session_weight", axis1])], attributes: IntAttribute("axis", 1));
         var weights = g.Node("Mul", [both, g.Node("Unsqueeze", [valid, axis1])]);
-        var rows = g.Node("Gather", [embeddings, "history_item_idx"], attributes: IntAttribute("axis", 0));
+        var rows = withTable
+            ? g.Node("Gather", [g.Weight("history_embeddings", model.HistoryEmbeddings, model.ItemRows, d), "history_item_idx"], attributes: IntAttribute("axis", 0))
+            : "history_rows";
         var totals = g.Node("Max", [g.Node("ReduceSum", [weights, axis2], attributes: IntAttribute("keepdims", 1)), g.Scalar(TwoTowerModel.PoolEpsilon)]);
         var pools = g.Node("Div", [g.Node("MatMul", [weights, rows]), totals]);
         var x = g.Node("Reshape", [pools, g.Int64s(-1, 2 * d)]);

@@ -22,6 +22,15 @@ internal static class DiversityReranker
         var maxSimilarity = new float[remaining.Count];
         Array.Fill(maxSimilarity, float.NegativeInfinity);
         var active = Enumerable.Repeat(true, remaining.Count).ToArray();
+
+        // The pool's vectors once (50-odd rows), whether the model holds them in memory or reads them from a file.
+        var d = model.Manifest.Dimensions;
+        var vectors = new float[remaining.Count * d];
+        for (var j = 0; j < remaining.Count; j++)
+        {
+            model.ReadVector(model.IndexOf(remaining[j].ItemId), vectors.AsSpan(j * d, d));
+        }
+
         while (chosen.Count < k && chosen.Count < remaining.Count)
         {
             var best = -1;
@@ -44,12 +53,12 @@ internal static class DiversityReranker
 
             active[best] = false;
             chosen.Add(remaining[best]);
-            var picked = model.VectorOf(model.IndexOf(remaining[best].ItemId));
+            var picked = vectors.AsSpan(best * d, d);
             for (var j = 0; j < remaining.Count; j++)
             {
                 if (active[j])
                 {
-                    var similarity = TensorPrimitives.Dot(model.VectorOf(model.IndexOf(remaining[j].ItemId)), picked);
+                    var similarity = TensorPrimitives.Dot(vectors.AsSpan(j * d, d), picked);
                     maxSimilarity[j] = MathF.Max(maxSimilarity[j], similarity);
                 }
             }

@@ -5,13 +5,18 @@ namespace ServerlessRec.Serving;
 
 /// <summary>
 /// Chooses the index a live model version is searched in (<c>Search:Provider</c>): the embedded index loaded with
-/// the model package, or the version's Azure AI Search index. Popularity fallback, explain and diversity always
-/// use the package's metadata and vectors.
+/// the model package, or the version's Azure AI Search index. A resolver other than <see cref="EmbeddedIndexResolver"/>
+/// makes the host load models in <see cref="ServingMode.RemoteIndex"/> mode (see <see cref="ServingModeOf"/>): the
+/// catalog then stays out of the instance's memory.
 /// </summary>
 public interface IServingIndexResolver
 {
     /// <summary>Returns the index of the model's version.</summary>
     ValueTask<IItemIndex> ResolveAsync(ServingModel model, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns how models are loaded for a resolver: whole for the embedded index, without the catalog for any remote one.</summary>
+    static ServingMode ServingModeOf(IServingIndexResolver resolver) =>
+        resolver is EmbeddedIndexResolver ? ServingMode.Embedded : ServingMode.RemoteIndex;
 }
 
 /// <summary>The embedded default: the in-process index loaded with the model package (int8-compressed for large catalogs).</summary>
@@ -24,7 +29,8 @@ public sealed class EmbeddedIndexResolver : IServingIndexResolver
     public ValueTask<IItemIndex> ResolveAsync(ServingModel model, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return ValueTask.FromResult(model.SearchIndex);
+        return ValueTask.FromResult(model.SearchIndex
+            ?? throw new InvalidOperationException($"model {model.Version} was loaded without its vectors (AI Search mode); the embedded index cannot serve it"));
     }
 }
 

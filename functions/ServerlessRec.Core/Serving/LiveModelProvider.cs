@@ -61,14 +61,22 @@ public sealed class LiveModelProvider : ILiveModelSource, IDisposable
     private long _checkedAt = long.MinValue;
 
     /// <summary>Creates the provider.</summary>
-    public LiveModelProvider(IBlobStore store, TimeProvider time, TimeSpan? refreshInterval = null)
+    /// <param name="store">Where the models are.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="refreshInterval">How often the pointer is checked (5 seconds by default).</param>
+    /// <param name="mode">How much of each version is loaded (<see cref="ServingMode.Embedded"/> by default: all of it).</param>
+    public LiveModelProvider(IBlobStore store, TimeProvider time, TimeSpan? refreshInterval = null, ServingMode mode = ServingMode.Embedded)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
         _store = store;
         _time = time;
         RefreshInterval = refreshInterval ?? TimeSpan.FromSeconds(5);
+        Mode = mode;
     }
+
+    /// <summary>Gets how much of each version is loaded.</summary>
+    public ServingMode Mode { get; }
 
     /// <summary>Gets how often the pointer is checked.</summary>
     public TimeSpan RefreshInterval { get; }
@@ -113,7 +121,7 @@ public sealed class LiveModelProvider : ILiveModelSource, IDisposable
 
             try
             {
-                var loaded = await ServingModel.LoadAsync(_store, pointer.Version, cancellationToken).ConfigureAwait(false);
+                var loaded = await ServingModel.LoadAsync(_store, pointer.Version, Mode, cancellationToken).ConfigureAwait(false);
                 var previous = Interlocked.Exchange(ref _current, loaded);
                 _pointerETag = etag;
                 LastError = null;

@@ -130,7 +130,7 @@ public sealed class RecommenderService
         var itemFilter = new ItemFilter { Categories = filter.Categories, AvailableOnly = !filter.IncludeUnavailable, ExcludedItemIds = excluded };
         if (history.Count == 0)
         {
-            var popular = model.Index.MostPopular(request.K, itemFilter);
+            var popular = model.MostPopular(request.K, itemFilter);
             return new RecommendationResponse
             {
                 ModelVersion = model.Version,
@@ -182,7 +182,9 @@ public sealed class RecommenderService
 
         var filter = new ItemFilter { AvailableOnly = !includeUnavailable, ExcludedItemIds = new HashSet<string>(StringComparer.Ordinal) { itemId } };
         var itemIndex = await ResolveIndexAsync(model, cancellationToken).ConfigureAwait(false);
-        var results = await itemIndex.SearchAsync(model.VectorOf(index).ToArray(), k, filter, cancellationToken).ConfigureAwait(false);
+        var vector = new float[model.Manifest.Dimensions];
+        model.ReadVector(index, vector);
+        var results = await itemIndex.SearchAsync(vector, k, filter, cancellationToken).ConfigureAwait(false);
         return new RecommendationResponse
         {
             ModelVersion = model.Version,
@@ -210,7 +212,8 @@ public sealed class RecommenderService
 
     /// <summary>
     /// The index one request searches: the embedded index as is, or the version's remote index (Azure AI Search) behind
-    /// the time budget of <see cref="ServingOptions.SearchTimeout"/>, falling back to the instance's own vectors.
+    /// the time budget of <see cref="ServingOptions.SearchTimeout"/>, falling back to the instance's own vectors (popular
+    /// items when it holds none).
     /// </summary>
     private async Task<RequestIndex> ResolveIndexAsync(ServingModel model, CancellationToken cancellationToken)
     {
@@ -236,17 +239,19 @@ public sealed class RecommenderService
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            Health.SearchFailed(model.Version, $"{what}: no answer within {_options.SearchTimeout.TotalMilliseconds:F0} ms", "the instance's own vectors");
+            Health.SearchFailed(model.Version, $"{what}: no answer within {_options.SearchTimeout.TotalMilliseconds:F0} ms", FallbackOf(model));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Handled, not swallowed: logged at Warning with the exception, counted, shown by /api/health, and the
-            // request is answered from the instance's copy of the same vectors.
-            Health.SearchFailed(model.Version, $"{what}: {ex.GetType().Name}", "the instance's own vectors", ex);
+            // request is answered from the instance's copy of the same vectors, or from popular items.
+            Health.SearchFailed(model.Version, $"{what}: {ex.GetType().Name}", FallbackOf(model), ex);
         }
 
         return (false, default);
     }
+
+    private static string FallbackOf(ServingModel model) => model.SearchIndex is null ? "popular items" : "the instance's own vectors";
 
     /// <summary>One search of a remote index within the time budget.</summary>
     internal Task<(bool Ok, IReadOnlyList<ScoredItem>? Value)> RemoteSearchAsync(ServingModel model, IItemIndex remote, ReadOnlyMemory<float> query, int k, ItemFilter filter, CancellationToken cancellationToken) =>
@@ -268,6 +273,7 @@ public sealed class RecommenderService
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var negatives = new HashSet<string>(StringComparer.Ordinal);
         var positives = new List<(int Index, long Time, float Weight, bool Stored)>();
+        var ids = new Dictionary<int, string>();
         foreach (var (e, fromStore) in all)
         {
             if (!model.EventTypes.TryClassify(e.Type, e.Value, out var weight, out var negative))
@@ -286,13 +292,15 @@ public sealed class RecommenderService
             if (index > 0 && weight > 0f)
             {
                 positives.Add((index, e.Timestamp.ToUnixTimeSeconds(), weight, fromStore));
+                ids[index] = e.ItemId;
             }
         }
 
         // The tower reads the most recent L positives, exactly as in training.
         var l = model.Manifest.HistoryLength;
         var used = positives.Skip(Math.Max(0, positives.Count - l)).ToList();
-        var input = new UserHistoryInput(used.Count, seen, negatives, used.Exists(p => p.Stored));
+        var input = new UserHistoryInput(used.Count, seen, negatives, used.Exists(p => p.Stored), ids);
+
         var times = used.Select(p => p.Time).ToArray();
         var weights = used.Select(p => p.Weight).ToArray();
         for (var i = 0; i < used.Count; i++)
@@ -306,22 +314,27 @@ public sealed class RecommenderService
 
     private static List<string> Explain(ServingModel model, UserHistoryInput history, string itemId)
     {
-        // Each history item's share of the pools times its similarity to the recommended item.
-        var target = model.VectorOf(model.IndexOf(itemId));
+        // Each history item's share of the pools times its similarity to the recommended item. The vectors are read
+        // one by one (from the index in memory, or from the local file in AI Search mode): L + 1 rows per item.
+        var d = model.Manifest.Dimensions;
+        var target = new float[d];
+        var row = new float[d];
+        model.ReadVector(model.IndexOf(itemId), target);
         var sumL = TensorPrimitives.Sum(history.LongTerm.AsSpan(0, history.Count));
         var sumS = TensorPrimitives.Sum(history.Session.AsSpan(0, history.Count));
         var contributions = new Dictionary<int, float>();
         for (var i = 0; i < history.Count; i++)
         {
             var share = (sumL > 0 ? history.LongTerm[i] / sumL : 0f) + (sumS > 0 ? history.Session[i] / sumS : 0f);
-            var value = share * TensorPrimitives.Dot(model.VectorOf(history.Items[i]), target);
+            model.ReadVector(history.Items[i], row);
+            var value = share * TensorPrimitives.Dot(row, target);
             contributions[history.Items[i]] = contributions.GetValueOrDefault(history.Items[i]) + value;
         }
 
         return contributions.Where(c => c.Value > 0f)
             .OrderByDescending(c => c.Value)
             .Take(ExplainTopHistoryItems)
-            .Select(c => model.Items[c.Key - 1].ItemId)
+            .Select(c => history.ItemIds[c.Key])
             .ToList();
     }
 
@@ -337,9 +350,9 @@ public sealed class RecommenderService
 
         var lowerQuartile = model.LowerQuartilePopularity;
         var taken = new HashSet<string>(chosen.Select(c => c.ItemId), StringComparer.Ordinal);
-        var candidates = await index.SearchAsync(user, Math.Min(model.Items.Count, Math.Max(k * 50, 500)), filter, cancellationToken).ConfigureAwait(false);
+        var candidates = await index.SearchAsync(user, Math.Min(model.ItemCount, Math.Max(k * 50, 500)), filter, cancellationToken).ConfigureAwait(false);
         var fresh = candidates
-            .Where(c => !taken.Contains(c.ItemId) && model.Items[model.IndexOf(c.ItemId) - 1].Popularity <= lowerQuartile)
+            .Where(c => !taken.Contains(c.ItemId) && model.IndexOf(c.ItemId) is var at && at > 0 && model.PopularityOf(at) <= lowerQuartile)
             .Take(slots)
             .ToList();
         var step = Math.Max(1, k / Math.Max(1, fresh.Count));
@@ -367,7 +380,8 @@ public sealed class RecommenderService
 
 /// <summary>
 /// The index one request searches. Over a remote index every search has the time budget, and a search that fails or
-/// times out is answered from the model's embedded index instead, after which <see cref="FellBack"/> is true.
+/// times out is answered from the model's embedded index instead, or, when the instance holds no vectors
+/// (<see cref="ServingMode.RemoteIndex"/>), from its popular items; after that <see cref="FellBack"/> is true.
 /// </summary>
 internal sealed class RequestIndex(RecommenderService service, ServingModel model, IItemIndex? remote) : IItemIndex
 {
@@ -389,12 +403,14 @@ internal sealed class RequestIndex(RecommenderService service, ServingModel mode
             FellBack = true;
         }
 
-        return await model.SearchIndex.SearchAsync(query, k, filter, cancellationToken).ConfigureAwait(false);
+        return model.SearchIndex is { } local
+            ? await local.SearchAsync(query, k, filter, cancellationToken).ConfigureAwait(false)
+            : model.MostPopular(k, filter);
     }
 }
 
 /// <summary>A user's history as the user tower reads it, plus the item sets used for exclusions.</summary>
-internal sealed class UserHistoryInput(int count, HashSet<string> seen, HashSet<string> negatives, bool fromStore)
+internal sealed class UserHistoryInput(int count, HashSet<string> seen, HashSet<string> negatives, bool fromStore, Dictionary<int, string> itemIds)
 {
     public int Count { get; } = count;
 
@@ -409,4 +425,7 @@ internal sealed class UserHistoryInput(int count, HashSet<string> seen, HashSet<
     public HashSet<string> NegativeItems { get; } = negatives;
 
     public bool FromStore { get; } = fromStore;
+
+    /// <summary>Gets the item id of each vocabulary index in the history (explanations name them without a catalog lookup).</summary>
+    public IReadOnlyDictionary<int, string> ItemIds { get; } = itemIds;
 }

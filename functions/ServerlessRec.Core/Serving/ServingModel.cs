@@ -8,8 +8,11 @@ using ServerlessRec.Training;
 namespace ServerlessRec.Serving;
 
 /// <summary>
-/// One live model version, loaded once and shared by all requests: the ONNX user tower (one session),
-/// the item vocabulary and vectors, and the embedded index over them.
+/// One live model version, loaded once and shared by all requests. In <see cref="ServingMode.Embedded"/> mode: the ONNX
+/// user tower (one session), the item vocabulary and vectors, and the embedded index over them. In
+/// <see cref="ServingMode.RemoteIndex"/> mode (Azure AI Search) the catalog stays out of the process: the user tower's
+/// head with its history rows read from a local file, a compact vocabulary with a popular list
+/// (<see cref="CompactItemCatalog"/>), and item vectors read by row; the memory does not grow with the catalog.
 /// </summary>
 public sealed class ServingModel : IDisposable
 {
@@ -19,27 +22,35 @@ public sealed class ServingModel : IDisposable
     /// <summary>From this many items the codes are int4 (an eighth of the bytes, an eight times deeper exact re-rank).</summary>
     public const int Int4FromItems = 500_000;
 
-    private readonly Dictionary<string, int> _indexById;
+    private readonly Dictionary<string, int>? _indexById;
     private readonly Lazy<long> _lowerQuartilePopularity;
+    private readonly IReadOnlyList<ModelItem>? _items;
+    private readonly EmbeddedItemIndex? _index;
+    private readonly IItemIndex? _searchIndex;
+    private readonly CompactItemCatalog? _catalog;
+    private readonly VectorRowFile? _itemVectors;
+    private readonly string? _folder;
 
     private ServingModel(ModelPackage package)
     {
+        Mode = ServingMode.Embedded;
         Manifest = package.Manifest;
-        Items = ModelExporter.ReadItems(package.Artifact(ModelManifest.ItemsFile));
+        var items = ModelExporter.ReadItems(package.Artifact(ModelManifest.ItemsFile));
+        _items = items;
         var vectorBytes = package.Artifact(ModelManifest.ItemVectorsFile);
         var d = Manifest.Dimensions;
-        if (Items.Count != Manifest.ItemCount || vectorBytes.Length != Manifest.ItemCount * d * sizeof(float))
+        if (items.Count != Manifest.ItemCount || vectorBytes.Length != Manifest.ItemCount * d * sizeof(float))
         {
             throw new ModelIntegrityException($"model {Manifest.Version}: items and vectors do not match the manifest's {Manifest.ItemCount} items");
         }
 
         // The index keeps its own aligned copy; this one only lives while the index is built.
         var vectors = MemoryMarshal.Cast<byte, float>(vectorBytes).ToArray();
-        _indexById = new Dictionary<string, int>(Items.Count, StringComparer.Ordinal);
-        var indexed = new IndexedItem[Items.Count];
-        for (var r = 0; r < Items.Count; r++)
+        _indexById = new Dictionary<string, int>(items.Count, StringComparer.Ordinal);
+        var indexed = new IndexedItem[items.Count];
+        for (var r = 0; r < items.Count; r++)
         {
-            var item = Items[r];
+            var item = items[r];
             if (item.Index != r + 1)
             {
                 throw new ModelIntegrityException($"model {Manifest.Version}: items.jsonl is not in index order at line {r + 1}");
@@ -49,19 +60,32 @@ public sealed class ServingModel : IDisposable
             indexed[r] = new IndexedItem(item.ItemId, vectors.AsMemory(r * d, d), item.Categories, item.Available, item.Popularity);
         }
 
-        _lowerQuartilePopularity = new Lazy<long>(() => LowerQuartileOf(Items), LazyThreadSafetyMode.ExecutionAndPublication);
-        Index = new EmbeddedItemIndex(Manifest.Version, d, indexed);
-        SearchIndex = SearchIndexFor(Index);
+        _lowerQuartilePopularity = new Lazy<long>(() => LowerQuartileOf(items), LazyThreadSafetyMode.ExecutionAndPublication);
+        _index = new EmbeddedItemIndex(Manifest.Version, d, indexed);
+        _searchIndex = SearchIndexFor(_index);
         UserTower = new OnnxUserTower(package.Artifact(ModelManifest.UserTowerFile), Manifest.HistoryLength, d);
-        EventTypes = new EventTypeOptions { Types = new Dictionary<string, EventTypeDefinition>(Manifest.EventTypes, StringComparer.OrdinalIgnoreCase) };
-        Weighting = new HistoryWeighting(new TwoTowerOptions
-        {
-            HistoryLength = Manifest.HistoryLength,
-            DecayHalfLifeDays = Manifest.DecayHalfLifeDays,
-            SessionGapMinutes = Manifest.SessionGapMinutes,
-            SessionMaxEvents = Manifest.SessionMaxEvents,
-        });
+        EventTypes = EventTypesOf(Manifest);
+        Weighting = WeightingOf(Manifest);
     }
+
+    private ServingModel(ModelManifest manifest, CompactItemCatalog catalog, OnnxUserTower userTower, VectorRowFile itemVectors, string folder)
+    {
+        Mode = ServingMode.RemoteIndex;
+        Manifest = manifest;
+        _catalog = catalog;
+        _itemVectors = itemVectors;
+        _folder = folder;
+        _lowerQuartilePopularity = new Lazy<long>(catalog.LowerQuartile, LazyThreadSafetyMode.ExecutionAndPublication);
+        UserTower = userTower;
+        EventTypes = EventTypesOf(manifest);
+        Weighting = WeightingOf(manifest);
+    }
+
+    /// <summary>Gets how much of the version this instance holds.</summary>
+    public ServingMode Mode { get; }
+
+    /// <summary>Gets the number of items in the model's vocabulary.</summary>
+    public int ItemCount => Manifest.ItemCount;
 
     /// <summary>Gets the manifest.</summary>
     public ModelManifest Manifest { get; }
@@ -69,16 +93,19 @@ public sealed class ServingModel : IDisposable
     /// <summary>Gets the model version.</summary>
     public string Version => Manifest.Version;
 
-    /// <summary>Gets the vocabulary in index order (row r is item index r + 1).</summary>
-    public IReadOnlyList<ModelItem> Items { get; }
+    /// <summary>Gets the vocabulary in index order (row r is item index r + 1); embedded mode only.</summary>
+    /// <exception cref="InvalidOperationException">The model is served in <see cref="ServingMode.RemoteIndex"/> mode.</exception>
+    public IReadOnlyList<ModelItem> Items => _items ?? throw EmbeddedOnly(nameof(Items));
 
-    /// <summary>Gets the embedded index over the item vectors (rows in vocabulary order).</summary>
-    public EmbeddedItemIndex Index { get; }
+    /// <summary>Gets the embedded index over the item vectors (rows in vocabulary order); embedded mode only.</summary>
+    /// <exception cref="InvalidOperationException">The model is served in <see cref="ServingMode.RemoteIndex"/> mode.</exception>
+    public EmbeddedItemIndex Index => _index ?? throw EmbeddedOnly(nameof(Index));
 
     /// <summary>
-    /// Gets the index requests search: see <see cref="SearchIndexFor"/>.
+    /// Gets the index requests search (see <see cref="SearchIndexFor"/>), or null in <see cref="ServingMode.RemoteIndex"/> mode,
+    /// where the instance holds no vectors to search.
     /// </summary>
-    public IItemIndex SearchIndex { get; }
+    public IItemIndex? SearchIndex => _searchIndex;
 
     /// <summary>
     /// The index a catalog is searched through: the exact scan below <see cref="CompressedFromItems"/> items, then
@@ -112,9 +139,30 @@ public sealed class ServingModel : IDisposable
     /// <summary>Gets the history weighting the model was trained with.</summary>
     public HistoryWeighting Weighting { get; }
 
-    /// <summary>Loads and verifies a model version from the store.</summary>
-    public static async Task<ServingModel> LoadAsync(IBlobStore store, string version, CancellationToken cancellationToken = default) =>
-        new(await ModelPackage.ReadAsync(store, version, cancellationToken: cancellationToken).ConfigureAwait(false));
+    /// <summary>Loads and verifies a model version from the store, whole (the embedded index).</summary>
+    public static Task<ServingModel> LoadAsync(IBlobStore store, string version, CancellationToken cancellationToken = default) =>
+        LoadAsync(store, version, ServingMode.Embedded, cancellationToken);
+
+    /// <summary>
+    /// Loads and verifies a model version from the store. In <see cref="ServingMode.RemoteIndex"/> mode the large
+    /// artefacts (item vectors, history embeddings, items) are streamed into a temporary folder and hash-checked on the
+    /// way, never held whole; a version exported before <c>user_head.onnx</c> existed is loaded whole instead.
+    /// </summary>
+    public static async Task<ServingModel> LoadAsync(IBlobStore store, string version, ServingMode mode, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (mode == ServingMode.RemoteIndex)
+        {
+            var manifest = await ModelPackage.ReadManifestAsync(store, version, cancellationToken: cancellationToken).ConfigureAwait(false)
+                ?? throw new ModelIntegrityException($"model {version} does not exist (no {ModelManifest.FileName})");
+            if (manifest.Artifacts.ContainsKey(ModelManifest.UserHeadFile) && manifest.Artifacts.ContainsKey(ModelManifest.HistoryEmbeddingsFile))
+            {
+                return await LoadRemoteAsync(store, manifest, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return new(await ModelPackage.ReadAsync(store, version, cancellationToken: cancellationToken).ConfigureAwait(false));
+    }
 
     /// <summary>Creates a serving model from a package already in memory (verified by its producer).</summary>
     public static ServingModel FromPackage(ModelPackage package)
@@ -124,10 +172,86 @@ public sealed class ServingModel : IDisposable
     }
 
     /// <summary>Returns the vocabulary index of an item (0 when unknown to this model).</summary>
-    public int IndexOf(string itemId) => _indexById.TryGetValue(itemId, out var index) ? index : 0;
+    public int IndexOf(string itemId) => _indexById is not null
+        ? (_indexById.TryGetValue(itemId, out var index) ? index : 0)
+        : _catalog!.IndexOf(itemId);
 
-    /// <summary>Gets the vector of a vocabulary index (1..ItemCount).</summary>
+    /// <summary>Gets the vector of a vocabulary index (1..ItemCount) in memory; embedded mode only (see <see cref="ReadVector"/>).</summary>
+    /// <exception cref="InvalidOperationException">The model is served in <see cref="ServingMode.RemoteIndex"/> mode.</exception>
     public ReadOnlySpan<float> VectorOf(int index) => Index.VectorOf(index - 1);
+
+    /// <summary>Copies the vector of a vocabulary index (1..ItemCount) into <paramref name="destination"/>, in either mode.</summary>
+    public void ReadVector(int index, Span<float> destination)
+    {
+        if (_itemVectors is not null)
+        {
+            _itemVectors.Read(index - 1, destination);
+        }
+        else
+        {
+            VectorOf(index).CopyTo(destination);
+        }
+    }
+
+    /// <summary>Gets the popularity (positive training events) of a vocabulary index (1..ItemCount).</summary>
+    public long PopularityOf(int index) => _catalog is not null ? _catalog.PopularityOf(index) : Index.PopularityOf(index - 1);
+
+    /// <summary>
+    /// Returns the most popular items that pass the filter: from the whole catalog in embedded mode, from the
+    /// <see cref="CompactItemCatalog.PopularListSize"/> most popular items in <see cref="ServingMode.RemoteIndex"/> mode
+    /// (a filter that few of them pass can return fewer than <paramref name="k"/>).
+    /// </summary>
+    public IReadOnlyList<ScoredItem> MostPopular(int k, ItemFilter filter) =>
+        _catalog is not null ? _catalog.MostPopular(k, filter) : Index.MostPopular(k, filter);
+
+    private static async Task<ServingModel> LoadRemoteAsync(IBlobStore store, ModelManifest manifest, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "serverlessrec-serving", $"{manifest.Version}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        var owned = new List<IDisposable>();
+        try
+        {
+            var itemsPath = Path.Combine(folder, ModelManifest.ItemsFile);
+            await ModelPackage.DownloadArtifactAsync(store, manifest, ModelManifest.ItemsFile, itemsPath, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var catalog = CompactItemCatalog.Read(itemsPath, manifest.ItemCount, manifest.Version);
+            File.Delete(itemsPath);
+
+            var vectorsPath = Path.Combine(folder, ModelManifest.ItemVectorsFile);
+            await ModelPackage.DownloadArtifactAsync(store, manifest, ModelManifest.ItemVectorsFile, vectorsPath, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var itemVectors = new VectorRowFile(vectorsPath, manifest.ItemCount, manifest.Dimensions);
+            owned.Add(itemVectors);
+
+            var historyPath = Path.Combine(folder, ModelManifest.HistoryEmbeddingsFile);
+            await ModelPackage.DownloadArtifactAsync(store, manifest, ModelManifest.HistoryEmbeddingsFile, historyPath, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var historyRows = new VectorRowFile(historyPath, manifest.ItemCount + 1L, manifest.Dimensions);
+            owned.Add(historyRows);
+
+            var head = await ModelPackage.ReadArtifactAsync(store, manifest, ModelManifest.UserHeadFile, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var tower = new OnnxUserTower(head, manifest.HistoryLength, manifest.Dimensions, historyRows);
+            return new ServingModel(manifest, catalog, tower, itemVectors, folder);
+        }
+        catch
+        {
+            // Nothing of a version that failed to load may stay behind: not its open files, not its folder.
+            owned.ForEach(o => o.Dispose());
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+    }
+
+    private static InvalidOperationException EmbeddedOnly(string member) =>
+        new($"ServingModel.{member} exists only in the embedded serving mode; in AI Search mode the catalog is not held in memory");
+
+    private static EventTypeOptions EventTypesOf(ModelManifest manifest) =>
+        new() { Types = new Dictionary<string, EventTypeDefinition>(manifest.EventTypes, StringComparer.OrdinalIgnoreCase) };
+
+    private static HistoryWeighting WeightingOf(ModelManifest manifest) => new(new TwoTowerOptions
+    {
+        HistoryLength = manifest.HistoryLength,
+        DecayHalfLifeDays = manifest.DecayHalfLifeDays,
+        SessionGapMinutes = manifest.SessionGapMinutes,
+        SessionMaxEvents = manifest.SessionMaxEvents,
+    });
 
     private static long LowerQuartileOf(IReadOnlyList<ModelItem> items)
     {
@@ -147,5 +271,13 @@ public sealed class ServingModel : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => UserTower.Dispose();
+    public void Dispose()
+    {
+        UserTower.Dispose();
+        _itemVectors?.Dispose();
+        if (_folder is not null && Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
 }

@@ -60,19 +60,24 @@ public sealed class RetrainWithAzureAISearchTests : IAsyncLifetime
         Assert.Contains(_service.RequestsTo("/docs/$count"), r => r.Path.Contains(index, StringComparison.Ordinal));
         Assert.Equal(outcome.Version, (await ModelPointer.ReadAsync(_store)).Pointer!.Version);
 
-        // Serving configured for Azure AI Search queries the new version's index and ranks like the embedded one.
+        // Serving configured for Azure AI Search loads the model without its catalog (vectors by row from local copies
+        // of the blobs), queries the new version's index and ranks and explains like the embedded one.
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero));
         using var models = new LiveModelProvider(_store, time);
+        using var remoteModels = new LiveModelProvider(_store, time, mode: ServingMode.RemoteIndex);
         var histories = new UserHistoryStore(_store);
-        var viaSearch = new RecommenderService(models, histories, time, new PublisherIndexResolver(SearchTestBackend.Publisher(_service)));
+        var viaSearch = new RecommenderService(remoteModels, histories, time, new PublisherIndexResolver(SearchTestBackend.Publisher(_service)));
         var embedded = new RecommenderService(models, histories, time);
-        var request = new RecommendationRequest { UserId = "visitor", K = 10, RecentEvents = [new RequestEvent { ItemId = "i3", Type = "view" }, new RequestEvent { ItemId = "i9", Type = "like" }] };
+        var request = new RecommendationRequest { UserId = "visitor", K = 10, Explain = true, RecentEvents = [new RequestEvent { ItemId = "i3", Type = "view" }, new RequestEvent { ItemId = "i9", Type = "like" }] };
 
         var searched = await viaSearch.RecommendAsync(request);
         var reference = await embedded.RecommendAsync(request);
 
+        Assert.Equal(ServingMode.RemoteIndex, (await remoteModels.GetCurrentAsync())!.Mode);
+        Assert.Equal(RecommendationSource.Request, searched.Source);
         Assert.Contains(_service.RequestsTo("/docs/search.post.search"), r => r.Path.Contains(index, StringComparison.Ordinal));
         Assert.Equal(reference.Items.Select(i => i.ItemId), searched.Items.Select(i => i.ItemId));
+        Assert.Equal(reference.Items.Select(i => string.Join(",", i.Because!)), searched.Items.Select(i => string.Join(",", i.Because!)));
     }
 
     [Fact]

@@ -32,8 +32,10 @@ public sealed class ModelPackageTests : IDisposable
         var package = ExportSmall();
 
         Assert.Equal(
-            [ModelManifest.ItemTowerFile, ModelManifest.ItemVectorsFile, ModelManifest.ItemsFile, ModelManifest.UserTowerFile],
+            [ModelManifest.HistoryEmbeddingsFile, ModelManifest.ItemTowerFile, ModelManifest.ItemVectorsFile, ModelManifest.ItemsFile, ModelManifest.UserHeadFile, ModelManifest.UserTowerFile],
             package.Manifest.Artifacts.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(ModelPackage.Sha256(package.Artifact(ModelManifest.UserHeadFile)), package.Manifest.Artifacts[ModelManifest.UserHeadFile].Sha256);
+        Assert.Equal(25 * 8 * sizeof(float), package.Artifact(ModelManifest.HistoryEmbeddingsFile).Length);
         Assert.Equal(ModelPackage.Sha256(package.Artifact(ModelManifest.UserTowerFile)), package.Manifest.Artifacts[ModelManifest.UserTowerFile].Sha256);
         Assert.Equal(24, package.Manifest.ItemCount);
         Assert.Equal(24 * 8 * sizeof(float), package.Artifact(ModelManifest.ItemVectorsFile).Length);

@@ -44,6 +44,32 @@ public sealed class TwoTowerOnnxExporterTests
     }
 
     [Fact]
+    public void UserHead_RowsGatheredFromTheTableFile_EqualTheWholeTower()
+    {
+        var (model, _) = TrainSmall();
+        var path = Path.Combine(Path.GetTempPath(), "srec-head-" + Guid.NewGuid().ToString("N") + ".f32");
+        File.WriteAllBytes(path, TwoTowerOnnxExporter.ExportHistoryEmbeddings(model));
+        using var whole = new OnnxUserTower(TwoTowerOnnxExporter.ExportUserTower(model), historyLength: 10, model.Dimensions);
+        using var head = new OnnxUserTower(TwoTowerOnnxExporter.ExportUserHead(model), historyLength: 10, model.Dimensions, new VectorRowFile(path, model.ItemRows, model.Dimensions));
+        int[][] histories = [[3, 5, 7, 2], [1], [24, 0, 6, 6, 11, 19, 20, 21, 22, 23], []];
+        var random = new Random(5);
+
+        foreach (var items in histories)
+        {
+            var longTerm = items.Select(_ => (float)random.NextDouble()).ToArray();
+            var session = items.Select(_ => random.Next(2) * (float)random.NextDouble()).ToArray();
+            var expected = new float[model.Dimensions];
+            var actual = new float[model.Dimensions];
+            whole.Compute(items, longTerm, session, expected);
+            head.Compute(items, longTerm, session, actual);
+            AssertClose(expected, actual);
+        }
+
+        head.Dispose();
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
     public void ItemTower_ItemsWithAndWithoutFeatures_MatchTrainerForwardPass()
     {
         var (model, data) = TrainSmall();

@@ -185,7 +185,7 @@ public sealed class SearchFallbackTests(ServingFixture fixture) : IClassFixture<
         {
             Calls++;
             using var model = await ServingModel.LoadAsync(fixture.Store, "v1", cancellationToken);
-            return await model.SearchIndex.SearchAsync(query, k, filter, cancellationToken);
+            return await model.SearchIndex!.SearchAsync(query, k, filter, cancellationToken);
         }
     }
 }
