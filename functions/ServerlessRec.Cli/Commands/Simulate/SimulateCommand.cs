@@ -174,6 +174,12 @@ internal sealed class SimulateCommand : ICliCommand
 
             await Task.WhenAll(pending).ConfigureAwait(false);
 
+            // What the day's API log holds once the posting is over (the night's purge may then erase forgotten users' lines).
+            var faultsBeforeCount = _store.FaultRate;
+            _store.FaultRate = 0;
+            var logged = await CountApiLinesAsync(dayStart, cancellationToken).ConfigureAwait(false);
+            _store.FaultRate = faultsBeforeCount;
+
             // Night: the day's bulk file (with poisoned lines), then the retraining.
             Advance(clock, dayStart.AddHours(23).AddMinutes(30));
             var bulkUsers = await WriteBulkFileAsync(day, dayStart, bulk, cancellationToken).ConfigureAwait(false);
@@ -184,8 +190,6 @@ internal sealed class SimulateCommand : ICliCommand
             _store.FaultRate = 0;
             var faults = _store.Faults;
             var operations = _store.TakeCounts();
-            var logged = await CountApiLinesAsync(dayStart, cancellationToken).ConfigureAwait(false);
-            _store.TakeCounts();
             latencies.Sort();
             using var process = Process.GetCurrentProcess();
             return new SimulatedDay
@@ -203,6 +207,7 @@ internal sealed class SimulateCommand : ICliCommand
                 BulkUsers = bulkUsers,
                 SeededUsers = record?.SeededUsers ?? 0,
                 QuarantinedUsers = record?.QuarantinedUsers ?? 0,
+                ErasedLines = record?.PurgedLines ?? 0,
                 TrainingEvents = record?.Dataset?.Events ?? 0,
                 RetrainOutcome = outcome,
                 RetrainReason = record?.Reason,

@@ -50,13 +50,17 @@ internal sealed record SimulatedDay
     /// <summary>Gets the events the API acknowledged (202), counted once per post however often it was retried.</summary>
     public long Acknowledged { get; init; }
 
-    /// <summary>Gets the events of the day found in the API event log.</summary>
+    /// <summary>Gets the events of the day found in the API event log once the day's posting is over.</summary>
     public long Logged { get; init; }
 
     /// <summary>Gets acknowledged events missing from the log.</summary>
     public long Lost { get; init; }
 
-    /// <summary>Gets events in the log more often than they were acknowledged.</summary>
+    /// <summary>
+    /// Gets events in the log more often than they were acknowledged: a post whose log append succeeded but whose
+    /// idempotency marker could not be updated (storage faults) is logged again by its retry; the copies are identical
+    /// and the retraining counts them once.
+    /// </summary>
     public long Duplicated { get; init; }
 
     /// <summary>Gets the poisoned posts by kind; a key ending in <c>-accepted-&lt;status&gt;</c> means the API did not refuse it.</summary>
@@ -75,6 +79,9 @@ internal sealed record SimulatedDay
 
     /// <summary>Gets the users the retraining quarantined (their history could not be written) instead of failing.</summary>
     public int QuarantinedUsers { get; init; }
+
+    /// <summary>Gets the lines the night's purge erased (forgotten users' events, from logs and quarantine).</summary>
+    public long ErasedLines { get; init; }
 
     public int TrainingEvents { get; init; }
 

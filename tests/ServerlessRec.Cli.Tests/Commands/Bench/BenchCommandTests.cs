@@ -173,8 +173,8 @@ public sealed class BenchCommandTests : IDisposable
         var (code, output, _) = await RunAsync("bench", "--help");
 
         Assert.Equal(0, code);
-        Assert.Contains("serving|ingest|train|serve-http|index|retrain|soak|eventlog", output, StringComparison.Ordinal);
-        Assert.Contains("(not train or soak or eventlog: they take longest)", output, StringComparison.Ordinal);
+        Assert.Contains("serving|ingest|train|serve-http|index|retrain|soak|eventlog|serving-memory", output, StringComparison.Ordinal);
+        Assert.Contains("(not train or soak or eventlog or serving-memory: they take longest)", output, StringComparison.Ordinal);
     }
 
     private JsonDocument AssertReport(string suite, string markdownContains)
