@@ -19,11 +19,11 @@ internal sealed class ExportCommand(TimeProvider timeProvider) : ICliCommand
     public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
     {
         var user = args.RequiredString("user");
-        var root = args.String("root", StorageOptions.DefaultLocalRoot);
+        var cli = CliConfiguration.OpenStore(args);
         var outPath = args.String("out");
         args.EnsureAllRead();
 
-        var (histories, forgotten) = UserStores.Open(root, timeProvider);
+        var (histories, forgotten) = UserStores.Open(cli.Store, timeProvider);
         var export = await ServingErrors.RunAsync(() =>
         {
             RequestRules.Id(user, "user");
@@ -37,19 +37,18 @@ internal sealed class ExportCommand(TimeProvider timeProvider) : ICliCommand
         else
         {
             await File.WriteAllTextAsync(outPath, json + Environment.NewLine, cancellationToken).ConfigureAwait(false);
-            output.WriteLine($"wrote the export of user \"{user}\" ({export.Events.Count} events, {export.Blobs.Count} blobs) to {outPath}");
+            output.WriteLine($"wrote the export of user \"{user}\" ({export.Events.Count} events, {export.Blobs.Count} blobs) from {cli.Description} to {outPath}");
         }
 
         return 0;
     }
 }
 
-/// <summary>The history store and tombstones of a local store folder.</summary>
+/// <summary>The history store and tombstones of the configured store.</summary>
 internal static class UserStores
 {
-    public static (UserHistoryStore Histories, ForgottenUsers Forgotten) Open(string root, TimeProvider timeProvider)
+    public static (UserHistoryStore Histories, ForgottenUsers Forgotten) Open(IBlobStore store, TimeProvider timeProvider)
     {
-        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = root });
         var histories = new UserHistoryStore(store);
         return (histories, new ForgottenUsers(store, histories, timeProvider));
     }

@@ -1,5 +1,4 @@
 using ServerlessRec.Serving;
-using ServerlessRec.Storage;
 
 namespace ServerlessRec.Cli.Commands;
 
@@ -15,10 +14,11 @@ internal sealed class ForgetCommand(TimeProvider timeProvider) : ICliCommand
     public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
     {
         var user = args.RequiredString("user");
-        var root = args.String("root", StorageOptions.DefaultLocalRoot);
+        var cli = CliConfiguration.OpenStore(args);
         args.EnsureAllRead();
 
-        var (_, forgotten) = UserStores.Open(root, timeProvider);
+        output.WriteLine(cli.Banner);
+        var (_, forgotten) = UserStores.Open(cli.Store, timeProvider);
         var deleted = await ServingErrors.RunAsync(() =>
         {
             RequestRules.Id(user, "user");

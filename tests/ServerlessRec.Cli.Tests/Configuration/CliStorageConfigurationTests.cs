@@ -97,6 +97,27 @@ public sealed class CliStorageConfigurationTests(AzuriteFixture azurite) : IDisp
     }
 
     [Fact]
+    public async Task ForgetAndExport_AzureBlobProviderConfigured_WorkOnBlobStorage()
+    {
+        var (configuration, store) = await AzuriteConfigurationAsync();
+
+        var forget = await RunAsync(configuration, "forget", "--user", "gone@example.com");
+        var export = await RunAsync(configuration, "export", "--user", "gone@example.com");
+
+        Assert.Equal(0, forget.Code);
+        Assert.StartsWith("store: Azure Blob Storage", forget.Output, StringComparison.Ordinal);
+        var tombstones = new List<string>();
+        await foreach (var blob in store.ListAsync(ContainerNames.Users, "_forgotten/"))
+        {
+            tombstones.Add(blob.Name);
+        }
+
+        Assert.Single(tombstones);
+        Assert.Equal(0, export.Code);
+        Assert.False(JsonDocument.Parse(export.Output).RootElement.GetProperty("forgottenAt").ValueKind == JsonValueKind.Null);
+    }
+
+    [Fact]
     public async Task Root_AzureBlobProviderConfigured_IsAUsageErrorNotASilentLocalStore()
     {
         var (configuration, _) = await AzuriteConfigurationAsync();
@@ -137,7 +158,7 @@ public sealed class CliStorageConfigurationTests(AzuriteFixture azurite) : IDisp
         var options = azurite.CreateStorageOptions();
         var store = BlobStoreFactory.Create(options);
         var service = azurite.CreateServiceClient();
-        foreach (var container in new[] { ContainerNames.Events, ContainerNames.Quarantine, ContainerNames.Users, ContainerNames.Models, ContainerNames.Runs, ContainerNames.Catalog })
+        foreach (var container in new[] { ContainerNames.Events, ContainerNames.Quarantine, ContainerNames.Users, ContainerNames.Models, ContainerNames.Runs, ContainerNames.Catalog, ContainerNames.Requests })
         {
             await service.GetBlobContainerClient(container).DeleteIfExistsAsync();
         }
