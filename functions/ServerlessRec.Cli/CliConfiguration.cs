@@ -79,17 +79,21 @@ internal static class CliConfiguration
     }
 
     /// <summary>Binds and validates the <c>Storage</c> section.</summary>
-    public static StorageOptions ReadStorageOptions(IConfiguration configuration)
+    public static StorageOptions ReadStorageOptions(IConfiguration configuration) => ReadOptions<StorageOptions>(configuration, StorageOptions.SectionName);
+
+    /// <summary>Binds one section to its options class and checks its DataAnnotations; a bad setting is a usage error naming it.</summary>
+    public static T ReadOptions<T>(IConfiguration configuration, string section)
+        where T : new()
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = new StorageOptions();
+        var options = new T();
         try
         {
-            configuration.GetSection(StorageOptions.SectionName).Bind(options);
+            configuration.GetSection(section).Bind(options);
         }
         catch (InvalidOperationException ex)
         {
-            throw new CliUsageException($"the Storage settings cannot be read: {ex.Message}");
+            throw new CliUsageException($"the {section} settings cannot be read: {ex.Message}");
         }
 
         var errors = new List<ValidationResult>();

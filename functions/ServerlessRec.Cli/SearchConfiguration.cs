@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using ServerlessRec.Azure.Search;
 using ServerlessRec.Cli.Commands;
@@ -15,16 +14,7 @@ namespace ServerlessRec.Cli;
 /// </summary>
 internal static class SearchConfiguration
 {
-    public static SearchOptions Read(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var options = new SearchOptions();
-        configuration.GetSection(SearchOptions.SectionName).Bind(options);
-        var errors = new List<ValidationResult>();
-        return Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true)
-            ? options
-            : throw new CliUsageException(string.Join(" ", errors.Select(e => e.ErrorMessage)));
-    }
+    public static SearchOptions Read(IConfiguration configuration) => CliConfiguration.ReadOptions<SearchOptions>(configuration, SearchOptions.SectionName);
 
     public static IItemIndexPublisher CreatePublisher(IBlobStore store, SearchOptions options) =>
         options.Provider == SearchProviderKind.AzureAISearch ? SearchIndexBackendFactory.CreatePublisher(options) : new EmbeddedItemIndexPublisher(store);

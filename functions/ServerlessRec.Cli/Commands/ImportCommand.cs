@@ -203,6 +203,7 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
     {
         private readonly CliStore? _store;
         private readonly string? _folderRoot;
+        private LocalFolderBlobStore? _folderStore;
 
         private ImportTarget(CliStore? store, string? folderRoot)
         {
@@ -213,7 +214,7 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
         public string Description => _store?.Description ?? $"folder {_folderRoot}";
 
         /// <summary>Gets the store the events go to (its tombstones say whose old events are skipped).</summary>
-        public IBlobStore Store => _store?.Store ?? new LocalFolderBlobStore(new StorageOptions { LocalRoot = _folderRoot! });
+        public IBlobStore Store => _store?.Store ?? (_folderStore ??= new LocalFolderBlobStore(new StorageOptions { LocalRoot = _folderRoot! }));
 
         public static ImportTarget Open(CliArguments args, string? outPath)
         {

@@ -175,10 +175,10 @@ internal sealed class SimulateCommand : ICliCommand
             await Task.WhenAll(pending).ConfigureAwait(false);
 
             // What the day's API log holds once the posting is over (the night's purge may then erase forgotten users' lines).
-            var faultsBeforeCount = _store.FaultRate;
+            var faultRate = _store.FaultRate;
             _store.FaultRate = 0;
             var logged = await CountApiLinesAsync(dayStart, cancellationToken).ConfigureAwait(false);
-            _store.FaultRate = faultsBeforeCount;
+            _store.FaultRate = faultRate;
 
             // Night: the day's bulk file (with poisoned lines), then the retraining.
             Advance(clock, dayStart.AddHours(23).AddMinutes(30));
@@ -262,7 +262,7 @@ internal sealed class SimulateCommand : ICliCommand
             var lines = new StringBuilder();
             foreach (var e in bulk)
             {
-                lines.Append(Line(e.UserId, e.ItemId, e.Type, e.Timestamp.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), e.Value?.ToString("R", CultureInfo.InvariantCulture))).Append('\n');
+                lines.Append(SimulatedEventJson.Line(e)).Append('\n');
                 if (_random.NextDouble() < options.PoisonRate * 5)
                 {
                     lines.Append(PoisonedBulkLine(PoisonKinds[_random.Next(PoisonKinds.Length)], e)).Append('\n');
@@ -296,29 +296,21 @@ internal sealed class SimulateCommand : ICliCommand
             return lines;
         }
 
-        private static string PoisonedApiEvent(string kind, InteractionEvent e, DateTimeOffset now) => kind switch
+        private static string PoisonedApiEvent(string kind, InteractionEvent e, DateTimeOffset now) =>
+            kind == "future-timestamp"
+                ? SimulatedEventJson.Post(e, now.AddDays(400).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))
+                : SimulatedEventJson.Post([Poisoned(kind, e)]);
+
+        private static string PoisonedBulkLine(string kind, InteractionEvent e) =>
+            kind == "future-timestamp" ? SimulatedEventJson.Line(e, "2099-01-01T00:00:00Z") : SimulatedEventJson.Line(Poisoned(kind, e));
+
+        private static InteractionEvent Poisoned(string kind, InteractionEvent e) => kind switch
         {
-            "huge-value" => Post(e.UserId, e.ItemId, "rating", e.Timestamp, "1e39"),
-            "negative-huge-value" => Post(e.UserId, e.ItemId, "rating", e.Timestamp, "-1e308"),
-            "future-timestamp" => Post(e.UserId, e.ItemId, e.Type, now.AddDays(400), null),
-            "long-id" => Post(new string('x', 129), e.ItemId, e.Type, e.Timestamp, null),
-            _ => Post(e.UserId + "\\u0001", e.ItemId, e.Type, e.Timestamp, null),
+            "huge-value" => e with { Type = "rating", Value = 1e39 },
+            "negative-huge-value" => e with { Type = "rating", Value = -1e308 },
+            "long-id" => e with { UserId = new string('x', 129) },
+            _ => e with { UserId = e.UserId + "\u0001" },
         };
-
-        private static string PoisonedBulkLine(string kind, InteractionEvent e) => kind switch
-        {
-            "huge-value" => Line(e.UserId, e.ItemId, "rating", e.Timestamp.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), "1e39"),
-            "negative-huge-value" => Line(e.UserId, e.ItemId, "rating", e.Timestamp.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), "-1e308"),
-            "future-timestamp" => Line(e.UserId, e.ItemId, e.Type, "\"2099-01-01T00:00:00Z\"", null),
-            "long-id" => Line(new string('x', 129), e.ItemId, e.Type, e.Timestamp.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), null),
-            _ => Line(e.UserId + "\\u0001", e.ItemId, e.Type, e.Timestamp.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), null),
-        };
-
-        private static string Post(string user, string item, string type, DateTimeOffset time, string? value) =>
-            $$"""{"events":[{"userId":{{JsonSerializer.Serialize(user).Replace("\\\\u0001", "\\u0001", StringComparison.Ordinal)}},"itemId":{{JsonSerializer.Serialize(item)}},"type":"{{type}}","timestamp":"{{time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}}"{{(value is null ? string.Empty : ",\"value\":" + value)}}}]}""";
-
-        private static string Line(string user, string item, string type, string timestamp, string? value) =>
-            $$"""{"userId":{{JsonSerializer.Serialize(user).Replace("\\\\u0001", "\\u0001", StringComparison.Ordinal)}},"itemId":{{JsonSerializer.Serialize(item)}},"type":"{{type}}","timestamp":{{timestamp}}{{(value is null ? string.Empty : ",\"value\":" + value)}}}""";
 
         private static void Advance(FakeTimeProvider clock, DateTimeOffset to)
         {

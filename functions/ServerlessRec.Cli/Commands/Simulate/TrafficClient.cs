@@ -19,9 +19,6 @@ internal sealed class TrafficClient(HttpClient http, int clients) : IDisposable
     private readonly SemaphoreSlim _concurrency = new(clients, clients);
     private long _recommendationErrors;
 
-    /// <summary>Gets how many posts were given up after <see cref="MaxAttempts"/> attempts.</summary>
-    public long GaveUp { get; private set; }
-
     public void Dispose() => _concurrency.Dispose();
 
     /// <summary>Returns how many recommendation calls failed since the last call, and resets the count.</summary>
@@ -30,20 +27,7 @@ internal sealed class TrafficClient(HttpClient http, int clients) : IDisposable
     /// <summary>Posts events until the API acknowledges them; returns how many it acknowledged (0 when it gave up).</summary>
     public async Task<int> PostAsync(IReadOnlyList<InteractionEvent> events, CancellationToken cancellationToken)
     {
-        var body = new StringBuilder("{\"events\":[");
-        for (var i = 0; i < events.Count; i++)
-        {
-            var e = events[i];
-            body.Append(i == 0 ? string.Empty : ",")
-                .Append("{\"userId\":").Append(JsonSerializer.Serialize(e.UserId))
-                .Append(",\"itemId\":").Append(JsonSerializer.Serialize(e.ItemId))
-                .Append(",\"type\":").Append(JsonSerializer.Serialize(e.Type))
-                .Append(",\"timestamp\":\"").Append(e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append('"')
-                .Append(e.Value is { } v ? ",\"value\":" + v.ToString("R", CultureInfo.InvariantCulture) : string.Empty)
-                .Append('}');
-        }
-
-        var json = body.Append("]}").ToString();
+        var json = SimulatedEventJson.Post(events);
         var key = Guid.NewGuid().ToString("N");
         await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -73,7 +57,7 @@ internal sealed class TrafficClient(HttpClient http, int clients) : IDisposable
                 await Task.Delay(25 * attempt, cancellationToken).ConfigureAwait(false);
             }
 
-            GaveUp++;
+            // Given up: the day's row shows it as posted but not acknowledged.
             return 0;
         }
         finally
