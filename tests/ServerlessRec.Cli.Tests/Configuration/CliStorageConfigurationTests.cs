@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
@@ -65,15 +64,16 @@ public sealed class CliStorageConfigurationTests(AzuriteFixture azurite) : IDisp
     public async Task Serve_AzureBlobProviderConfigured_PostedEventsLandInBlobStorage()
     {
         var (configuration, store) = await AzuriteConfigurationAsync();
-        var port = FreePort();
         using var stop = new CancellationTokenSource();
         var output = new SynchronizedWriter();
         var serving = new ServeCommand(TimeProvider.System).RunAsync(
-            CliArguments.Parse(["--urls", $"http://127.0.0.1:{port}"], configuration), output, stop.Token);
+            CliArguments.Parse(["--urls", "http://127.0.0.1:0"], configuration), output, stop.Token);
         try
         {
+            // Port 0: the OS picks a free port as Kestrel binds (no pick-then-bind race with other tests); serve prints it.
             await WaitForAsync(() => output.Text.Contains("serving ", StringComparison.Ordinal) || serving.IsCompleted);
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            var bound = System.Text.RegularExpressions.Regex.Match(output.Text, @"on (http://127\.0\.0\.1:\d+)/api").Groups[1].Value;
+            using var http = new HttpClient { BaseAddress = new Uri(bound + "/") };
             using var posted = await http.PostAsync(
                 new Uri("api/events", UriKind.Relative),
                 new StringContent("""{"events":[{"userId":"served-user","itemId":"i9","type":"like"}]}""", Encoding.UTF8, "application/json"));
@@ -207,12 +207,6 @@ public sealed class CliStorageConfigurationTests(AzuriteFixture azurite) : IDisp
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed class SynchronizedWriter : StringWriter
     {
