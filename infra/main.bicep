@@ -107,6 +107,37 @@ param searchPartitionCount int = 1
 @maxValue(730)
 param logRetentionInDays int = 30
 
+@description('E-mail address that receives the alerts; empty creates the action group without a receiver.')
+param alertEmail string = ''
+
+@description('Recommendation latency alert: p99 of POST /api/recommendations above this many milliseconds.')
+@minValue(1)
+param recommendationP99ThresholdMs int = 500
+
+@description('Window of the recommendation latency alert in minutes.')
+@minValue(5)
+@maxValue(1440)
+param recommendationLatencyWindowMinutes int = 15
+
+@description('HTTP 5xx alert: more than this percentage of the requests in 15 minutes answered 5xx.')
+@minValue(1)
+@maxValue(100)
+param serverErrorPercentThreshold int = 5
+
+@description('HTTP 5xx alert: windows with fewer requests are ignored.')
+@minValue(1)
+param serverErrorMinimumRequests int = 20
+
+@description('Alert when no model version was activated for this many hours (the nightly retraining keeps failing or rejecting).')
+@minValue(1)
+@maxValue(48)
+param modelActivationMaxAgeHours int = 48
+
+@description('Search throttling alert: average percentage of throttled search queries over 15 minutes.')
+@minValue(1)
+@maxValue(100)
+param searchThrottledPercentThreshold int = 10
+
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -193,6 +224,36 @@ module api 'app/api.bicep' = {
     servingCallers: servingCallers
     privacyCallers: privacyCallers
     operationsCallers: operationsCallers
+  }
+}
+
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    searchServiceName: search.outputs.name
+    location: location
+    tags: tags
+    namePrefix: 'alert-${resourceToken}'
+    alertEmail: alertEmail
+    recommendationP99ThresholdMs: recommendationP99ThresholdMs
+    recommendationLatencyWindowMinutes: recommendationLatencyWindowMinutes
+    serverErrorPercentThreshold: serverErrorPercentThreshold
+    serverErrorMinimumRequests: serverErrorMinimumRequests
+    modelActivationMaxAgeHours: modelActivationMaxAgeHours
+    searchThrottledPercentThreshold: searchThrottledPercentThreshold
+  }
+}
+
+module dashboard 'app/dashboard.bicep' = {
+  name: 'dashboard'
+  scope: rg
+  params: {
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    location: location
+    tags: tags
+    displayName: 'ServerlessRec operations (${environmentName})'
   }
 }
 

@@ -39,7 +39,9 @@ public sealed class BicepBuildTests(CompiledInfrastructure infrastructure)
     {
         string[] expected =
         [
+            "app/alerts.bicep",
             "app/api.bicep",
+            "app/dashboard.bicep",
             "app/monitoring.bicep",
             "app/rbac.bicep",
             "app/search.bicep",

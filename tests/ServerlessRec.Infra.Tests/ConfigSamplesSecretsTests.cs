@@ -78,6 +78,7 @@ public sealed partial class ConfigSamplesSecretsTests
         Assert.Contains("azure.yaml", files);
         Assert.Contains("README.md", files);
         Assert.Contains("infra/main.parameters.json", files);
+        Assert.Contains("functions/ServerlessRec.Functions/local.settings.sample.json", files);
     }
 
     [Theory]
