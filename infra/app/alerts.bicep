@@ -71,7 +71,8 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   }
 }
 
-// Each run that ends in `failed` adds 1 to serverlessrec.retrain.runs{outcome=failed}.
+// Each run that ends in `failed` adds 1 to serverlessrec.retrain.runs{outcome=failed}; the exporter sends counters as
+// deltas and only for intervals with measurements, so a row with a positive value is a failed run in that interval.
 resource retrainFailed 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   name: '${namePrefix}-retrain-failed'
   location: location
@@ -91,9 +92,8 @@ resource retrainFailed 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     criteria: {
       allOf: [
         {
-          query: 'customMetrics\n| where name == "serverlessrec.retrain.runs"\n| where tostring(customDimensions["outcome"]) == "failed"\n| project timestamp, FailedRuns = value'
-          metricMeasureColumn: 'FailedRuns'
-          timeAggregation: 'Total'
+          query: 'customMetrics\n| where name == "serverlessrec.retrain.runs"\n| where tostring(customDimensions["outcome"]) == "failed"\n| where value > 0'
+          timeAggregation: 'Count'
           operator: 'GreaterThan'
           threshold: 0
           failingPeriods: {
@@ -111,7 +111,7 @@ resource retrainFailed 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   }
 }
 
-// A summarize without `by` returns one row even over no data, so "no activation at all" yields a row too.
+// "Fewer than one row": the rule counts the rows itself, so a window without any activation (no rows) fires too.
 resource noModelActivated 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   name: '${namePrefix}-no-model-activated'
   location: location
@@ -131,10 +131,10 @@ resource noModelActivated 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
     criteria: {
       allOf: [
         {
-          query: 'customMetrics\n| where name == "serverlessrec.model.activations"\n| summarize Activations = sum(value)\n| extend Activations = coalesce(Activations, 0.0)\n| where Activations < 1'
+          query: 'customMetrics\n| where name == "serverlessrec.model.activations"\n| where value > 0'
           timeAggregation: 'Count'
-          operator: 'GreaterThan'
-          threshold: 0
+          operator: 'LessThan'
+          threshold: 1
           failingPeriods: {
             numberOfEvaluationPeriods: 1
             minFailingPeriodsToAlert: 1
@@ -151,6 +151,7 @@ resource noModelActivated 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
 }
 
 // A rate, not a count: the share of all requests that answered 5xx. The host records every HTTP invocation.
+// The summarized queries keep a `timestamp` column because the rule bins measured values by time.
 resource serverErrors 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   name: '${namePrefix}-http-5xx-rate'
   location: location
@@ -170,7 +171,7 @@ resource serverErrors 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     criteria: {
       allOf: [
         {
-          query: 'requests\n| summarize Requests = count(), ServerErrors = countif(toint(resultCode) >= 500)\n| where Requests >= ${serverErrorMinimumRequests}\n| extend ServerErrorPercent = 100.0 * ServerErrors / Requests'
+          query: 'requests\n| summarize Requests = count(), ServerErrors = countif(toint(resultCode) >= 500), timestamp = max(timestamp)\n| where Requests >= ${serverErrorMinimumRequests}\n| extend ServerErrorPercent = 100.0 * ServerErrors / Requests'
           metricMeasureColumn: 'ServerErrorPercent'
           timeAggregation: 'Maximum'
           operator: 'GreaterThan'
@@ -212,7 +213,7 @@ resource recommendationLatency 'Microsoft.Insights/scheduledQueryRules@2023-12-0
     criteria: {
       allOf: [
         {
-          query: 'requests\n| where name == "Recommendations"\n| summarize P99DurationMs = percentile(duration, 99)'
+          query: 'requests\n| where name == "Recommendations"\n| summarize P99DurationMs = percentile(duration, 99), timestamp = max(timestamp)'
           metricMeasureColumn: 'P99DurationMs'
           timeAggregation: 'Maximum'
           operator: 'GreaterThan'

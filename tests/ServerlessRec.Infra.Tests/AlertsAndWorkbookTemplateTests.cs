@@ -34,16 +34,15 @@ public sealed class AlertsAndWorkbookTemplateTests(CompiledInfrastructure infras
     }
 
     [Fact]
-    public void RetrainFailedAlert_Query_SumsFailedOutcomesOfRetrainRunsCounter()
+    public void RetrainFailedAlert_Query_CountsFailedOutcomesOfRetrainRunsCounter()
     {
         var rule = LogAlert("-retrain-failed");
         var criterion = Criterion(rule);
 
         Assert.Equal(
-            "customMetrics\n| where name == \"serverlessrec.retrain.runs\"\n| where tostring(customDimensions[\"outcome\"]) == \"failed\"\n| project timestamp, FailedRuns = value",
+            "customMetrics\n| where name == \"serverlessrec.retrain.runs\"\n| where tostring(customDimensions[\"outcome\"]) == \"failed\"\n| where value > 0",
             criterion.GetProperty("query").GetString());
-        Assert.Equal("FailedRuns", criterion.GetProperty("metricMeasureColumn").GetString());
-        Assert.Equal("Total", criterion.GetProperty("timeAggregation").GetString());
+        Assert.Equal("Count", criterion.GetProperty("timeAggregation").GetString());
         Assert.Equal("GreaterThan", criterion.GetProperty("operator").GetString());
         Assert.Equal(0, criterion.GetProperty("threshold").GetInt32());
         Assert.Equal("PT1H", rule.Find("properties.windowSize")?.GetString());
@@ -55,14 +54,13 @@ public sealed class AlertsAndWorkbookTemplateTests(CompiledInfrastructure infras
     {
         var rule = LogAlert("-no-model-activated");
         var criterion = Criterion(rule);
-        var query = criterion.GetProperty("query").GetString()!;
 
-        Assert.Contains("customMetrics\n| where name == \"serverlessrec.model.activations\"\n", query, StringComparison.Ordinal);
-        // One row exactly when the window holds no activation (a summarize without `by` returns a row over no data).
-        Assert.EndsWith("| summarize Activations = sum(value)\n| extend Activations = coalesce(Activations, 0.0)\n| where Activations < 1", query, StringComparison.Ordinal);
+        Assert.Equal("customMetrics\n| where name == \"serverlessrec.model.activations\"\n| where value > 0", criterion.GetProperty("query").GetString());
+        // Fewer than one row: a window with no activation at all (no rows) fires too.
         Assert.Equal("Count", criterion.GetProperty("timeAggregation").GetString());
-        Assert.Equal("GreaterThan", criterion.GetProperty("operator").GetString());
-        Assert.Equal(0, criterion.GetProperty("threshold").GetInt32());
+        Assert.Equal("LessThan", criterion.GetProperty("operator").GetString());
+        Assert.Equal(1, criterion.GetProperty("threshold").GetInt32());
+        Assert.False(criterion.TryGetProperty("metricMeasureColumn", out _));
         Assert.Equal("[format('PT{0}H', parameters('modelActivationMaxAgeHours'))]", rule.Find("properties.windowSize")?.GetString());
         Assert.Equal(48, MainParameters.FindPath("modelActivationMaxAgeHours.defaultValue")?.GetInt32());
         // 48 h is the longest window a log alert accepts.
@@ -76,7 +74,7 @@ public sealed class AlertsAndWorkbookTemplateTests(CompiledInfrastructure infras
         var criterion = Criterion(rule);
 
         Assert.Equal(
-            "[format('requests\n| summarize Requests = count(), ServerErrors = countif(toint(resultCode) >= 500)\n| where Requests >= {0}\n| extend ServerErrorPercent = 100.0 * ServerErrors / Requests', parameters('serverErrorMinimumRequests'))]",
+            "[format('requests\n| summarize Requests = count(), ServerErrors = countif(toint(resultCode) >= 500), timestamp = max(timestamp)\n| where Requests >= {0}\n| extend ServerErrorPercent = 100.0 * ServerErrors / Requests', parameters('serverErrorMinimumRequests'))]",
             criterion.GetProperty("query").GetString());
         Assert.Equal("ServerErrorPercent", criterion.GetProperty("metricMeasureColumn").GetString());
         Assert.Equal("GreaterThan", criterion.GetProperty("operator").GetString());
@@ -95,7 +93,7 @@ public sealed class AlertsAndWorkbookTemplateTests(CompiledInfrastructure infras
         var route = Assert.Single(RouteTable.Routes, r => r.Template == "recommendations" && r.Method == "POST");
 
         Assert.Equal(
-            $"requests\n| where name == \"{route.Name}\"\n| summarize P99DurationMs = percentile(duration, 99)",
+            $"requests\n| where name == \"{route.Name}\"\n| summarize P99DurationMs = percentile(duration, 99), timestamp = max(timestamp)",
             criterion.GetProperty("query").GetString());
         Assert.Equal("P99DurationMs", criterion.GetProperty("metricMeasureColumn").GetString());
         Assert.Equal("GreaterThan", criterion.GetProperty("operator").GetString());
