@@ -68,28 +68,9 @@ public sealed class RetrainActivities
         _telemetry = telemetry;
     }
 
-    /// <summary>
-    /// Runs one activity as a retraining step: in an activity of the <c>ServerlessRec</c> source, its duration recorded
-    /// with the step's name and whether it succeeded (<see cref="ServerlessRecTelemetry.RetrainStepDuration"/>). Both
-    /// hosts call every activity through it; a retried step is measured once per attempt.
-    /// </summary>
-    public Task<T> MeasureStepAsync<T>(string step, Func<RetrainActivities, Task<T>> activity)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(step);
-        ArgumentNullException.ThrowIfNull(activity);
-        return _telemetry is null ? activity(this) : MeasuredAsync(_telemetry, step, activity);
-    }
-
-    /// <inheritdoc cref="MeasureStepAsync{T}(string, Func{RetrainActivities, Task{T}})"/>
-    public Task MeasureStepAsync(string step, Func<RetrainActivities, Task> activity)
-    {
-        ArgumentNullException.ThrowIfNull(activity);
-        return MeasureStepAsync(step, async a =>
-        {
-            await activity(a).ConfigureAwait(false);
-            return true;
-        });
-    }
+    /// <summary>Runs one activity as a measured retraining step (<see cref="RetrainActivitiesExtensions.MeasureStepAsync{T}"/>).</summary>
+    internal Task<T> MeasureStepCoreAsync<T>(string step, Func<RetrainActivities, Task<T>> activity) =>
+        _telemetry is null ? activity(this) : MeasuredAsync(_telemetry, step, activity);
 
     /// <summary>
     /// Step 0: deletes the scratch of other runs (<c>runs/work/&lt;run&gt;/</c>): the orchestration is a singleton, so
