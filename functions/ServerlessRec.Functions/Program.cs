@@ -6,8 +6,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessRec.Azure.Search;
 using ServerlessRec.Azure.Storage;
+using ServerlessRec.Diagnostics;
 using ServerlessRec.Events;
 using ServerlessRec.Functions.Http;
+using ServerlessRec.Functions.Telemetry;
 using ServerlessRec.Http;
 using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
@@ -19,6 +21,9 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<ProblemExceptionMiddleware>();
 builder.UseMiddleware<RouteAccessMiddleware>();
+
+// OpenTelemetry: the ServerlessRec meter and activity source, to Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
+builder.Services.AddServerlessRecTelemetry(builder.Configuration);
 
 builder.Services.AddOptions<StorageOptions>()
     .BindConfiguration(StorageOptions.SectionName)
@@ -71,7 +76,8 @@ builder.Services.AddSingleton(sp => new RetrainActivities(
     sp.GetRequiredService<IItemIndexPublisher>(),
     sp.GetRequiredService<IOptions<TwoTowerOptions>>().Value,
     sp.GetService<EventTypeOptions>() ?? new EventTypeOptions(),
-    sp.GetRequiredService<TimeProvider>()));
+    sp.GetRequiredService<TimeProvider>(),
+    sp.GetRequiredService<ServerlessRecTelemetry>()));
 
 // WEBSITE_INSTANCE_ID names the App Service instance; each instance appends to its own events blob.
 var instanceId = Environment.GetEnvironmentVariable("WEBSITE_INSTANCE_ID") is { Length: > 0 } id ? id[..Math.Min(id.Length, 16)] : Environment.MachineName;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.DurableTask.Testing;
+using ServerlessRec.Diagnostics;
 using ServerlessRec.Events;
 using ServerlessRec.Http;
 using ServerlessRec.Pipeline;
@@ -39,10 +40,11 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         var urls = args.String("urls", DefaultUrls);
         var store = CliConfiguration.OpenStore(args);
         var search = SearchConfiguration.Read(args.Configuration);
+        var telemetry = ServeTelemetry.Read(args.Configuration);
         args.EnsureAllRead();
 
         output.WriteLine(store.Banner);
-        await using var app = CreateApp(store.Store, search, urls, timeProvider);
+        await using var app = CreateApp(store.Store, search, urls, timeProvider, telemetry: telemetry);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (var url in app.Urls)
         {
@@ -79,6 +81,7 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
     /// <param name="training">The training options of retrainings started over HTTP (default: <see cref="TwoTowerOptions"/> defaults).</param>
     /// <param name="retrain">The retraining options (default: <see cref="RetrainOptions"/> defaults).</param>
     /// <param name="mapExtraEndpoints">Endpoints mapped after the route table (tests map one that fails, to see the error path).</param>
+    /// <param name="telemetry">Where metrics and traces go (nowhere by default).</param>
     internal static WebApplication CreateApp(
         IBlobStore store,
         SearchOptions search,
@@ -87,7 +90,8 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         Action<ILoggingBuilder>? configureLogging = null,
         TwoTowerOptions? training = null,
         RetrainOptions? retrain = null,
-        Action<IEndpointRouteBuilder>? mapExtraEndpoints = null)
+        Action<IEndpointRouteBuilder>? mapExtraEndpoints = null,
+        ServeTelemetryOptions? telemetry = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(urls);
@@ -104,15 +108,19 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         builder.Services.AddSingleton(SearchConfiguration.CreateResolver(search));
         builder.Services.AddSingleton(retrain ?? new RetrainOptions());
         builder.Services.AddServingEndpoints(InstanceId());
+        builder.Services.AddServeTelemetry(telemetry ?? new ServeTelemetryOptions());
 
         // POST /api/retrain runs the same orchestration as the Functions app, on the in-process Durable Task engine.
         var publisher = SearchConfiguration.CreatePublisher(store, search);
         var trainingOptions = training ?? new TwoTowerOptions();
-        builder.Services.AddInMemoryDurableTask(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, trainingOptions, new EventTypeOptions(), timeProvider)));
+        // Activities are created by the engine, outside DI: they take the app's telemetry once the app is built.
+        IServiceProvider? services = null;
+        builder.Services.AddInMemoryDurableTask(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, trainingOptions, new EventTypeOptions(), timeProvider, services?.GetService<ServerlessRecTelemetry>())));
 
         builder.Services.AddSingleton(new ServeEdgeMiddleware.HostPolicy(urls));
 
         var app = builder.Build();
+        services = app.Services;
         app.UseMiddleware<ServeEdgeMiddleware>();
         app.UseRouting();
         var api = app.MapGroup("/" + RouteTable.Prefix);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using ServerlessRec.Diagnostics;
 using ServerlessRec.Events;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
@@ -27,6 +28,7 @@ public sealed partial class ServingEndpoints
     private readonly EventTypeOptions _eventTypes;
     private readonly TimeProvider _time;
     private readonly ILogger<ServingEndpoints> _logger;
+    private readonly ServerlessRecTelemetry _telemetry;
 
     /// <summary>Creates the handlers.</summary>
     public ServingEndpoints(
@@ -38,7 +40,8 @@ public sealed partial class ServingEndpoints
         ILiveModelSource models,
         EventTypeOptions eventTypes,
         TimeProvider time,
-        ILogger<ServingEndpoints> logger)
+        ILogger<ServingEndpoints> logger,
+        ServerlessRecTelemetry telemetry)
     {
         ArgumentNullException.ThrowIfNull(recommender);
         ArgumentNullException.ThrowIfNull(histories);
@@ -49,6 +52,7 @@ public sealed partial class ServingEndpoints
         ArgumentNullException.ThrowIfNull(eventTypes);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(telemetry);
         _recommender = recommender;
         _histories = histories;
         _forgotten = forgotten;
@@ -58,6 +62,7 @@ public sealed partial class ServingEndpoints
         _eventTypes = eventTypes;
         _time = time;
         _logger = logger;
+        _telemetry = telemetry;
     }
 
     /// <summary><c>POST /api/recommendations</c>.</summary>
@@ -81,7 +86,7 @@ public sealed partial class ServingEndpoints
     /// none, so finishing a post twice changes nothing.
     /// </remarks>
     public Task<IResult> PostEventsAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
-        HandleAsync(async () =>
+        HandleAsync(() => CountingRejectionsAsync(async () =>
         {
             ArgumentNullException.ThrowIfNull(request);
             var key = ReadIdempotencyKey(request);
@@ -100,7 +105,7 @@ public sealed partial class ServingEndpoints
             }
 
             return await PostWithKeyAsync(key, posted, cancellationToken).ConfigureAwait(false);
-        });
+        }));
 
     /// <summary><c>GET /api/items/{itemId}/similar?k=10&amp;includeUnavailable=false</c>.</summary>
     public Task<IResult> SimilarAsync(HttpRequest request, string itemId, CancellationToken cancellationToken = default) =>
@@ -235,6 +240,7 @@ public sealed partial class ServingEndpoints
             }
             else if (!string.Equals(marker.BodySha256, bodySha256, StringComparison.Ordinal))
             {
+                _telemetry.EventsWereRejected(IdempotencyMarkers.HeaderName);
                 return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "The Idempotency-Key was used for other events.", $"a post with this {IdempotencyMarkers.HeaderName} and other events was received at {marker.ReceivedAt:O}; use a new key for new events", IdempotencyMarkers.HeaderName);
             }
             else if (marker.State == IdempotentPostState.Complete)
@@ -299,6 +305,12 @@ public sealed partial class ServingEndpoints
     /// </summary>
     private async Task<IResult> UpdateHistoriesAsync(List<InteractionEvent> events, string? logBlob, bool hasKey, (string Key, IdempotencyMarker Marker, string ETag)? marker, CancellationToken cancellationToken)
     {
+        // The events are in the log (what retraining reads): they count as accepted whatever happens to the histories.
+        foreach (var type in events.GroupBy(e => e.Type, StringComparer.Ordinal))
+        {
+            _telemetry.EventsWereAccepted(type.Key, type.Count());
+        }
+
         var byUser = events.GroupBy(e => e.UserId, StringComparer.Ordinal).ToList();
         var failed = 0;
         var contended = true;
@@ -387,6 +399,59 @@ public sealed partial class ServingEndpoints
     }
 
     private Task<IResult> HandleAsync(Func<Task<IResult>> handle) => ApiProblems.HandleAsync(handle, _logger);
+
+    /// <summary>Counts a post refused for what it holds (<see cref="ServerlessRecTelemetry.EventsRejected"/>), by the field at fault.</summary>
+    private async Task<IResult> CountingRejectionsAsync(Func<Task<IResult>> handle)
+    {
+        try
+        {
+            return await handle().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RejectionReason(ex) is { } reason)
+        {
+            _telemetry.EventsWereRejected(reason);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The <c>reason</c> tag of a refused post: the field named in the 400 with its indexes removed
+    /// (<c>events[].timestamp</c>), so the tag has a few values, not one per position; null for failures that are not the
+    /// caller's (storage, cancellation).
+    /// </summary>
+    internal static string? RejectionReason(Exception exception) => exception switch
+    {
+        RequestValidationException e => WithoutIndexes(e.Field),
+        InvalidTimestampException e => WithoutIndexes(e.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "timestamp"),
+        // A JSON path may carry property names the caller chose: never a tag value.
+        System.Text.Json.JsonException => "body-json",
+        BadHttpRequestException e => $"body-{e.StatusCode}",
+        _ => null,
+    };
+
+    private static string WithoutIndexes(string field)
+    {
+        var text = new System.Text.StringBuilder(field.Length);
+        var inIndex = false;
+        foreach (var c in field)
+        {
+            if (c == '[')
+            {
+                inIndex = true;
+                text.Append("[]");
+            }
+            else if (c == ']')
+            {
+                inIndex = false;
+            }
+            else if (!inIndex)
+            {
+                text.Append(c);
+            }
+        }
+
+        return text.ToString();
+    }
 
     [LoggerMessage(EventId = 1101, Message = "POST /api/events logged {EventCount} events but could not update {FailedUsers} of {Users} users' histories ({ExceptionType})")]
     private static partial void LogHistoriesBehindLog(ILogger logger, LogLevel level, int eventCount, int failedUsers, int users, string exceptionType, Exception exception);

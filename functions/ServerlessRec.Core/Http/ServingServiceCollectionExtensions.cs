@@ -1,6 +1,8 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using ServerlessRec.Diagnostics;
 using ServerlessRec.Events;
 using ServerlessRec.Pipeline;
 using ServerlessRec.Serving;
@@ -12,7 +14,7 @@ namespace ServerlessRec.Http;
 public static class ServingServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the live model provider, the user id key (<see cref="UserIdHasherProvider"/>), user histories, forget tombstones, the API event log and the handlers
+    /// Adds the telemetry (<see cref="ServerlessRecTelemetry"/>, on the host's <see cref="IMeterFactory"/> when there is one), the live model provider, the user id key (<see cref="UserIdHasherProvider"/>), user histories, forget tombstones, the API event log and the handlers
     /// (<see cref="ServingEndpoints"/>, <see cref="RetrainEndpoints"/>) as singletons; register <see cref="RetrainOptions"/>
     /// first to start retrainings with other options than the defaults. An <see cref="IBlobStore"/> must be registered; <see cref="TimeProvider"/>,
     /// <see cref="EventTypeOptions"/>, <see cref="ServingOptions"/> and <see cref="IServingIndexResolver"/> default to the system clock, the
@@ -26,11 +28,14 @@ public static class ServingServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrEmpty(instanceId);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new EventTypeOptions());
+        services.TryAddSingleton(sp => new ServerlessRecTelemetry(sp.GetService<IMeterFactory>()));
         // The index backend decides how much of a model an instance holds: with Azure AI Search, no catalog in memory.
         services.TryAddSingleton(sp => new LiveModelProvider(
             sp.GetRequiredService<IBlobStore>(),
             sp.GetRequiredService<TimeProvider>(),
-            mode: IServingIndexResolver.ServingModeOf(sp.GetRequiredService<IServingIndexResolver>())));
+            mode: IServingIndexResolver.ServingModeOf(sp.GetRequiredService<IServingIndexResolver>()),
+            logger: sp.GetService<ILogger<LiveModelProvider>>(),
+            telemetry: sp.GetRequiredService<ServerlessRecTelemetry>()));
         services.TryAddSingleton<ILiveModelSource>(sp => sp.GetRequiredService<LiveModelProvider>());
         // One key per process: loaded (or created) from the store on first use, never from settings.
         services.TryAddSingleton(sp => new UserIdHasherProvider(sp.GetRequiredService<IBlobStore>()));
@@ -47,7 +52,8 @@ public static class ServingServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IServingIndexResolver>(),
             sp.GetRequiredService<ServingOptions>(),
-            sp.GetRequiredService<ServingHealth>()));
+            sp.GetRequiredService<ServingHealth>(),
+            sp.GetRequiredService<ServerlessRecTelemetry>()));
         services.TryAddSingleton<ServingEndpoints>();
         services.TryAddSingleton(new RetrainOptions());
         services.TryAddSingleton(sp => new RetrainEndpoints(sp.GetRequiredService<RetrainOptions>(), sp.GetRequiredService<ILogger<RetrainEndpoints>>(), sp.GetRequiredService<TimeProvider>()));

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
+using ServerlessRec.Diagnostics;
 using ServerlessRec.Evaluation;
 using ServerlessRec.Events;
 using ServerlessRec.Onnx;
@@ -48,9 +50,10 @@ public sealed class RetrainActivities
     private readonly TwoTowerOptions _training;
     private readonly EventTypeOptions _eventTypes;
     private readonly TimeProvider _time;
+    private readonly ServerlessRecTelemetry? _telemetry;
 
-    /// <summary>Creates the activities.</summary>
-    public RetrainActivities(IBlobStore store, IItemIndexPublisher publisher, TwoTowerOptions training, EventTypeOptions eventTypes, TimeProvider time)
+    /// <summary>Creates the activities; with <paramref name="telemetry"/>, runs, quarantined lines and activations are counted.</summary>
+    public RetrainActivities(IBlobStore store, IItemIndexPublisher publisher, TwoTowerOptions training, EventTypeOptions eventTypes, TimeProvider time, ServerlessRecTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(publisher);
@@ -62,7 +65,12 @@ public sealed class RetrainActivities
         _training = training;
         _eventTypes = eventTypes;
         _time = time;
+        _telemetry = telemetry;
     }
+
+    /// <summary>Runs one activity as a measured retraining step (<see cref="RetrainActivitiesExtensions.MeasureStepAsync{T}"/>).</summary>
+    internal Task<T> MeasureStepCoreAsync<T>(string step, Func<RetrainActivities, Task<T>> activity) =>
+        _telemetry is null ? activity(this) : MeasuredAsync(_telemetry, step, activity);
 
     /// <summary>
     /// Step 0: deletes the scratch of other runs (<c>runs/work/&lt;run&gt;/</c>): the orchestration is a singleton, so
@@ -525,6 +533,7 @@ public sealed class RetrainActivities
         }
 
         await ModelActivation.ActivateAsync(_store, input.Version, _time.GetUtcNow()).ConfigureAwait(false);
+        _telemetry?.ModelActivated(input.Version, ModelActivation.RetrainTrigger);
     }
 
     /// <summary>
@@ -598,6 +607,9 @@ public sealed class RetrainActivities
         {
             await _store.DeleteAsync(ContainerNames.Runs, name).ConfigureAwait(false);
         }
+
+        // Counted once the record is written: a retried write does not count the run twice.
+        CountRun(record);
     }
 
     /// <summary>
@@ -662,6 +674,45 @@ public sealed class RetrainActivities
         var loaded = await LoadFromShardsAsync(shards).ConfigureAwait(false);
         DatasetCache.AddOrUpdate(_store, new CachedDataset(key, loaded));
         return loaded;
+    }
+
+    /// <summary>
+    /// The run's outcome (<c>no-data</c> counts as <c>skipped</c>: nothing was trained) and what it quarantined: lines by
+    /// their rejection reason, users whose history could not be seeded.
+    /// </summary>
+    private void CountRun(RetrainRunRecord record)
+    {
+        if (_telemetry is null)
+        {
+            return;
+        }
+
+        _telemetry.RetrainRunFinished(record.Outcome == "no-data" ? "skipped" : record.Outcome);
+        foreach (var (reason, count) in record.RejectedByReason)
+        {
+            _telemetry.Quarantined(reason, count);
+        }
+
+        _telemetry.Quarantined(ServerlessRecTelemetry.SeedHistoryFailedReason, record.QuarantinedUsers);
+    }
+
+    private async Task<T> MeasuredAsync<T>(ServerlessRecTelemetry telemetry, string step, Func<RetrainActivities, Task<T>> activity)
+    {
+        using var trace = telemetry.ActivitySource.StartActivity("retrain." + step);
+        trace?.SetTag("step", step);
+        var started = _time.GetTimestamp();
+        try
+        {
+            var result = await activity(this).ConfigureAwait(false);
+            telemetry.RetrainStepFinished(step, succeeded: true, _time.GetElapsedTime(started));
+            return result;
+        }
+        catch (Exception ex)
+        {
+            trace?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            telemetry.RetrainStepFinished(step, succeeded: false, _time.GetElapsedTime(started));
+            throw;
+        }
     }
 
     /// <summary>Drops the cached dataset of a run (its shards live under <c>work/&lt;runId&gt;/</c>).</summary>

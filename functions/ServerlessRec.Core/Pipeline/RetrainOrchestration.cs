@@ -1,13 +1,15 @@
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 
 namespace ServerlessRec.Pipeline;
 
 /// <summary>
 /// The retraining orchestration of design.md, as one method over <see cref="TaskOrchestrationContext"/> so the
 /// Azure Functions app and the in-process Durable Task host run the same body. Deterministic: time, ids and
-/// randomness come from the context; inputs and outputs are blob names, counts and metrics.
+/// randomness come from the context; inputs and outputs are blob names, counts and metrics. Each step's start and end
+/// are logged once (a replay-safe logger), with durations in orchestration time.
 /// </summary>
-public static class RetrainOrchestration
+public static partial class RetrainOrchestration
 {
     /// <summary>The orchestration's registered name.</summary>
     public const string Name = "Retrain";
@@ -23,16 +25,24 @@ public static class RetrainOrchestration
         var runStart = input.RunStart ?? new DateTimeOffset(started, TimeSpan.Zero);
         var notAfter = runStart.AddSeconds(settings.FutureSkewSeconds);
         var retry = TaskOptions.FromRetryPolicy(new RetryPolicy(settings.MaxAttempts, TimeSpan.FromMilliseconds(settings.FirstRetryMilliseconds)));
+        var log = context.CreateReplaySafeLogger(typeof(RetrainOrchestration).FullName!);
         var steps = new Dictionary<string, double>();
         var stepStart = context.CurrentUtcDateTime;
         void Step(string name)
         {
             steps[name] = (context.CurrentUtcDateTime - stepStart).TotalSeconds;
             stepStart = context.CurrentUtcDateTime;
+            LogStepFinished(log, runId, name, steps[name]);
         }
 
         // The run id travels with the step, so the status route names the run (and its record) whatever state it ends in.
-        void Progress(string step) => context.SetCustomStatus(new RetrainProgress(runId, step));
+        void Progress(string step)
+        {
+            context.SetCustomStatus(new RetrainProgress(runId, step));
+            LogStepStarted(log, runId, step);
+        }
+
+        LogRunStarted(log, runId, input.Trigger);
 
         var record = new RetrainRunRecord { RunId = runId, Trigger = input.Trigger, Started = started, Outcome = "running", RunStart = runStart, WindowStart = RetrainActivities.WindowStart(runStart, settings.WindowDays) };
         try
@@ -140,6 +150,7 @@ public static class RetrainOrchestration
         {
             // The failed step and its reason go into the run record; the live model was not touched.
             var failed = record with { Outcome = "failed", Reason = $"{ex.TaskName}: {ex.FailureDetails?.ErrorMessage ?? ex.Message}" };
+            LogStepFailed(log, runId, ex.TaskName, (context.CurrentUtcDateTime - stepStart).TotalSeconds, ex.FailureDetails?.ErrorMessage ?? ex.Message);
             await FinishAsync(context, failed, steps, retry);
             throw;
         }
@@ -155,6 +166,24 @@ public static class RetrainOrchestration
         var finished = record with { Finished = context.CurrentUtcDateTime, StepSeconds = steps };
         context.SetCustomStatus(new RetrainProgress(record.RunId, "writeRunRecord"));
         await context.CallActivityAsync(nameof(RetrainActivities.WriteRunRecord), finished, retry);
+        var log = context.CreateReplaySafeLogger(typeof(RetrainOrchestration).FullName!);
+        var seconds = (finished.Finished.Value - record.Started).TotalSeconds;
+        LogRunFinished(log, record.RunId, record.Outcome, seconds, record.Version, record.Reason);
         return new RetrainOutcome(record.RunId, record.Outcome, record.Version, record.Reason);
     }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Retrain run {RunId} started ({Trigger})")]
+    private static partial void LogRunStarted(ILogger logger, string runId, string trigger);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Retrain run {RunId}: step {Step} started")]
+    private static partial void LogStepStarted(ILogger logger, string runId, string step);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Retrain run {RunId}: step {Step} finished in {Seconds:F1} s")]
+    private static partial void LogStepFinished(ILogger logger, string runId, string step, double seconds);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Retrain run {RunId}: activity {Activity} failed after {Seconds:F1} s: {Error}")]
+    private static partial void LogStepFailed(ILogger logger, string runId, string activity, double seconds, string error);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Information, Message = "Retrain run {RunId} finished in {Seconds:F1} s: {Outcome} (version {Version}; {Reason})")]
+    private static partial void LogRunFinished(ILogger logger, string runId, string outcome, double seconds, string? version, string? reason);
 }

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ServerlessRec.Diagnostics;
 using ServerlessRec.Storage;
 
 namespace ServerlessRec.Serving;
@@ -49,12 +52,15 @@ public interface ILiveModelSource
 /// <summary>
 /// Follows <c>models/current.json</c>: loads (and verifies) the version it names, keeps it until the pointer
 /// changes, and checks the pointer at most once per <see cref="RefreshInterval"/>. A version that fails to load
-/// is not served: the previous one stays live and the failure is reported by <see cref="LastError"/>.
+/// is not served: the previous one stays live, and the failure is logged, counted
+/// (<see cref="ServerlessRecTelemetry.ModelLoadFailures"/>) and reported by <see cref="LastError"/> until a load succeeds.
 /// </summary>
-public sealed class LiveModelProvider : ILiveModelSource, IDisposable
+public sealed partial class LiveModelProvider : ILiveModelSource, IDisposable
 {
     private readonly IBlobStore _store;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ServerlessRecTelemetry? _telemetry;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private ServingModel? _current;
     private string? _pointerETag;
@@ -65,7 +71,9 @@ public sealed class LiveModelProvider : ILiveModelSource, IDisposable
     /// <param name="time">The clock.</param>
     /// <param name="refreshInterval">How often the pointer is checked (5 seconds by default).</param>
     /// <param name="mode">How much of each version is loaded (<see cref="ServingMode.Embedded"/> by default: all of it).</param>
-    public LiveModelProvider(IBlobStore store, TimeProvider time, TimeSpan? refreshInterval = null, ServingMode mode = ServingMode.Embedded)
+    /// <param name="logger">Where load failures are logged (nowhere by default).</param>
+    /// <param name="telemetry">Where load failures are counted (nowhere by default).</param>
+    public LiveModelProvider(IBlobStore store, TimeProvider time, TimeSpan? refreshInterval = null, ServingMode mode = ServingMode.Embedded, ILogger<LiveModelProvider>? logger = null, ServerlessRecTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
@@ -73,6 +81,8 @@ public sealed class LiveModelProvider : ILiveModelSource, IDisposable
         _time = time;
         RefreshInterval = refreshInterval ?? TimeSpan.FromSeconds(5);
         Mode = mode;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _telemetry = telemetry;
     }
 
     /// <summary>Gets how much of each version is loaded.</summary>
@@ -90,8 +100,7 @@ public sealed class LiveModelProvider : ILiveModelSource, IDisposable
     /// <inheritdoc/>
     public async ValueTask<ServingModel?> GetCurrentAsync(CancellationToken cancellationToken = default)
     {
-        var now = _time.GetTimestamp();
-        if (_current is not null && _time.GetElapsedTime(Interlocked.Read(ref _checkedAt), now) < RefreshInterval)
+        if (CheckedRecently())
         {
             return _current;
         }
@@ -106,7 +115,7 @@ public sealed class LiveModelProvider : ILiveModelSource, IDisposable
         await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!force && _current is not null && _time.GetElapsedTime(Interlocked.Read(ref _checkedAt)) < RefreshInterval)
+            if (!force && CheckedRecently())
             {
                 return;
             }
@@ -133,8 +142,19 @@ public sealed class LiveModelProvider : ILiveModelSource, IDisposable
             }
             catch (Onnx.ModelIntegrityException ex)
             {
+                // The version itself is broken: it is not tried again until the pointer changes.
                 LastError = ex.Message;
                 _pointerETag = etag;
+                LogModelRejected(_logger, pointer.Version, ex);
+                _telemetry?.ModelLoadFailed(pointer.Version);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Anything else (ONNX Runtime refusing a tower, a storage error) may pass: the next refresh tries again.
+                // Meanwhile the previous version keeps serving and health says why.
+                LastError = $"model {pointer.Version}: {ex.GetType().Name}: {ex.Message}";
+                LogModelLoadFailed(_logger, pointer.Version, ex);
+                _telemetry?.ModelLoadFailed(pointer.Version);
             }
         }
         finally
@@ -149,6 +169,19 @@ public sealed class LiveModelProvider : ILiveModelSource, IDisposable
         _current?.Dispose();
         _refresh.Dispose();
     }
+
+    /// <summary>
+    /// Whether the pointer was checked less than <see cref="RefreshInterval"/> ago and something came of it: a model, or a
+    /// failed load (which is not tried again on every request while no model is live).
+    /// </summary>
+    private bool CheckedRecently() =>
+        (_current is not null || LastError is not null) && _time.GetElapsedTime(Interlocked.Read(ref _checkedAt)) < RefreshInterval;
+
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Error, Message = "Model {Version} failed its integrity check and is not served; the previous version (if any) keeps serving")]
+    private static partial void LogModelRejected(ILogger logger, string version, Exception exception);
+
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Error, Message = "Model {Version} could not be loaded; the previous version (if any) keeps serving and the load is tried again")]
+    private static partial void LogModelLoadFailed(ILogger logger, string version, Exception exception);
 
     private async Task DisposeLaterAsync(ServingModel previous)
     {

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Numerics.Tensors;
+using ServerlessRec.Diagnostics;
 using ServerlessRec.Events;
 using ServerlessRec.Retrieval;
 
@@ -26,6 +28,7 @@ public sealed class RecommenderService
     private readonly TimeProvider _time;
     private readonly IServingIndexResolver _indexes;
     private readonly ServingOptions _options;
+    private readonly ServerlessRecTelemetry? _telemetry;
 
     /// <summary>Creates the service; <paramref name="indexes"/> defaults to the embedded index.</summary>
     /// <param name="models">The live model.</param>
@@ -34,7 +37,8 @@ public sealed class RecommenderService
     /// <param name="indexes">Where a model version is searched (the embedded index by default).</param>
     /// <param name="options">The serving options (the remote search's time budget).</param>
     /// <param name="health">Where failed remote searches are reported (a private tracker by default).</param>
-    public RecommenderService(ILiveModelSource models, UserHistoryStore histories, TimeProvider time, IServingIndexResolver? indexes = null, ServingOptions? options = null, ServingHealth? health = null)
+    /// <param name="telemetry">Where latencies and fallbacks are recorded (nothing is recorded without it).</param>
+    public RecommenderService(ILiveModelSource models, UserHistoryStore histories, TimeProvider time, IServingIndexResolver? indexes = null, ServingOptions? options = null, ServingHealth? health = null, ServerlessRecTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(histories);
@@ -45,6 +49,7 @@ public sealed class RecommenderService
         _indexes = indexes ?? EmbeddedIndexResolver.Instance;
         _options = options ?? new ServingOptions();
         Health = health ?? new ServingHealth(time, _options);
+        _telemetry = telemetry;
     }
 
     /// <summary>Gets the health of what serving depends on (the remote index).</summary>
@@ -65,9 +70,18 @@ public sealed class RecommenderService
     }
 
     /// <summary>Ranks items for a user now.</summary>
-    public async Task<RecommendationResponse> RecommendAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
+    public Task<RecommendationResponse> RecommendAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return MeasuredAsync("recommend", token => RecommendCoreAsync(request, token), cancellationToken);
+    }
+
+    /// <summary>Items whose vectors are closest to an item's vector.</summary>
+    public Task<RecommendationResponse> SimilarAsync(string itemId, int k, bool includeUnavailable = false, CancellationToken cancellationToken = default) =>
+        MeasuredAsync("similar", token => SimilarCoreAsync(itemId, k, includeUnavailable, token), cancellationToken);
+
+    private async Task<RecommendationResponse> RecommendCoreAsync(RecommendationRequest request, CancellationToken cancellationToken)
+    {
         var userId = RequestRules.Id(request.UserId, "userId");
         if (request.K < 1 || request.K > RequestRules.MaxK)
         {
@@ -118,7 +132,7 @@ public sealed class RecommenderService
             RequestRules.Id(filter.ExcludeItemIds![i], $"filter.excludeItemIds[{i}]");
         }
 
-        var stored = await _histories.ReadAsync(userId, cancellationToken).ConfigureAwait(false);
+        var stored = await ReadHistoryAsync(userId, cancellationToken).ConfigureAwait(false);
         var history = BuildHistory(model, userId, stored, requestEvents);
         var excluded = new HashSet<string>(filter.ExcludeItemIds ?? [], StringComparer.Ordinal);
         excluded.UnionWith(history.NegativeItems);
@@ -164,8 +178,7 @@ public sealed class RecommenderService
         };
     }
 
-    /// <summary>Items whose vectors are closest to an item's vector.</summary>
-    public async Task<RecommendationResponse> SimilarAsync(string itemId, int k, bool includeUnavailable = false, CancellationToken cancellationToken = default)
+    private async Task<RecommendationResponse> SimilarCoreAsync(string itemId, int k, bool includeUnavailable, CancellationToken cancellationToken)
     {
         RequestRules.Id(itemId, "itemId");
         if (k < 1 || k > RequestRules.MaxK)
@@ -198,7 +211,7 @@ public sealed class RecommenderService
     {
         RequestRules.Id(userId, "userId");
         var model = await CurrentModelAsync(cancellationToken).ConfigureAwait(false);
-        var stored = await _histories.ReadAsync(userId, cancellationToken).ConfigureAwait(false);
+        var stored = await ReadHistoryAsync(userId, cancellationToken).ConfigureAwait(false);
         var history = BuildHistory(model, userId, stored, []);
         if (history.Count == 0)
         {
@@ -208,6 +221,46 @@ public sealed class RecommenderService
         var user = new float[model.Manifest.Dimensions];
         model.UserTower.Compute(history.Items, history.LongTerm, history.Session, user);
         return (model.Version, user, history.Count);
+    }
+
+    /// <summary>One request in an activity of the <c>ServerlessRec</c> source, its latency recorded with its source and model version.</summary>
+    private async Task<RecommendationResponse> MeasuredAsync(string name, Func<CancellationToken, Task<RecommendationResponse>> handle, CancellationToken cancellationToken)
+    {
+        using var activity = _telemetry?.ActivitySource.StartActivity(name);
+        var started = _time.GetTimestamp();
+        try
+        {
+            var response = await handle(cancellationToken).ConfigureAwait(false);
+            var source = SourceName(response.Source);
+            activity?.SetTag("source", source);
+            activity?.SetTag("model.version", response.ModelVersion);
+            _telemetry?.RecommendationServed(_time.GetElapsedTime(started), source, response.ModelVersion);
+            return response;
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+    }
+
+    /// <summary>The source as the API writes it (<c>history</c>, <c>popular</c>, <c>fallback</c>…).</summary>
+    private static string SourceName(RecommendationSource source) => source switch
+    {
+        RecommendationSource.History => "history",
+        RecommendationSource.Request => "request",
+        RecommendationSource.Popular => "popular",
+        RecommendationSource.Item => "item",
+        RecommendationSource.Fallback => "fallback",
+        _ => source.ToString(),
+    };
+
+    private async Task<StoredUserHistory> ReadHistoryAsync(string userId, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var stored = await _histories.ReadAsync(userId, cancellationToken).ConfigureAwait(false);
+        _telemetry?.HistoryRead(_time.GetElapsedTime(started));
+        return stored;
     }
 
     /// <summary>
@@ -222,12 +275,12 @@ public sealed class RecommenderService
             return new RequestIndex(this, model, remote: null);
         }
 
-        var resolved = await WithinBudgetAsync(model, token => _indexes.ResolveAsync(model, token).AsTask(), "could not be opened", cancellationToken).ConfigureAwait(false);
+        var resolved = await WithinBudgetAsync(model, token => _indexes.ResolveAsync(model, token).AsTask(), "index-open", "could not be opened", cancellationToken).ConfigureAwait(false);
         return new RequestIndex(this, model, resolved.Value) { FellBack = !resolved.Ok };
     }
 
     /// <summary>Runs one remote call within the time budget; a failure or a timeout is reported to <see cref="Health"/> and returned as not ok.</summary>
-    private async Task<(bool Ok, T? Value)> WithinBudgetAsync<T>(ServingModel model, Func<CancellationToken, Task<T>> call, string what, CancellationToken cancellationToken)
+    private async Task<(bool Ok, T? Value)> WithinBudgetAsync<T>(ServingModel model, Func<CancellationToken, Task<T>> call, string remoteCall, string what, CancellationToken cancellationToken)
     {
         using var budget = new CancellationTokenSource(_options.SearchTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
@@ -240,12 +293,14 @@ public sealed class RecommenderService
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             Health.SearchFailed(model.Version, $"{what}: no answer within {_options.SearchTimeout.TotalMilliseconds:F0} ms", FallbackOf(model));
+            _telemetry?.RecommendationFellBack(remoteCall + "-timeout");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Handled, not swallowed: logged at Warning with the exception, counted, shown by /api/health, and the
             // request is answered from the instance's copy of the same vectors, or from popular items.
             Health.SearchFailed(model.Version, $"{what}: {ex.GetType().Name}", FallbackOf(model), ex);
+            _telemetry?.RecommendationFellBack(remoteCall + "-error");
         }
 
         return (false, default);
@@ -255,11 +310,13 @@ public sealed class RecommenderService
 
     /// <summary>One search of a remote index within the time budget.</summary>
     internal Task<(bool Ok, IReadOnlyList<ScoredItem>? Value)> RemoteSearchAsync(ServingModel model, IItemIndex remote, ReadOnlyMemory<float> query, int k, ItemFilter filter, CancellationToken cancellationToken) =>
-        WithinBudgetAsync(model, token => remote.SearchAsync(query, k, filter, token).AsTask(), "failed", cancellationToken);
+        WithinBudgetAsync(model, token => remote.SearchAsync(query, k, filter, token).AsTask(), "search", "failed", cancellationToken);
 
     private async Task<ServingModel> CurrentModelAsync(CancellationToken cancellationToken) =>
         await _models.GetCurrentAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new ModelUnavailableException("no model is live yet: run a retraining first");
+            ?? throw new ModelUnavailableException(_models.LastLoadError is { } loadError
+                ? $"no model is live: the activated version could not be loaded ({loadError})"
+                : "no model is live yet: run a retraining first");
 
     internal static UserHistoryInput BuildHistory(ServingModel model, string userId, StoredUserHistory stored, IReadOnlyList<InteractionEvent> requestEvents)
     {
