@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using ServerlessRec.Events;
 using ServerlessRec.Pipeline;
+using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
 
@@ -13,9 +14,9 @@ public static class ServingServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the live model provider, the user id key (<see cref="UserIdHasherProvider"/>), user histories, forget tombstones, the API event log and the handlers
-    /// (<see cref="ServingEndpoints"/>, <see cref="RetrainEndpoints"/>) as singletons; register <see cref="RetrainOptions"/>
+    /// (<see cref="ServingEndpoints"/>, <see cref="RetrainEndpoints"/>, <see cref="ModelEndpoints"/>) as singletons; register <see cref="RetrainOptions"/>
     /// first to start retrainings with other options than the defaults. An <see cref="IBlobStore"/> must be registered; <see cref="TimeProvider"/>,
-    /// <see cref="EventTypeOptions"/>, <see cref="ServingOptions"/> and <see cref="IServingIndexResolver"/> default to the system clock, the
+    /// <see cref="EventTypeOptions"/>, <see cref="ServingOptions"/>, <see cref="IServingIndexResolver"/> and <see cref="IModelIndexVerifier"/> default to the system clock, the
     /// default event types, the default search budget and the embedded index (register another resolver first to query Azure AI Search).
     /// </summary>
     /// <param name="services">The services.</param>
@@ -49,6 +50,10 @@ public static class ServingServiceCollectionExtensions
             sp.GetRequiredService<ServingOptions>(),
             sp.GetRequiredService<ServingHealth>()));
         services.TryAddSingleton<ServingEndpoints>();
+        // Rollback and status: the index check follows the index backend (register the Azure AI Search one first to use it).
+        services.TryAddSingleton<IModelIndexVerifier>(sp => new EmbeddedModelIndexVerifier(sp.GetRequiredService<IBlobStore>()));
+        services.TryAddSingleton(sp => new ModelAdministration(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<IModelIndexVerifier>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()?.CreateLogger<ModelAdministration>()));
+        services.TryAddSingleton<ModelEndpoints>();
         services.TryAddSingleton(new RetrainOptions());
         services.TryAddSingleton(sp => new RetrainEndpoints(sp.GetRequiredService<RetrainOptions>(), sp.GetRequiredService<ILogger<RetrainEndpoints>>(), sp.GetRequiredService<TimeProvider>()));
         return services;

@@ -139,7 +139,8 @@ public static class RetrainOrchestration
         catch (TaskFailedException ex)
         {
             // The failed step and its reason go into the run record; the live model was not touched.
-            var failed = record with { Outcome = "failed", Reason = $"{ex.TaskName}: {ex.FailureDetails?.ErrorMessage ?? ex.Message}" };
+            var message = ex.FailureDetails?.ErrorMessage ?? ex.Message;
+            var failed = record with { Outcome = "failed", Reason = $"{ex.TaskName}: {message}", FailedStep = ex.TaskName, FailureType = ex.FailureDetails?.ErrorType, FailureMessage = message };
             await FinishAsync(context, failed, steps, retry);
             throw;
         }
