@@ -52,7 +52,7 @@ public static partial class RetrainFailureText
         }
 
         message ??= record.Reason ?? string.Empty;
-        var kind = record.FailureType is { } type ? type[(type.LastIndexOf('.') + 1)..] : string.Empty;
+        var kind = record.FailureType is { } type ? type[(type.LastIndexOf('.') + 1)..] : GuessKind(message);
         var file = FilePattern().Match(message) is { Success: true } f ? f.Groups["file"].Value.TrimEnd('.', ':', ',', ';') : null;
         int? line = LinePattern().Match(message) is { Success: true } l && int.TryParse(l.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
         var user = UserPattern().Match(message) is { Success: true } u ? u.Groups["user"].Value : null;
@@ -103,6 +103,21 @@ public static partial class RetrainFailureText
             "OutOfMemoryException" => "the instance ran out of memory; lower the training sizes or run on a plan with more memory",
             "TimeoutException" or "TaskCanceledException" or "OperationCanceledException" => "the step took longer than the host allows and was stopped",
             _ => "an unexpected error stopped the step after its retries; the technical detail below says more",
+        };
+    }
+
+    /// <summary>Records written before the failure's type was kept: the pipeline's own messages tell most kinds apart.</summary>
+    private static string GuessKind(string message)
+    {
+        bool Has(string text) => message.Contains(text, StringComparison.OrdinalIgnoreCase);
+        return message switch
+        {
+            _ when Has("disappeared during the run") || (Has(" is missing") && !Has("artefact")) => "FileNotFoundException",
+            _ when Has("histories of") || Has("changed under each of") => "IOException",
+            _ when Has("index of version") => "InvalidOperationException",
+            _ when Has("SHA-256") || Has("differs from the trainer") => "ModelIntegrityException",
+            _ when Has("Status: ") => "RequestFailedException",
+            _ => string.Empty,
         };
     }
 
