@@ -17,7 +17,8 @@ public static class ServingServiceCollectionExtensions
     /// (<see cref="ServingEndpoints"/>, <see cref="RetrainEndpoints"/>, <see cref="ModelEndpoints"/>) as singletons; register <see cref="RetrainOptions"/>
     /// first to start retrainings with other options than the defaults. An <see cref="IBlobStore"/> must be registered; <see cref="TimeProvider"/>,
     /// <see cref="EventTypeOptions"/>, <see cref="ServingOptions"/>, <see cref="IServingIndexResolver"/> and <see cref="IModelIndexVerifier"/> default to the system clock, the
-    /// default event types, the default search budget and the embedded index (register another resolver first to query Azure AI Search).
+    /// default event types, the default search budget, the embedded index and the embedded index's rollback check (register another resolver and
+    /// check first to use Azure AI Search).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="instanceId">This host instance's id, used in the API event log's blob names.</param>
