@@ -17,6 +17,8 @@ internal static class CliApplication
         new ExportCommand(TimeProvider.System),
         new ForgetCommand(TimeProvider.System),
         new ServeCommand(TimeProvider.System),
+        new StatusCommand(TimeProvider.System),
+        new RollbackCommand(TimeProvider.System),
         new BenchCommand(TimeProvider.System),
         new Commands.Simulate.SimulateCommand(),
     ];

@@ -19,6 +19,9 @@ internal static class SearchConfiguration
     public static IItemIndexPublisher CreatePublisher(IBlobStore store, SearchOptions options) =>
         options.Provider == SearchProviderKind.AzureAISearch ? SearchIndexBackendFactory.CreatePublisher(options) : new EmbeddedItemIndexPublisher(store);
 
+    public static IModelIndexVerifier CreateIndexVerifier(IBlobStore store, SearchOptions options) =>
+        options.Provider == SearchProviderKind.AzureAISearch ? SearchIndexBackendFactory.CreateIndexVerifier(options) : new EmbeddedModelIndexVerifier(store);
+
     public static IServingIndexResolver CreateResolver(SearchOptions options) =>
         options.Provider == SearchProviderKind.AzureAISearch ? new PublisherIndexResolver(SearchIndexBackendFactory.CreatePublisher(options)) : EmbeddedIndexResolver.Instance;
 }

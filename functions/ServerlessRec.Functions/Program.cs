@@ -59,6 +59,13 @@ builder.Services.AddSingleton<IServingIndexResolver>(sp =>
         ? new PublisherIndexResolver(SearchIndexBackendFactory.CreatePublisher(search, timeProvider: sp.GetRequiredService<TimeProvider>()))
         : EmbeddedIndexResolver.Instance;
 });
+builder.Services.AddSingleton<IModelIndexVerifier>(sp =>
+{
+    var search = sp.GetRequiredService<IOptions<SearchOptions>>().Value;
+    return search.Provider == SearchProviderKind.AzureAISearch
+        ? SearchIndexBackendFactory.CreateIndexVerifier(search)
+        : new EmbeddedModelIndexVerifier(sp.GetRequiredService<IBlobStore>());
+});
 builder.Services.AddSingleton(sp => BlobStoreFactory.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
 
 // The retraining: options, the index publisher of the configured provider, and the activities.

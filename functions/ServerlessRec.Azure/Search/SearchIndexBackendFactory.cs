@@ -37,6 +37,13 @@ public static class SearchIndexBackendFactory
         return new AzureAISearchIndexPublisher(indexClient, options, timeProvider ?? TimeProvider.System, logger ?? NullLogger<AzureAISearchIndexPublisher>.Instance);
     }
 
+    /// <summary>Creates the rollback check of a version's index (it exists and holds every item) on an Azure AI Search service.</summary>
+    /// <param name="options">Validated search options whose provider is <see cref="SearchProviderKind.AzureAISearch"/>.</param>
+    /// <param name="credential">The token credential; <see langword="null"/> means a new <see cref="DefaultAzureCredential"/>. Ignored when an API key is set.</param>
+    /// <param name="configureClient">Adjusts the client options after the factory set them.</param>
+    public static AzureAISearchIndexVerifier CreateIndexVerifier(SearchOptions options, TokenCredential? credential = null, Action<SearchClientOptions>? configureClient = null) =>
+        new(CreateIndexClient(options, credential, configureClient), options.IndexPrefix);
+
     /// <summary>Creates the index client the publisher uses.</summary>
     /// <param name="options">Validated search options whose provider is <see cref="SearchProviderKind.AzureAISearch"/>.</param>
     /// <param name="credential">The token credential; <see langword="null"/> means a new <see cref="DefaultAzureCredential"/>. Ignored when an API key is set.</param>

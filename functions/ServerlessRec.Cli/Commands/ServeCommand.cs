@@ -106,6 +106,7 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         builder.Services.AddSingleton(timeProvider);
         builder.Services.AddSingleton<IBlobStore>(store);
         builder.Services.AddSingleton(SearchConfiguration.CreateResolver(search));
+        builder.Services.AddSingleton(SearchConfiguration.CreateIndexVerifier(store, search));
         builder.Services.AddSingleton(retrain ?? new RetrainOptions());
         builder.Services.AddServingEndpoints(InstanceId());
         builder.Services.AddServeTelemetry(telemetry ?? new ServeTelemetryOptions());

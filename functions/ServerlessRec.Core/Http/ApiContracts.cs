@@ -1,3 +1,4 @@
+using ServerlessRec.Pipeline;
 using System.Text.Json.Serialization;
 using ServerlessRec.Events;
 using ServerlessRec.Serving;
@@ -150,6 +151,48 @@ public sealed record RetrainStatusResponse
     public string? Reason { get; init; }
 }
 
+/// <summary>The body of <c>POST /api/models/{version}/activate</c>.</summary>
+public sealed record ModelActivationRequest
+{
+    /// <summary>Gets why the version is made live (recorded in <c>models/current.json</c> and the run history).</summary>
+    [JsonPropertyName("reason")]
+    public string? Reason { get; init; }
+
+    /// <summary>Gets who asks (recorded likewise; the caller is already authorised for the Operations group).</summary>
+    [JsonPropertyName("requestedBy")]
+    public string? RequestedBy { get; init; }
+}
+
+/// <summary>The answer of <c>POST /api/models/{version}/activate</c>: the live pointer after the activation.</summary>
+public sealed record ModelActivationResponse
+{
+    [JsonPropertyName("version")]
+    public required string Version { get; init; }
+
+    [JsonPropertyName("previousVersion")]
+    public string? PreviousVersion { get; init; }
+
+    [JsonPropertyName("activatedAt")]
+    public required DateTimeOffset ActivatedAt { get; init; }
+
+    [JsonPropertyName("trigger")]
+    public string? Trigger { get; init; }
+
+    [JsonPropertyName("activatedBy")]
+    public string? ActivatedBy { get; init; }
+
+    [JsonPropertyName("reason")]
+    public string? Reason { get; init; }
+
+    /// <summary>Gets whether the pointer changed (false: the version was already live).</summary>
+    [JsonPropertyName("changed")]
+    public required bool Changed { get; init; }
+
+    /// <summary>Gets the activation's record in <c>runs/</c> (<see langword="null"/> when nothing changed).</summary>
+    [JsonPropertyName("runId")]
+    public string? RunId { get; init; }
+}
+
 /// <summary>The RFC 9457 problem body every error answer carries; <see cref="Field"/> names the offending request field.</summary>
 public sealed record ApiProblem
 {
@@ -195,4 +238,6 @@ public sealed record ApiProblem
 [JsonSerializable(typeof(RetrainStartResponse))]
 [JsonSerializable(typeof(RetrainStatusResponse))]
 [JsonSerializable(typeof(ApiProblem))]
+[JsonSerializable(typeof(ModelStatus))]
+[JsonSerializable(typeof(ModelActivationResponse))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -69,6 +69,8 @@ public static partial class ApiProblems
                 return Create(e.StatusCode, TitleOf(e.StatusCode), e.Message);
             case ModelUnavailableException e:
                 return Create(StatusCodes.Status503ServiceUnavailable, "No model is available.", e.Message);
+            case Pipeline.ModelActivationRefusedException e:
+                return Create(StatusCodes.Status409Conflict, "The model version cannot be activated.", e.Message, "version");
             case BlobConditionFailedException:
                 return Create(StatusCodes.Status409Conflict, "Too many concurrent writes.", "the resource kept changing during the request; retry it");
             default:

@@ -36,7 +36,7 @@ public static class RouteTable
     /// could take requests meant for real routes; with this constraint it cannot, in any order. A test checks the list
     /// against the other routes.
     /// </summary>
-    public const string UnknownRouteTemplate = "{*path:regex(^(?!(recommendations|events|items|users|retrain|health)(/|$)))}";
+    public const string UnknownRouteTemplate = "{*path:regex(^(?!(recommendations|events|items|users|retrain|health|models|status)(/|$)))}";
 
     /// <summary>The method of a route that answers every method.</summary>
     public const string AnyMethod = "*";
@@ -52,6 +52,9 @@ public static class RouteTable
 
     /// <summary>The template of <c>DELETE /api/users/{userId}</c>.</summary>
     public const string ForgetUserTemplate = "users/{userId}";
+
+    /// <summary>The template of <c>POST /api/models/{version}/activate</c>.</summary>
+    public const string ActivateModelTemplate = "models/{version}/activate";
 
     /// <summary>Gets every route.</summary>
     /// <remarks>
@@ -73,6 +76,8 @@ public static class RouteTable
         new("ForgetUserByQuery", HttpMethods.Delete, "users", RouteGroup.Privacy, (s, r, c) => Serving(s).ForgetUserByQueryAsync(r, c)),
         new("StartRetrain", HttpMethods.Post, "retrain", RouteGroup.Operations, (s, r, c) => Retrain(s).StartAsync(r, s.GetService<DurableTaskClient>(), c)),
         new("RetrainStatus", HttpMethods.Get, "retrain/{instanceId}", RouteGroup.Operations, (s, r, c) => Retrain(s).StatusAsync(r, s.GetService<DurableTaskClient>(), RouteValue(r, "instanceId"), c)),
+        new("ActivateModel", HttpMethods.Post, ActivateModelTemplate, RouteGroup.Operations, (s, r, c) => Models(s).ActivateAsync(r, RouteIds.FromPath(r, ActivateModelTemplate, "version"), c)),
+        new("Status", HttpMethods.Get, "status", RouteGroup.Operations, (s, r, c) => Models(s).StatusAsync(r, c)),
         new("Health", HttpMethods.Get, "health", RouteGroup.Serving, (s, r, c) => Serving(s).HealthAsync(r, c)),
         new("UnknownRoute", AnyMethod, UnknownRouteTemplate, RouteGroup.Serving, (s, r, c) => Task.FromResult(ApiProblems.ForStatus(StatusCodes.Status404NotFound, ApiProblems.NoRouteDetail))),
     ];
@@ -80,6 +85,8 @@ public static class RouteTable
     private static ServingEndpoints Serving(IServiceProvider services) => services.GetRequiredService<ServingEndpoints>();
 
     private static RetrainEndpoints Retrain(IServiceProvider services) => services.GetRequiredService<RetrainEndpoints>();
+
+    private static ModelEndpoints Models(IServiceProvider services) => services.GetRequiredService<ModelEndpoints>();
 
     private static string RouteValue(HttpRequest request, string name) =>
         request.RouteValues.TryGetValue(name, out var value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty : string.Empty;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using ServerlessRec.Diagnostics;
 using ServerlessRec.Events;
 using ServerlessRec.Pipeline;
+using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
 
@@ -15,10 +16,11 @@ public static class ServingServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the telemetry (<see cref="ServerlessRecTelemetry"/>, on the host's <see cref="IMeterFactory"/> when there is one), the live model provider, the user id key (<see cref="UserIdHasherProvider"/>), user histories, forget tombstones, the API event log and the handlers
-    /// (<see cref="ServingEndpoints"/>, <see cref="RetrainEndpoints"/>) as singletons; register <see cref="RetrainOptions"/>
+    /// (<see cref="ServingEndpoints"/>, <see cref="RetrainEndpoints"/>, <see cref="ModelEndpoints"/>) as singletons; register <see cref="RetrainOptions"/>
     /// first to start retrainings with other options than the defaults. An <see cref="IBlobStore"/> must be registered; <see cref="TimeProvider"/>,
-    /// <see cref="EventTypeOptions"/>, <see cref="ServingOptions"/> and <see cref="IServingIndexResolver"/> default to the system clock, the
-    /// default event types, the default search budget and the embedded index (register another resolver first to query Azure AI Search).
+    /// <see cref="EventTypeOptions"/>, <see cref="ServingOptions"/>, <see cref="IServingIndexResolver"/> and <see cref="IModelIndexVerifier"/> default to the system clock, the
+    /// default event types, the default search budget, the embedded index and the embedded index's rollback check (register another resolver and
+    /// check first to use Azure AI Search).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="instanceId">This host instance's id, used in the API event log's blob names.</param>
@@ -55,6 +57,10 @@ public static class ServingServiceCollectionExtensions
             sp.GetRequiredService<ServingHealth>(),
             sp.GetRequiredService<ServerlessRecTelemetry>()));
         services.TryAddSingleton<ServingEndpoints>();
+        // Rollback and status: the index check follows the index backend (register the Azure AI Search one first to use it).
+        services.TryAddSingleton<IModelIndexVerifier>(sp => new EmbeddedModelIndexVerifier(sp.GetRequiredService<IBlobStore>()));
+        services.TryAddSingleton(sp => new ModelAdministration(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<IModelIndexVerifier>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()?.CreateLogger<ModelAdministration>(), sp.GetRequiredService<ServerlessRecTelemetry>()));
+        services.TryAddSingleton<ModelEndpoints>();
         services.TryAddSingleton(new RetrainOptions());
         services.TryAddSingleton(sp => new RetrainEndpoints(sp.GetRequiredService<RetrainOptions>(), sp.GetRequiredService<ILogger<RetrainEndpoints>>(), sp.GetRequiredService<TimeProvider>()));
         return services;

@@ -137,6 +137,38 @@ public sealed record ModelPackage(ModelManifest Manifest, IReadOnlyDictionary<st
         }
     }
 
+    /// <summary>
+    /// Streams one artefact of a version through SHA-256 and checks it against the manifest, holding no more than a buffer
+    /// in memory (a rollback checks every artefact of a version it does not load).
+    /// </summary>
+    /// <exception cref="ModelIntegrityException">The artefact is not listed, missing, or does not match its hash (the message says which and how).</exception>
+    public static async Task VerifyArtifactAsync(IBlobStore store, ModelManifest manifest, string name, string container = ContainerNames.Models, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(manifest);
+        var info = InfoOf(manifest, name);
+        var source = await store.OpenReadAsync(container, BlobName(manifest.Version, name), cancellationToken).ConfigureAwait(false)
+            ?? throw new ModelIntegrityException($"model {manifest.Version}: artefact {name} is missing");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long length = 0;
+        await using (source.ConfigureAwait(false))
+        {
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                length += read;
+            }
+        }
+
+        var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+        if (length != info.Bytes || !string.Equals(sha256, info.Sha256, StringComparison.Ordinal))
+        {
+            throw new ModelIntegrityException($"model {manifest.Version}: artefact {name} does not match {ModelManifest.FileName} (expected {info.Bytes} bytes with SHA-256 {info.Sha256}, found {length} bytes with SHA-256 {sha256}): it was changed or damaged after export");
+        }
+    }
+
     private static ArtifactInfo InfoOf(ModelManifest manifest, string name) =>
         manifest.Artifacts.TryGetValue(name, out var info) ? info : throw new ModelIntegrityException($"model {manifest.Version} has no artefact \"{name}\"");
 

@@ -4,6 +4,12 @@ using ServerlessRec.Storage;
 
 namespace ServerlessRec.Pipeline;
 
+/// <summary>What made a version live, recorded in <c>models/current.json</c>.</summary>
+/// <param name="Trigger"><see cref="ModelActivation.RetrainTrigger"/> or <see cref="ModelActivation.RollbackTrigger"/>.</param>
+/// <param name="By">Who asked: the run id of a retraining, the operator of a rollback.</param>
+/// <param name="Reason">Why, in the words of whoever asked (<see langword="null"/>: not given).</param>
+public sealed record ActivationOrigin(string Trigger, string? By = null, string? Reason = null);
+
 /// <summary>Makes a published model version live by flipping <c>models/current.json</c> atomically.</summary>
 public static class ModelActivation
 {
@@ -17,13 +23,38 @@ public static class ModelActivation
     /// Verifies the version's artefacts (hashes) and flips the pointer with an ETag condition, so two activations
     /// racing cannot both win silently. Returns the pointer written.
     /// </summary>
-    public static async Task<ModelPointer> ActivateAsync(IBlobStore store, string version, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public static async Task<ModelPointer> ActivateAsync(IBlobStore store, string version, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        await ActivateAsync(store, version, now, new ActivationOrigin(RetrainTrigger), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As <see cref="ActivateAsync(IBlobStore, string, DateTimeOffset, CancellationToken)"/>, recording what made the version live.</summary>
+    public static async Task<ModelPointer> ActivateAsync(IBlobStore store, string version, DateTimeOffset now, ActivationOrigin origin, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         await ModelPackage.ReadAsync(store, version, cancellationToken: cancellationToken).ConfigureAwait(false);
         var (current, etag) = await ModelPointer.ReadAsync(store, cancellationToken).ConfigureAwait(false);
-        var pointer = new ModelPointer { Version = version, ActivatedAt = now, PreviousVersion = current?.Version };
-        await ModelPointer.WriteAsync(store, pointer, etag, cancellationToken).ConfigureAwait(false);
+        return await FlipAsync(store, current, etag, version, now, origin, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes the pointer to <paramref name="version"/> only if it still has <paramref name="expectedETag"/> (the ETag read
+    /// with <paramref name="current"/>); the one write of every activation, retraining and rollback alike.
+    /// </summary>
+    /// <exception cref="BlobConditionFailedException">Another activation changed the pointer since it was read.</exception>
+    public static async Task<ModelPointer> FlipAsync(IBlobStore store, ModelPointer? current, string? expectedETag, string version, DateTimeOffset now, ActivationOrigin origin, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrEmpty(version);
+        ArgumentNullException.ThrowIfNull(origin);
+        var pointer = new ModelPointer
+        {
+            Version = version,
+            ActivatedAt = now,
+            PreviousVersion = current?.Version,
+            Trigger = origin.Trigger,
+            ActivatedBy = origin.By,
+            Reason = origin.Reason,
+        };
+        await ModelPointer.WriteAsync(store, pointer, expectedETag, cancellationToken).ConfigureAwait(false);
         return pointer;
     }
 }

@@ -560,6 +560,14 @@ public sealed class RetrainActivities
         var retired = versions.Reverse().Where(v => v != pointer?.Version).Skip(Math.Max(0, input.KeepVersions - 1)).Where(v => v != inGrace).ToList();
         foreach (var version in retired)
         {
+            // A rollback may have made this version live (or the previous one) since the pointer was read above: the
+            // pointer is read again right before each deletion, so cleanup never deletes what an operator just chose.
+            var (latest, _) = await ModelPointer.ReadAsync(_store).ConfigureAwait(false);
+            if (latest is not null && (latest.Version == version || (latest.PreviousVersion == version && _time.GetUtcNow() < latest.ActivatedAt.AddSeconds(input.GraceSeconds))))
+            {
+                continue;
+            }
+
             var names = new List<string>();
             await foreach (var blob in _store.ListAsync(ContainerNames.Models, version + "/").ConfigureAwait(false))
             {

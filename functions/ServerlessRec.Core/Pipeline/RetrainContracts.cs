@@ -176,6 +176,15 @@ public sealed record RetrainRunRecord
 
     public string? Reason { get; init; }
 
+    /// <summary>Gets the step (activity) a failed run stopped in (<see langword="null"/> unless the outcome is failed).</summary>
+    public string? FailedStep { get; init; }
+
+    /// <summary>Gets the kind of failure: the full name of the exception the step threw after its retries (never shown to readers as is; see <see cref="RetrainFailureText"/>).</summary>
+    public string? FailureType { get; init; }
+
+    /// <summary>Gets the failed step's own message (technical detail).</summary>
+    public string? FailureMessage { get; init; }
+
     /// <summary>Gets the run's "now": the training window ends there, and events later than it plus the allowed skew are quarantined.</summary>
     public DateTimeOffset? RunStart { get; init; }
 

@@ -149,8 +149,9 @@ public static partial class RetrainOrchestration
         catch (TaskFailedException ex)
         {
             // The failed step and its reason go into the run record; the live model was not touched.
-            var failed = record with { Outcome = "failed", Reason = $"{ex.TaskName}: {ex.FailureDetails?.ErrorMessage ?? ex.Message}" };
-            LogStepFailed(log, runId, ex.TaskName, (context.CurrentUtcDateTime - stepStart).TotalSeconds, ex.FailureDetails?.ErrorMessage ?? ex.Message);
+            var message = ex.FailureDetails?.ErrorMessage ?? ex.Message;
+            var failed = record with { Outcome = "failed", Reason = $"{ex.TaskName}: {message}", FailedStep = ex.TaskName, FailureType = ex.FailureDetails?.ErrorType, FailureMessage = message };
+            LogStepFailed(log, runId, ex.TaskName, (context.CurrentUtcDateTime - stepStart).TotalSeconds, message);
             await FinishAsync(context, failed, steps, retry);
             throw;
         }

@@ -22,6 +22,12 @@ public static class RetrainReport
     private const int Top = 16;
     private const int Bottom = 36;
 
+    /// <summary>The fewest ticks an axis gets (unless it has fewer epochs than this).</summary>
+    internal const int MinTicks = 4;
+
+    /// <summary>The most ticks an axis gets.</summary>
+    internal const int MaxTicks = 6;
+
     /// <summary>Renders the page.</summary>
     public static string ToHtml(RetrainRunRecord record)
     {
@@ -41,12 +47,25 @@ public static class RetrainReport
         }
 
         html.Append(".</p>\n<p class=\"outcome\">Outcome: ").Append(E(record.Outcome));
-        if (record.Reason is { Length: > 0 } reason)
+        if (record.Outcome == "failed")
         {
-            html.Append(" — ").Append(E(reason));
+            // People read the step and the cause; the step's own message is there for whoever fixes it.
+            html.Append(" — ").Append(E(RetrainFailureText.Describe(record))).Append("</p>\n");
+            if ((record.FailureMessage ?? record.Reason) is { Length: > 0 } detail)
+            {
+                html.Append("<details><summary>Technical detail</summary><pre>").Append(E(detail)).Append("</pre></details>\n");
+            }
+        }
+        else
+        {
+            if (record.Reason is { Length: > 0 } reason)
+            {
+                html.Append(" — ").Append(E(reason));
+            }
+
+            html.Append("</p>\n");
         }
 
-        html.Append("</p>\n");
         AppendData(html, record);
         AppendTraining(html, record.Training);
         AppendMetrics(html, record.Evaluation);
@@ -142,16 +161,31 @@ public static class RetrainReport
         }
         else
         {
-            var min = points.Min(p => p.Value);
-            var max = points.Max(p => p.Value);
-            if (max - min < 1e-12)
+            var (yMin, yMax, yStep) = NiceTicks(points.Min(p => p.Value), points.Max(p => p.Value), integers: false);
+            var lastEpoch = points[^1].Epoch;
+            var (xMin, xMax, xStep) = lastEpoch <= MaxTicks
+                ? (1, Math.Max(2, lastEpoch), 1)
+                : NiceTicks(1, lastEpoch, integers: true);
+            double X(double epoch) => Left + (plotWidth * (epoch - xMin) / (xMax - xMin));
+            double Y(double value) => Top + (plotHeight * (yMax - value) / (yMax - yMin));
+
+            // Grid lines and labels at round values, so a reader can read a point off the chart.
+            foreach (var tick in Ticks(yMin, yMax, yStep))
             {
-                (min, max) = (min - 0.5, max + 0.5);
+                var y = N(Y(tick), "F1");
+                html.Append("<line class=\"grid\" x1=\"").Append(Left).Append("\" y1=\"").Append(y).Append("\" x2=\"").Append(Left + plotWidth).Append("\" y2=\"").Append(y)
+                    .Append("\" stroke=\"#eee\"/>\n<text class=\"tick-y\" x=\"").Append(Left - 6).Append("\" y=\"").Append(y).Append("\" dy=\"4\" text-anchor=\"end\">")
+                    .Append(TickLabel(tick, yStep)).Append("</text>\n");
             }
 
-            var lastEpoch = Math.Max(2, points[^1].Epoch);
-            double X(int epoch) => Left + (plotWidth * (epoch - 1) / (double)(lastEpoch - 1));
-            double Y(double value) => Top + (plotHeight * (max - value) / (max - min));
+            foreach (var tick in Ticks(xMin, xMax, xStep).Where(t => t <= lastEpoch || lastEpoch > MaxTicks))
+            {
+                var x = N(X(tick), "F1");
+                html.Append("<line class=\"grid\" x1=\"").Append(x).Append("\" y1=\"").Append(Top).Append("\" x2=\"").Append(x).Append("\" y2=\"").Append(Top + plotHeight)
+                    .Append("\" stroke=\"#eee\"/>\n<text class=\"tick-x\" x=\"").Append(x).Append("\" y=\"").Append(ChartHeight - Bottom + 14).Append("\" text-anchor=\"middle\">")
+                    .Append(TickLabel(tick, xStep)).Append("</text>\n");
+            }
+
             html.Append("<polyline fill=\"none\" stroke=\"#1f6fb2\" stroke-width=\"2\" points=\"")
                 .AppendJoin(' ', points.Select(p => N(X(p.Epoch), "F1") + "," + N(Y(p.Value), "F1"))).Append("\"/>\n");
             foreach (var (epoch, value) in points)
@@ -160,16 +194,83 @@ public static class RetrainReport
                 html.Append("<circle cx=\"").Append(N(X(epoch), "F1")).Append("\" cy=\"").Append(N(Y(value), "F1")).Append("\" r=\"").Append(best ? 6 : 3)
                     .Append(best ? "\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"2\">" : "\" fill=\"#1f6fb2\">")
                     .Append("<title>epoch ").Append(epoch).Append(": ").Append(N(value, "G5")).Append("</title></circle>\n");
-                html.Append("<text x=\"").Append(N(X(epoch), "F1")).Append("\" y=\"").Append(ChartHeight - Bottom + 14).Append("\" text-anchor=\"middle\">").Append(epoch).Append("</text>\n");
             }
-
-            html.Append("<text x=\"").Append(Left - 6).Append("\" y=\"").Append(Top + 10).Append("\" text-anchor=\"end\">").Append(N(max, "G4")).Append("</text>\n");
-            html.Append("<text x=\"").Append(Left - 6).Append("\" y=\"").Append(Top + plotHeight).Append("\" text-anchor=\"end\">").Append(N(min, "G4")).Append("</text>\n");
         }
 
         html.Append("<text x=\"").Append(Left + (plotWidth / 2)).Append("\" y=\"").Append(ChartHeight - 4).Append("\" text-anchor=\"middle\">epoch</text>\n");
         html.Append("<text x=\"12\" y=\"").Append(Top + (plotHeight / 2)).Append("\" transform=\"rotate(-90 12 ").Append(Top + (plotHeight / 2)).Append(")\" text-anchor=\"middle\">")
             .Append(E(label)).Append("</text>\n</svg><figcaption>").Append(E(title)).Append("</figcaption></figure>\n");
+    }
+
+    /// <summary>
+    /// Round axis ticks covering [<paramref name="min"/>, <paramref name="max"/>]: a step of 1, 2, 2.5 or 5 times a power of
+    /// ten (whole numbers only when <paramref name="integers"/>) that gives <see cref="MinTicks"/> to <see cref="MaxTicks"/>
+    /// ticks, the tightest such cover first. Returns the axis range (the first and last tick) and the step.
+    /// </summary>
+    internal static (double Min, double Max, double Step) NiceTicks(double min, double max, bool integers)
+    {
+        if (max - min < 1e-12)
+        {
+            var pad = Math.Abs(min) > 1e-12 ? Math.Abs(min) * 0.1 : 0.5;
+            (min, max) = (min - pad, max + pad);
+        }
+
+        (double Min, double Max, double Step, int Count)? best = null;
+        var exponent = (int)Math.Floor(Math.Log10(max - min)) - 2;
+        for (var e = exponent; e <= exponent + 3; e++)
+        {
+            foreach (var mantissa in (ReadOnlySpan<double>)[1, 2, 2.5, 5])
+            {
+                var step = mantissa * Math.Pow(10, e);
+                if (integers && (step < 1 || Math.Abs(step - Math.Round(step)) > 1e-9))
+                {
+                    continue;
+                }
+
+                var low = Math.Floor((min / step) + 1e-9) * step;
+                var high = Math.Ceiling((max / step) - 1e-9) * step;
+                var count = (int)Math.Round((high - low) / step) + 1;
+                if (count is < MinTicks or > MaxTicks)
+                {
+                    continue;
+                }
+
+                if (best is null || high - low < best.Value.Max - best.Value.Min - 1e-12)
+                {
+                    best = (low, high, step, count);
+                }
+            }
+        }
+
+        if (best is { } found)
+        {
+            return (found.Min, found.Max, found.Step);
+        }
+
+        var fallback = (max - min) / (MaxTicks - 1);
+        return (min, max, integers ? Math.Max(1, Math.Ceiling(fallback)) : fallback);
+    }
+
+    private static IEnumerable<double> Ticks(double min, double max, double step)
+    {
+        var count = (int)Math.Round((max - min) / step);
+        for (var i = 0; i <= count; i++)
+        {
+            yield return min + (i * step);
+        }
+    }
+
+    /// <summary>A tick label with as many decimals as the step needs (0.25 → 2, 0.5 → 1, 5 → 0), never "-0".</summary>
+    private static string TickLabel(double value, double step)
+    {
+        var decimals = 0;
+        while (decimals < 6 && Math.Abs((step * Math.Pow(10, decimals)) - Math.Round(step * Math.Pow(10, decimals))) > 1e-6)
+        {
+            decimals++;
+        }
+
+        var rounded = Math.Round(value, decimals);
+        return (rounded == 0 ? 0 : rounded).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
 
     private static void AppendMetrics(StringBuilder html, EvaluateResult? evaluation)

@@ -22,6 +22,21 @@ public sealed record ModelPointer
     [JsonPropertyName("previousVersion")]
     public string? PreviousVersion { get; init; }
 
+    /// <summary>Gets what made this version live: <c>retrain</c> (a run passed the gate) or <c>rollback</c> (an operator chose a kept version); null on pointers written before it was recorded.</summary>
+    [JsonPropertyName("trigger")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Trigger { get; init; }
+
+    /// <summary>Gets who asked for the activation (a run id for <c>retrain</c>; the operator for <c>rollback</c>).</summary>
+    [JsonPropertyName("activatedBy")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ActivatedBy { get; init; }
+
+    /// <summary>Gets why the version was made live, in the words of whoever asked.</summary>
+    [JsonPropertyName("reason")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Reason { get; init; }
+
     /// <summary>Reads the pointer and its ETag, or (null, null) when no model was ever activated.</summary>
     public static async Task<(ModelPointer? Pointer, string? ETag)> ReadAsync(IBlobStore store, CancellationToken cancellationToken = default)
     {

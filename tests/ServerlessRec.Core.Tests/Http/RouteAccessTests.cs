@@ -53,6 +53,16 @@ public sealed class RouteAccessTests
         Assert.Null(response);
     }
 
+    [Theory]
+    [InlineData("ActivateModel")]
+    [InlineData("Status")]
+    public async Task Authorize_OperationsCallerOnModelRoute_Admits(string routeName)
+    {
+        var response = await AuthorizeAsync(CreateSut(), routeName, Principal(("appid", OperationsPipeline)));
+
+        Assert.Null(response);
+    }
+
     [Fact]
     public async Task Authorize_OperationsCallerOnPrivacyRoute_Returns403()
     {

@@ -183,6 +183,11 @@ public sealed class RetrainFaultTests : IDisposable
         Assert.Equal("failed", record.Outcome);
         Assert.StartsWith(step + ":", record.Reason, StringComparison.Ordinal);
         Assert.Contains("storage unavailable", record.Reason, StringComparison.Ordinal);
+        Assert.Equal(step, record.FailedStep);
+        Assert.False(string.IsNullOrEmpty(record.FailureType));
+        Assert.Contains("storage unavailable", record.FailureMessage, StringComparison.Ordinal);
+        Assert.StartsWith("The run stopped while ", RetrainFailureText.Describe(record), StringComparison.Ordinal);
+        Assert.DoesNotContain("in step ", RetrainFailureText.Describe(record), StringComparison.Ordinal);
         Assert.Null(record.Version);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero));
         using var models = new LiveModelProvider(_inner, time);

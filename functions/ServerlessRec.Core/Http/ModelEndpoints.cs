@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using ServerlessRec.Pipeline;
+
+namespace ServerlessRec.Http;
+
+/// <summary>
+/// The operations handlers of the model versions, written once for both hosts: <c>GET /api/status</c> and
+/// <c>POST /api/models/{version}/activate</c> (a rollback), over <see cref="ModelAdministration"/>.
+/// </summary>
+public sealed class ModelEndpoints
+{
+    /// <summary>The most runs <c>GET /api/status?runs=N</c> lists.</summary>
+    public const int MaxRuns = 100;
+
+    private readonly ModelAdministration _administration;
+    private readonly ILogger<ModelEndpoints> _logger;
+
+    /// <summary>Creates the handlers.</summary>
+    public ModelEndpoints(ModelAdministration administration, ILogger<ModelEndpoints> logger)
+    {
+        ArgumentNullException.ThrowIfNull(administration);
+        ArgumentNullException.ThrowIfNull(logger);
+        _administration = administration;
+        _logger = logger;
+    }
+
+    /// <summary><c>GET /api/status[?runs=N]</c>: the live version, the kept versions with their metrics, the last N runs (10 by default).</summary>
+    public Task<IResult> StatusAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
+        ApiProblems.HandleAsync(
+            async () =>
+            {
+                ArgumentNullException.ThrowIfNull(request);
+                var runs = ModelAdministration.DefaultRuns;
+                var values = request.Query["runs"];
+                if (values.Count > 1 || (values.Count == 1 && (!int.TryParse(values[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out runs) || runs > MaxRuns)))
+                {
+                    throw new Serving.RequestValidationException("runs", $"runs must be given once, as a whole number from 0 to {MaxRuns}");
+                }
+
+                var status = await _administration.GetStatusAsync(runs, cancellationToken).ConfigureAwait(false);
+                return Results.Json(status, ApiJsonContext.Default.ModelStatus);
+            },
+            _logger);
+
+    /// <summary>
+    /// <c>POST /api/models/{version}/activate</c> with <c>{"reason": "…", "requestedBy": "…"}</c> (both optional; <c>{}</c> at
+    /// least): makes a kept version live after checking its hashes and its index. 200 with the new pointer; 400 for a bad
+    /// version name, 404 for an unknown version, 409 when a check fails (the detail names the file or index) or another
+    /// activation won the race.
+    /// </summary>
+    public Task<IResult> ActivateAsync(HttpRequest request, string version, CancellationToken cancellationToken = default) =>
+        ApiProblems.HandleAsync(
+            async () =>
+            {
+                ArgumentNullException.ThrowIfNull(request);
+                ModelAdministration.ValidateVersion(version);
+                var body = await RequestBody.ReadAsync<ModelActivationRequest>(request, cancellationToken).ConfigureAwait(false);
+                var result = await _administration.ActivateAsync(version, body.RequestedBy, body.Reason, cancellationToken).ConfigureAwait(false);
+                var response = new ModelActivationResponse
+                {
+                    Version = result.Live.Version,
+                    PreviousVersion = result.Live.PreviousVersion,
+                    ActivatedAt = result.Live.ActivatedAt,
+                    Trigger = result.Live.Trigger,
+                    ActivatedBy = result.Live.ActivatedBy,
+                    Reason = result.Live.Reason,
+                    Changed = result.Changed,
+                    RunId = result.RunId,
+                };
+                return Results.Json(response, ApiJsonContext.Default.ModelActivationResponse);
+            },
+            _logger);
+}

@@ -1,0 +1,399 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ServerlessRec.Evaluation;
+using ServerlessRec.Onnx;
+using ServerlessRec.Retrieval;
+using ServerlessRec.Serving;
+using ServerlessRec.Storage;
+
+namespace ServerlessRec.Pipeline;
+
+/// <summary>
+/// The operator's view of the models: which versions are kept (with their metrics), which one is live, what the last
+/// runs did; and a rollback, which makes a kept version live again only after its artefacts match their hashes and its
+/// index is complete. Shared by <c>GET /api/status</c>, <c>POST /api/models/{version}/activate</c> and the CLI's
+/// <c>status</c> and <c>rollback</c>.
+/// </summary>
+public sealed partial class ModelAdministration
+{
+    /// <summary>How many runs the status lists by default.</summary>
+    public const int DefaultRuns = 10;
+
+    /// <summary>The longest version name accepted.</summary>
+    public const int MaxVersionLength = 128;
+
+    private static readonly JsonSerializerOptions RecordJson = new() { WriteIndented = true };
+
+    private readonly IBlobStore _store;
+    private readonly IModelIndexVerifier _indexes;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Diagnostics.ServerlessRecTelemetry? _telemetry;
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="store">Where the models, the live pointer and the run records are.</param>
+    /// <param name="indexes">The check of a version's index for the configured backend (embedded or Azure AI Search).</param>
+    /// <param name="time">The clock of activations.</param>
+    /// <param name="logger">Where activations and refusals are logged; none when <see langword="null"/>.</param>
+    /// <param name="telemetry">Where activations are counted (trigger <c>rollback</c>); none when <see langword="null"/>.</param>
+    public ModelAdministration(IBlobStore store, IModelIndexVerifier indexes, TimeProvider time, ILogger<ModelAdministration>? logger = null, Diagnostics.ServerlessRecTelemetry? telemetry = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(indexes);
+        ArgumentNullException.ThrowIfNull(time);
+        _store = store;
+        _indexes = indexes;
+        _time = time;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _telemetry = telemetry;
+    }
+
+    /// <summary>Returns the live version, the kept versions (newest first) with their metrics, and the last <paramref name="runs"/> runs (newest first).</summary>
+    public async Task<ModelStatus> GetStatusAsync(int runs = DefaultRuns, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(runs);
+        var (pointer, _) = await ModelPointer.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
+        var versions = new List<ModelVersionSummary>();
+        foreach (var version in (await ListVersionFoldersAsync(cancellationToken).ConfigureAwait(false)).Reverse())
+        {
+            versions.Add(await SummarizeAsync(version, pointer, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new ModelStatus
+        {
+            Live = pointer,
+            Versions = versions,
+            Runs = await ReadRunsAsync(runs, cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    /// <summary>
+    /// Makes a kept version live again: <paramref name="to"/>, or by default the version that was live before the current
+    /// one (<see cref="ModelPointer.PreviousVersion"/>).
+    /// </summary>
+    /// <exception cref="NotFoundException">No version is named and the pointer records no previous one, or the version does not exist.</exception>
+    /// <inheritdoc cref="ActivateAsync" path="/exception"/>
+    public async Task<ModelActivationResult> RollbackAsync(string? to, string? requestedBy, string? reason, CancellationToken cancellationToken = default)
+    {
+        if (to is null)
+        {
+            var (pointer, _) = await ModelPointer.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
+            to = pointer?.PreviousVersion
+                ?? throw new NotFoundException("to", pointer is null
+                    ? "no model has been activated yet, so there is nothing to roll back"
+                    : $"models/{ModelPointer.BlobName} records no version that was live before {pointer.Version}; name one (kept versions: {await KeptVersionsTextAsync(cancellationToken).ConfigureAwait(false)})");
+        }
+
+        return await ActivateAsync(to, requestedBy, reason, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Activates a kept version (trigger <see cref="ModelActivation.RollbackTrigger"/>): reads the live pointer and its ETag,
+    /// checks every artefact of the version against its SHA-256 in the manifest and the version's index, then writes the
+    /// pointer only if it still has that ETag, and records the activation in <c>runs/</c>. Anything that fails leaves the
+    /// pointer as it was. Activating the live version changes nothing.
+    /// </summary>
+    /// <param name="version">The kept version to make live.</param>
+    /// <param name="requestedBy">Who asks (recorded in the pointer and the run record).</param>
+    /// <param name="reason">Why (recorded likewise).</param>
+    /// <param name="cancellationToken">Cancels the activation before the pointer is written.</param>
+    /// <exception cref="RequestValidationException">The version is not a version name (field <c>version</c>).</exception>
+    /// <exception cref="NotFoundException">The version does not exist (no manifest).</exception>
+    /// <exception cref="ModelActivationRefusedException">An artefact is missing or does not match its hash, or the index is missing or incomplete.</exception>
+    /// <exception cref="BlobConditionFailedException">Another activation changed the pointer during the checks.</exception>
+    public async Task<ModelActivationResult> ActivateAsync(string version, string? requestedBy, string? reason, CancellationToken cancellationToken = default)
+    {
+        ValidateVersion(version);
+        var (current, etag) = await ModelPointer.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
+        ModelManifest? manifest;
+        try
+        {
+            manifest = await ModelPackage.ReadManifestAsync(_store, version, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelIntegrityException ex)
+        {
+            throw Refuse(version, ex.Message);
+        }
+
+        if (manifest is null)
+        {
+            throw new NotFoundException("version", $"model version \"{version}\" does not exist (kept versions: {await KeptVersionsTextAsync(cancellationToken).ConfigureAwait(false)})");
+        }
+
+        if (manifest.Version != version)
+        {
+            throw Refuse(version, $"model {version}: {ModelManifest.FileName} names version \"{manifest.Version}\"; it was copied from another version");
+        }
+
+        if (current?.Version == version)
+        {
+            return new ModelActivationResult(current, Changed: false, RunId: null);
+        }
+
+        foreach (var artifact in manifest.Artifacts.Keys.Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                await ModelPackage.VerifyArtifactAsync(_store, manifest, artifact, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (ModelIntegrityException ex)
+            {
+                throw Refuse(version, ex.Message);
+            }
+        }
+
+        if (await _indexes.FindProblemAsync(manifest, cancellationToken).ConfigureAwait(false) is { } problem)
+        {
+            throw Refuse(version, problem);
+        }
+
+        var now = _time.GetUtcNow();
+        var pointer = await ModelActivation.FlipAsync(_store, current, etag, version, now, new ActivationOrigin(ModelActivation.RollbackTrigger, requestedBy, reason), cancellationToken).ConfigureAwait(false);
+        _telemetry?.ModelActivated(version, ModelActivation.RollbackTrigger);
+        LogActivated(_logger, version, current?.Version);
+        var runId = await RecordAsync(pointer, requestedBy, reason).ConfigureAwait(false);
+        return new ModelActivationResult(pointer, Changed: true, runId);
+    }
+
+    /// <summary>Checks a version name: 1 to <see cref="MaxVersionLength"/> ASCII letters, digits, <c>-</c>, <c>_</c> or <c>.</c>, starting with a letter or digit.</summary>
+    /// <exception cref="RequestValidationException">It is not one (field <c>version</c>).</exception>
+    public static void ValidateVersion(string? version)
+    {
+        if (string.IsNullOrEmpty(version))
+        {
+            throw new RequestValidationException("version", "version is required");
+        }
+
+        if (version.Length > MaxVersionLength)
+        {
+            throw new RequestValidationException("version", $"version is {version.Length} characters long; at most {MaxVersionLength} are allowed");
+        }
+
+        if (!char.IsAsciiLetterOrDigit(version[0]))
+        {
+            throw new RequestValidationException("version", "version must start with a letter or a digit");
+        }
+
+        foreach (var c in version)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.'))
+            {
+                throw new RequestValidationException("version", $"version may hold only letters, digits, '-', '_' and '.', not '{(char.IsControl(c) ? "\\u" + ((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture) : c.ToString())}'");
+            }
+        }
+    }
+
+    private ModelActivationRefusedException Refuse(string version, string problem)
+    {
+        LogRefused(_logger, version, problem);
+        return new ModelActivationRefusedException(version, $"model version {version} was not activated; the live model is unchanged: {problem}");
+    }
+
+    private async Task<SortedSet<string>> ListVersionFoldersAsync(CancellationToken cancellationToken)
+    {
+        var versions = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var blob in _store.ListAsync(ContainerNames.Models, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var slash = blob.Name.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0)
+            {
+                versions.Add(blob.Name[..slash]);
+            }
+        }
+
+        return versions;
+    }
+
+    private async Task<string> KeptVersionsTextAsync(CancellationToken cancellationToken)
+    {
+        var versions = await ListVersionFoldersAsync(cancellationToken).ConfigureAwait(false);
+        return versions.Count == 0 ? "none" : string.Join(", ", versions.Reverse());
+    }
+
+    private async Task<ModelVersionSummary> SummarizeAsync(string version, ModelPointer? pointer, CancellationToken cancellationToken)
+    {
+        var live = pointer?.Version == version;
+        try
+        {
+            var manifest = await ModelPackage.ReadManifestAsync(_store, version, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (manifest is null)
+            {
+                return new ModelVersionSummary { Version = version, Live = live, Problem = $"no {ModelManifest.FileName}: incomplete or being deleted" };
+            }
+
+            return new ModelVersionSummary
+            {
+                Version = version,
+                Live = live,
+                Created = manifest.Created,
+                Items = manifest.ItemCount,
+                Dimensions = manifest.Dimensions,
+                Metrics = manifest.Metrics,
+            };
+        }
+        catch (ModelIntegrityException ex)
+        {
+            return new ModelVersionSummary { Version = version, Live = live, Problem = ex.Message };
+        }
+    }
+
+    private async Task<IReadOnlyList<RunSummary>> ReadRunsAsync(int count, CancellationToken cancellationToken)
+    {
+        // Run ids start with their UTC start time (yyyyMMdd-HHmmss), so name order is time order.
+        var names = new List<string>();
+        await foreach (var blob in _store.ListAsync(ContainerNames.Runs, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (!blob.Name.Contains('/', StringComparison.Ordinal) && blob.Name.EndsWith(".json", StringComparison.Ordinal))
+            {
+                names.Add(blob.Name);
+            }
+        }
+
+        var runs = new List<RunSummary>();
+        foreach (var name in names.OrderDescending(StringComparer.Ordinal).Take(count))
+        {
+            var blob = await _store.ReadAsync(ContainerNames.Runs, name, cancellationToken).ConfigureAwait(false);
+            RetrainRunRecord? record = null;
+            try
+            {
+                record = blob is null ? null : JsonSerializer.Deserialize<RetrainRunRecord>(blob.Content.Span);
+            }
+            catch (JsonException)
+            {
+                // Listed as unreadable below: one damaged record must not hide the others.
+            }
+
+            runs.Add(record is null
+                ? new RunSummary { RunId = name[..^".json".Length], Outcome = "unreadable", Reason = $"{ContainerNames.Runs}/{name} is not a run record" }
+                : new RunSummary
+                {
+                    RunId = record.RunId,
+                    Trigger = record.Trigger,
+                    Started = record.Started,
+                    Finished = record.Finished,
+                    Outcome = record.Outcome,
+                    Version = record.Version,
+                    Reason = record.Outcome == "failed" ? RetrainFailureText.Describe(record) : record.Reason,
+                });
+        }
+
+        return runs;
+    }
+
+    private async Task<string> RecordAsync(ModelPointer pointer, string? requestedBy, string? reason)
+    {
+        var runId = $"{pointer.ActivatedAt.UtcDateTime:yyyyMMdd-HHmmss}-{ModelActivation.RollbackTrigger}-{Guid.NewGuid().ToString("N")[..6]}";
+        var text = $"rolled back from {pointer.PreviousVersion ?? "no live model"} to {pointer.Version}"
+            + (requestedBy is { Length: > 0 } ? $" by {requestedBy}" : string.Empty)
+            + (reason is { Length: > 0 } ? $": {reason}" : string.Empty);
+        var record = new RetrainRunRecord
+        {
+            RunId = runId,
+            Trigger = ModelActivation.RollbackTrigger,
+            Started = pointer.ActivatedAt,
+            Finished = pointer.ActivatedAt,
+            Outcome = "activated",
+            Version = pointer.Version,
+            Reason = text,
+        };
+
+        // The pointer is already written: the record must not be cancelled half-way.
+        await _store.WriteAsync(ContainerNames.Runs, $"{runId}.json", JsonSerializer.SerializeToUtf8Bytes(record, RecordJson), cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        return runId;
+    }
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Model {Version} activated by rollback (was {PreviousVersion})")]
+    private static partial void LogActivated(ILogger logger, string version, string? previousVersion);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "Model {Version} not activated: {Problem}")]
+    private static partial void LogRefused(ILogger logger, string version, string problem);
+}
+
+/// <summary>What an activation did.</summary>
+/// <param name="Live">The live pointer after it (unchanged when <paramref name="Changed"/> is false).</param>
+/// <param name="Changed">False when the version was already live.</param>
+/// <param name="RunId">The record of the activation in <c>runs/</c> (<see langword="null"/> when nothing changed).</param>
+public sealed record ModelActivationResult(ModelPointer Live, bool Changed, string? RunId);
+
+/// <summary>A kept version cannot be made live: an artefact fails its hash, or its index is missing or incomplete. The message names what failed.</summary>
+public sealed class ModelActivationRefusedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ModelActivationRefusedException(string version, string message) : base(message) => Version = version;
+
+    /// <summary>Gets the version refused.</summary>
+    public string Version { get; } = string.Empty;
+}
+
+/// <summary>The answer of <c>GET /api/status</c> and <c>serverlessrec status</c>.</summary>
+public sealed record ModelStatus
+{
+    /// <summary>Gets the live pointer (<see langword="null"/>: no model was ever activated).</summary>
+    [JsonPropertyName("live")]
+    public ModelPointer? Live { get; init; }
+
+    /// <summary>Gets the kept versions, newest first.</summary>
+    [JsonPropertyName("versions")]
+    public required IReadOnlyList<ModelVersionSummary> Versions { get; init; }
+
+    /// <summary>Gets the last runs (retrainings and rollbacks), newest first.</summary>
+    [JsonPropertyName("runs")]
+    public required IReadOnlyList<RunSummary> Runs { get; init; }
+}
+
+/// <summary>One kept model version.</summary>
+public sealed record ModelVersionSummary
+{
+    [JsonPropertyName("version")]
+    public required string Version { get; init; }
+
+    [JsonPropertyName("live")]
+    public bool Live { get; init; }
+
+    [JsonPropertyName("created")]
+    public DateTimeOffset? Created { get; init; }
+
+    [JsonPropertyName("items")]
+    public int? Items { get; init; }
+
+    [JsonPropertyName("dimensions")]
+    public int? Dimensions { get; init; }
+
+    /// <summary>Gets the metrics the manifest holds (<c>validation.model</c>, <c>validation.popularity</c>, <c>validation.live</c>).</summary>
+    [JsonPropertyName("metrics")]
+    public IReadOnlyDictionary<string, RankingMetrics> Metrics { get; init; } = new Dictionary<string, RankingMetrics>();
+
+    /// <summary>Gets why the version's manifest could not be read (<see langword="null"/> when it could).</summary>
+    [JsonPropertyName("problem")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Problem { get; init; }
+}
+
+/// <summary>One run from <c>runs/&lt;runId&gt;.json</c>.</summary>
+public sealed record RunSummary
+{
+    [JsonPropertyName("runId")]
+    public required string RunId { get; init; }
+
+    [JsonPropertyName("trigger")]
+    public string? Trigger { get; init; }
+
+    [JsonPropertyName("started")]
+    public DateTimeOffset? Started { get; init; }
+
+    [JsonPropertyName("finished")]
+    public DateTimeOffset? Finished { get; init; }
+
+    /// <summary>Gets the outcome: activated, rejected, no-data, failed (or unreadable for a damaged record).</summary>
+    [JsonPropertyName("outcome")]
+    public required string Outcome { get; init; }
+
+    [JsonPropertyName("version")]
+    public string? Version { get; init; }
+
+    /// <summary>Gets why; for a failed run, the step and cause in plain words (<see cref="RetrainFailureText"/>).</summary>
+    [JsonPropertyName("reason")]
+    public string? Reason { get; init; }
+}
