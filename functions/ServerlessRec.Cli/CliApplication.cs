@@ -18,8 +18,6 @@ internal static class CliApplication
     /// </summary>
     public static IReadOnlyList<ICliCommand> Commands { get; } =
     [
-        new GenerateCommand(),
-        new RecommendCommand(TimeProvider.System),
         new BenchCommand(TimeProvider.System),
     ];
 
@@ -29,9 +27,11 @@ internal static class CliApplication
         var root = new RootCommand("serverlessrec — personalised rankings from interaction logs, embedded or on Azure.")
         {
             new DemoCommand(context),
+            new GenerateCommand(context),
             new ImportCommand(context),
             new EvaluateCommand(context),
             new RetrainCommand(context),
+            new RecommendCommand(context),
             new SimilarCommand(context),
             new ExportCommand(context),
             new ForgetCommand(context),
