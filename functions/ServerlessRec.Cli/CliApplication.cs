@@ -1,53 +1,105 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using Microsoft.Extensions.Configuration;
 using ServerlessRec.Cli.Commands;
 
 namespace ServerlessRec.Cli;
 
-/// <summary>Dispatches <c>serverlessrec COMMAND [options]</c> and turns failures into one-line messages.</summary>
+/// <summary>
+/// <c>serverlessrec COMMAND [options]</c> on System.CommandLine: parses, prints <c>--help</c>, runs the command and
+/// turns failures into one-line messages. Exit codes: 2 for a command line that cannot run, 1 for a runtime failure,
+/// 130 when cancelled; the command's own code otherwise.
+/// </summary>
 internal static class CliApplication
 {
+    /// <summary>
+    /// Commands still written in the old style (<see cref="ICliCommand"/> + <see cref="CliArguments"/>), run through
+    /// <see cref="LegacyCommand"/> until they are ported to <see cref="CliCommand"/> (then listed in <see cref="CreateRoot"/>).
+    /// </summary>
     public static IReadOnlyList<ICliCommand> Commands { get; } =
     [
-        new DemoCommand(TimeProvider.System),
-        new GenerateCommand(),
-        new ImportCommand(TimeProvider.System),
-        new EvaluateCommand(),
-        new RetrainCommand(TimeProvider.System),
-        new RecommendCommand(TimeProvider.System),
-        new SimilarCommand(TimeProvider.System),
-        new ExportCommand(TimeProvider.System),
-        new ForgetCommand(TimeProvider.System),
-        new ServeCommand(TimeProvider.System),
         new StatusCommand(TimeProvider.System),
         new RollbackCommand(TimeProvider.System),
         new BenchCommand(TimeProvider.System),
-        new Commands.Simulate.SimulateCommand(),
     ];
+
+    /// <summary>Builds the command tree of one run: option defaults come from <paramref name="context"/>'s configuration.</summary>
+    public static RootCommand CreateRoot(CliContext context)
+    {
+        var root = new RootCommand("serverlessrec — personalised rankings from interaction logs, embedded or on Azure.")
+        {
+            new DemoCommand(context),
+            new GenerateCommand(context),
+            new ImportCommand(context),
+            new EvaluateCommand(context),
+            new RetrainCommand(context),
+            new RecommendCommand(context),
+            new SimilarCommand(context),
+            new ExportCommand(context),
+            new ForgetCommand(context),
+            new ServeCommand(context),
+            new Commands.Simulate.SimulateCommand(context),
+        };
+        foreach (var command in Commands)
+        {
+            root.Subcommands.Add(new LegacyCommand(command, context));
+        }
+
+        return root;
+    }
 
     /// <summary>Runs one command line.</summary>
     /// <param name="args">The command and its options.</param>
     /// <param name="output">Where results go.</param>
     /// <param name="error">Where errors go.</param>
     /// <param name="configuration">The settings (<see cref="CliConfiguration.Build"/>: appsettings.json and the environment, when null).</param>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, IConfiguration? configuration = null)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        ArgumentNullException.ThrowIfNull(args);
+        IConfiguration settings;
+        try
         {
-            PrintHelp(output);
+            settings = configuration ?? CliConfiguration.Build();
+        }
+        catch (CliUsageException ex)
+        {
+            error.WriteLine($"serverlessrec: {ex.Message}");
+            return 2;
+        }
+
+        var root = CreateRoot(new CliContext(settings, TimeProvider.System));
+        var invocation = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            // Failures are turned into one-line messages below, and Ctrl+C is handled here (exit code 130).
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        };
+        var parserConfiguration = new ParserConfiguration { ResponseFileTokenReplacer = null };
+        if (args.Length == 0 || args[0] == "help")
+        {
+            await root.Parse(["--help"], parserConfiguration).InvokeAsync(invocation).ConfigureAwait(false);
             return args.Length == 0 ? 2 : 0;
         }
 
-        var command = Commands.FirstOrDefault(c => c.Name == args[0]);
-        if (command is null)
+        if (!args[0].StartsWith('-') && !root.Subcommands.Any(c => c.Name == args[0]))
         {
             error.WriteLine($"serverlessrec: unknown command \"{args[0]}\". Run 'serverlessrec --help' for the list.");
             return 2;
         }
 
-        if (args.Skip(1).Any(a => a is "-h" or "--help"))
+        var parse = root.Parse(args, parserConfiguration);
+        var command = parse.CommandResult.Command;
+        var prefix = command is RootCommand ? "serverlessrec" : $"serverlessrec {command.Name}";
+        if (parse.Action is not HelpAction && parse.Errors.Count > 0)
         {
-            output.WriteLine($"usage: serverlessrec {command.Name} {command.Usage}");
-            output.WriteLine(command.Summary);
-            return 0;
+            var unknown = command.TreatUnmatchedTokensAsErrors ? parse.UnmatchedTokens : [];
+            var options = unknown.Where(t => t.StartsWith('-')).ToList();
+            var message = options.Count > 0
+                ? $"unknown option{(options.Count > 1 ? "s" : string.Empty)}: {string.Join(", ", options)}"
+                : unknown.Count > 0 ? $"unexpected argument \"{unknown[0]}\"." : parse.Errors[0].Message;
+            return Usage(error, prefix, message);
         }
 
         using var cancellation = new CancellationTokenSource();
@@ -59,23 +111,20 @@ internal static class CliApplication
         Console.CancelKeyPress += onCancel;
         try
         {
-            var parsed = CliArguments.Parse(args[1..], configuration ?? CliConfiguration.Build());
-            return await command.RunAsync(parsed, output, cancellation.Token).ConfigureAwait(false);
+            return await parse.InvokeAsync(invocation, cancellation.Token).ConfigureAwait(false);
         }
         catch (CliUsageException ex)
         {
-            error.WriteLine($"serverlessrec {command.Name}: {ex.Message}");
-            error.WriteLine($"usage: serverlessrec {command.Name} {command.Usage}");
-            return 2;
+            return Usage(error, prefix, ex.Message);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            error.WriteLine($"serverlessrec {command.Name}: cancelled.");
+            error.WriteLine($"{prefix}: cancelled.");
             return 130;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or FormatException)
         {
-            error.WriteLine($"serverlessrec {command.Name}: {ex.Message}");
+            error.WriteLine($"{prefix}: {ex.Message}");
             return 1;
         }
         finally
@@ -84,15 +133,10 @@ internal static class CliApplication
         }
     }
 
-    private static void PrintHelp(TextWriter output)
+    private static int Usage(TextWriter error, string prefix, string message)
     {
-        output.WriteLine("serverlessrec — personalised rankings from interaction logs, embedded or on Azure.");
-        output.WriteLine();
-        output.WriteLine("usage: serverlessrec COMMAND [options]   (serverlessrec COMMAND --help for its options)");
-        output.WriteLine();
-        foreach (var command in Commands)
-        {
-            output.WriteLine($"  {command.Name,-10} {command.Summary}");
-        }
+        error.WriteLine($"{prefix}: {message}");
+        error.WriteLine($"Run '{prefix} --help' for its options.");
+        return 2;
     }
 }

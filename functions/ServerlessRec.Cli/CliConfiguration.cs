@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using ServerlessRec.Azure.Storage;
 using ServerlessRec.Storage;
@@ -41,16 +40,22 @@ internal static class CliConfiguration
         }
     }
 
-    /// <summary>
-    /// Opens the store the configuration names. <c>--root DIR</c> (read here) sets the local folder; it is refused when
-    /// the configuration selects Azure Blob Storage, so a command never silently writes somewhere else than asked.
-    /// </summary>
+    /// <summary>Opens the store the configuration names, with <c>--root DIR</c> read from an old-style command line (<see cref="CliArguments"/>).</summary>
     /// <returns>The store and one line saying which store it is (no secrets).</returns>
     public static CliStore OpenStore(CliArguments args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var options = ReadStorageOptions(args.Configuration);
-        var root = args.String("root");
+        return OpenStore(args.Configuration, args.String("root"));
+    }
+
+    /// <summary>
+    /// Opens the store the configuration names. <paramref name="root"/> (<c>--root DIR</c>) sets the local folder; it is
+    /// refused when the configuration selects Azure Blob Storage, so a command never silently writes somewhere else than asked.
+    /// </summary>
+    /// <returns>The store and one line saying which store it is (no secrets).</returns>
+    public static CliStore OpenStore(IConfiguration configuration, string? root)
+    {
+        var options = ReadStorageOptions(configuration);
         if (root is not null)
         {
             if (options.Provider != StorageProvider.Local)
@@ -96,10 +101,9 @@ internal static class CliConfiguration
             throw new CliUsageException($"the {section} settings cannot be read: {ex.Message}");
         }
 
-        var errors = new List<ValidationResult>();
-        return Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true)
-            ? options
-            : throw new CliUsageException(string.Join(" ", errors.Select(e => e.ErrorMessage)));
+        // The same rules the hosts check (ValidateDataAnnotations), each message naming its Section:Key.
+        var errors = Settings.SettingRules.Validate(options, p => $"{section}:{p.Name}");
+        return errors.Count == 0 ? options : throw new CliUsageException(string.Join(" ", errors));
     }
 }
 

@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -38,6 +39,13 @@ builder.Services.AddOptions<ServingOptions>()
     .ValidateDataAnnotations()
     .ValidateOnStart();
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<ServingOptions>>().Value);
+// EventTypes: weights and negatives of each event type, for ingestion, serving and training alike (before
+// AddServingEndpoints, which would otherwise register the defaults).
+builder.Services.AddOptions<EventTypeOptions>()
+    .Configure<IConfiguration>((options, configuration) => options.Bind(configuration.GetSection(EventTypeOptions.SectionName)))
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<EventTypeOptions>>().Value);
 builder.Services.AddSingleton(TimeProvider.System);
 
 // Who may call which route group (RouteAccess). App Service sets WEBSITE_AUTH_ENABLED when its authentication runs in
@@ -82,7 +90,7 @@ builder.Services.AddSingleton(sp => new RetrainActivities(
     sp.GetRequiredService<IBlobStore>(),
     sp.GetRequiredService<IItemIndexPublisher>(),
     sp.GetRequiredService<IOptions<TwoTowerOptions>>().Value,
-    sp.GetService<EventTypeOptions>() ?? new EventTypeOptions(),
+    sp.GetRequiredService<EventTypeOptions>(),
     sp.GetRequiredService<TimeProvider>(),
     sp.GetRequiredService<ServerlessRecTelemetry>()));
 

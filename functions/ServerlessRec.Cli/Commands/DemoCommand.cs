@@ -1,12 +1,15 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Events;
 using ServerlessRec.Pipeline;
 using ServerlessRec.Storage;
+using ServerlessRec.Training;
 
 namespace ServerlessRec.Cli.Commands;
 
@@ -16,37 +19,66 @@ namespace ServerlessRec.Cli.Commands;
 /// <c>POST /api/retrain</c> and follows it, prints the model's metrics, then makes the example calls (printed as
 /// <c>curl</c> commands) that show a ranking change after one posted event, and keeps serving until Ctrl+C.
 /// </summary>
-internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
+internal sealed class DemoCommand : CliCommand
 {
     private static readonly TimeSpan RetrainTimeout = TimeSpan.FromMinutes(30);
 
-    public string Name => "demo";
+    private readonly Option<string> _urls = ServeCommand.UrlsOption();
+    private readonly Option<bool> _exit = new("--exit") { Description = "Stop after the examples instead of serving until Ctrl+C." };
+    private readonly Option<int> _users = CliOptions.Number("--users", "Users of the synthetic logs.", 1500, 10, 10_000_000);
+    private readonly Option<int> _items = CliOptions.Number("--items", "Items of the synthetic logs.", 800, 10, 10_000_000);
+    private readonly Option<long> _events = CliOptions.Number("--events", "Events of the synthetic logs.", 80_000L, 1_000L, 1_000_000_000L);
+    private readonly Option<long> _seed = new("--seed") { Description = "The seed of the synthetic logs, and of training when given.", DefaultValueFactory = _ => 7 };
+    private readonly Option<double> _badLines = CliOptions.Number("--bad-lines", "Share of malformed lines mixed in.", 0.001, 0, 0.5);
+    private readonly Option<bool> _fresh = new("--fresh") { Description = "Generate new logs even when events/ has some." };
+    private readonly StoreOption _store;
+    private readonly SettingFlags<RetrainOptions> _retrain;
+    private readonly SettingFlags<TwoTowerOptions> _training;
+    private readonly EventTypesOption _eventTypes;
 
-    public string Usage => $"[--root DIR] [--urls {ServeCommand.DefaultUrls}] [--exit] [--users 1500] [--items 800] [--events 80000] [--seed 7] [--bad-lines 0.001] [--fresh] [--margin 0.002] " + TrainingOptionsBinder.Usage;
-
-    public string Summary => $"Run the whole loop locally: generate logs into {StorageOptions.DefaultLocalRoot}/, serve the API, retrain through it, show recommendations change; --exit stops after the examples.";
-
-    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public DemoCommand(CliContext context)
+        : base(context, "demo", $"Run the whole loop locally: generate logs into {StorageOptions.DefaultLocalRoot}/, serve the API, retrain through it, show recommendations change; --exit stops after the examples.")
     {
-        var cli = CliConfiguration.OpenStore(args);
+        _store = new StoreOption(context);
+        // The demo's synthetic logs have fixed dates (reproducible runs) and are reused across runs, so a training window
+        // anchored on today would drop them as they age: the demo reads every log blob unless told otherwise.
+        _retrain = TrainingFlags.CreateRetrain(context, () => new RetrainOptions { WindowDays = 0 });
+        _training = TrainingFlags.Create(context, seed: false);
+        _eventTypes = new EventTypesOption(context);
+        foreach (var option in new Option[] { _store.Option, _urls, _exit, _users, _items, _events, _seed, _badLines, _fresh, _eventTypes.Option })
+        {
+            Options.Add(option);
+        }
+
+        _retrain.AddTo(this);
+        _training.AddTo(this);
+    }
+
+    protected override async Task<int> RunAsync(ParseResult parse, TextWriter output, CancellationToken cancellationToken)
+    {
+        var cli = _store.Open(parse);
         var store = cli.Store;
-        var search = SearchConfiguration.Read(args.Configuration);
-        var urls = args.String("urls", ServeCommand.DefaultUrls);
-        var exit = args.Flag("exit");
+        var search = SearchConfiguration.Read(Context.Configuration);
+        var urls = parse.GetRequiredValue(_urls);
+        var exit = parse.GetValue(_exit);
         var synthetic = new SyntheticLogOptions
         {
-            Users = args.Int("users", 1500, 10, 10_000_000),
-            Items = args.Int("items", 800, 10, 10_000_000),
-            Events = args.Long("events", 80_000, 1_000, 1_000_000_000),
-            Seed = args.Long("seed", 7),
-            BadLineFraction = args.Double("bad-lines", 0.001, 0, 0.5),
+            Users = parse.GetValue(_users),
+            Items = parse.GetValue(_items),
+            Events = parse.GetValue(_events),
+            Seed = parse.GetValue(_seed),
+            BadLineFraction = parse.GetValue(_badLines),
         };
-        var fresh = args.Flag("fresh");
-        // The demo's synthetic logs have fixed dates (reproducible runs) and are reused across runs, so a training window
-        // anchored on today would drop them as they age: the demo reads every log blob.
-        var retrain = new RetrainOptions { PromotionMargin = args.Double("margin", 0.002, 0, 1), WindowDays = 0 };
-        var training = TrainingOptionsBinder.Bind(args);
-        args.EnsureAllRead();
+        var fresh = parse.GetValue(_fresh);
+        var retrain = _retrain.Bind(parse);
+        var training = _training.Bind(parse);
+        if (parse.GetResult(_seed) is { Implicit: false })
+        {
+            training.Seed = unchecked((int)synthetic.Seed);
+        }
+
+        var eventTypes = _eventTypes.Read(parse);
+        var timeProvider = Context.Time;
 
         var total = Stopwatch.StartNew();
         output.WriteLine(cli.Banner);
@@ -55,7 +87,7 @@ internal sealed class DemoCommand(TimeProvider timeProvider) : ICliCommand
 
         // The in-process Durable Task engine logs every work item at Information; only warnings matter here.
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
-        await using var app = ServeCommand.CreateApp(store, search, urls, timeProvider, training: training, retrain: retrain);
+        await using var app = ServeCommand.CreateApp(store, search, urls, timeProvider, training: training, retrain: retrain, eventTypes: eventTypes);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Evaluation;
 using ServerlessRec.Events;
 using ServerlessRec.Pipeline;
@@ -9,26 +11,48 @@ using ServerlessRec.Training;
 namespace ServerlessRec.Cli.Commands;
 
 /// <summary><c>serverlessrec evaluate</c>: the evaluation protocol on a log file, model vs popularity.</summary>
-internal sealed class EvaluateCommand : ICliCommand
+internal sealed class EvaluateCommand : CliCommand
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
-    public string Name => "evaluate";
+    private readonly Option<string> _data = new("--data") { Description = "The event file (JSON Lines, CSV, TSV or MovieLens ratings; plain or .gz).", Required = true, HelpName = "FILE" };
+    private readonly Option<string> _catalog = new("--catalog") { Description = "Item metadata (MovieLens movies.csv or items.jsonl); movies.csv beside a MovieLens ratings file is read by default.", HelpName = "movies.csv|items.jsonl" };
+    private readonly Option<int> _seeds = CliOptions.Number("--seeds", "Train this many times with consecutive seeds and report each.", 1, 1, 100);
+    private readonly Option<string> _json = new("--json") { Description = "Write the metrics as JSON to this file.", HelpName = "out.json" };
+    private readonly Option<string> _root = new("--root") { Description = "The folder whose quarantine/ receives rejected lines.", HelpName = "DIR", DefaultValueFactory = _ => StorageOptions.DefaultLocalRoot };
+    private readonly EventFileOptions _fileOptions = new();
+    private readonly EventTypesOption _eventTypes;
+    private readonly SettingFlags<TwoTowerOptions> _training;
 
-    public string Usage => "--data FILE [--format movielens|jsonl|csv|tsv] [--catalog movies.csv|items.jsonl] [--seeds 1] [--json out.json] [--root DIR] " + TrainingOptionsBinder.Usage;
-
-    public string Summary => "Tune epochs on VALIDATION, retrain on TRAIN+VALIDATION, report TEST metrics of the two-tower model and a popularity baseline.";
-
-    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public EvaluateCommand(CliContext context)
+        : base(context, "evaluate", "Tune epochs on VALIDATION, retrain on TRAIN+VALIDATION, report TEST metrics of the two-tower model and a popularity baseline.")
     {
-        var file = args.RequiredString("data");
-        var format = ImportCommand.ResolveFormat(args, file);
-        var catalog = args.String("catalog");
-        var seeds = args.Int("seeds", 1, 1, 100);
-        var jsonPath = args.String("json");
-        var root = args.String("root", StorageOptions.DefaultLocalRoot);
-        var options = TrainingOptionsBinder.Bind(args);
-        args.EnsureAllRead();
+        _eventTypes = new EventTypesOption(context);
+        _training = TrainingFlags.Create(context);
+        Options.Add(_data);
+        foreach (var option in _fileOptions.Options)
+        {
+            Options.Add(option);
+        }
+
+        Options.Add(_catalog);
+        Options.Add(_eventTypes.Option);
+        Options.Add(_seeds);
+        Options.Add(_json);
+        Options.Add(_root);
+        _training.AddTo(this);
+    }
+
+    protected override async Task<int> RunAsync(ParseResult parse, TextWriter output, CancellationToken cancellationToken)
+    {
+        var file = parse.GetRequiredValue(_data);
+        var format = _fileOptions.Resolve(parse, file);
+        var catalog = parse.GetValue(_catalog);
+        var seeds = parse.GetValue(_seeds);
+        var jsonPath = parse.GetValue(_json);
+        var root = parse.GetRequiredValue(_root);
+        var options = _training.Bind(parse);
+        var eventTypes = _eventTypes.Read(parse);
         if (!File.Exists(file))
         {
             throw new CliUsageException($"--data: file \"{file}\" does not exist.");
@@ -41,7 +65,7 @@ internal sealed class EvaluateCommand : ICliCommand
             catalog = File.Exists(movies) ? movies : null;
         }
 
-        var data = await LoadAsync(file, format, catalog, options, root, output, cancellationToken).ConfigureAwait(false);
+        var data = await LoadAsync(file, format, catalog, options, root, output, eventTypes, cancellationToken).ConfigureAwait(false);
         var reports = new List<ModelEvaluationReport>();
         for (var s = 0; s < seeds; s++)
         {
@@ -80,13 +104,13 @@ internal sealed class EvaluateCommand : ICliCommand
         return 0;
     }
 
-    internal static async Task<InteractionDataset> LoadAsync(string file, EventFileFormat format, string? catalog, TwoTowerOptions options, string root, TextWriter output, CancellationToken cancellationToken)
+    internal static async Task<InteractionDataset> LoadAsync(string file, EventFileFormat format, string? catalog, TwoTowerOptions options, string root, TextWriter output, EventTypeOptions eventTypes, CancellationToken cancellationToken)
     {
         // Rejected lines are quarantined in the local store (root/quarantine/<run>/), like a retraining run's.
         var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = root });
         var runId = string.Create(CultureInfo.InvariantCulture, $"evaluate-{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmss'Z'}");
         var quarantine = new QuarantineWriter(store, runId);
-        var loader = new DatasetLoader(new EventTypeOptions(), options.FeatureBuckets, quarantine);
+        var loader = new DatasetLoader(eventTypes, options.FeatureBuckets, quarantine);
         if (catalog is not null)
         {
             var catalogStream = ImportCommand.OpenRead(catalog);

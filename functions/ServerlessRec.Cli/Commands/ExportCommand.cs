@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Text.Json;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Http;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
@@ -6,24 +8,30 @@ using ServerlessRec.Storage;
 namespace ServerlessRec.Cli.Commands;
 
 /// <summary><c>serverlessrec export</c>: everything stored about a user, as <c>GET /api/users/{userId}/export</c> answers it.</summary>
-internal sealed class ExportCommand(TimeProvider timeProvider) : ICliCommand
+internal sealed class ExportCommand : CliCommand
 {
     private static readonly JsonSerializerOptions Indented = new(ApiJsonContext.Default.Options) { WriteIndented = true };
 
-    public string Name => "export";
+    private readonly Option<string> _user = new("--user") { Description = "The user id.", Required = true, HelpName = "U" };
+    private readonly Option<string> _out = new("--out") { Description = "Write the JSON to this file instead of the output.", HelpName = "FILE" };
+    private readonly StoreOption _store;
 
-    public string Usage => "--user U [--root DIR] [--out FILE]";
-
-    public string Summary => "Export what is stored about a user (history, forget state, the blobs holding them) as JSON, to stdout or --out.";
-
-    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public ExportCommand(CliContext context)
+        : base(context, "export", "Export what is stored about a user (history, forget state, the blobs holding them) as JSON, to stdout or --out.")
     {
-        var user = args.RequiredString("user");
-        var cli = CliConfiguration.OpenStore(args);
-        var outPath = args.String("out");
-        args.EnsureAllRead();
+        _store = new StoreOption(context);
+        Options.Add(_user);
+        Options.Add(_store.Option);
+        Options.Add(_out);
+    }
 
-        var (histories, forgotten) = UserStores.Open(cli.Store, timeProvider);
+    protected override async Task<int> RunAsync(ParseResult parse, TextWriter output, CancellationToken cancellationToken)
+    {
+        var user = parse.GetRequiredValue(_user);
+        var cli = _store.Open(parse);
+        var outPath = parse.GetValue(_out);
+
+        var (histories, forgotten) = UserStores.Open(cli.Store, Context.Time);
         var export = await ServingErrors.RunAsync(() =>
         {
             RequestRules.Id(user, "user");

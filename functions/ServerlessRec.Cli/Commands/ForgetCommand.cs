@@ -1,24 +1,30 @@
+using System.CommandLine;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Serving;
 
 namespace ServerlessRec.Cli.Commands;
 
 /// <summary><c>serverlessrec forget</c>: forgets a user as <c>DELETE /api/users/{userId}</c> does.</summary>
-internal sealed class ForgetCommand(TimeProvider timeProvider) : ICliCommand
+internal sealed class ForgetCommand : CliCommand
 {
-    public string Name => "forget";
+    private readonly Option<string> _user = new("--user") { Description = "The user id.", Required = true, HelpName = "U" };
+    private readonly StoreOption _store;
 
-    public string Usage => "--user U [--root DIR]";
-
-    public string Summary => "Forget a user: write the tombstone the next retraining honours and empty the stored history for good.";
-
-    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public ForgetCommand(CliContext context)
+        : base(context, "forget", "Forget a user: write the tombstone the next retraining honours and empty the stored history for good.")
     {
-        var user = args.RequiredString("user");
-        var cli = CliConfiguration.OpenStore(args);
-        args.EnsureAllRead();
+        _store = new StoreOption(context);
+        Options.Add(_user);
+        Options.Add(_store.Option);
+    }
+
+    protected override async Task<int> RunAsync(ParseResult parse, TextWriter output, CancellationToken cancellationToken)
+    {
+        var user = parse.GetRequiredValue(_user);
+        var cli = _store.Open(parse);
 
         output.WriteLine(cli.Banner);
-        var (_, forgotten) = UserStores.Open(cli.Store, timeProvider);
+        var (_, forgotten) = UserStores.Open(cli.Store, Context.Time);
         var deleted = await ServingErrors.RunAsync(() =>
         {
             RequestRules.Id(user, "user");

@@ -1,47 +1,67 @@
+using System.CommandLine;
 using System.Globalization;
 using System.IO.Compression;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Events;
 using ServerlessRec.Storage;
 
 namespace ServerlessRec.Cli.Commands;
 
 /// <summary><c>serverlessrec generate</c>: writes a synthetic interaction log and its catalog.</summary>
-internal sealed class GenerateCommand : ICliCommand
+internal sealed class GenerateCommand : CliCommand
 {
-    public string Name => "generate";
+    private static readonly SyntheticLogOptions Defaults = new();
 
-    public string Usage =>
-        "[--users N] [--items M] [--events E] [--seed S] [--bad-lines P] [--out FILE_OR_DIR] [--gzip] [--catalog FILE] " +
-        "[--days D] [--categories C] [--tastes T] [--start ISO-8601] [--lines-per-file N] [--force]";
+    private readonly Option<int> _users = CliOptions.Number("--users", "Users.", Defaults.Users, 1);
+    private readonly Option<int> _items = CliOptions.Number("--items", "Items.", Defaults.Items, 1);
+    private readonly Option<long> _events = CliOptions.Number("--events", "Events.", Defaults.Events, 0L);
+    private readonly Option<long> _seed = new("--seed") { Description = "The random seed.", DefaultValueFactory = _ => Defaults.Seed };
+    private readonly Option<double> _badLines = CliOptions.Number("--bad-lines", "Share of malformed lines of every kind mixed in.", 0.0, 0, 0.5);
+    private readonly Option<int> _days = CliOptions.Number("--days", "Days the events span.", Defaults.Days, 1, 36_500);
+    private readonly Option<int> _categories = CliOptions.Number("--categories", "Item categories.", Defaults.Categories, 1, 64);
+    private readonly Option<int> _tastes = CliOptions.Number("--tastes", "Latent tastes.", Defaults.Tastes, 1, 64);
+    private readonly Option<string> _start = new("--start") { Description = "The first event's time.", HelpName = "ISO-8601" };
+    private readonly Option<string> _out = new("--out") { Description = "An events folder (hour partitions) or one FILE.jsonl[.gz].", HelpName = "FILE_OR_DIR", DefaultValueFactory = _ => DefaultOut };
+    private readonly Option<bool> _gzip = new("--gzip") { Description = "Compress the written files." };
+    private readonly Option<string> _catalog = new("--catalog") { Description = "Where the catalog goes (items.jsonl beside the events by default).", HelpName = "FILE" };
+    private readonly Option<int> _linesPerFile = CliOptions.Number("--lines-per-file", "Lines per written file.", PartitionedEventLogWriter.DefaultLinesPerFile, 1);
+    private readonly Option<bool> _force = new("--force") { Description = "Write into a folder that already holds events." };
 
-    public string Summary =>
-        "Generate synthetic interaction logs (tastes, sessions, popular items) and a catalog. --out DIR (default " +
-        $"{DefaultOut}) writes hour partitions yyyy/MM/dd/HH/synthetic-<n>.jsonl[.gz] and catalog/items.jsonl beside DIR; " +
-        "--out FILE.jsonl[.gz] writes one file and items.jsonl beside it.";
+    public GenerateCommand(CliContext context)
+        : base(
+            context,
+            "generate",
+            "Generate synthetic interaction logs (tastes, sessions, popular items) and a catalog. --out DIR (default "
+            + $"{DefaultOut}) writes hour partitions yyyy/MM/dd/HH/synthetic-<n>.jsonl[.gz] and catalog/items.jsonl beside DIR; "
+            + "--out FILE.jsonl[.gz] writes one file and items.jsonl beside it.")
+    {
+        foreach (var option in new Option[] { _users, _items, _events, _seed, _badLines, _days, _categories, _tastes, _start, _out, _gzip, _catalog, _linesPerFile, _force })
+        {
+            Options.Add(option);
+        }
+    }
 
     private static string DefaultOut => Path.Combine(StorageOptions.DefaultLocalRoot, ContainerNames.Events);
 
-    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(ParseResult parse, TextWriter output, CancellationToken cancellationToken)
     {
-        var defaults = new SyntheticLogOptions();
         var options = new SyntheticLogOptions
         {
-            Users = args.Int("users", defaults.Users, 1),
-            Items = args.Int("items", defaults.Items, 1),
-            Events = args.Long("events", defaults.Events, 0),
-            Seed = args.Long("seed", defaults.Seed),
-            BadLineFraction = args.Double("bad-lines", 0, 0, 0.5),
-            Days = args.Int("days", defaults.Days, 1, 36_500),
-            Categories = args.Int("categories", defaults.Categories, 1, 64),
-            Tastes = args.Int("tastes", defaults.Tastes, 1, 64),
-            Start = ParseStart(args.String("start")) ?? defaults.Start,
+            Users = parse.GetValue(_users),
+            Items = parse.GetValue(_items),
+            Events = parse.GetValue(_events),
+            Seed = parse.GetValue(_seed),
+            BadLineFraction = parse.GetValue(_badLines),
+            Days = parse.GetValue(_days),
+            Categories = parse.GetValue(_categories),
+            Tastes = parse.GetValue(_tastes),
+            Start = ParseStart(parse.GetValue(_start)) ?? Defaults.Start,
         };
-        var outPath = args.String("out", DefaultOut);
-        var gzipFlag = args.Flag("gzip");
-        var catalogPath = args.String("catalog");
-        var linesPerFile = args.Int("lines-per-file", PartitionedEventLogWriter.DefaultLinesPerFile, 1);
-        var force = args.Flag("force");
-        args.EnsureAllRead();
+        var outPath = parse.GetRequiredValue(_out);
+        var gzipFlag = parse.GetValue(_gzip);
+        var catalogPath = parse.GetValue(_catalog);
+        var linesPerFile = parse.GetValue(_linesPerFile);
+        var force = parse.GetValue(_force);
 
         var singleFile = outPath.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || outPath.EndsWith(".jsonl.gz", StringComparison.OrdinalIgnoreCase);
         if (singleFile && gzipFlag && !outPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))

@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Events;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
@@ -9,39 +11,59 @@ namespace ServerlessRec.Cli.Commands;
 /// <c>serverlessrec import</c>: validates an event file (JSON Lines, CSV, TSV, MovieLens ratings; plain or
 /// gzip) and copies its events into the events folder as contract JSON Lines; bad lines go to quarantine.
 /// </summary>
-internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
+internal sealed class ImportCommand : CliCommand
 {
-    internal static readonly string[] ColumnOptions = ["user-column", "item-column", "timestamp-column", "type-column", "type", "value-column", "timestamp-format"];
+    private readonly Option<string> _file = new("--file") { Description = "The event file (JSON Lines, CSV, TSV or MovieLens ratings; plain or .gz).", Required = true, HelpName = "F" };
+    private readonly Option<string> _catalog = new("--catalog") { Description = "Item metadata to import too: MovieLens movies.csv or items.jsonl.", HelpName = "movies.csv|items.jsonl" };
+    private readonly Option<string> _out = new("--out") { Description = "Write into this events folder on disk instead of the configured store.", HelpName = "DIR" };
+    private readonly Option<bool> _gzip = new("--gzip") { Description = "Compress the written files." };
+    private readonly Option<int> _linesPerFile = CliOptions.Number("--lines-per-file", "Lines per written file.", PartitionedEventLogWriter.DefaultLinesPerFile, 1);
+    private readonly EventFileOptions _fileOptions = new();
+    private readonly EventTypesOption _eventTypes;
+    private readonly StoreOption _store;
 
-    public string Name => "import";
-
-    public string Usage =>
-        "--file F [--format jsonl|csv|tsv|movielens] [--catalog movies.csv|items.jsonl] [--user-column C] [--item-column C] " +
-        "[--timestamp-column C] [--type-column C | --type T] [--value-column C|none] [--timestamp-format auto|unix|unix-ms|iso] " +
-        "[--root DIR | --out DIR] [--gzip] [--lines-per-file N]";
-
-    public string Summary =>
-        "Validate an event file and copy it into the configured store's events container (default " +
-        $"{Path.Combine(StorageOptions.DefaultLocalRoot, ContainerNames.Events)}; --out DIR for another events folder) as JSON Lines; " +
-        "rejected lines go to quarantine/<run>/ and the catalog (MovieLens movies.csv or items.jsonl) to catalog/items.jsonl.";
-
-    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public ImportCommand(CliContext context)
+        : base(
+            context,
+            "import",
+            "Validate an event file and copy it into the configured store's events container (default "
+            + $"{Path.Combine(StorageOptions.DefaultLocalRoot, ContainerNames.Events)}; --out DIR for another events folder) as JSON Lines; "
+            + "rejected lines (unknown types too: see --event-types) go to quarantine/<run>/ and the catalog (MovieLens movies.csv or items.jsonl) to catalog/items.jsonl.")
     {
-        var path = args.RequiredString("file");
-        var format = ResolveFormat(args, path);
-        var catalogPath = args.String("catalog");
-        var outPath = args.String("out");
-        var gzip = args.Flag("gzip");
-        var linesPerFile = args.Int("lines-per-file", PartitionedEventLogWriter.DefaultLinesPerFile, 1);
-        var target = ImportTarget.Open(args, outPath);
-        args.EnsureAllRead();
+        _eventTypes = new EventTypesOption(context);
+        _store = new StoreOption(context);
+        Options.Add(_file);
+        foreach (var option in _fileOptions.Options)
+        {
+            Options.Add(option);
+        }
+
+        Options.Add(_catalog);
+        Options.Add(_eventTypes.Option);
+        Options.Add(_store.Option);
+        Options.Add(_out);
+        Options.Add(_gzip);
+        Options.Add(_linesPerFile);
+    }
+
+    protected override async Task<int> RunAsync(ParseResult parse, TextWriter output, CancellationToken cancellationToken)
+    {
+        var path = parse.GetRequiredValue(_file);
+        var format = _fileOptions.Resolve(parse, path);
+        var catalogPath = parse.GetValue(_catalog);
+        var outPath = parse.GetValue(_out);
+        var gzip = parse.GetValue(_gzip);
+        var linesPerFile = parse.GetValue(_linesPerFile);
+        var eventTypes = _eventTypes.Read(parse);
+        var target = ImportTarget.Open(Context.Configuration, parse.GetValue(_store.Option), outPath);
+        var timeProvider = Context.Time;
 
         output.WriteLine($"store: {target.Description}");
         var now = timeProvider.GetUtcNow();
         var runId = string.Create(CultureInfo.InvariantCulture, $"import-{now:yyyyMMdd'T'HHmmss'Z'}");
         var fileName = Path.GetFileName(path);
         var quarantine = new QuarantineWriter(target.Destination(ContainerNames.Quarantine), runId);
-        var reader = new EventFileReader(new EventTypeOptions());
+        var reader = new EventFileReader(eventTypes);
         // Events of users forgotten in this store, dated at or before their forget time, are skipped: see EventImporter.
         var forgotten = await ForgottenUsers.ReadAllAsync(target.Store, cancellationToken: cancellationToken).ConfigureAwait(false);
         var importer = new EventImporter(reader, forgotten);
@@ -57,7 +79,7 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
             {
                 summary = await importer.ImportAsync(input, fileName, format, events, quarantine, cancellationToken).ConfigureAwait(false);
             }
-            catch (InvalidDataException ex) when (!args.Has("format") && format.Kind == EventFileKind.Delimited)
+            catch (InvalidDataException ex) when (!_fileOptions.FormatGiven(parse) && format.Kind == EventFileKind.Delimited)
             {
                 throw new InvalidDataException($"{ex.Message} For MovieLens ratings add --format movielens; for other columns see --user-column and friends.", ex);
             }
@@ -112,72 +134,6 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"catalog: {summary.Accepted:N0} items, {summary.Rejected:N0} rejected ({IngestSummary.FormatReasons(summary.RejectedByReason)}) to {target.Where(ContainerNames.Catalog, SyntheticLogGenerator.CatalogBlobName)}"));
     }
 
-    internal static EventFileFormat ResolveFormat(CliArguments args, string path)
-    {
-        var name = args.String("format");
-        var columnOptionsGiven = ColumnOptions.Where(args.Has).ToList();
-        DelimitedColumnMapping? mapping = name switch
-        {
-            null => EventFileFormat.TryFromFileName(path, out var byName) ? byName.Columns : throw new CliUsageException($"cannot tell the format of \"{path}\" from its name; add --format jsonl|csv|tsv|movielens."),
-            "jsonl" => null,
-            "csv" or "tsv" => DelimitedColumnMapping.Contract,
-            "movielens" => DelimitedColumnMapping.MovieLensRatings,
-            _ => throw new CliUsageException($"--format must be jsonl, csv, tsv or movielens, got \"{name}\"."),
-        };
-
-        if (mapping is null)
-        {
-            return columnOptionsGiven.Count == 0
-                ? EventFileFormat.JsonLines
-                : throw new CliUsageException($"--{columnOptionsGiven[0]} applies to csv, tsv and movielens files, not JSON Lines.");
-        }
-
-        mapping = mapping with
-        {
-            User = args.String("user-column") ?? mapping.User,
-            Item = args.String("item-column") ?? mapping.Item,
-            Timestamp = args.String("timestamp-column") ?? mapping.Timestamp,
-            TimestampFormat = args.String("timestamp-format") switch
-            {
-                null => mapping.TimestampFormat,
-                "auto" => DelimitedTimestampFormat.Auto,
-                "unix" => DelimitedTimestampFormat.UnixSeconds,
-                "unix-ms" => DelimitedTimestampFormat.UnixMilliseconds,
-                "iso" => DelimitedTimestampFormat.Iso8601,
-                var other => throw new CliUsageException($"--timestamp-format must be auto, unix, unix-ms or iso, got \"{other}\"."),
-            },
-        };
-        if (args.String("type") is { } fixedType)
-        {
-            mapping = mapping with { Type = null, FixedType = fixedType };
-        }
-
-        if (args.String("type-column") is { } typeColumn)
-        {
-            mapping = mapping with { Type = typeColumn, FixedType = args.Has("type") ? mapping.FixedType : null };
-        }
-
-        if (args.String("value-column") is { } valueColumn)
-        {
-            mapping = mapping with { Value = valueColumn == "none" ? null : valueColumn };
-        }
-
-        var separator = name switch
-        {
-            "tsv" => '\t',
-            null when path.Replace(".gz", string.Empty, StringComparison.OrdinalIgnoreCase).EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) => '\t',
-            _ => ',',
-        };
-        try
-        {
-            return EventFileFormat.Delimited(separator, mapping);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CliUsageException(ex.Message);
-        }
-    }
-
     internal static FileStream OpenRead(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
 
@@ -216,19 +172,19 @@ internal sealed class ImportCommand(TimeProvider timeProvider) : ICliCommand
         /// <summary>Gets the store the events go to (its tombstones say whose old events are skipped).</summary>
         public IBlobStore Store => _store?.Store ?? (_folderStore ??= new LocalFolderBlobStore(new StorageOptions { LocalRoot = _folderRoot! }));
 
-        public static ImportTarget Open(CliArguments args, string? outPath)
+        public static ImportTarget Open(Microsoft.Extensions.Configuration.IConfiguration configuration, string? root, string? outPath)
         {
             if (outPath is null)
             {
-                return new ImportTarget(CliConfiguration.OpenStore(args), null);
+                return new ImportTarget(CliConfiguration.OpenStore(configuration, root), null);
             }
 
-            if (args.Has("root"))
+            if (root is not null)
             {
                 throw new CliUsageException("--out and --root both name where events go; give one of them.");
             }
 
-            if (CliConfiguration.ReadStorageOptions(args.Configuration).Provider != StorageProvider.Local)
+            if (CliConfiguration.ReadStorageOptions(configuration).Provider != StorageProvider.Local)
             {
                 throw new CliUsageException("--out names a local events folder, but the configuration selects Azure Blob Storage (Storage:Provider); drop --out to import into it.");
             }

@@ -1,36 +1,54 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
 
 namespace ServerlessRec.Cli.Commands;
 
 /// <summary><c>serverlessrec recommend</c>: ranks items for a user with the live model of the local store.</summary>
-internal sealed class RecommendCommand(TimeProvider timeProvider) : ICliCommand
+internal sealed class RecommendCommand : CliCommand
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
-    public string Name => "recommend";
+    private readonly Option<string> _user = new("--user") { Description = "The user id.", Required = true, HelpName = "U" };
+    private readonly Option<int> _k = CliOptions.Number("--k", "How many items.", 10, 1, RequestRules.MaxK);
+    private readonly Option<string[]> _event = new("--event") { Description = "A recent event, item and type (repeatable).", HelpName = "ITEM:TYPE" };
+    private readonly Option<bool> _save = new("--save") { Description = "Store the --event events in the user's history first." };
+    private readonly Option<bool> _explain = new("--explain") { Description = "Say which history items each recommendation comes from." };
+    private readonly Option<string[]> _category = new("--category") { Description = "Only items of this category (repeatable).", HelpName = "C" };
+    private readonly Option<double> _diversity = CliOptions.Number("--diversity", "Diversity re-ranking weight.", 0.0, 0, 1);
+    private readonly Option<double> _exploration = CliOptions.Number("--exploration", "Share of exploration slots.", 0.0, 0, 0.5);
+    private readonly Option<bool> _includeSeen = new("--include-seen") { Description = "Keep items the user has already seen." };
+    private readonly Option<bool> _json = new("--json") { Description = "Print the API's JSON answer." };
+    private readonly StoreOption _store;
 
-    public string Usage => "--user U [--k 10] [--event ITEM:TYPE …] [--save] [--explain] [--category C …] [--diversity 0] [--exploration 0] [--include-seen] [--json] [--root DIR]";
-
-    public string Summary => "Recommend for a user from stored history plus --event ITEM:TYPE events (--save stores them first).";
-
-    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public RecommendCommand(CliContext context)
+        : base(context, "recommend", "Recommend for a user from stored history plus --event ITEM:TYPE events (--save stores them first).")
     {
-        var user = args.RequiredString("user");
-        var k = args.Int("k", 10, 1, RequestRules.MaxK);
-        var events = args.All("event").Select(ParseEvent).ToList();
-        var save = args.Flag("save");
-        var explain = args.Flag("explain");
-        var categories = args.All("category");
-        var diversity = args.Double("diversity", 0, 0, 1);
-        var exploration = args.Double("exploration", 0, 0, 0.5);
-        var includeSeen = args.Flag("include-seen");
-        var json = args.Flag("json");
-        var cli = CliConfiguration.OpenStore(args);
+        _store = new StoreOption(context);
+        foreach (var option in new Option[] { _user, _k, _event, _save, _explain, _category, _diversity, _exploration, _includeSeen, _json, _store.Option })
+        {
+            Options.Add(option);
+        }
+    }
+
+    protected override async Task<int> RunAsync(ParseResult parse, TextWriter output, CancellationToken cancellationToken)
+    {
+        var user = parse.GetRequiredValue(_user);
+        var k = parse.GetValue(_k);
+        var events = (parse.GetValue(_event) ?? []).Select(ParseEvent).ToList();
+        var save = parse.GetValue(_save);
+        var explain = parse.GetValue(_explain);
+        var categories = parse.GetValue(_category) ?? [];
+        var diversity = parse.GetValue(_diversity);
+        var exploration = parse.GetValue(_exploration);
+        var includeSeen = parse.GetValue(_includeSeen);
+        var json = parse.GetValue(_json);
+        var cli = _store.Open(parse);
         var store = cli.Store;
-        args.EnsureAllRead();
+        var timeProvider = Context.Time;
 
         if (!json)
         {
@@ -56,7 +74,7 @@ internal sealed class RecommendCommand(TimeProvider timeProvider) : ICliCommand
                 ExcludeSeen = !includeSeen,
                 Diversity = diversity,
                 Exploration = exploration,
-                Filter = categories.Count > 0 ? new RecommendationFilter { Categories = categories } : null,
+                Filter = categories.Length > 0 ? new RecommendationFilter { Categories = categories } : null,
             },
             cancellationToken)).ConfigureAwait(false);
         Print(output, response, json);

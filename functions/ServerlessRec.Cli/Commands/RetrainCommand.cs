@@ -1,11 +1,14 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Events;
 using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Storage;
+using ServerlessRec.Training;
 
 namespace ServerlessRec.Cli.Commands;
 
@@ -13,35 +16,42 @@ namespace ServerlessRec.Cli.Commands;
 /// <c>serverlessrec retrain</c>: runs the same retraining orchestration as the Functions app, on the in-process
 /// Durable Task host, over the configured store.
 /// </summary>
-internal sealed class RetrainCommand(TimeProvider timeProvider) : ICliCommand
+internal sealed class RetrainCommand : CliCommand
 {
-    public string Name => "retrain";
+    private readonly StoreOption _store;
+    private readonly SettingFlags<RetrainOptions> _retrain;
+    private readonly SettingFlags<TwoTowerOptions> _training;
+    private readonly EventTypesOption _eventTypes;
 
-    public string Usage => "[--root DIR] [--keep 3] [--margin 0.002] [--window-days 180] [--require-live-comparison] " + TrainingOptionsBinder.Usage;
-
-    public string Summary => "Run the retraining orchestration locally: validate logs, train, gate, export ONNX, index, activate.";
-
-    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public RetrainCommand(CliContext context)
+        : base(context, "retrain", "Run the retraining orchestration locally: validate logs, train, gate, export ONNX, index, activate.")
     {
-        var cli = CliConfiguration.OpenStore(args);
+        _store = new StoreOption(context);
+        _retrain = TrainingFlags.CreateRetrain(context);
+        _training = TrainingFlags.Create(context);
+        _eventTypes = new EventTypesOption(context);
+        Options.Add(_store.Option);
+        _retrain.AddTo(this);
+        Options.Add(_eventTypes.Option);
+        _training.AddTo(this);
+    }
+
+    protected override async Task<int> RunAsync(ParseResult parse, TextWriter output, CancellationToken cancellationToken)
+    {
+        var cli = _store.Open(parse);
         var store = cli.Store;
-        var search = SearchConfiguration.Read(args.Configuration);
-        var retrain = new RetrainOptions
-        {
-            KeepVersions = args.Int("keep", 3, 1, 100),
-            PromotionMargin = args.Double("margin", 0.002, 0, 1),
-            WindowDays = args.Int("window-days", RetrainOptions.DefaultWindowDays, 0, 36_500),
-            RequireLiveComparison = args.Flag("require-live-comparison"),
-        };
-        var training = TrainingOptionsBinder.Bind(args);
-        args.EnsureAllRead();
+        var search = SearchConfiguration.Read(Context.Configuration);
+        var retrain = _retrain.Bind(parse);
+        var training = _training.Bind(parse);
+        var eventTypes = _eventTypes.Read(parse);
+        var timeProvider = Context.Time;
 
         output.WriteLine(cli.Banner);
         var publisher = SearchConfiguration.CreatePublisher(store, search);
 
         // The in-process host logs every work item at Information; only warnings matter here.
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, training, new EventTypeOptions(), timeProvider)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, training, eventTypes, timeProvider)), cancellationToken: cancellationToken).ConfigureAwait(false);
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, RetrainInput.From("cli", retrain, timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         output.WriteLine($"retraining {id} started (index: {(search.Provider == SearchProviderKind.AzureAISearch ? search.Endpoint : "embedded")})");
         var watch = System.Diagnostics.Stopwatch.StartNew();

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -8,10 +9,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.DurableTask.Testing;
 using ServerlessRec.Diagnostics;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Events;
 using ServerlessRec.Http;
 using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
+using ServerlessRec.Serving;
 using ServerlessRec.Storage;
 using ServerlessRec.Training;
 
@@ -25,26 +28,51 @@ namespace ServerlessRec.Cli.Commands;
 /// cannot send one without a preflight) and only the bound host names are answered (no DNS rebinding): see
 /// <see cref="ServeEdgeMiddleware"/>. A new <c>models/current.json</c> is picked up within seconds.
 /// </summary>
-internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
+internal sealed class ServeCommand : CliCommand
 {
     public const string DefaultUrls = "http://127.0.0.1:7071";
 
-    public string Name => "serve";
+    private readonly Option<string> _urls = UrlsOption();
+    private readonly StoreOption _store;
+    private readonly SettingFlags<RetrainOptions> _retrain;
+    private readonly SettingFlags<TwoTowerOptions> _training;
+    private readonly EventTypesOption _eventTypes;
 
-    public string Usage => $"[--root DIR] [--urls {DefaultUrls}]";
-
-    public string Summary => "Serve the HTTP API (recommendations, events, similar, users, health) locally with Kestrel.";
-
-    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public ServeCommand(CliContext context)
+        : base(context, "serve", "Serve the HTTP API (recommendations, events, similar, users, health) locally with Kestrel; POST /api/retrain retrains with the configured Training and Retrain settings (or the flags).")
     {
-        var urls = args.String("urls", DefaultUrls);
-        var store = CliConfiguration.OpenStore(args);
-        var search = SearchConfiguration.Read(args.Configuration);
-        var telemetry = ServeTelemetry.Read(args.Configuration);
-        args.EnsureAllRead();
+        _store = new StoreOption(context);
+        _retrain = TrainingFlags.CreateRetrain(context);
+        _training = TrainingFlags.Create(context);
+        _eventTypes = new EventTypesOption(context);
+        Options.Add(_store.Option);
+        Options.Add(_urls);
+        Options.Add(_eventTypes.Option);
+        _retrain.AddTo(this);
+        _training.AddTo(this);
+    }
+
+    /// <summary>The <c>--urls</c> option of serve and demo.</summary>
+    internal static Option<string> UrlsOption() => new("--urls")
+    {
+        Description = "Where Kestrel listens (port 0: any free port, printed at start).",
+        DefaultValueFactory = _ => DefaultUrls,
+    };
+
+    protected override async Task<int> RunAsync(ParseResult parse, TextWriter output, CancellationToken cancellationToken)
+    {
+        var urls = parse.GetRequiredValue(_urls);
+        var store = _store.Open(parse);
+        var search = SearchConfiguration.Read(Context.Configuration);
+        var serving = CliConfiguration.ReadOptions<ServingOptions>(Context.Configuration, ServingOptions.SectionName);
+        var retrain = _retrain.Bind(parse);
+        var training = _training.Bind(parse);
+        var eventTypes = _eventTypes.Read(parse);
+        var telemetry = ServeTelemetry.Read(Context.Configuration);
+        var timeProvider = Context.Time;
 
         output.WriteLine(store.Banner);
-        await using var app = CreateApp(store.Store, search, urls, timeProvider, telemetry: telemetry);
+        await using var app = CreateApp(store.Store, search, urls, timeProvider, training: training, retrain: retrain, eventTypes: eventTypes, serving: serving, telemetry: telemetry);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (var url in app.Urls)
         {
@@ -69,8 +97,9 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         Action<ILoggingBuilder>? configureLogging = null,
         TwoTowerOptions? training = null,
         RetrainOptions? retrain = null,
-        Action<IEndpointRouteBuilder>? mapExtraEndpoints = null) =>
-        CreateApp(new LocalFolderBlobStore(new StorageOptions { LocalRoot = root }), new SearchOptions(), urls, timeProvider, configureLogging, training, retrain, mapExtraEndpoints);
+        Action<IEndpointRouteBuilder>? mapExtraEndpoints = null,
+        EventTypeOptions? eventTypes = null) =>
+        CreateApp(new LocalFolderBlobStore(new StorageOptions { LocalRoot = root }), new SearchOptions(), urls, timeProvider, configureLogging, training, retrain, mapExtraEndpoints, eventTypes);
 
     /// <summary>Builds the Kestrel app (not started): the code path of <c>serve</c>, used as is by the tests.</summary>
     /// <param name="store">The store (a local folder, Azurite or a storage account).</param>
@@ -82,6 +111,8 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
     /// <param name="retrain">The retraining options (default: <see cref="RetrainOptions"/> defaults).</param>
     /// <param name="mapExtraEndpoints">Endpoints mapped after the route table (tests map one that fails, to see the error path).</param>
     /// <param name="telemetry">Where metrics and traces go (nowhere by default).</param>
+    /// <param name="eventTypes">The event types of ingestion, serving and retraining (default: <see cref="EventTypeOptions"/> defaults).</param>
+    /// <param name="serving">The serving options (default: <see cref="ServingOptions"/> defaults).</param>
     internal static WebApplication CreateApp(
         IBlobStore store,
         SearchOptions search,
@@ -91,6 +122,8 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         TwoTowerOptions? training = null,
         RetrainOptions? retrain = null,
         Action<IEndpointRouteBuilder>? mapExtraEndpoints = null,
+        EventTypeOptions? eventTypes = null,
+        ServingOptions? serving = null,
         ServeTelemetryOptions? telemetry = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -108,15 +141,20 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
         builder.Services.AddSingleton(SearchConfiguration.CreateResolver(search));
         builder.Services.AddSingleton(SearchConfiguration.CreateIndexVerifier(store, search));
         builder.Services.AddSingleton(retrain ?? new RetrainOptions());
+        var types = eventTypes ?? new EventTypeOptions();
+        builder.Services.AddSingleton(types);
+        builder.Services.AddSingleton(serving ?? new ServingOptions());
+        var trainingOptions = training ?? new TwoTowerOptions();
+        builder.Services.AddSingleton(trainingOptions);
         builder.Services.AddServingEndpoints(InstanceId());
         builder.Services.AddServeTelemetry(telemetry ?? new ServeTelemetryOptions());
 
-        // POST /api/retrain runs the same orchestration as the Functions app, on the in-process Durable Task engine.
+        // POST /api/retrain runs the same orchestration as the Functions app, on the in-process Durable Task engine,
+        // with the options serve was started with (configuration and flags), not the defaults.
         var publisher = SearchConfiguration.CreatePublisher(store, search);
-        var trainingOptions = training ?? new TwoTowerOptions();
         // Activities are created by the engine, outside DI: they take the app's telemetry once the app is built.
         IServiceProvider? services = null;
-        builder.Services.AddInMemoryDurableTask(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, trainingOptions, new EventTypeOptions(), timeProvider, services?.GetService<ServerlessRecTelemetry>())));
+        builder.Services.AddInMemoryDurableTask(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, trainingOptions, types, timeProvider, services?.GetService<ServerlessRecTelemetry>())));
 
         builder.Services.AddSingleton(new ServeEdgeMiddleware.HostPolicy(urls));
 

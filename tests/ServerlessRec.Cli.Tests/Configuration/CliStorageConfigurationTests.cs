@@ -65,9 +65,9 @@ public sealed class CliStorageConfigurationTests(AzuriteFixture azurite) : IDisp
     {
         var (configuration, store) = await AzuriteConfigurationAsync();
         using var stop = new CancellationTokenSource();
-        var output = new SynchronizedWriter();
-        var serving = new ServeCommand(TimeProvider.System).RunAsync(
-            CliArguments.Parse(["--urls", "http://127.0.0.1:0"], configuration), output, stop.Token);
+        var output = new SynchronizedStringWriter();
+        var serving = new ServeCommand(new CliContext(configuration, TimeProvider.System)).RunAsync(
+            ["--urls", "http://127.0.0.1:0"], output, stop.Token);
         try
         {
             // Port 0: the OS picks a free port as Kestrel binds (no pick-then-bind race with other tests); serve prints it.
@@ -204,47 +204,6 @@ public sealed class CliStorageConfigurationTests(AzuriteFixture azurite) : IDisp
         {
             Assert.True(DateTime.UtcNow < deadline, "timed out");
             await Task.Delay(50);
-        }
-    }
-
-
-    private sealed class SynchronizedWriter : StringWriter
-    {
-        private readonly Lock _lock = new();
-
-        public string Text
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return ToString();
-                }
-            }
-        }
-
-        public override void Write(char value)
-        {
-            lock (_lock)
-            {
-                base.Write(value);
-            }
-        }
-
-        public override void Write(string? value)
-        {
-            lock (_lock)
-            {
-                base.Write(value);
-            }
-        }
-
-        public override void WriteLine(string? value)
-        {
-            lock (_lock)
-            {
-                base.WriteLine(value);
-            }
         }
     }
 }

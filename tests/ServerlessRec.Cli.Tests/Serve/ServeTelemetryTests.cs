@@ -45,8 +45,8 @@ public sealed class ServeTelemetryTests : IDisposable
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Telemetry:Exporter"] = "prometheus" }).Build();
 
-        var error = await Assert.ThrowsAsync<CliUsageException>(() => new ServeCommand(TimeProvider.System).RunAsync(
-            CliArguments.Parse(["--root", _root, "--urls", "http://127.0.0.1:0"], configuration), TextWriter.Null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<CliUsageException>(() => new ServeCommand(new CliContext(configuration, TimeProvider.System)).RunAsync(
+            ["--root", _root, "--urls", "http://127.0.0.1:0"], TextWriter.Null, CancellationToken.None));
 
         Assert.Contains("Telemetry", error.Message, StringComparison.Ordinal);
     }
@@ -63,8 +63,8 @@ public sealed class ServeTelemetryTests : IDisposable
             using var stop = new CancellationTokenSource();
             var output = new StringWriter();
             var synchronizedOutput = TextWriter.Synchronized(output);
-            var serving = new ServeCommand(TimeProvider.System).RunAsync(
-                CliArguments.Parse(["--root", _root, "--urls", "http://127.0.0.1:0"], configuration), synchronizedOutput, stop.Token);
+            var serving = new ServeCommand(new CliContext(configuration, TimeProvider.System)).RunAsync(
+                ["--root", _root, "--urls", "http://127.0.0.1:0"], synchronizedOutput, stop.Token);
             var deadline = DateTime.UtcNow.AddSeconds(30);
             string Text() => output.ToString();
             while (!Text().Contains("serving ", StringComparison.Ordinal) && !serving.IsCompleted)

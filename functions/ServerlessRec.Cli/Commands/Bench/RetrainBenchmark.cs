@@ -35,7 +35,7 @@ internal sealed class RetrainBenchmark : IBenchSuite
         var movies = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ratings))!, "movies.csv");
         var watch = Stopwatch.StartNew();
         string[] import = ["--file", ratings, "--format", "movielens", "--out", Path.Combine(root, ContainerNames.Events), .. File.Exists(movies) ? new[] { "--catalog", movies } : []];
-        var code = await new ImportCommand(context.Time).RunAsync(CliArguments.Parse(import), context.Output, cancellationToken).ConfigureAwait(false);
+        var code = await new ImportCommand(new CliContext(CliConfiguration.Empty, context.Time)).RunAsync(import, context.Output, cancellationToken).ConfigureAwait(false);
         var importSeconds = watch.Elapsed.TotalSeconds;
         if (code != 0)
         {
@@ -44,7 +44,7 @@ internal sealed class RetrainBenchmark : IBenchSuite
 
         context.Progress(Name, $"imported in {importSeconds:F1} s; running the retraining orchestration on the in-process Durable Task host");
         watch.Restart();
-        code = await new RetrainCommand(context.Time).RunAsync(CliArguments.Parse(["--root", root, "--window-days", "0"]), context.Output, cancellationToken).ConfigureAwait(false);
+        code = await new RetrainCommand(new CliContext(CliConfiguration.Empty, context.Time)).RunAsync(["--root", root, "--window-days", "0"], context.Output, cancellationToken).ConfigureAwait(false);
         var retrainSeconds = watch.Elapsed.TotalSeconds;
         var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = root });
         var record = await RetrainCommand.LatestRunRecordAsync(store, cancellationToken).ConfigureAwait(false)

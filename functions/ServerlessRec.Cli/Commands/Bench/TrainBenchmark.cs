@@ -47,7 +47,7 @@ internal sealed class TrainBenchmark : IBenchSuite
             var watch = Stopwatch.StartNew();
             var format = EventFileFormat.Delimited(',', DelimitedColumnMapping.MovieLensRatings);
             var movies = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.MovieLens))!, "movies.csv");
-            var data = await EvaluateCommand.LoadAsync(settings.MovieLens, format, File.Exists(movies) ? movies : null, options, Path.Combine(context.ScratchDirectory, "movielens"), TextWriter.Null, cancellationToken).ConfigureAwait(false);
+            var data = await EvaluateCommand.LoadAsync(settings.MovieLens, format, File.Exists(movies) ? movies : null, options, Path.Combine(context.ScratchDirectory, "movielens"), TextWriter.Null, new EventTypeOptions(), cancellationToken).ConfigureAwait(false);
             // MovieLens epochs take seconds: it runs to the plateau with the default epoch limit, as evaluate does.
             results.Add(Measure(context, "ml-latest-small", data, watch.Elapsed.TotalSeconds, plateau: true, new TwoTowerOptions(), settings with { MaxEpochs = new TwoTowerOptions().Epochs }, results, cancellationToken));
         }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -5,6 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessRec.Azure.Storage;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Events;
 using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
@@ -22,42 +24,68 @@ namespace ServerlessRec.Cli.Commands.Simulate;
 /// runs in minutes. Each day's row says what was posted, acknowledged, logged and lost, what was quarantined, how the
 /// retraining went and how serving behaved.
 /// </summary>
-internal sealed class SimulateCommand : ICliCommand
+internal sealed class SimulateCommand : CliCommand
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    public string Name => "simulate";
+    private readonly Option<int> _days = CliOptions.Number("--days", "Simulated days.", 30, 1, 365);
+    private readonly Option<string> _store = new Option<string>("--store") { Description = "Where the simulated system stores its blobs.", DefaultValueFactory = _ => "local" }.AcceptOnlyFromAmong("local", "azurite");
+    private readonly Option<string> _root = new("--root") { Description = "The local store's folder (a new temporary folder by default).", HelpName = "DIR" };
+    private readonly Option<int> _users = CliOptions.Number("--users", "Users of the simulated world.", 3000, 20, 10_000_000);
+    private readonly Option<int> _items = CliOptions.Number("--items", "Items of the simulated world.", 600, 20, 10_000_000);
+    private readonly Option<int> _eventsPerDay = CliOptions.Number("--events-per-day", "Events a day.", 3000, 10, 10_000_000);
+    private readonly Option<double> _bulkShare = CliOptions.Number("--bulk-share", "Share of the events that arrive as nightly bulk files.", 0.3, 0, 1);
+    private readonly Option<double> _poisonRate = CliOptions.Number("--poison-rate", "Share of poisoned posts and bulk lines.", 0.002, 0, 0.5);
+    private readonly Option<int> _forgetPerDay = CliOptions.Number("--forget-per-day", "Users forgotten a day.", 3, 0, 10_000);
+    private readonly Option<int> _faultDay = CliOptions.Number("--fault-day", "The day the store fails a share of its operations (0: none).", 10, 0, 365);
+    private readonly Option<double> _faultRate = CliOptions.Number("--fault-rate", "Share of the store's operations that fail on the fault day.", 0.02, 0, 0.5);
+    private readonly Option<int> _windowDays = CliOptions.Number("--window-days", "The simulated system's training window in days.", 7, 0, 3650);
+    private readonly Option<int> _recommendationsPerDay = CliOptions.Number("--recommendations-per-day", "Recommendation requests a day.", 300, 0, 1_000_000);
+    private readonly Option<int> _clients = CliOptions.Number("--clients", "Concurrent HTTP clients.", 4, 1, 64);
+    private readonly Option<int> _seed = new("--seed") { Description = "The seed of the simulated world, and of training when given.", DefaultValueFactory = _ => 7 };
+    private readonly Option<string> _json = new("--json") { Description = "Write the report as JSON to this file.", HelpName = "FILE" };
+    private readonly SettingFlags<TwoTowerOptions> _training;
 
-    public string Usage =>
-        "[--days 30] [--store local|azurite] [--root DIR] [--users 3000] [--items 600] [--events-per-day 3000] [--bulk-share 0.3] " +
-        "[--poison-rate 0.002] [--forget-per-day 3] [--fault-day 10] [--fault-rate 0.02] [--window-days 7] [--recommendations-per-day 300] " +
-        "[--clients 4] [--seed 7] [--json FILE] " + TrainingOptionsBinder.Usage;
+    public SimulateCommand(CliContext context)
+        : base(context, "simulate", "Run the real system for simulated days (HTTP traffic, nightly bulk files and retraining, poison, forgets, storage faults) and report each day.")
+    {
+        // A smaller model than the defaults, so a month runs in minutes; the Training settings and flags still apply over it.
+        _training = TrainingFlags.Create(context, () => new TwoTowerOptions { Dimensions = 32, HiddenDimensions = 64, SampledNegatives = 128, Epochs = 8, Patience = 2, HistoryLength = 50 }, seed: false);
+        foreach (var option in new Option[] { _days, _store, _root, _users, _items, _eventsPerDay, _bulkShare, _poisonRate, _forgetPerDay, _faultDay, _faultRate, _windowDays, _recommendationsPerDay, _clients, _seed, _json })
+        {
+            Options.Add(option);
+        }
 
-    public string Summary => "Run the real system for simulated days (HTTP traffic, nightly bulk files and retraining, poison, forgets, storage faults) and report each day.";
+        _training.AddTo(this);
+    }
 
-    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(ParseResult parse, TextWriter output, CancellationToken cancellationToken)
     {
         var options = new SimulationOptions
         {
-            Days = args.Int("days", 30, 1, 365),
-            Store = args.String("store", "local") is "local" or "azurite" ? args.String("store", "local") : throw new CliUsageException("--store must be local or azurite."),
-            Root = args.String("root"),
-            Users = args.Int("users", 3000, 20, 10_000_000),
-            Items = args.Int("items", 600, 20, 10_000_000),
-            EventsPerDay = args.Int("events-per-day", 3000, 10, 10_000_000),
-            BulkShare = args.Double("bulk-share", 0.3, 0, 1),
-            PoisonRate = args.Double("poison-rate", 0.002, 0, 0.5),
-            ForgetPerDay = args.Int("forget-per-day", 3, 0, 10_000),
-            FaultDay = args.Int("fault-day", 10, 0, 365),
-            FaultRate = args.Double("fault-rate", 0.02, 0, 0.5),
-            WindowDays = args.Int("window-days", 7, 0, 3650),
-            RecommendationsPerDay = args.Int("recommendations-per-day", 300, 0, 1_000_000),
-            Clients = args.Int("clients", 4, 1, 64),
-            Seed = args.Int("seed", 7),
+            Days = parse.GetValue(_days),
+            Store = parse.GetRequiredValue(_store),
+            Root = parse.GetValue(_root),
+            Users = parse.GetValue(_users),
+            Items = parse.GetValue(_items),
+            EventsPerDay = parse.GetValue(_eventsPerDay),
+            BulkShare = parse.GetValue(_bulkShare),
+            PoisonRate = parse.GetValue(_poisonRate),
+            ForgetPerDay = parse.GetValue(_forgetPerDay),
+            FaultDay = parse.GetValue(_faultDay),
+            FaultRate = parse.GetValue(_faultRate),
+            WindowDays = parse.GetValue(_windowDays),
+            RecommendationsPerDay = parse.GetValue(_recommendationsPerDay),
+            Clients = parse.GetValue(_clients),
+            Seed = parse.GetValue(_seed),
         };
-        var training = TrainingOptionsBinder.Bind(args, new TwoTowerOptions { Dimensions = 32, HiddenDimensions = 64, SampledNegatives = 128, Epochs = 8, Patience = 2, HistoryLength = 50 });
-        var jsonPath = args.String("json");
-        args.EnsureAllRead();
+        var training = _training.Bind(parse);
+        if (parse.GetResult(_seed) is { Implicit: false })
+        {
+            training.Seed = options.Seed;
+        }
+
+        var jsonPath = parse.GetValue(_json);
         if (options.Store == "azurite" && options.Root is not null)
         {
             throw new CliUsageException("--root names a local folder; it does not go with --store azurite.");
