@@ -16,6 +16,7 @@ internal static class CliApplication
         new SimilarCommand(TimeProvider.System),
         new ExportCommand(TimeProvider.System),
         new ForgetCommand(TimeProvider.System),
+        new ItemsCommand(TimeProvider.System),
         new ServeCommand(TimeProvider.System),
         new BenchCommand(TimeProvider.System),
         new Commands.Simulate.SimulateCommand(),

@@ -107,6 +107,7 @@ internal sealed class ServeCommand(TimeProvider timeProvider) : ICliCommand
 
         // POST /api/retrain runs the same orchestration as the Functions app, on the in-process Durable Task engine.
         var publisher = SearchConfiguration.CreatePublisher(store, search);
+        builder.Services.AddSingleton(publisher);
         var trainingOptions = training ?? new TwoTowerOptions();
         builder.Services.AddInMemoryDurableTask(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, trainingOptions, new EventTypeOptions(), timeProvider)));
 

@@ -195,4 +195,5 @@ public sealed record ApiProblem
 [JsonSerializable(typeof(RetrainStartResponse))]
 [JsonSerializable(typeof(RetrainStatusResponse))]
 [JsonSerializable(typeof(ApiProblem))]
+[JsonSerializable(typeof(CatalogUpdateResponse))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

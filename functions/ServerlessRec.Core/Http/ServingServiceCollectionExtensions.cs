@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using ServerlessRec.Catalog;
 using ServerlessRec.Events;
 using ServerlessRec.Pipeline;
 using ServerlessRec.Serving;
@@ -41,13 +42,27 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<IServingIndexResolver>(EmbeddedIndexResolver.Instance);
         services.TryAddSingleton(new ServingOptions());
         services.TryAddSingleton(sp => new ServingHealth(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ServingOptions>(), sp.GetRequiredService<ILogger<ServingHealth>>()));
+        services.TryAddSingleton(sp => new CatalogUpdateStore(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new LiveCatalog(
+            sp.GetRequiredService<CatalogUpdateStore>(),
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<LiveModelProvider>().RefreshInterval));
+        // Vectors of new items go into Azure AI Search only when it is what serves; embedded instances compute their own.
+        services.TryAddSingleton(sp => new CatalogService(
+            sp.GetRequiredService<LiveCatalog>(),
+            sp.GetRequiredService<ILiveModelSource>(),
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<IServingIndexResolver>() is EmbeddedIndexResolver ? null : sp.GetService<Retrieval.IItemIndexPublisher>()));
+        services.TryAddSingleton<CatalogEndpoints>();
         services.TryAddSingleton(sp => new RecommenderService(
             sp.GetRequiredService<ILiveModelSource>(),
             sp.GetRequiredService<UserHistoryStore>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IServingIndexResolver>(),
             sp.GetRequiredService<ServingOptions>(),
-            sp.GetRequiredService<ServingHealth>()));
+            sp.GetRequiredService<ServingHealth>(),
+            sp.GetRequiredService<LiveCatalog>()));
         services.TryAddSingleton<ServingEndpoints>();
         services.TryAddSingleton(new RetrainOptions());
         services.TryAddSingleton(sp => new RetrainEndpoints(sp.GetRequiredService<RetrainOptions>(), sp.GetRequiredService<ILogger<RetrainEndpoints>>(), sp.GetRequiredService<TimeProvider>()));
