@@ -26,12 +26,14 @@ public sealed class CatalogOverlay
     private readonly HashSet<string> _hiddenWhenAvailableOnly;
     private readonly Dictionary<string, LiveItemState> _states;
     private readonly DateTimeOffset _latestFirstSeen;
+    private readonly IItemIndex? _deltaSearch;
 
-    private CatalogOverlay(string version, long generation, EmbeddedItemIndex? delta, HashSet<string> hiddenInMain, HashSet<string> hiddenWhenAvailableOnly, Dictionary<string, LiveItemState> states, Dictionary<string, float[]> vectors)
+    private CatalogOverlay(string version, long generation, int mainItems, EmbeddedItemIndex? delta, HashSet<string> hiddenInMain, HashSet<string> hiddenWhenAvailableOnly, Dictionary<string, LiveItemState> states, Dictionary<string, float[]> vectors)
     {
         Version = version;
         Generation = generation;
         Delta = delta;
+        _deltaSearch = delta is null ? null : DeltaSearchIndex(delta, mainItems);
         _hiddenInMain = hiddenInMain;
         _hiddenWhenAvailableOnly = hiddenWhenAvailableOnly;
         _states = states;
@@ -44,7 +46,7 @@ public sealed class CatalogOverlay
 
     /// <summary>Returns an overlay of a version that changes nothing (no updates yet).</summary>
     public static CatalogOverlay EmptyFor(string version, long generation) =>
-        new(version, generation, null, [], [], new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+        new(version, generation, 0, null, [], [], new(StringComparer.Ordinal), new(StringComparer.Ordinal));
 
     /// <summary>Gets the model version the overlay applies to.</summary>
     public string Version { get; }
@@ -96,7 +98,7 @@ public sealed class CatalogOverlay
             return fromMain;
         }
 
-        var fromDelta = Delta.Search(query.Span, Math.Min(k, Delta.Count), filter);
+        var fromDelta = await _deltaSearch!.SearchAsync(query, Math.Min(k, Delta.Count), filter).ConfigureAwait(false);
         if (fromDelta.Count == 0)
         {
             return fromMain;
@@ -234,7 +236,23 @@ public sealed class CatalogOverlay
             delta = new EmbeddedItemIndex(model.Version, d, indexed);
         }
 
-        return new CatalogOverlay(model.Version, generation, delta, hiddenInMain, hiddenWhenAvailableOnly, new Dictionary<string, LiveItemState>(states, StringComparer.Ordinal), vectors);
+        return new CatalogOverlay(model.Version, generation, model.ItemCount, delta, hiddenInMain, hiddenWhenAvailableOnly, new Dictionary<string, LiveItemState>(states, StringComparer.Ordinal), vectors);
+    }
+
+    /// <summary>From this many delta items the delta is scanned through codes of the main index's width (int8/int4) when the main index is.</summary>
+    public const int CompressedDeltaFromItems = 4_096;
+
+    /// <summary>
+    /// The delta is searched like the main index: through int8 (or int4) codes with an exact re-rank when the main index
+    /// is compressed and the delta is large enough for the codes to pay, so a row of the delta costs what a row of the
+    /// main matrix costs (a 10% delta then adds about 10% to a search, not the 40% an exact float scan of it would).
+    /// </summary>
+    private static IItemIndex DeltaSearchIndex(EmbeddedItemIndex delta, int mainItems)
+    {
+        var bits = ServingModel.CodeBitsFor(mainItems);
+        // The delta only contributes to the top k beside the main index's, so a shallower re-rank than the main index's
+        // (4 candidates per requested item, at least 32) keeps its fixed cost small.
+        return bits > 0 && delta.Count >= CompressedDeltaFromItems ? new QuantizedItemIndex(delta, oversample: 4, minCandidates: 32, bits: bits) : delta;
     }
 
     /// <summary>The item tower's feature indices of an item, exactly as the dataset builder computes them.</summary>
