@@ -1,4 +1,5 @@
-using ServerlessRec.Events;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
 
@@ -12,8 +13,9 @@ namespace ServerlessRec.Catalog;
 /// instance and model version, rather than by the writer: they depend on the version an instance serves (two versions
 /// can be live side by side for a refresh interval), and the item tower costs microseconds an item.
 /// </summary>
-public sealed class LiveCatalog : IDisposable
+public sealed partial class LiveCatalog : IDisposable
 {
+    private readonly ILogger _logger;
     private readonly CatalogUpdateStore _updates;
     private readonly IBlobStore _store;
     private readonly TimeProvider _time;
@@ -29,8 +31,10 @@ public sealed class LiveCatalog : IDisposable
     /// <param name="store">Where the models are (the item tower is read from there when an item first needs a vector).</param>
     /// <param name="time">The clock.</param>
     /// <param name="refreshInterval">How often the updates are listed (5 seconds by default, as the live pointer).</param>
-    public LiveCatalog(CatalogUpdateStore updates, IBlobStore store, TimeProvider time, TimeSpan? refreshInterval = null)
+    /// <param name="logger">Where a failed listing is reported (none by default).</param>
+    public LiveCatalog(CatalogUpdateStore updates, IBlobStore store, TimeProvider time, TimeSpan? refreshInterval = null, ILogger<LiveCatalog>? logger = null)
     {
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         ArgumentNullException.ThrowIfNull(updates);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
@@ -74,7 +78,18 @@ public sealed class LiveCatalog : IDisposable
         {
             if (RefreshDue())
             {
-                var blobs = await _updates.ReadAllAsync(cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<CatalogUpdateBlob> blobs = [];
+                try
+                {
+                    blobs = await _updates.ReadAllAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Requests keep the updates already read (availability included) rather than fail with the store;
+                    // the listing is tried again after the refresh interval.
+                    LogRefreshFailed(_logger, ex.GetType().Name, ex);
+                }
+
                 Interlocked.Exchange(ref _checkedAt, _time.GetTimestamp());
                 lock (_blobsLock)
                 {
@@ -125,6 +140,9 @@ public sealed class LiveCatalog : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _gate.Dispose();
+
+    [LoggerMessage(EventId = 1601, Level = LogLevel.Warning, Message = "Listing the catalog updates failed ({ExceptionType}); serving keeps the updates already read and tries again after the refresh interval")]
+    private static partial void LogRefreshFailed(ILogger logger, string exceptionType, Exception exception);
 
     private long Generation
     {

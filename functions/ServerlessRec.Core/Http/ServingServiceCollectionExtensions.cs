@@ -47,7 +47,8 @@ public static class ServingServiceCollectionExtensions
             sp.GetRequiredService<CatalogUpdateStore>(),
             sp.GetRequiredService<IBlobStore>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<LiveModelProvider>().RefreshInterval));
+            sp.GetRequiredService<LiveModelProvider>().RefreshInterval,
+            sp.GetService<ILoggerFactory>()?.CreateLogger<LiveCatalog>()));
         // Vectors of new items go into Azure AI Search only when it is what serves; embedded instances compute their own.
         services.TryAddSingleton(sp => new CatalogService(
             sp.GetRequiredService<LiveCatalog>(),

@@ -194,6 +194,22 @@ public sealed class LiveCatalogTests(ServingFixture fixture) : IClassFixture<Ser
     }
 
     [Fact]
+    public async Task Recommend_ListingTheUpdatesFails_KeepsServingWithTheUpdatesAlreadyRead()
+    {
+        var store = await StoreWithModelAsync();
+        var faulty = new ServerlessRec.Core.Tests.Storage.FaultInjectingBlobStore(store);
+        var sut = CreateInstance(faulty);
+        await sut.Histories.AppendAsync("fan", [View("i1", 0)]);
+        await sut.Catalog.PutAsync([Item("i2", "left", available: false)]);
+        Assert.DoesNotContain("i2", await RecommendAsync(sut, "fan", 39));
+
+        faulty.Fail("catalog listing down", c => c.Operation == ServerlessRec.Core.Tests.Storage.BlobOperation.List && c.Container == ContainerNames.Catalog);
+        sut.Time.Advance(sut.Live.RefreshInterval);
+
+        Assert.DoesNotContain("i2", await RecommendAsync(sut, "fan", 39));
+    }
+
+    [Fact]
     public async Task PutAsync_ConcurrentWritersOnTwoInstances_LoseNothing()
     {
         var store = await StoreWithModelAsync();
