@@ -20,6 +20,7 @@ internal static class CliApplication
     [
         new StatusCommand(TimeProvider.System),
         new RollbackCommand(TimeProvider.System),
+        new ItemsCommand(TimeProvider.System),
         new BenchCommand(TimeProvider.System),
     ];
 

@@ -26,6 +26,7 @@ internal sealed class BenchCommand(TimeProvider timeProvider) : ICliCommand
         new SoakBenchmark(),
         new EventLogBenchmark(),
         new ServingMemoryBenchmark(),
+        new CatalogBenchmark(),
     ];
 
     public string Name => "bench";

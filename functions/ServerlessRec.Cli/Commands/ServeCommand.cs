@@ -152,6 +152,7 @@ internal sealed class ServeCommand : CliCommand
         // POST /api/retrain runs the same orchestration as the Functions app, on the in-process Durable Task engine,
         // with the options serve was started with (configuration and flags), not the defaults.
         var publisher = SearchConfiguration.CreatePublisher(store, search);
+        builder.Services.AddSingleton(publisher);
         // Activities are created by the engine, outside DI: they take the app's telemetry once the app is built.
         IServiceProvider? services = null;
         builder.Services.AddInMemoryDurableTask(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, trainingOptions, types, timeProvider, services?.GetService<ServerlessRecTelemetry>())));

@@ -63,6 +63,17 @@ public static class CatalogFileWriter
 
         writer.WriteEndArray();
         writer.WriteBoolean("available"u8, item.Available);
+        if (item.Attributes is { } attributes)
+        {
+            writer.WritePropertyName("attributes"u8);
+            attributes.WriteTo(writer);
+        }
+
+        if (item.Deleted)
+        {
+            writer.WriteBoolean("deleted"u8, true);
+        }
+
         writer.WriteEndObject();
         buffer.EndLine();
     }

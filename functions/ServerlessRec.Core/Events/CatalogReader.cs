@@ -206,6 +206,8 @@ public sealed class CatalogReader
             IReadOnlyList<string> categories = [];
             IReadOnlyList<string> tags = [];
             var available = true;
+            var deleted = false;
+            JsonElement? attributes = null;
             var error = LineError.None;
             var reader = new Utf8JsonReader(line, isFinalBlock: true, state: default);
             try
@@ -257,6 +259,28 @@ public sealed class CatalogReader
                             _ => Keep(ref error, new(RejectionReasons.BadField, "available must be true, false or null")) is null,
                         };
                     }
+                    else if (reader.ValueTextEquals("deleted"u8))
+                    {
+                        reader.Read();
+                        deleted = reader.TokenType switch
+                        {
+                            JsonTokenType.True => true,
+                            JsonTokenType.False or JsonTokenType.Null => false,
+                            _ => Keep(ref error, new(RejectionReasons.BadField, "deleted must be true, false or null")) is not null,
+                        };
+                    }
+                    else if (reader.ValueTextEquals("attributes"u8))
+                    {
+                        reader.Read();
+                        if (reader.TokenType == JsonTokenType.StartObject)
+                        {
+                            attributes = JsonElement.ParseValue(ref reader);
+                        }
+                        else if (reader.TokenType != JsonTokenType.Null)
+                        {
+                            Keep(ref error, new(RejectionReasons.BadField, "attributes must be a JSON object or null"));
+                        }
+                    }
                     else
                     {
                         reader.Read();
@@ -286,7 +310,7 @@ public sealed class CatalogReader
                 return error;
             }
 
-            item = new CatalogItem(id!, title, categories, tags, available);
+            item = new CatalogItem(id!, title, categories, tags, available) { Deleted = deleted, Attributes = attributes };
             return LineError.None;
         }
 

@@ -240,4 +240,5 @@ public sealed record ApiProblem
 [JsonSerializable(typeof(ApiProblem))]
 [JsonSerializable(typeof(ModelStatus))]
 [JsonSerializable(typeof(ModelActivationResponse))]
+[JsonSerializable(typeof(CatalogUpdateResponse))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -15,6 +15,6 @@ public enum RouteGroup
     /// <summary>A user's vector, export and forget: called by the team's support and privacy tooling for any user.</summary>
     Privacy,
 
-    /// <summary>Starting a retraining and reading its status: called by operators and their automation.</summary>
+    /// <summary>Starting a retraining and reading its status, and the catalog (<c>PUT</c>/<c>DELETE /api/items</c>): called by operators and their automation.</summary>
     Operations,
 }

@@ -44,6 +44,9 @@ public static class RouteTable
     /// <summary>The template of <c>GET /api/items/{itemId}/similar</c>.</summary>
     public const string SimilarItemsTemplate = "items/{itemId}/similar";
 
+    /// <summary>The template of <c>DELETE /api/items/{itemId}</c>.</summary>
+    public const string DeleteItemTemplate = "items/{itemId}";
+
     /// <summary>The template of <c>GET /api/users/{userId}/vector</c>.</summary>
     public const string UserVectorTemplate = "users/{userId}/vector";
 
@@ -68,6 +71,9 @@ public static class RouteTable
         new("PostEvents", HttpMethods.Post, "events", RouteGroup.Serving, (s, r, c) => Serving(s).PostEventsAsync(r, c)),
         new("SimilarItems", HttpMethods.Get, SimilarItemsTemplate, RouteGroup.Serving, (s, r, c) => Serving(s).SimilarAsync(r, RouteIds.FromPath(r, SimilarItemsTemplate, "itemId"), c)),
         new("SimilarItemsByQuery", HttpMethods.Get, "items/similar", RouteGroup.Serving, (s, r, c) => Serving(s).SimilarByQueryAsync(r, c)),
+        new("PutItems", HttpMethods.Put, "items", RouteGroup.Operations, (s, r, c) => Catalog(s).PutAsync(r, c)),
+        new("DeleteItem", HttpMethods.Delete, DeleteItemTemplate, RouteGroup.Operations, (s, r, c) => Catalog(s).DeleteAsync(r, RouteIds.FromPath(r, DeleteItemTemplate, "itemId"), c)),
+        new("DeleteItemByQuery", HttpMethods.Delete, "items", RouteGroup.Operations, (s, r, c) => Catalog(s).DeleteByQueryAsync(r, c)),
         new("UserVector", HttpMethods.Get, UserVectorTemplate, RouteGroup.Privacy, (s, r, c) => Serving(s).UserVectorAsync(r, RouteIds.FromPath(r, UserVectorTemplate, "userId"), c)),
         new("UserVectorByQuery", HttpMethods.Get, "users/vector", RouteGroup.Privacy, (s, r, c) => Serving(s).UserVectorByQueryAsync(r, c)),
         new("ExportUser", HttpMethods.Get, ExportUserTemplate, RouteGroup.Privacy, (s, r, c) => Serving(s).ExportUserAsync(r, RouteIds.FromPath(r, ExportUserTemplate, "userId"), c)),
@@ -83,6 +89,8 @@ public static class RouteTable
     ];
 
     private static ServingEndpoints Serving(IServiceProvider services) => services.GetRequiredService<ServingEndpoints>();
+
+    private static CatalogEndpoints Catalog(IServiceProvider services) => services.GetRequiredService<CatalogEndpoints>();
 
     private static RetrainEndpoints Retrain(IServiceProvider services) => services.GetRequiredService<RetrainEndpoints>();
 

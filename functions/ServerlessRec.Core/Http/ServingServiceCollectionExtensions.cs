@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using ServerlessRec.Diagnostics;
+using ServerlessRec.Catalog;
 using ServerlessRec.Events;
 using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
@@ -48,6 +49,20 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<IServingIndexResolver>(EmbeddedIndexResolver.Instance);
         services.TryAddSingleton(new ServingOptions());
         services.TryAddSingleton(sp => new ServingHealth(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ServingOptions>(), sp.GetRequiredService<ILogger<ServingHealth>>()));
+        services.TryAddSingleton(sp => new CatalogUpdateStore(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new LiveCatalog(
+            sp.GetRequiredService<CatalogUpdateStore>(),
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<LiveModelProvider>().RefreshInterval,
+            sp.GetService<ILoggerFactory>()?.CreateLogger<LiveCatalog>()));
+        // Vectors of new items go into Azure AI Search only when it is what serves; embedded instances compute their own.
+        services.TryAddSingleton(sp => new CatalogService(
+            sp.GetRequiredService<LiveCatalog>(),
+            sp.GetRequiredService<ILiveModelSource>(),
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<IServingIndexResolver>() is EmbeddedIndexResolver ? null : sp.GetService<Retrieval.IItemIndexPublisher>()));
+        services.TryAddSingleton<CatalogEndpoints>();
         services.TryAddSingleton(sp => new RecommenderService(
             sp.GetRequiredService<ILiveModelSource>(),
             sp.GetRequiredService<UserHistoryStore>(),
@@ -55,7 +70,8 @@ public static class ServingServiceCollectionExtensions
             sp.GetRequiredService<IServingIndexResolver>(),
             sp.GetRequiredService<ServingOptions>(),
             sp.GetRequiredService<ServingHealth>(),
-            sp.GetRequiredService<ServerlessRecTelemetry>()));
+            sp.GetRequiredService<ServerlessRecTelemetry>(),
+            sp.GetRequiredService<LiveCatalog>()));
         services.TryAddSingleton<ServingEndpoints>();
         // Rollback and status: the index check follows the index backend (register the Azure AI Search one first to use it).
         services.TryAddSingleton<IModelIndexVerifier>(sp => new EmbeddedModelIndexVerifier(sp.GetRequiredService<IBlobStore>()));

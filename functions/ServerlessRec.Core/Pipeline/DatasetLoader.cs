@@ -111,12 +111,56 @@ public sealed class DatasetLoader : IEventSink, ICatalogSink
         return true;
     }
 
+    /// <summary>
+    /// Reads the catalog updates of the API (<c>catalog/updates/*.jsonl</c>, <see cref="Catalog.CatalogUpdateStore"/>) in
+    /// name order, after the catalog blob: a later line replaces an item's features and availability, a delete makes it
+    /// unavailable. Returns how many update blobs were read.
+    /// </summary>
+    public async Task<int> AddCatalogUpdatesFromStoreAsync(IBlobStore store, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var names = new List<string>();
+        await foreach (var blob in store.ListAsync(ContainerNames.Catalog, Catalog.CatalogUpdateStore.Prefix, cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(blob.Name);
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        var read = 0;
+        foreach (var name in names)
+        {
+            var stream = await store.OpenReadAsync(ContainerNames.Catalog, name, cancellationToken).ConfigureAwait(false);
+            if (stream is null)
+            {
+                continue;
+            }
+
+            await using (stream.ConfigureAwait(false))
+            {
+                await AddCatalogAsync(stream, $"{ContainerNames.Catalog}/{name}", CatalogFileFormat.JsonLines, cancellationToken).ConfigureAwait(false);
+                read++;
+            }
+        }
+
+        return read;
+    }
+
     /// <summary>Builds the dataset from everything read.</summary>
     public InteractionDataset Build() => _builder.Build();
 
     void IEventSink.OnEvent(in InteractionEvent e) => _builder.Add(e);
 
-    void ICatalogSink.OnItem(CatalogItem item) => _builder.AddItemFeatures(item.ItemId, item.Categories, item.Tags, item.Available);
+    void ICatalogSink.OnItem(CatalogItem item)
+    {
+        if (item.Deleted)
+        {
+            _builder.MarkUnavailable(item.ItemId);
+        }
+        else
+        {
+            _builder.AddItemFeatures(item.ItemId, item.Categories, item.Tags, item.Available);
+        }
+    }
 
     void IRejectedLineSink.OnRejected(RejectedLine line) => _quarantine?.OnRejected(line);
 }

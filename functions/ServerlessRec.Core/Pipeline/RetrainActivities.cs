@@ -738,6 +738,8 @@ public sealed class RetrainActivities
         var forgotten = await ForgottenUsers.ReadAllAsync(_store).ConfigureAwait(false);
         loader.ExcludeForgottenUsers(forgotten);
         await loader.AddCatalogFromStoreAsync(_store).ConfigureAwait(false);
+        // Items the API added or changed since the catalog blob was written: every item of the catalog is trained.
+        await loader.AddCatalogUpdatesFromStoreAsync(_store).ConfigureAwait(false);
         foreach (var shard in shards)
         {
             var stream = await _store.OpenReadAsync(ContainerNames.Runs, shard).ConfigureAwait(false)

@@ -11,7 +11,7 @@ namespace ServerlessRec.Serving;
 /// </summary>
 internal static class DiversityReranker
 {
-    public static List<ScoredItem> Rerank(ServingModel model, IReadOnlyList<ScoredItem> pool, int k, double diversity)
+    public static List<ScoredItem> Rerank(ServingModel model, IReadOnlyList<ScoredItem> pool, int k, double diversity, Catalog.CatalogOverlay? overlay = null)
     {
         var lambda = 1.0 - (diversity / 2);
         var remaining = pool.ToList();
@@ -28,7 +28,7 @@ internal static class DiversityReranker
         var vectors = new float[remaining.Count * d];
         for (var j = 0; j < remaining.Count; j++)
         {
-            model.ReadVector(model.IndexOf(remaining[j].ItemId), vectors.AsSpan(j * d, d));
+            RecommenderService.TryReadVector(model, overlay ?? Catalog.CatalogOverlay.Empty, remaining[j].ItemId, vectors.AsSpan(j * d, d));
         }
 
         while (chosen.Count < k && chosen.Count < remaining.Count)

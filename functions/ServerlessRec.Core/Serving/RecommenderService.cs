@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using ServerlessRec.Diagnostics;
+using ServerlessRec.Catalog;
 using ServerlessRec.Events;
 using ServerlessRec.Retrieval;
 
@@ -29,6 +30,7 @@ public sealed class RecommenderService
     private readonly IServingIndexResolver _indexes;
     private readonly ServingOptions _options;
     private readonly ServerlessRecTelemetry? _telemetry;
+    private readonly LiveCatalog? _catalog;
 
     /// <summary>Creates the service; <paramref name="indexes"/> defaults to the embedded index.</summary>
     /// <param name="models">The live model.</param>
@@ -38,8 +40,10 @@ public sealed class RecommenderService
     /// <param name="options">The serving options (the remote search's time budget).</param>
     /// <param name="health">Where failed remote searches are reported (a private tracker by default).</param>
     /// <param name="telemetry">Where latencies and fallbacks are recorded (nothing is recorded without it).</param>
-    public RecommenderService(ILiveModelSource models, UserHistoryStore histories, TimeProvider time, IServingIndexResolver? indexes = null, ServingOptions? options = null, ServingHealth? health = null, ServerlessRecTelemetry? telemetry = null)
+    /// <param name="catalog">The catalog API's updates (new items, availability), applied to every search; none when null.</param>
+    public RecommenderService(ILiveModelSource models, UserHistoryStore histories, TimeProvider time, IServingIndexResolver? indexes = null, ServingOptions? options = null, ServingHealth? health = null, ServerlessRecTelemetry? telemetry = null, LiveCatalog? catalog = null)
     {
+        _catalog = catalog;
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(histories);
         ArgumentNullException.ThrowIfNull(time);
@@ -142,32 +146,38 @@ public sealed class RecommenderService
         }
 
         var itemFilter = new ItemFilter { Categories = filter.Categories, AvailableOnly = !filter.IncludeUnavailable, ExcludedItemIds = excluded };
+        var overlay = await OverlayAsync(model, cancellationToken).ConfigureAwait(false);
         if (history.Count == 0)
         {
-            var popular = model.MostPopular(request.K, itemFilter);
+            var popular = model.MostPopular(request.K, overlay.MainFilter(itemFilter)).ToList();
+            var exposedNew = ExposeNewItems(overlay, itemFilter, popular, request.K);
             return new RecommendationResponse
             {
                 ModelVersion = model.Version,
                 Source = RecommendationSource.Popular,
-                Items = popular.Select(p => new RecommendedItem { ItemId = p.ItemId, Score = p.Score }).ToList(),
+                Items = popular.Select(p => new RecommendedItem { ItemId = p.ItemId, Score = p.Score, Exploration = exposedNew.Contains(p.ItemId) }).ToList(),
             };
         }
 
         var user = new float[model.Manifest.Dimensions];
         model.UserTower.Compute(history.Items, history.LongTerm, history.Session, user);
-        var index = await ResolveIndexAsync(model, cancellationToken).ConfigureAwait(false);
+        var index = await ResolveIndexAsync(model, overlay, cancellationToken).ConfigureAwait(false);
         var reranks = request.Diversity > 0 || request.Exploration > 0;
         var pool = await index.SearchAsync(user, reranks ? Math.Max(request.K * 5, 50) : request.K, itemFilter, cancellationToken).ConfigureAwait(false);
-        var chosen = request.Diversity > 0 ? DiversityReranker.Rerank(model, pool, request.K, request.Diversity) : pool.Take(request.K).ToList();
-        var exploration = request.Exploration > 0
-            ? await ExploreAsync(model, index, user, itemFilter, chosen, request.K, request.Exploration, cancellationToken).ConfigureAwait(false)
+        var chosen = request.Diversity > 0 ? DiversityReranker.Rerank(model, pool, request.K, request.Diversity, overlay) : pool.Take(request.K).ToList();
+        // New items take their share of slots first; exploration's share comes on top, the two together at most half the list.
+        var exposed = await ExposeNewItemsAsync(model, overlay, index, user, itemFilter, chosen, request.K, cancellationToken).ConfigureAwait(false);
+        var explorationShare = Math.Min(request.Exploration, Math.Max(0, 0.5 - ((double)exposed.Count / request.K)));
+        var exploration = explorationShare > 0
+            ? await ExploreAsync(model, index, user, itemFilter, chosen, request.K, explorationShare, exposed, cancellationToken).ConfigureAwait(false)
             : new HashSet<string>(StringComparer.Ordinal);
+        exploration.UnionWith(exposed);
 
         var items = chosen.Select(c => new RecommendedItem
         {
             ItemId = c.ItemId,
             Score = c.Score,
-            Because = request.Explain ? Explain(model, history, c.ItemId) : null,
+            Because = request.Explain ? Explain(model, overlay, history, c.ItemId) : null,
             Exploration = exploration.Contains(c.ItemId),
         }).ToList();
         return new RecommendationResponse
@@ -187,16 +197,15 @@ public sealed class RecommenderService
         }
 
         var model = await CurrentModelAsync(cancellationToken).ConfigureAwait(false);
-        var index = model.IndexOf(itemId);
-        if (index == 0)
+        var overlay = await OverlayAsync(model, cancellationToken).ConfigureAwait(false);
+        var vector = new float[model.Manifest.Dimensions];
+        if (!TryReadVector(model, overlay, itemId, vector) || overlay.StateOf(itemId)?.Item.Deleted == true)
         {
             throw new NotFoundException("itemId", $"item \"{itemId}\" is not in model {model.Version}");
         }
 
         var filter = new ItemFilter { AvailableOnly = !includeUnavailable, ExcludedItemIds = new HashSet<string>(StringComparer.Ordinal) { itemId } };
-        var itemIndex = await ResolveIndexAsync(model, cancellationToken).ConfigureAwait(false);
-        var vector = new float[model.Manifest.Dimensions];
-        model.ReadVector(index, vector);
+        var itemIndex = await ResolveIndexAsync(model, overlay, cancellationToken).ConfigureAwait(false);
         var results = await itemIndex.SearchAsync(vector, k, filter, cancellationToken).ConfigureAwait(false);
         return new RecommendationResponse
         {
@@ -268,15 +277,127 @@ public sealed class RecommenderService
     /// the time budget of <see cref="ServingOptions.SearchTimeout"/>, falling back to the instance's own vectors (popular
     /// items when it holds none).
     /// </summary>
-    private async Task<RequestIndex> ResolveIndexAsync(ServingModel model, CancellationToken cancellationToken)
+    private async Task<RequestIndex> ResolveIndexAsync(ServingModel model, CatalogOverlay overlay, CancellationToken cancellationToken)
     {
         if (_indexes is EmbeddedIndexResolver)
         {
-            return new RequestIndex(this, model, remote: null);
+            return new RequestIndex(this, model, remote: null, overlay);
         }
 
         var resolved = await WithinBudgetAsync(model, token => _indexes.ResolveAsync(model, token).AsTask(), "index-open", "could not be opened", cancellationToken).ConfigureAwait(false);
-        return new RequestIndex(this, model, resolved.Value) { FellBack = !resolved.Ok };
+        return new RequestIndex(this, model, resolved.Value, overlay) { FellBack = !resolved.Ok };
+    }
+
+    /// <summary>The catalog API's changes on the live model (none when the service has no catalog).</summary>
+    private ValueTask<CatalogOverlay> OverlayAsync(ServingModel model, CancellationToken cancellationToken) =>
+        _catalog is null ? ValueTask.FromResult(CatalogOverlay.Empty) : _catalog.OverlayForAsync(model, cancellationToken);
+
+    /// <summary>Copies an item's vector: the catalog delta's for an item the API added or changed, else the model's; false when neither has one.</summary>
+    internal static bool TryReadVector(ServingModel model, CatalogOverlay overlay, string itemId, Span<float> destination)
+    {
+        if (overlay.Vectors.TryGetValue(itemId, out var live))
+        {
+            live.CopyTo(destination);
+            return true;
+        }
+
+        var index = model.IndexOf(itemId);
+        if (index == 0)
+        {
+            destination.Clear();
+            return false;
+        }
+
+        model.ReadVector(index, destination);
+        return true;
+    }
+
+    /// <summary>
+    /// Gives new items (<see cref="ServingOptions.NewItemShare"/> of the list): the most relevant items that the catalog
+    /// API first named less than <see cref="ServingOptions.NewItemMaxAge"/> ago, or that the model saw fewer than
+    /// <see cref="ServingOptions.NewItemMaxInteractions"/> times, take evenly spaced slots the ranking did not give them.
+    /// </summary>
+    private async Task<HashSet<string>> ExposeNewItemsAsync(ServingModel model, CatalogOverlay overlay, RequestIndex index, float[] user, ItemFilter filter, List<ScoredItem> chosen, int k, CancellationToken cancellationToken)
+    {
+        var slots = (int)Math.Round(k * _options.NewItemShare, MidpointRounding.AwayFromZero);
+        var now = _time.GetUtcNow();
+        if (slots == 0 || (_options.NewItemMaxInteractions <= 0 && !overlay.HasNewItems(now, _options.NewItemMaxAge)))
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var taken = new HashSet<string>(chosen.Select(c => c.ItemId), StringComparer.Ordinal);
+        var candidates = new List<ScoredItem>();
+        if (overlay.Delta is { } delta)
+        {
+            // The new items of the embedded index are all in the delta segment: search it whole for them.
+            candidates.AddRange(delta.Search(user, Math.Max(1, Math.Min(delta.Count, k * 5)), filter));
+        }
+
+        if (overlay.Delta is null || _options.NewItemMaxInteractions > 0)
+        {
+            candidates.AddRange(await index.SearchAsync(user, Math.Max(k * 50, 500), filter, cancellationToken).ConfigureAwait(false));
+        }
+
+        var fresh = candidates
+            .Where(c => !taken.Contains(c.ItemId) && overlay.IsNew(c.ItemId, PopularityOf(model, c.ItemId), now, _options.NewItemMaxAge, _options.NewItemMaxInteractions))
+            .DistinctBy(c => c.ItemId)
+            .OrderByDescending(c => c.Score)
+            .Take(slots)
+            .ToList();
+        InsertSpaced(chosen, fresh, k);
+        return new HashSet<string>(fresh.Select(f => f.ItemId).Where(id => chosen.Exists(c => c.ItemId == id)), StringComparer.Ordinal);
+    }
+
+    /// <summary>Exposure without a user vector (the popular list): the newest new items that pass the filter.</summary>
+    private HashSet<string> ExposeNewItems(CatalogOverlay overlay, ItemFilter filter, List<ScoredItem> chosen, int k)
+    {
+        var slots = (int)Math.Round(k * _options.NewItemShare, MidpointRounding.AwayFromZero);
+        var now = _time.GetUtcNow();
+        if (slots == 0 || !overlay.HasNewItems(now, _options.NewItemMaxAge))
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var taken = new HashSet<string>(chosen.Select(c => c.ItemId), StringComparer.Ordinal);
+        var fresh = overlay.States
+            .Where(s => now - s.FirstSeen < _options.NewItemMaxAge && !taken.Contains(s.Item.ItemId) && overlay.Passes(s.Item.ItemId, filter) == true)
+            .OrderByDescending(s => s.FirstSeen)
+            .ThenBy(s => s.Item.ItemId, StringComparer.Ordinal)
+            .Take(slots)
+            .Select(s => new ScoredItem(s.Item.ItemId, 0f))
+            .ToList();
+        InsertSpaced(chosen, fresh, k);
+        return new HashSet<string>(fresh.Select(f => f.ItemId).Where(id => chosen.Exists(c => c.ItemId == id)), StringComparer.Ordinal);
+    }
+
+    private static long PopularityOf(ServingModel model, string itemId) => model.IndexOf(itemId) is var at && at > 0 ? model.PopularityOf(at) : 0;
+
+    /// <summary>Inserts <paramref name="fresh"/> at evenly spaced positions of <paramref name="chosen"/> and cuts it to <paramref name="k"/>.</summary>
+    private static void InsertSpaced(List<ScoredItem> chosen, List<ScoredItem> fresh, int k, IReadOnlySet<string>? reserved = null)
+    {
+        var step = Math.Max(1, k / Math.Max(1, fresh.Count));
+        for (var f = 0; f < fresh.Count; f++)
+        {
+            var position = Math.Min(k - 1, ((f + 1) * step) - 1);
+            if (position < chosen.Count)
+            {
+                chosen.Insert(position, fresh[f]);
+            }
+            else
+            {
+                chosen.Add(fresh[f]);
+            }
+        }
+
+        // Cut back to k from the end, but never an item an earlier step reserved a slot for (new items before exploration).
+        for (var i = chosen.Count - 1; i >= 0 && chosen.Count > k; i--)
+        {
+            if (reserved is null || !reserved.Contains(chosen[i].ItemId))
+            {
+                chosen.RemoveAt(i);
+            }
+        }
     }
 
     /// <summary>Runs one remote call within the time budget; a failure or a timeout is reported to <see cref="Health"/> and returned as not ok.</summary>
@@ -369,14 +490,19 @@ public sealed class RecommenderService
         return input;
     }
 
-    private static List<string> Explain(ServingModel model, UserHistoryInput history, string itemId)
+    private static List<string> Explain(ServingModel model, CatalogOverlay overlay, UserHistoryInput history, string itemId)
     {
         // Each history item's share of the pools times its similarity to the recommended item. The vectors are read
         // one by one (from the index in memory, or from the local file in AI Search mode): L + 1 rows per item.
         var d = model.Manifest.Dimensions;
         var target = new float[d];
         var row = new float[d];
-        model.ReadVector(model.IndexOf(itemId), target);
+        if (!TryReadVector(model, overlay, itemId, target))
+        {
+            // A new item served from AI Search: this instance holds no vector for it.
+            return [];
+        }
+
         var sumL = TensorPrimitives.Sum(history.LongTerm.AsSpan(0, history.Count));
         var sumS = TensorPrimitives.Sum(history.Session.AsSpan(0, history.Count));
         var contributions = new Dictionary<int, float>();
@@ -395,7 +521,7 @@ public sealed class RecommenderService
             .ToList();
     }
 
-    private static async Task<HashSet<string>> ExploreAsync(ServingModel model, RequestIndex index, float[] user, ItemFilter filter, List<ScoredItem> chosen, int k, double share, CancellationToken cancellationToken)
+    private static async Task<HashSet<string>> ExploreAsync(ServingModel model, RequestIndex index, float[] user, ItemFilter filter, List<ScoredItem> chosen, int k, double share, IReadOnlySet<string> reserved, CancellationToken cancellationToken)
     {
         // Under-exposed = popularity at or below the catalog's lower quartile; the most relevant of them take
         // evenly spaced slots, so a fixed share of every list helps fresh items get their first interactions.
@@ -412,24 +538,7 @@ public sealed class RecommenderService
             .Where(c => !taken.Contains(c.ItemId) && model.IndexOf(c.ItemId) is var at && at > 0 && model.PopularityOf(at) <= lowerQuartile)
             .Take(slots)
             .ToList();
-        var step = Math.Max(1, k / Math.Max(1, fresh.Count));
-        for (var f = 0; f < fresh.Count; f++)
-        {
-            var position = Math.Min(k - 1, ((f + 1) * step) - 1);
-            if (position < chosen.Count)
-            {
-                chosen.Insert(position, fresh[f]);
-            }
-            else
-            {
-                chosen.Add(fresh[f]);
-            }
-        }
-
-        if (chosen.Count > k)
-        {
-            chosen.RemoveRange(k, chosen.Count - k);
-        }
+        InsertSpaced(chosen, fresh, k, reserved);
 
         return new HashSet<string>(fresh.Select(f => f.ItemId).Where(id => chosen.Exists(c => c.ItemId == id)), StringComparer.Ordinal);
     }
@@ -440,14 +549,18 @@ public sealed class RecommenderService
 /// times out is answered from the model's embedded index instead, or, when the instance holds no vectors
 /// (<see cref="ServingMode.RemoteIndex"/>), from its popular items; after that <see cref="FellBack"/> is true.
 /// </summary>
-internal sealed class RequestIndex(RecommenderService service, ServingModel model, IItemIndex? remote) : IItemIndex
+internal sealed class RequestIndex(RecommenderService service, ServingModel model, IItemIndex? remote, CatalogOverlay overlay) : IItemIndex
 {
     public string Version => model.Version;
 
     /// <summary>Gets or sets a value indicating whether any search of this request was answered by the fallback.</summary>
     public bool FellBack { get; set; }
 
-    public async ValueTask<IReadOnlyList<ScoredItem>> SearchAsync(ReadOnlyMemory<float> query, int k, ItemFilter filter, CancellationToken cancellationToken = default)
+    /// <summary>Searches the main index (remote, or the model's) and the catalog's delta segment, with the catalog's availability.</summary>
+    public ValueTask<IReadOnlyList<ScoredItem>> SearchAsync(ReadOnlyMemory<float> query, int k, ItemFilter filter, CancellationToken cancellationToken = default) =>
+        overlay.IsEmpty ? SearchMainAsync(query, k, filter, cancellationToken) : overlay.SearchAsync(f => SearchMainAsync(query, k, f, cancellationToken), query, k, filter);
+
+    private async ValueTask<IReadOnlyList<ScoredItem>> SearchMainAsync(ReadOnlyMemory<float> query, int k, ItemFilter filter, CancellationToken cancellationToken)
     {
         if (remote is not null && !FellBack)
         {

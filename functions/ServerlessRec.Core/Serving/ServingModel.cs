@@ -30,6 +30,8 @@ public sealed class ServingModel : IDisposable
     private readonly CompactItemCatalog? _catalog;
     private readonly VectorRowFile? _itemVectors;
     private readonly string? _folder;
+    private readonly object _itemTowerLock = new();
+    private Task<OnnxItemTower>? _itemTower;
 
     private ServingModel(ModelPackage package)
     {
@@ -204,6 +206,31 @@ public sealed class ServingModel : IDisposable
     public IReadOnlyList<ScoredItem> MostPopular(int k, ItemFilter filter) =>
         _catalog is not null ? _catalog.MostPopular(k, filter) : Index.MostPopular(k, filter);
 
+    /// <summary>
+    /// Returns the version's ONNX item tower, read from <paramref name="store"/> (hash-checked) the first time an item
+    /// needs a vector the model does not have (the catalog API's new or changed items), then kept with the model: a
+    /// version that never sees a catalog update never holds the tower's id embedding table.
+    /// </summary>
+    public Task<OnnxItemTower> ItemTowerAsync(IBlobStore store, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        lock (_itemTowerLock)
+        {
+            if (_itemTower is null || _itemTower.IsFaulted || _itemTower.IsCanceled)
+            {
+                _itemTower = LoadItemTowerAsync(store, cancellationToken);
+            }
+
+            return _itemTower;
+        }
+    }
+
+    private async Task<OnnxItemTower> LoadItemTowerAsync(IBlobStore store, CancellationToken cancellationToken)
+    {
+        var bytes = await ModelPackage.ReadArtifactAsync(store, Manifest, ModelManifest.ItemTowerFile, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new OnnxItemTower(bytes, Manifest.Dimensions);
+    }
+
     private static async Task<ServingModel> LoadRemoteAsync(IBlobStore store, ModelManifest manifest, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(Path.GetTempPath(), "serverlessrec-serving", $"{manifest.Version}-{Guid.NewGuid():N}");
@@ -274,6 +301,14 @@ public sealed class ServingModel : IDisposable
     public void Dispose()
     {
         UserTower.Dispose();
+        lock (_itemTowerLock)
+        {
+            if (_itemTower is { IsCompletedSuccessfully: true } tower)
+            {
+                tower.Result.Dispose();
+            }
+        }
+
         _itemVectors?.Dispose();
         if (_folder is not null && Directory.Exists(_folder))
         {

@@ -27,4 +27,26 @@ public sealed class ServingOptions
     /// <value>The default is 1 minute.</value>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan DegradedFor { get; set; } = DefaultDegradedFor;
+
+    /// <summary>
+    /// Gets or sets the share of each list's slots reserved for new items (<see cref="NewItemMaxAge"/>,
+    /// <see cref="NewItemMaxInteractions"/>): the most relevant new items the ranking did not place take evenly spaced
+    /// slots, marked <c>exploration: true</c>. The request's <c>exploration</c> share comes on top, the two together at
+    /// most half the list (new items are placed first). 0 turns it off.
+    /// </summary>
+    /// <value>The default is 0.1 (one slot in ten).</value>
+    [Range(0.0, 0.5)]
+    public double NewItemShare { get; set; } = 0.1;
+
+    /// <summary>Gets or sets how long after the catalog API first named an item it counts as new.</summary>
+    /// <value>The default is 7 days.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    public TimeSpan NewItemMaxAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Gets or sets the number of positive training events below which any item counts as new (whatever its age).
+    /// </summary>
+    /// <value>The default is 0: only the age rule applies (items from the bulk catalog are not "new" by default).</value>
+    [Range(0, int.MaxValue)]
+    public int NewItemMaxInteractions { get; set; }
 }

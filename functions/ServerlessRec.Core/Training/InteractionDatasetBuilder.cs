@@ -140,6 +140,13 @@ public sealed class InteractionDatasetBuilder
         }
     }
 
+    /// <summary>Marks an item unavailable (adding it to the vocabulary when new) and keeps its features: a catalog delete.</summary>
+    public void MarkUnavailable(string itemId)
+    {
+        ArgumentNullException.ThrowIfNull(itemId);
+        _unavailable.Add(ItemIndex(itemId));
+    }
+
     /// <summary>Builds the dataset. The builder can be discarded afterwards.</summary>
     public InteractionDataset Build()
     {

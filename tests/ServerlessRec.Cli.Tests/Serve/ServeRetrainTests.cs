@@ -76,6 +76,12 @@ public sealed class ServeRetrainTests : IAsyncLifetime
         Assert.Equal(firstVersion, after.GetProperty("modelVersion").GetString());
         Assert.DoesNotContain(Items(after), liked.Contains);
 
+        // An item added through the catalog API between the two runs: the next retraining trains it.
+        using (var put = await SendAsync(HttpMethod.Put, "api/items", """{"items":[{"itemId":"api-added","categories":["c1"],"tags":["t1"]}]}"""))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
         // Retrain again: the posted events are in the log it reads, and the answer comes from the new version.
         var second = await RetrainAsync();
         Assert.Equal("activated", second.GetProperty("outcome").GetString());
@@ -86,6 +92,10 @@ public sealed class ServeRetrainTests : IAsyncLifetime
         Assert.Equal(secondVersion, served.GetProperty("modelVersion").GetString());
         Assert.Equal("history", served.GetProperty("source").GetString());
         Assert.DoesNotContain(Items(served), liked.Contains);
+
+        var trainedItems = await File.ReadAllLinesAsync(Path.Combine(_root, ContainerNames.Models, secondVersion, "items.jsonl"));
+        Assert.Contains(trainedItems, line => line.Contains("\"id\":\"api-added\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(await File.ReadAllLinesAsync(Path.Combine(_root, ContainerNames.Models, firstVersion, "items.jsonl")), line => line.Contains("\"id\":\"api-added\"", StringComparison.Ordinal));
 
         var record = JsonSerializer.Deserialize<RetrainRunRecord>(await File.ReadAllBytesAsync(Path.Combine(_root, ContainerNames.Runs, second.GetProperty("runId").GetString() + ".json")))!;
         Assert.True(record.Accepted >= 12_000 + liked.Count, $"accepted {record.Accepted}");
@@ -196,5 +206,11 @@ public sealed class ServeRetrainTests : IAsyncLifetime
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
         return await Client.PostAsync(new Uri(path, UriKind.Relative), content);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string json)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        return await Client.SendAsync(request);
     }
 }

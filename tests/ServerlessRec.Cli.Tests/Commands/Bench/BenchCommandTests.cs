@@ -27,6 +27,19 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_Catalog_MeasuresPutThroughputAndSearchBesideDeltasOf1And10Percent()
+    {
+        var (code, _, error) = await RunAsync("bench", "catalog", "--items", "2000", "--dimensions", "16", "--queries", "100", "--out", Out);
+
+        Assert.True(code == 0, error);
+        using var json = AssertReport("catalog", "items/s");
+        var markdown = File.ReadAllText(Path.Combine(Out, "bench-catalog.md"));
+        Assert.Contains("| 1 % | no filter |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| 10 % | one category |", markdown, StringComparison.Ordinal);
+        Assert.Contains("Target search beside a 10% delta", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bench_Ingest_ReadsAGeneratedLogOnOneAndAllThreads()
     {
         var (code, _, error) = await RunAsync("bench", "ingest", "--events", "20000", "--repeats", "1", "--cache", Path.Combine(_root, "cache"), "--out", Out);
@@ -174,7 +187,7 @@ public sealed class BenchCommandTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Contains("serving|ingest|train|serve-http|index|retrain|soak|eventlog|serving-memory", output, StringComparison.Ordinal);
-        Assert.Contains("(not train or soak or eventlog or serving-memory: they take longest)", output, StringComparison.Ordinal);
+        Assert.Contains("(not train or soak or eventlog or serving-memory or catalog: they take longest)", output, StringComparison.Ordinal);
     }
 
     private JsonDocument AssertReport(string suite, string markdownContains)

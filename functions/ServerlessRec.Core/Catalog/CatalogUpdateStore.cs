@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using ServerlessRec.Events;
+using ServerlessRec.Storage;
+
+namespace ServerlessRec.Catalog;
+
+/// <summary>One write-once blob of catalog updates: its name, when it was written, and its items in line order.</summary>
+/// <param name="Name">The blob name in the catalog container (<c>updates/&lt;yyyyMMddHHmmssfff&gt;-&lt;guid&gt;.jsonl</c>).</param>
+/// <param name="WrittenAt">When the blob was written (from its name).</param>
+/// <param name="Items">The items, in line order (a later line for the same id wins).</param>
+public sealed record CatalogUpdateBlob(string Name, DateTimeOffset WrittenAt, IReadOnlyList<CatalogItem> Items);
+
+/// <summary>
+/// The catalog updates of <c>PUT /api/items</c>, <c>DELETE /api/items/{itemId}</c> and <c>items import</c>: each call
+/// writes one new blob <c>catalog/updates/&lt;yyyyMMddHHmmssfff&gt;-&lt;guid&gt;.jsonl</c> in the <c>items.jsonl</c> format,
+/// create-only (<c>If-None-Match: *</c>). Concurrent writers therefore never overwrite each other: nothing is lost, and
+/// the order of two updates of one item is the order of their names (time, then a random tie-break), the same on
+/// every instance. Retraining reads them after <c>catalog/items.jsonl</c>; serving instances read each blob once
+/// (it never changes) and list the prefix on every refresh.
+/// </summary>
+public sealed class CatalogUpdateStore
+{
+    /// <summary>The name prefix of the update blobs in the catalog container.</summary>
+    public const string Prefix = "updates/";
+
+    private const string TimeFormat = "yyyyMMddHHmmssfff";
+    private readonly IBlobStore _store;
+    private readonly TimeProvider _time;
+    private readonly CatalogReader _reader = new();
+    private readonly ConcurrentDictionary<string, CatalogUpdateBlob> _read = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the store over the catalog container of <paramref name="store"/>.</summary>
+    public CatalogUpdateStore(IBlobStore store, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(time);
+        _store = store;
+        _time = time;
+    }
+
+    /// <summary>Writes one update blob holding <paramref name="items"/> (create-only) and returns it.</summary>
+    public async Task<CatalogUpdateBlob> WriteAsync(IReadOnlyList<CatalogItem> items, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var now = _time.GetUtcNow();
+        var name = $"{Prefix}{now.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.jsonl";
+        using var content = new MemoryStream();
+        await CatalogFileWriter.WriteAsync(content, items, cancellationToken).ConfigureAwait(false);
+        await _store.WriteAsync(ContainerNames.Catalog, name, content.GetBuffer().AsMemory(0, (int)content.Length), BlobWriteCondition.CreateOnly, cancellationToken).ConfigureAwait(false);
+        var blob = new CatalogUpdateBlob(name, TimeOf(name) ?? now, items);
+        _read[name] = blob;
+        return blob;
+    }
+
+    /// <summary>Returns every update blob in name order; a blob already read by this instance is not read again.</summary>
+    public async Task<IReadOnlyList<CatalogUpdateBlob>> ReadAllAsync(CancellationToken cancellationToken = default)
+    {
+        var names = new List<string>();
+        var entryTimes = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        await foreach (var entry in _store.ListAsync(ContainerNames.Catalog, Prefix, cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(entry.Name);
+            entryTimes[entry.Name] = entry.LastModified;
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        var blobs = new List<CatalogUpdateBlob>(names.Count);
+        foreach (var name in names)
+        {
+            if (!_read.TryGetValue(name, out var blob))
+            {
+                var stored = await _store.ReadAsync(ContainerNames.Catalog, name, cancellationToken).ConfigureAwait(false);
+                if (stored is null)
+                {
+                    continue;
+                }
+
+                var sink = new ItemList();
+                using (var stream = new MemoryStream(stored.Content.ToArray(), writable: false))
+                {
+                    _reader.Read(stream, $"{ContainerNames.Catalog}/{name}", CatalogFileFormat.JsonLines, sink, cancellationToken);
+                }
+
+                blob = new CatalogUpdateBlob(name, TimeOf(name) ?? entryTimes[name], sink.Items);
+                _read[name] = blob;
+            }
+
+            blobs.Add(blob);
+        }
+
+        return blobs;
+    }
+
+    /// <summary>Reads the time an update blob was written from its name, or null for another name.</summary>
+    public static DateTimeOffset? TimeOf(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var start = name.StartsWith(Prefix, StringComparison.Ordinal) ? Prefix.Length : 0;
+        return name.Length >= start + TimeFormat.Length
+            && DateTime.TryParseExact(name.AsSpan(start, TimeFormat.Length), TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
+            ? new DateTimeOffset(time, TimeSpan.Zero)
+            : null;
+    }
+
+    private sealed class ItemList : ICatalogSink
+    {
+        public List<CatalogItem> Items { get; } = [];
+
+        public void OnItem(CatalogItem item) => Items.Add(item);
+
+        public void OnRejected(RejectedLine line)
+        {
+            // Update blobs are written by this code from validated items; a line that does not parse is skipped.
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ServerlessRec.Http;
+
+/// <summary>One item in the body of <c>PUT /api/items</c>: the catalog contract (<c>catalog/items.jsonl</c> in design.md).</summary>
+public sealed record PutCatalogItem
+{
+    [JsonPropertyName("itemId")]
+    public string? ItemId { get; init; }
+
+    [JsonPropertyName("title")]
+    public string? Title { get; init; }
+
+    [JsonPropertyName("categories")]
+    public IReadOnlyList<string?>? Categories { get; init; }
+
+    [JsonPropertyName("tags")]
+    public IReadOnlyList<string?>? Tags { get; init; }
+
+    /// <summary>Gets whether the item may be recommended; true when omitted.</summary>
+    [JsonPropertyName("available")]
+    public bool? Available { get; init; }
+
+    /// <summary>Gets free attributes (a JSON object), kept with the item and returned by nothing today.</summary>
+    [JsonPropertyName("attributes")]
+    public JsonElement? Attributes { get; init; }
+}
+
+/// <summary>The body of <c>PUT /api/items</c>: <c>{ "items": [ {itemId, title?, categories?, tags?, available?, attributes?}, ... ] }</c>.</summary>
+public sealed record PutCatalogRequest
+{
+    [JsonPropertyName("items")]
+    public IReadOnlyList<PutCatalogItem?>? Items { get; init; }
+}
+
+/// <summary>The answer of <c>PUT /api/items</c> and <c>DELETE /api/items/{itemId}</c>.</summary>
+public sealed record CatalogUpdateResponse
+{
+    /// <summary>Gets how many items were written.</summary>
+    [JsonPropertyName("accepted")]
+    public required int Accepted { get; init; }
+
+    /// <summary>Gets the update blob that holds them (<c>catalog/updates/…</c>).</summary>
+    [JsonPropertyName("update")]
+    public required string Update { get; init; }
+
+    /// <summary>Gets how many of them were merged into the live version's Azure AI Search index (0 with the embedded index, whose instances compute their own).</summary>
+    [JsonPropertyName("indexed")]
+    public required int Indexed { get; init; }
+}
