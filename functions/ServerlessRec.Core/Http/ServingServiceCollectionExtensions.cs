@@ -30,7 +30,8 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton(sp => new LiveModelProvider(
             sp.GetRequiredService<IBlobStore>(),
             sp.GetRequiredService<TimeProvider>(),
-            mode: IServingIndexResolver.ServingModeOf(sp.GetRequiredService<IServingIndexResolver>())));
+            mode: IServingIndexResolver.ServingModeOf(sp.GetRequiredService<IServingIndexResolver>()),
+            ivfFromItems: sp.GetRequiredService<ServingOptions>().IvfFromItems));
         services.TryAddSingleton<ILiveModelSource>(sp => sp.GetRequiredService<LiveModelProvider>());
         // One key per process: loaded (or created) from the store on first use, never from settings.
         services.TryAddSingleton(sp => new UserIdHasherProvider(sp.GetRequiredService<IBlobStore>()));

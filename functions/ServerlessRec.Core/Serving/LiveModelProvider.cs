@@ -65,8 +65,10 @@ public sealed class LiveModelProvider : ILiveModelSource, IDisposable
     /// <param name="time">The clock.</param>
     /// <param name="refreshInterval">How often the pointer is checked (5 seconds by default).</param>
     /// <param name="mode">How much of each version is loaded (<see cref="ServingMode.Embedded"/> by default: all of it).</param>
-    public LiveModelProvider(IBlobStore store, TimeProvider time, TimeSpan? refreshInterval = null, ServingMode mode = ServingMode.Embedded)
+    /// <param name="ivfFromItems">The catalog size from which the embedded index probes the version's IVF lists (<see cref="ServingModel.IvfFromItems"/> by default).</param>
+    public LiveModelProvider(IBlobStore store, TimeProvider time, TimeSpan? refreshInterval = null, ServingMode mode = ServingMode.Embedded, int ivfFromItems = ServingModel.IvfFromItems)
     {
+        IvfFromItems = ivfFromItems;
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
         _store = store;
@@ -74,6 +76,9 @@ public sealed class LiveModelProvider : ILiveModelSource, IDisposable
         RefreshInterval = refreshInterval ?? TimeSpan.FromSeconds(5);
         Mode = mode;
     }
+
+    /// <summary>Gets the catalog size from which the embedded index probes a version's IVF lists.</summary>
+    public int IvfFromItems { get; }
 
     /// <summary>Gets how much of each version is loaded.</summary>
     public ServingMode Mode { get; }
@@ -121,7 +126,7 @@ public sealed class LiveModelProvider : ILiveModelSource, IDisposable
 
             try
             {
-                var loaded = await ServingModel.LoadAsync(_store, pointer.Version, Mode, cancellationToken).ConfigureAwait(false);
+                var loaded = await ServingModel.LoadAsync(_store, pointer.Version, Mode, IvfFromItems, cancellationToken).ConfigureAwait(false);
                 var previous = Interlocked.Exchange(ref _current, loaded);
                 _pointerETag = etag;
                 LastError = null;

@@ -27,4 +27,12 @@ public sealed class ServingOptions
     /// <value>The default is 1 minute.</value>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan DegradedFor { get; set; } = DefaultDegradedFor;
+
+    /// <summary>
+    /// Gets or sets the catalog size from which the embedded index searches a version's IVF lists (when its export
+    /// trained them) instead of scanning every item.
+    /// </summary>
+    /// <value>The default is <see cref="ServingModel.IvfFromItems"/>.</value>
+    [Range(1, int.MaxValue)]
+    public int IvfFromItems { get; set; } = ServingModel.IvfFromItems;
 }
