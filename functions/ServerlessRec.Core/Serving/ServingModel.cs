@@ -239,6 +239,23 @@ public sealed class ServingModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Computes the user vector of a stored history through the ONNX user tower, as a recommendation without request
+    /// events would; false when the history holds no event the model can use.
+    /// </summary>
+    public bool TryComputeUserVector(IReadOnlyList<HistoryEvent> events, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var history = RecommenderService.BuildHistory(this, string.Empty, new StoredUserHistory { UserId = string.Empty, Events = events }, []);
+        if (history.Count == 0)
+        {
+            return false;
+        }
+
+        UserTower.Compute(history.Items, history.LongTerm, history.Session, destination);
+        return true;
+    }
+
     /// <summary>Gets the popularity (positive training events) of a vocabulary index (1..ItemCount).</summary>
     public long PopularityOf(int index) => _catalog is not null ? _catalog.PopularityOf(index) : Index.PopularityOf(index - 1);
 
