@@ -25,10 +25,10 @@ public static class ModelExporter
     public const int ParitySampleSize = 64;
 
     /// <summary>
-    /// From this many items the export trains an IVF quantiser (<see cref="ModelManifest.IvfFile"/>), below
-    /// <see cref="ServingModel.IvfFromItems"/> so that lowering the serving threshold finds one ready.
+    /// From this many items the export trains an IVF quantiser (<see cref="ModelManifest.IvfFile"/>): the serving
+    /// default <see cref="ServingModel.IvfFromItems"/>, so a version served through its lists always has them.
     /// </summary>
-    public const int IvfFromItems = 20_000;
+    public const int IvfFromItems = ServingModel.IvfFromItems;
 
     /// <summary>How many real users' vectors join the held-out item vectors that choose the IVF nprobe.</summary>
     public const int IvfCalibrationUsers = 200;

@@ -25,9 +25,11 @@ public sealed class ServingModel : IDisposable
     /// <summary>
     /// The default catalog size from which a version that carries an IVF quantiser (<see cref="ModelManifest.IvfFile"/>)
     /// is searched through its lists (<see cref="IvfItemIndex"/>) instead of an exhaustive scan: the crossover measured
-    /// by <c>bench index --model</c> on trained item vectors.
+    /// by <c>bench index</c> on trained item vectors (subsets of a 100k-item model, 2 shared cores): at 10k items the
+    /// probe and the exact scan take about the same time (0.06–0.09 vs 0.10 ms), at 25k the probe is 2–3× faster, at
+    /// 100k 3× faster than the int8 scan.
     /// </summary>
-    public const int IvfFromItems = 50_000;
+    public const int IvfFromItems = 20_000;
 
     private readonly Dictionary<string, int>? _indexById;
     private readonly Lazy<long> _lowerQuartilePopularity;

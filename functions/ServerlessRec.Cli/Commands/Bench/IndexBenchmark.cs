@@ -326,7 +326,7 @@ internal sealed class IndexBenchmark : IBenchSuite
 
         var itemRecall = RecallOf(workload.Queries.Take(workload.ItemQueries));
         var userRecall = RecallOf(workload.Queries.Skip(workload.ItemQueries));
-        context.Progress(Name, string.Create(CultureInfo.InvariantCulture, $"{exact.Count:N0} items: exact p50 {scan.ExactMs.P50:F2} ms, int8 p50 {scan.CompressedMs.P50:F2} ms (recall {scan.Recall:F3}), int4 p50 {scan.Int4Ms.P50:F2} ms (recall {scan.Int4Recall:F3}), IVF p50 {scan.IvfMs!.P50:F3} ms (recall {scan.IvfRecall:F3}: items {itemRecall:F3}, users {userRecall:F3})"));
+        context.Progress(Name, string.Create(CultureInfo.InvariantCulture, $"{exact.Count:N0} items: exact p50 {scan.ExactMs.P50:F2} ms, int8 p50 {scan.CompressedMs.P50:F2} ms (recall {scan.Recall:F3}), int4 p50 {scan.Int4Ms.P50:F2} ms (recall {scan.Int4Recall:F3}), IVF p50 {scan.IvfMs!.P50:F3} ms (recall {scan.IvfRecall:F3}: items {itemRecall:F3}{(workload.UserQueries > 0 ? $", users {userRecall:F3}" : string.Empty)})"));
         return new IndexResult(workload.Source, d, workload.ReadSeconds, buildSeconds, ivfBuildSeconds, ivfBuildCpuSeconds, ivf.MemoryBytes, (double)ivf.MemoryBytes / int8.ScannedBytes, workload.ItemQueries, workload.UserQueries, itemRecall, userRecall, scan);
     }
 
