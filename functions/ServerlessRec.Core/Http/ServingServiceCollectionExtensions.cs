@@ -38,7 +38,8 @@ public static class ServingServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             mode: IServingIndexResolver.ServingModeOf(sp.GetRequiredService<IServingIndexResolver>()),
             logger: sp.GetService<ILogger<LiveModelProvider>>(),
-            telemetry: sp.GetRequiredService<ServerlessRecTelemetry>()));
+            telemetry: sp.GetRequiredService<ServerlessRecTelemetry>(),
+            ivfFromItems: sp.GetRequiredService<ServingOptions>().IvfFromItems));
         services.TryAddSingleton<ILiveModelSource>(sp => sp.GetRequiredService<LiveModelProvider>());
         // One key per process: loaded (or created) from the store on first use, never from settings.
         services.TryAddSingleton(sp => new UserIdHasherProvider(sp.GetRequiredService<IBlobStore>()));

@@ -4,6 +4,8 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using ServerlessRec.Evaluation;
 using ServerlessRec.Events;
+using ServerlessRec.Retrieval;
+using ServerlessRec.Serving;
 using ServerlessRec.Training;
 
 namespace ServerlessRec.Onnx;
@@ -23,6 +25,15 @@ public static class ModelExporter
     public const int ParitySampleSize = 64;
 
     /// <summary>
+    /// From this many items the export trains an IVF quantiser (<see cref="ModelManifest.IvfFile"/>): the serving
+    /// default <see cref="ServingModel.IvfFromItems"/>, so a version served through its lists always has them.
+    /// </summary>
+    public const int IvfFromItems = ServingModel.IvfFromItems;
+
+    /// <summary>How many real users' vectors join the held-out item vectors that choose the IVF nprobe.</summary>
+    public const int IvfCalibrationUsers = 200;
+
+    /// <summary>
     /// Exports a model trained on <paramref name="data"/>. <paramref name="dataCutoffNotAfter"/> (a retraining run's start)
     /// clamps the recorded data cutoff (the newest event time), so an event dated in the future cannot make every later
     /// event look "seen" to the live-model comparison.
@@ -37,7 +48,9 @@ public static class ModelExporter
         DateTimeOffset created,
         IReadOnlyDictionary<string, RankingMetrics>? metrics = null,
         IReadOnlyDictionary<string, double>? training = null,
-        DateTimeOffset? dataCutoffNotAfter = null)
+        DateTimeOffset? dataCutoffNotAfter = null,
+        IvfOptions? ivf = null,
+        int ivfFromItems = IvfFromItems)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -78,6 +91,11 @@ public static class ModelExporter
             [ModelManifest.ItemsFile] = ItemsJsonLines(data),
             [ModelManifest.ItemVectorsFile] = MemoryMarshal.AsBytes(vectors.AsSpan()).ToArray(),
         };
+        if (data.ItemCount >= ivfFromItems && data.ItemCount > 0)
+        {
+            artifacts[ModelManifest.IvfFile] = TrainIvf(model, data, options, vectors, ivf).ToBytes();
+        }
+
         return ModelPackage.Seal(manifest, artifacts);
     }
 
@@ -146,6 +164,42 @@ public static class ModelExporter
         using var rowsValue = OrtValue.CreateTensorValueFromMemory(rows, [batch, l, d]);
         using var headResults = headSession.Run(runOptions, ["history_item_idx", "history_weight", "session_weight", "history_rows"], [itemValue, longValue, sessionValue, rowsValue], ["user_vector"]);
         AssertParity("user head", expected, headResults[0].GetTensorDataAsSpan<float>());
+    }
+
+    /// <summary>
+    /// The IVF quantiser of the item vectors, its nprobe chosen on held-out item vectors and on the vectors of real users
+    /// (their stored histories through the trainer's user tower, which the ONNX one matches within the parity tolerance).
+    /// </summary>
+    private static IvfQuantiser TrainIvf(TwoTowerModel model, InteractionDataset data, TwoTowerOptions options, float[] vectors, IvfOptions? ivf)
+    {
+        var d = model.Dimensions;
+        var items = new IndexedItem[data.ItemCount];
+        for (var r = 0; r < items.Length; r++)
+        {
+            items[r] = new IndexedItem(data.ItemIds[r + 1], vectors.AsMemory(r * d, d), [], true, 0);
+        }
+
+        var index = new EmbeddedItemIndex("export", d, items);
+        var weighting = new HistoryWeighting(options);
+        var l = options.HistoryLength;
+        var users = Enumerable.Range(0, data.UserCount).Where(u => data.UserOffsets[u + 1] > data.UserOffsets[u]).ToArray();
+        var sample = users.Length <= IvfCalibrationUsers ? users : Enumerable.Range(0, IvfCalibrationUsers).Select(k => users[(int)((long)k * users.Length / IvfCalibrationUsers)]).ToArray();
+        var rowItems = new int[l];
+        var times = new long[l];
+        var eventWeights = new float[l];
+        var longTerm = new float[l];
+        var session = new float[l];
+        var scratch = new float[model.UserScratchSize];
+        var queries = new List<float[]>(sample.Length);
+        foreach (var u in sample)
+        {
+            var n = UserHistory.Fill(data, weighting, data.UserOffsets[u], data.UserOffsets[u + 1], rowItems, times, eventWeights, longTerm, session);
+            var query = new float[d];
+            model.UserVector(rowItems.AsSpan(0, n), longTerm.AsSpan(0, n), session.AsSpan(0, n), query, scratch);
+            queries.Add(query);
+        }
+
+        return IvfQuantiser.Train(index, queries, ivf);
     }
 
     private static float[] ComputeItemVectors(TwoTowerModel model, InteractionDataset data, byte[] itemTower)

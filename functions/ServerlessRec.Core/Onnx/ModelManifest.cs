@@ -37,6 +37,12 @@ public sealed record ModelManifest
     /// <summary>The item vectors computed by the item tower in ONNX Runtime, float32 little-endian [ItemCount × Dimensions].</summary>
     public const string ItemVectorsFile = "item_vectors.f32";
 
+    /// <summary>
+    /// The IVF coarse quantiser of the item vectors (<see cref="Retrieval.IvfQuantiser"/>: centroids, the list of every
+    /// item, the nprobe chosen at export); present from <see cref="ModelExporter.IvfFromItems"/> items.
+    /// </summary>
+    public const string IvfFile = "ivf.bin";
+
     /// <summary>The manifest's own name.</summary>
     public const string FileName = "model.json";
 

@@ -96,6 +96,9 @@ public sealed class EmbeddedItemIndex : IItemIndex
     /// <summary>Gets the item vectors, [Count × Dimensions] row-major.</summary>
     public ReadOnlySpan<float> Vectors => _vectors.AsSpan(_start, Count * Dimensions);
 
+    /// <summary>Gets the item vectors as memory (for work that crosses threads).</summary>
+    internal ReadOnlyMemory<float> VectorMemory => _vectors.AsMemory(_start, Count * Dimensions);
+
     /// <summary>Gets the item ids in row order.</summary>
     public IReadOnlyList<string> ItemIds => _ids;
 

@@ -42,6 +42,10 @@ public sealed class QuantizedItemIndex : IItemIndex
     private readonly int _stride;
     private readonly int _paddedRows;
 
+    // Code position → exact row (−1 for padding) when the codes are stored in another order than the rows (the lists
+    // of an IvfItemIndex); null when position = row.
+    private readonly int[]? _rowOf;
+
     /// <summary>Quantizes the vectors of <paramref name="exact"/>.</summary>
     /// <param name="exact">The exact index whose items, filters and float vectors are shared.</param>
     /// <param name="oversample">Candidates kept per requested item. <value>The default is 10.</value></param>
@@ -52,6 +56,15 @@ public sealed class QuantizedItemIndex : IItemIndex
     /// <paramref name="minCandidates"/> are multiplied by 8). <value>The default is 8.</value>
     /// </param>
     public QuantizedItemIndex(EmbeddedItemIndex exact, int oversample = DefaultOversample, int minCandidates = DefaultMinCandidates, int maxDegreeOfParallelism = 0, int bits = 8)
+        : this(exact, null, oversample, minCandidates, maxDegreeOfParallelism, bits)
+    {
+    }
+
+    /// <summary>
+    /// Quantizes the vectors of <paramref name="exact"/> in the order <paramref name="rowOf"/> gives (code position →
+    /// exact row, −1 for an empty position; a multiple of 8 long), so that rows searched together lie together.
+    /// </summary>
+    internal QuantizedItemIndex(EmbeddedItemIndex exact, int[]? rowOf, int oversample = DefaultOversample, int minCandidates = DefaultMinCandidates, int maxDegreeOfParallelism = 0, int bits = 8)
     {
         if (bits is not (8 or 4))
         {
@@ -72,7 +85,13 @@ public sealed class QuantizedItemIndex : IItemIndex
 
         var d = exact.Dimensions;
         var n = exact.Count;
-        _paddedRows = (n + RowBlock - 1) / RowBlock * RowBlock;
+        if (rowOf is not null && (rowOf.Length % RowBlock != 0 || rowOf.Length < n))
+        {
+            throw new ArgumentException($"a code layout holds a multiple of {RowBlock} positions, at least one per row", nameof(rowOf));
+        }
+
+        _rowOf = rowOf;
+        _paddedRows = rowOf?.Length ?? ((n + RowBlock - 1) / RowBlock * RowBlock);
         var vectors = exact.Vectors;
         _scales = bits == 8 ? MaxAbsScales(vectors, n, d, 127f) : ClippedScales(vectors, n, d);
         var limit = bits == 8 ? 127f : 7f;
@@ -83,9 +102,15 @@ public sealed class QuantizedItemIndex : IItemIndex
 
         // Padding columns and rows add nothing to a dot product: the query is zero there.
         _codes = new sbyte[(long)_paddedRows * _stride > int.MaxValue ? throw new ArgumentException("too many items for one quantized matrix", nameof(exact)) : _paddedRows * _stride];
-        for (var i = 0; i < n; i++)
+        for (var i = 0; i < _paddedRows; i++)
         {
-            var row = vectors.Slice(i * d, d);
+            var source = rowOf is null ? (i < n ? i : -1) : rowOf[i];
+            if (source < 0)
+            {
+                continue;
+            }
+
+            var row = vectors.Slice(source * d, d);
             var codes = _codes.AsSpan(i * _stride, _stride);
             for (var j = 0; j < d; j++)
             {
@@ -127,12 +152,21 @@ public sealed class QuantizedItemIndex : IItemIndex
     /// <summary>Gets the bytes one search scans (the code matrix).</summary>
     public long ScannedBytes => _codes.LongLength;
 
+    /// <summary>Gets the code bytes of one row.</summary>
+    internal int RowBytes => _stride;
+
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<ScoredItem>> SearchAsync(ReadOnlyMemory<float> query, int k, ItemFilter filter, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Search(query.Span, k, filter));
 
     /// <summary>Top-k by dot product among the items that pass the filter: int8 candidates, exact float re-rank.</summary>
-    public IReadOnlyList<ScoredItem> Search(ReadOnlySpan<float> query, int k, ItemFilter filter)
+    public IReadOnlyList<ScoredItem> Search(ReadOnlySpan<float> query, int k, ItemFilter filter) => Search(query, k, filter, ranges: null);
+
+    /// <summary>
+    /// The same search over the code positions of <paramref name="ranges"/> only (disjoint, multiples of 8, scanned
+    /// serially in the order given), or over all of them when null.
+    /// </summary>
+    internal IReadOnlyList<ScoredItem> Search(ReadOnlySpan<float> query, int k, ItemFilter filter, IReadOnlyList<(int Start, int End)>? ranges)
     {
         ArgumentNullException.ThrowIfNull(filter);
         var d = _exact.Dimensions;
@@ -161,7 +195,16 @@ public sealed class QuantizedItemIndex : IItemIndex
         // More row ranges than threads: on a busy machine the caller takes over ranges a descheduled worker has not started.
         var parts = _codes.LongLength >= ParallelBytes && MaxDegreeOfParallelism > 1 ? Math.Min(PartsPerThread * MaxDegreeOfParallelism, _paddedRows / RowBlock) : 1;
         CandidateBuffer merged;
-        if (parts <= 1)
+        if (ranges is not null)
+        {
+            // One buffer across the ranges: the bar one range reached carries into the next.
+            merged = new CandidateBuffer((int)candidates);
+            foreach (var (start, end) in ranges)
+            {
+                Scan(quantizedQuery, magnitudes, start, end, merged, scanFilter, shared: null);
+            }
+        }
+        else if (parts <= 1)
         {
             merged = new CandidateBuffer((int)candidates);
             Scan(quantizedQuery, magnitudes, 0, _paddedRows, merged, scanFilter, shared: null);
@@ -475,9 +518,9 @@ public sealed class QuantizedItemIndex : IItemIndex
         {
             var r = BitOperations.TrailingZeroCount(beats);
             beats &= beats - 1;
-            var i = row + r;
+            var i = _rowOf is null ? row + r : _rowOf[row + r];
             var score = scores.GetElement(r);
-            if (score > bar.Threshold && i < _exact.Count && bar.Filter.Passes(_exact, i))
+            if (score > bar.Threshold && (uint)i < (uint)_exact.Count && bar.Filter.Passes(_exact, i))
             {
                 bar.Top.Add(i, score);
                 if (bar.Top.Bar > bar.Threshold)
@@ -549,7 +592,8 @@ public sealed class QuantizedItemIndex : IItemIndex
         public readonly CandidateBuffer Top = top;
         public readonly EmbeddedItemIndex.CompiledFilter Filter = filter;
         public readonly SharedThreshold? Shared = shared;
-        public int Threshold = shared?.Value ?? int.MinValue;
+        // A buffer that carries over from an earlier range (the lists of an IVF search) starts at the bar it reached.
+        public int Threshold = Math.Max(top.Bar, shared?.Value ?? int.MinValue);
     }
 
     /// <summary>The highest k-th approximate score any part of a parallel scan has reached.</summary>

@@ -88,8 +88,10 @@ public sealed partial class LiveModelProvider : ILiveModelSource, IDisposable
     /// <param name="mode">How much of each version is loaded (<see cref="ServingMode.Embedded"/> by default: all of it).</param>
     /// <param name="logger">Where load failures are logged (nowhere by default).</param>
     /// <param name="telemetry">Where load failures are counted (nowhere by default).</param>
-    public LiveModelProvider(IBlobStore store, TimeProvider time, TimeSpan? refreshInterval = null, ServingMode mode = ServingMode.Embedded, ILogger<LiveModelProvider>? logger = null, ServerlessRecTelemetry? telemetry = null)
+    /// <param name="ivfFromItems">The catalog size from which the embedded index probes the version's IVF lists (<see cref="ServingModel.IvfFromItems"/> by default).</param>
+    public LiveModelProvider(IBlobStore store, TimeProvider time, TimeSpan? refreshInterval = null, ServingMode mode = ServingMode.Embedded, ILogger<LiveModelProvider>? logger = null, ServerlessRecTelemetry? telemetry = null, int ivfFromItems = ServingModel.IvfFromItems)
     {
+        IvfFromItems = ivfFromItems;
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
         _store = store;
@@ -99,6 +101,9 @@ public sealed partial class LiveModelProvider : ILiveModelSource, IDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _telemetry = telemetry;
     }
+
+    /// <summary>Gets the catalog size from which the embedded index probes a version's IVF lists.</summary>
+    public int IvfFromItems { get; }
 
     /// <summary>Gets how much of each version is loaded.</summary>
     public ServingMode Mode { get; }
@@ -145,7 +150,7 @@ public sealed partial class LiveModelProvider : ILiveModelSource, IDisposable
 
             try
             {
-                var loaded = await ServingModel.LoadAsync(_store, pointer.Version, Mode, cancellationToken).ConfigureAwait(false);
+                var loaded = await ServingModel.LoadAsync(_store, pointer.Version, Mode, IvfFromItems, cancellationToken).ConfigureAwait(false);
                 var previous = Interlocked.Exchange(ref _current, loaded);
                 _pointerETag = etag;
                 LastError = null;

@@ -49,4 +49,12 @@ public sealed class ServingOptions
     /// <value>The default is 0: only the age rule applies (items from the bulk catalog are not "new" by default).</value>
     [Range(0, int.MaxValue)]
     public int NewItemMaxInteractions { get; set; }
+
+    /// <summary>
+    /// Gets or sets the catalog size from which the embedded index searches a version's IVF lists (when its export
+    /// trained them) instead of scanning every item.
+    /// </summary>
+    /// <value>The default is <see cref="ServingModel.IvfFromItems"/>.</value>
+    [Range(1, int.MaxValue)]
+    public int IvfFromItems { get; set; } = ServingModel.IvfFromItems;
 }

@@ -69,6 +69,38 @@ public sealed class UserHistoryStore
         return (await ReadCurrentAsync(hasher, userId, cancellationToken).ConfigureAwait(false)).History;
     }
 
+    /// <summary>
+    /// Reads the events of up to <paramref name="max"/> stored histories in listing order, for measurements on real
+    /// users (IVF calibration, <c>bench index --model</c>). Blob names are keyed hashes, so the histories come without
+    /// their user; a document that does not parse is skipped.
+    /// </summary>
+    public async Task<IReadOnlyList<IReadOnlyList<HistoryEvent>>> SampleEventsAsync(int max, CancellationToken cancellationToken = default)
+    {
+        var histories = new List<IReadOnlyList<HistoryEvent>>();
+        await foreach (var entry in _store.ListAsync(_container, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (histories.Count >= max)
+            {
+                break;
+            }
+
+            var blob = await _store.ReadAsync(_container, entry.Name, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (blob is not null && JsonSerializer.Deserialize<StoredDocument>(blob.Content.Span, JsonOptions) is { Events.Count: > 0 } document)
+                {
+                    histories.Add(document.Events);
+                }
+            }
+            catch (JsonException)
+            {
+                // Not a history document: nothing to measure.
+            }
+        }
+
+        return histories;
+    }
+
     /// <summary>Returns the blobs (<c>container/name</c>) that hold this user's history now: the keyed one and/or a legacy one.</summary>
     public async Task<IReadOnlyList<string>> ExistingBlobPathsAsync(string userId, CancellationToken cancellationToken = default)
     {

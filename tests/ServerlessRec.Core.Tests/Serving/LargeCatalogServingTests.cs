@@ -37,7 +37,8 @@ public sealed class LargeCatalogServingTests : IDisposable
 
         var data = builder.Build();
         var model = new TwoTowerModel(data.ItemCount, data.FeatureBuckets, options.Dimensions, options.HiddenDimensions, seed: 3);
-        await ModelExporter.Export(model, data, options, new EventTypeOptions(), "big", TestDatasets.Start).WriteAsync(store);
+        // No IVF lists: this test is about the exhaustive int8 path.
+        await ModelExporter.Export(model, data, options, new EventTypeOptions(), "big", TestDatasets.Start, ivfFromItems: int.MaxValue).WriteAsync(store);
 
         using var serving = await ServingModel.LoadAsync(store, "big");
 
@@ -76,5 +77,60 @@ public sealed class LargeCatalogServingTests : IDisposable
         {
             Assert.Equal(bits, Assert.IsType<QuantizedItemIndex>(search).Bits);
         }
+    }
+
+    [Theory]
+    [InlineData(1_001, false)]
+    [InlineData(1_000, true)]
+    public void SearchIndexFor_QuantiserAndCatalogSize_PicksIvfFromTheConfiguredThreshold(int threshold, bool ivf)
+    {
+        var random = new Random(5);
+        var index = new EmbeddedItemIndex("v1", 8, Enumerable.Range(0, 1_000).Select(i => new IndexedItem($"i{i}", Enumerable.Range(0, 8).Select(_ => random.NextSingle() - 0.5f).ToArray(), [], true, 0)).ToArray());
+        var quantiser = IvfQuantiser.Train(index);
+
+        var search = ServingModel.SearchIndexFor(index, quantiser, ivfFromItems: threshold);
+
+        Assert.Equal(ivf, search is IvfItemIndex);
+        Assert.IsNotType<IvfItemIndex>(ServingModel.SearchIndexFor(index, quantiser: null, ivfFromItems: threshold));
+    }
+
+    [Fact]
+    public async Task LiveModelProvider_ExportedIvfQuantiserAboveTheThreshold_ServesThroughItsLists()
+    {
+        var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root });
+        var options = new TwoTowerOptions { Dimensions = 16, HiddenDimensions = 16, HistoryLength = 10 };
+        var builder = new InteractionDatasetBuilder(new EventTypeOptions(), options.FeatureBuckets);
+        for (var i = 0; i < 1_200; i++)
+        {
+            builder.AddItemFeatures($"i{i}", [$"c{i % 50}"]);
+        }
+
+        for (var u = 0; u < 30; u++)
+        {
+            for (var e = 0; e < 5; e++)
+            {
+                builder.Add(new InteractionEvent($"u{u}", $"i{(u * 37) + e}", "view", TestDatasets.Start.AddMinutes((u * 10) + e)));
+            }
+        }
+
+        var data = builder.Build();
+        var model = new TwoTowerModel(data.ItemCount, data.FeatureBuckets, options.Dimensions, options.HiddenDimensions, seed: 3);
+        var package = ModelExporter.Export(model, data, options, new EventTypeOptions(), "ivf", TestDatasets.Start, ivfFromItems: 1_000);
+        await package.WriteAsync(store);
+        await ModelPointer.WriteAsync(store, new ModelPointer { Version = "ivf", ActivatedAt = TestDatasets.Start }, expectedETag: null);
+
+        Assert.True(package.Manifest.Artifacts.ContainsKey(ModelManifest.IvfFile));
+        var stored = IvfQuantiser.Read(package.Artifact(ModelManifest.IvfFile), 1_200, 16);
+        using var below = new LiveModelProvider(store, TimeProvider.System, ivfFromItems: 1_201);
+        Assert.IsNotType<IvfItemIndex>((await below.GetCurrentAsync())!.SearchIndex);
+        using var above = new LiveModelProvider(store, TimeProvider.System, ivfFromItems: 1_200);
+        var serving = (await above.GetCurrentAsync())!;
+        var ivf = Assert.IsType<IvfItemIndex>(serving.SearchIndex);
+        Assert.Same(serving.Index, ivf.Exact);
+        Assert.Equal(stored.Nprobe, ivf.Nprobe);
+        Assert.Equal(stored.ListCount, ivf.ListCount);
+        var query = serving.Index.VectorOf(17).ToArray();
+        var found = await ivf.SearchAsync(query, 10, new ItemFilter { Categories = ["c17", "c18"] });
+        Assert.Equal(serving.Index.Search(query, 10, new ItemFilter { Categories = ["c17", "c18"] }).Select(r => r.ItemId), found.Select(r => r.ItemId));
     }
 }

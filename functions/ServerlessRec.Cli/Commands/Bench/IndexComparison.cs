@@ -4,8 +4,9 @@ using ServerlessRec.Retrieval;
 namespace ServerlessRec.Cli.Commands.Bench;
 
 /// <summary>
-/// Exact (float32) vs compressed (int8 and int4, each with exact re-rank) scans over the same queries, interleaved
-/// per query so all three see the same machine: latency in ms and recall@k vs exact.
+/// Exact (float32) vs compressed (int8 and int4, each with exact re-rank) scans and, when given, the IVF index (probed
+/// int8 lists, exact re-rank) over the same queries, interleaved per query so all see the same machine: latency in ms
+/// and recall@k vs exact. The IVF fields are null when no IVF index was measured.
 /// </summary>
 internal sealed record IndexComparison(
     int Items,
@@ -18,7 +19,13 @@ internal sealed record IndexComparison(
     double Recall,
     LatencySummary Int4Ms,
     double Int4Speedup,
-    double Int4Recall)
+    double Int4Recall,
+    LatencySummary? IvfMs = null,
+    double? IvfRecall = null,
+    int? IvfNprobe = null,
+    int? IvfLists = null,
+    double? IvfSpeedupVsInt8 = null,
+    double? IvfSpeedupVsInt4 = null)
 {
     private const int WarmUpCalls = 40;
     private static readonly TimeSpan WarmUpTime = TimeSpan.FromMilliseconds(500);
@@ -27,7 +34,11 @@ internal sealed record IndexComparison(
         Measure(exact, compressed, new QuantizedItemIndex(exact, bits: 4), queries, k, cancellationToken);
 
     /// <summary>The same, with the int4 index supplied by the caller (who searches it again afterwards).</summary>
-    public static IndexComparison Measure(EmbeddedItemIndex exact, QuantizedItemIndex compressed, QuantizedItemIndex int4, IReadOnlyList<float[]> queries, int k, CancellationToken cancellationToken)
+    public static IndexComparison Measure(EmbeddedItemIndex exact, QuantizedItemIndex compressed, QuantizedItemIndex int4, IReadOnlyList<float[]> queries, int k, CancellationToken cancellationToken) =>
+        Measure(exact, compressed, int4, ivf: null, queries, k, cancellationToken);
+
+    /// <summary>The same, with an IVF index measured beside the scans.</summary>
+    public static IndexComparison Measure(EmbeddedItemIndex exact, QuantizedItemIndex compressed, QuantizedItemIndex int4, IvfItemIndex? ivf, IReadOnlyList<float[]> queries, int k, CancellationToken cancellationToken)
     {
         // Warm up until the scan loops reach their optimised JIT tier (tier 0 and OSR code are several times slower).
         var all = new ItemFilter { AvailableOnly = false };
@@ -37,13 +48,16 @@ internal sealed record IndexComparison(
             exact.Search(queries[w % queries.Count], k, all);
             compressed.Search(queries[w % queries.Count], k, all);
             int4.Search(queries[w % queries.Count], k, all);
+            ivf?.Search(queries[w % queries.Count], k, all);
         }
 
         var exactMs = new double[queries.Count];
         var compressedMs = new double[queries.Count];
         var int4Ms = new double[queries.Count];
+        var ivfMs = new double[queries.Count];
         var hits = 0;
         var int4Hits = 0;
+        var ivfHits = 0;
         for (var q = 0; q < queries.Count; q++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -58,11 +72,21 @@ internal sealed record IndexComparison(
             int4Ms[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             hits += Hits(expected, found);
             int4Hits += Hits(expected, found4);
+            if (ivf is not null)
+            {
+                start = Stopwatch.GetTimestamp();
+                var foundIvf = ivf.Search(queries[q], k, all);
+                ivfMs[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                ivfHits += Hits(expected, foundIvf);
+            }
         }
 
         var exactLatency = LatencySummary.Of(exactMs);
         var compressedLatency = LatencySummary.Of(compressedMs);
         var exactBytes = (double)exact.Count * exact.Dimensions * sizeof(float);
+        var int4Latency = LatencySummary.Of(int4Ms);
+        var ivfLatency = ivf is null ? null : LatencySummary.Of(ivfMs);
+        var relevant = (double)Math.Min(k, exact.Count) * queries.Count;
         return new IndexComparison(
             exact.Count,
             k,
@@ -72,12 +96,18 @@ internal sealed record IndexComparison(
             compressed.ScannedBytes / (compressedLatency.P50 / 1e3) / 1e9,
             exactLatency.P50 / compressedLatency.P50,
             (double)hits / ((double)Math.Min(k, exact.Count) * queries.Count),
-            LatencySummary.Of(int4Ms),
-            exactLatency.P50 / LatencySummary.Of(int4Ms).P50,
-            (double)int4Hits / ((double)Math.Min(k, exact.Count) * queries.Count));
+            int4Latency,
+            exactLatency.P50 / int4Latency.P50,
+            (double)int4Hits / relevant,
+            ivfLatency,
+            ivf is null ? null : ivfHits / relevant,
+            ivf?.Nprobe,
+            ivf?.ListCount,
+            ivfLatency is null ? null : compressedLatency.P50 / ivfLatency.P50,
+            ivfLatency is null ? null : int4Latency.P50 / ivfLatency.P50);
     }
 
-    private static int Hits(IReadOnlyList<ScoredItem> expected, IReadOnlyList<ScoredItem> found)
+    internal static int Hits(IReadOnlyList<ScoredItem> expected, IReadOnlyList<ScoredItem> found)
     {
         var hits = 0;
         foreach (var item in found)

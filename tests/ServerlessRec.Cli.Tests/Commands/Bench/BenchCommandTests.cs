@@ -124,9 +124,53 @@ public sealed class BenchCommandTests : IDisposable
         var (code, _, error) = await RunAsync("bench", "index", "--index-items", "2000", "--dim", "16", "--index-queries", "20", "--out", Out);
 
         Assert.True(code == 0, error);
-        using var json = AssertReport("index", "recall@10");
-        var recall = json.RootElement.GetProperty("Results")[0].GetProperty("Scan").GetProperty("Recall").GetDouble();
-        Assert.InRange(recall, 0.5, 1.0);
+        using var json = AssertReport("index", "IVF recall@10");
+        var scan = json.RootElement.GetProperty("Results")[0].GetProperty("Scan");
+        Assert.InRange(scan.GetProperty("Recall").GetDouble(), 0.5, 1.0);
+        foreach (var percentile in new[] { "P50", "P99", "P999", "Mean", "Max" })
+        {
+            Assert.True(scan.GetProperty("IvfMs").GetProperty(percentile).GetDouble() > 0, percentile);
+        }
+
+        Assert.InRange(scan.GetProperty("IvfRecall").GetDouble(), 0.5, 1.0);
+        Assert.InRange(scan.GetProperty("IvfNprobe").GetInt32(), 1, scan.GetProperty("IvfLists").GetInt32());
+    }
+
+    [Fact]
+    public async Task Bench_Index_Model_UsesTheItemVectorsHeldOutItemsAndStoredUsers()
+    {
+        var root = Path.Combine(_root, "store");
+        var store = new ServerlessRec.Storage.LocalFolderBlobStore(new ServerlessRec.Storage.StorageOptions { LocalRoot = root });
+        var options = new ServerlessRec.Training.TwoTowerOptions { Dimensions = 16, HiddenDimensions = 16, HistoryLength = 10 };
+        var builder = new ServerlessRec.Training.InteractionDatasetBuilder(new ServerlessRec.Events.EventTypeOptions(), options.FeatureBuckets);
+        for (var i = 0; i < 2_000; i++)
+        {
+            builder.AddItemFeatures($"i{i}", [$"c{i % 20}"]);
+        }
+
+        var histories = new ServerlessRec.Serving.UserHistoryStore(store);
+        var start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        for (var u = 0; u < 12; u++)
+        {
+            var events = Enumerable.Range(0, 4).Select(e => new ServerlessRec.Events.InteractionEvent($"u{u}", $"i{(u * 50) + e}", "view", start.AddMinutes((u * 10) + e))).ToList();
+            events.ForEach(e => builder.Add(e));
+            await histories.AppendAsync($"u{u}", events.Select(e => new ServerlessRec.Serving.HistoryEvent { ItemId = e.ItemId, Type = e.Type, Timestamp = e.Timestamp }).ToList());
+        }
+
+        var data = builder.Build();
+        var model = new ServerlessRec.Training.TwoTowerModel(data.ItemCount, data.FeatureBuckets, 16, 16, seed: 3);
+        await ServerlessRec.Onnx.ModelExporter.Export(model, data, options, new ServerlessRec.Events.EventTypeOptions(), "v7", start).WriteAsync(store);
+        await ServerlessRec.Serving.ModelPointer.WriteAsync(store, new ServerlessRec.Serving.ModelPointer { Version = "v7", ActivatedAt = start }, expectedETag: null);
+
+        var (code, _, error) = await RunAsync("bench", "index", "--model", "--root", root, "--index-queries", "20", "--out", Out);
+
+        Assert.True(code == 0, error);
+        using var json = AssertReport("index", "model v7");
+        var result = json.RootElement.GetProperty("Results")[0];
+        Assert.Equal(10, result.GetProperty("ItemQueries").GetInt32());
+        Assert.Equal(10, result.GetProperty("UserQueries").GetInt32());
+        Assert.Equal(1_990, result.GetProperty("Scan").GetProperty("Items").GetInt32());
+        Assert.True(result.GetProperty("Scan").TryGetProperty("IvfRecall", out _));
     }
 
     [Fact]

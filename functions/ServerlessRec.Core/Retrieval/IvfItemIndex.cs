@@ -1,0 +1,221 @@
+using System.Numerics.Tensors;
+
+namespace ServerlessRec.Retrieval;
+
+/// <summary>
+/// The inverted-file index over the items of an <see cref="EmbeddedItemIndex"/>: the int8 codes of
+/// <see cref="QuantizedItemIndex"/> stored list by list (the lists of an <see cref="IvfQuantiser"/>), so a query
+/// scores the centroids, scans only the codes of its <see cref="Nprobe"/> best lists with the same SIMD kernels, and
+/// re-ranks the candidates exactly with the float vectors. Category, availability and exclusion filters are checked
+/// on every candidate as in the exhaustive scans; a filter that few items pass would leave the probed lists short of
+/// matches, so such a query scans all lists (the same codes, so no second copy) instead.
+/// </summary>
+public sealed class IvfItemIndex : IItemIndex
+{
+    /// <summary>The default share of the catalog a filter must pass for the lists to be probed (below it: the exhaustive scan).</summary>
+    public const double DefaultMinFilterSelectivity = 0.1;
+
+    private const int RowBlock = 8;
+
+    // How many rows, evenly spaced, estimate the share a category filter passes.
+    private const int SelectivitySample = 1_024;
+    private const double GoldenRatioFraction = 0.6180339887498949;
+
+    private readonly EmbeddedItemIndex _exact;
+    private readonly QuantizedItemIndex _codes;
+    private readonly float[] _centroids;
+    private readonly int[] _listStart;
+    private readonly double _availableShare;
+
+    /// <summary>Builds the index from a quantiser trained on the same items (same rows, same order).</summary>
+    /// <param name="exact">The exact index whose items, filters and float vectors are shared.</param>
+    /// <param name="quantiser">The lists; its <see cref="IvfQuantiser.Nprobe"/> unless <paramref name="nprobe"/> is given.</param>
+    /// <param name="nprobe">Lists probed per query; 0 means the quantiser's. <value>The default is 0.</value></param>
+    /// <param name="minFilterSelectivity">
+    /// Below this estimated share of items passing the filter a query scans every list. <value>The default is 0.1.</value>
+    /// </param>
+    /// <param name="maxDegreeOfParallelism">Threads the exhaustive fallback may use; 0 means one per core. <value>The default is 0.</value></param>
+    public IvfItemIndex(EmbeddedItemIndex exact, IvfQuantiser quantiser, int nprobe = 0, double minFilterSelectivity = DefaultMinFilterSelectivity, int maxDegreeOfParallelism = 0)
+    {
+        ArgumentNullException.ThrowIfNull(exact);
+        ArgumentNullException.ThrowIfNull(quantiser);
+        if (quantiser.ItemCount != exact.Count || quantiser.Dimensions != exact.Dimensions)
+        {
+            throw new ArgumentException($"the quantiser is for {quantiser.ItemCount} items of dimension {quantiser.Dimensions}, the index has {exact.Count} of dimension {exact.Dimensions}", nameof(quantiser));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(nprobe);
+        ArgumentOutOfRangeException.ThrowIfNegative(minFilterSelectivity);
+        _exact = exact;
+        ListCount = quantiser.ListCount;
+        Nprobe = Math.Min(nprobe == 0 ? quantiser.Nprobe : nprobe, ListCount);
+        MinFilterSelectivity = minFilterSelectivity;
+        _centroids = quantiser.Centroids.ToArray();
+
+        // Rows sorted by list (a counting sort, stable so rows keep their order within a list). Lists are not padded to
+        // the kernels' 8-row blocks: a probe rounds its range out to whole blocks and merges neighbours, so the extra rows
+        // it reads are real items of adjacent lists, and only the end of the matrix is padded.
+        var lists = quantiser.Lists;
+        _listStart = new int[ListCount + 1];
+        foreach (var list in lists)
+        {
+            _listStart[list + 1]++;
+        }
+
+        for (var l = 0; l < ListCount; l++)
+        {
+            _listStart[l + 1] += _listStart[l];
+        }
+
+        var rowOf = new int[(exact.Count + RowBlock - 1) / RowBlock * RowBlock];
+        Array.Fill(rowOf, -1);
+        var next = _listStart[..^1];
+        for (var row = 0; row < lists.Length; row++)
+        {
+            rowOf[next[lists[row]]++] = row;
+        }
+
+        _codes = new QuantizedItemIndex(exact, rowOf, maxDegreeOfParallelism: maxDegreeOfParallelism);
+        var available = 0;
+        for (var row = 0; row < exact.Count; row++)
+        {
+            available += exact.IsAvailable(row) ? 1 : 0;
+        }
+
+        _availableShare = exact.Count == 0 ? 0 : (double)available / exact.Count;
+        MemoryBytes = _codes.ScannedBytes + (rowOf.LongLength * sizeof(int)) + ((long)_centroids.Length * sizeof(float)) + (_listStart.LongLength * sizeof(int));
+    }
+
+    /// <inheritdoc/>
+    public string Version => _exact.Version;
+
+    /// <summary>Gets the exact index this one searches.</summary>
+    public EmbeddedItemIndex Exact => _exact;
+
+    /// <summary>Gets the number of lists.</summary>
+    public int ListCount { get; }
+
+    /// <summary>Gets how many lists a query probes.</summary>
+    public int Nprobe { get; }
+
+    /// <summary>Gets the share of the catalog a filter must be estimated to pass for the lists to be probed.</summary>
+    public double MinFilterSelectivity { get; }
+
+    /// <summary>Gets the bytes the index holds beyond the exact one: int8 codes, row map, centroids, list offsets.</summary>
+    public long MemoryBytes { get; }
+
+    /// <summary>Gets the bytes of the int8 codes (what an exhaustive int8 scan reads).</summary>
+    public long CodeBytes => _codes.ScannedBytes;
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<ScoredItem>> SearchAsync(ReadOnlyMemory<float> query, int k, ItemFilter filter, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Search(query.Span, k, filter));
+
+    /// <summary>Top-k by dot product among the items that pass the filter: probed lists' int8 candidates, exact float re-rank.</summary>
+    public IReadOnlyList<ScoredItem> Search(ReadOnlySpan<float> query, int k, ItemFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        if (query.Length != _exact.Dimensions)
+        {
+            throw new ArgumentException($"query has {query.Length} values, expected {_exact.Dimensions}", nameof(query));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        var share = PassingShare(filter);
+        if (share < MinFilterSelectivity)
+        {
+            return _codes.Search(query, k, filter);
+        }
+
+        // nprobe was chosen for unfiltered queries; a filter that passes a share s of the items needs about 1/s as many
+        // rows probed to hold as many matches.
+        var nprobe = share >= 1 ? Nprobe : (int)Math.Min(ListCount, Math.Ceiling(Nprobe / share));
+        var found = _codes.Search(query, k, filter, ProbeRanges(query, nprobe));
+
+        // Fewer matches than asked in the probed lists: the filter is more selective there than the estimate said, and
+        // the exhaustive scan finds the rest (or confirms there are no more).
+        return found.Count < k && found.Count < _exact.Count ? _codes.Search(query, k, filter) : found;
+    }
+
+    /// <summary>
+    /// Whether a query with this filter scans every list instead of probing: when the filter is estimated to pass
+    /// fewer than <see cref="MinFilterSelectivity"/> of the items.
+    /// </summary>
+    public bool ScansAllLists(ItemFilter filter) => PassingShare(filter) < MinFilterSelectivity;
+
+    /// <summary>
+    /// The estimated share of items a filter passes: categories checked on a fixed low-discrepancy sample of rows
+    /// (golden-ratio steps, so no period in the row order aliases with it), availability counted, excluded ids subtracted.
+    /// </summary>
+    private double PassingShare(ItemFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var hasCategories = filter.Categories is { Count: > 0 };
+        var excluded = filter.ExcludedItemIds?.Count ?? 0;
+        if (!hasCategories && !filter.AvailableOnly && excluded == 0)
+        {
+            return 1;
+        }
+
+        var n = _exact.Count;
+        double share;
+        if (hasCategories)
+        {
+            var compiled = _exact.CompileFilter(filter with { ExcludedItemIds = null });
+            var sampled = Math.Min(n, SelectivitySample);
+            var passed = 0;
+            for (var s = 0; s < sampled; s++)
+            {
+                var row = sampled == n ? s : (int)(((s + 1) * GoldenRatioFraction % 1.0) * n);
+                passed += compiled.Passes(_exact, row) ? 1 : 0;
+            }
+
+            share = sampled == 0 ? 0 : (double)passed / sampled;
+        }
+        else
+        {
+            share = filter.AvailableOnly ? _availableShare : 1;
+        }
+
+        return Math.Max(0, share - ((double)excluded / Math.Max(1, n)));
+    }
+
+    /// <summary>
+    /// The code ranges of the <paramref name="nprobe"/> lists whose centroids score highest, rounded out to whole 8-row
+    /// blocks and merged where they meet, in position order (each block once).
+    /// </summary>
+    internal List<(int Start, int End)> ProbeRanges(ReadOnlySpan<float> query, int nprobe)
+    {
+        var d = _exact.Dimensions;
+        var best = new TopK(nprobe);
+        for (var l = 0; l < ListCount; l++)
+        {
+            best.Add(l, TensorPrimitives.Dot(query, _centroids.AsSpan(l * d, d)));
+        }
+
+        var ranges = new List<(int Start, int End)>(best.Count);
+        foreach (var list in best.Indices)
+        {
+            if (_listStart[list + 1] > _listStart[list])
+            {
+                ranges.Add((_listStart[list] / RowBlock * RowBlock, (_listStart[list + 1] + RowBlock - 1) / RowBlock * RowBlock));
+            }
+        }
+
+        ranges.Sort((a, b) => a.Start.CompareTo(b.Start));
+        var merged = new List<(int Start, int End)>(ranges.Count);
+        foreach (var range in ranges)
+        {
+            if (merged.Count > 0 && range.Start <= merged[^1].End)
+            {
+                merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, range.End));
+            }
+            else
+            {
+                merged.Add(range);
+            }
+        }
+
+        return merged;
+    }
+}
