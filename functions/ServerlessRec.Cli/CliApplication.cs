@@ -21,7 +21,6 @@ internal static class CliApplication
         new StatusCommand(TimeProvider.System),
         new RollbackCommand(TimeProvider.System),
         new ItemsCommand(TimeProvider.System),
-        new BenchCommand(TimeProvider.System),
     ];
 
     /// <summary>Builds the command tree of one run: option defaults come from <paramref name="context"/>'s configuration.</summary>
@@ -40,6 +39,7 @@ internal static class CliApplication
             new ForgetCommand(context),
             new ServeCommand(context),
             new Commands.Simulate.SimulateCommand(context),
+            new BenchCommand(context),
         };
         foreach (var command in Commands)
         {

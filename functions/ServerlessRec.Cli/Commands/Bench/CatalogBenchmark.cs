@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Diagnostics;
 using ServerlessRec.Catalog;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Events;
 using ServerlessRec.Http;
 using ServerlessRec.Onnx;
@@ -20,18 +22,29 @@ internal sealed class CatalogBenchmark : IBenchSuite
 {
     private const double TargetSlowdown = 0.10;
 
+    private readonly BenchOptions _shared;
+    private readonly Option<int> _dimensions = CliOptions.Number("--dimensions", "catalog: the vector dimension", 64, 8, 512);
+
+    public CatalogBenchmark(BenchOptions shared)
+    {
+        _shared = shared;
+        Options = [shared.Items, _dimensions, shared.Queries, shared.K];
+    }
+
     public string Name => "catalog";
 
     public string Usage => "[--items 100000] [--dimensions 64] [--queries 2000] [--k 10]";
 
     public bool RunsByDefault => false;
 
-    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(CliArguments args)
+    public IReadOnlyList<Option> Options { get; }
+
+    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(ParseResult parse)
     {
-        var items = args.Int("items", 100_000, min: 1_000, max: 2_000_000);
-        var dimensions = args.Int("dimensions", 64, min: 8, max: 512);
-        var queries = args.Int("queries", 2_000, min: 100, max: 1_000_000);
-        var k = args.Int("k", 10, min: 1, max: 100);
+        var items = BenchOptions.Int(parse, _shared.Items, 100_000, min: 1_000, max: 2_000_000);
+        var dimensions = parse.GetValue(_dimensions);
+        var queries = BenchOptions.Int(parse, _shared.Queries, 2_000, min: 100, max: 1_000_000);
+        var k = BenchOptions.Int(parse, _shared.K, 10, min: 1, max: 100);
         return (context, cancellationToken) => RunAsync(context, items, dimensions, queries, k, cancellationToken);
     }
 

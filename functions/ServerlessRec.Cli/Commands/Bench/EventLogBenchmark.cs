@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
 using ServerlessRec.Azure.Storage;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Events;
 using ServerlessRec.Storage;
 
@@ -16,18 +18,31 @@ namespace ServerlessRec.Cli.Commands.Bench;
 /// </summary>
 internal sealed class EventLogBenchmark : IBenchSuite
 {
+    private readonly BenchOptions _shared;
+    private readonly Option<string> _connectionString = new("--connection-string") { Description = "eventlog: Azurite or a storage account (default: the local store).", HelpName = "S" };
+    private readonly Option<int> _appends = CliOptions.Number("--appends", "eventlog: single-event appends into one hour", BlobAppendLimits.MaxBlocksPerBlob + 1, 1, 10_000_000);
+    private readonly Option<int> _perBlob = CliOptions.Number("--per-blob", $"eventlog: appends per blob before the log rolls over ({BlobAppendLimits.MaxBlocksPerBlob}: fill blobs to the store's cap)", ApiEventLog.DefaultMaxAppendsPerBlob, 1, BlobAppendLimits.MaxBlocksPerBlob);
+
+    public EventLogBenchmark(BenchOptions shared)
+    {
+        _shared = shared;
+        Options = [_connectionString, _appends, shared.Concurrency, _perBlob];
+    }
+
     public string Name => "eventlog";
 
     public string Usage => "[--connection-string S (Azurite or a storage account; default: the local store)] [--appends 50001] [--concurrency 32] [--per-blob 10000 (50000: fill blobs to the store's cap)]";
 
     public bool RunsByDefault => false;
 
-    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(CliArguments args)
+    public IReadOnlyList<Option> Options { get; }
+
+    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(ParseResult parse)
     {
-        var connectionString = args.String("connection-string");
-        var appends = args.Int("appends", BlobAppendLimits.MaxBlocksPerBlob + 1, 1, 10_000_000);
-        var concurrency = args.Int("concurrency", 32, 1, 1024);
-        var perBlob = args.Int("per-blob", ApiEventLog.DefaultMaxAppendsPerBlob, 1, BlobAppendLimits.MaxBlocksPerBlob);
+        var connectionString = parse.GetValue(_connectionString);
+        var appends = parse.GetValue(_appends);
+        var concurrency = BenchOptions.Int(parse, _shared.Concurrency, 32, 1, 1024);
+        var perBlob = parse.GetValue(_perBlob);
         return (context, cancellationToken) => RunAsync(context, connectionString, appends, concurrency, perBlob, cancellationToken);
     }
 

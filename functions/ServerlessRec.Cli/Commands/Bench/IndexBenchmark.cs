@@ -1,7 +1,9 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
@@ -28,6 +30,22 @@ internal sealed class IndexBenchmark : IBenchSuite
     private const double TargetBuildSeconds = 30;
     private const double TargetMemoryRatio = 1.1;
 
+    private readonly BenchOptions _shared;
+    private readonly Option<string> _indexItems = BenchOptions.SizesOption("--index-items", "index: sizes of the generated bases", "100000,1000000");
+    private readonly Option<int> _indexQueries = CliOptions.Number("--index-queries", "index: queries per base", 200, 2, 100_000);
+    private readonly Option<string> _vectors = new("--vectors") { Description = "index: a .fvecs or .fbin base (with --queries FILE) instead of generated vectors.", HelpName = "FILE" };
+    private readonly Option<string> _saveVectors = new("--save-vectors") { Description = "index: write each base and its queries as .fbin to this folder.", HelpName = "DIR" };
+    private readonly Option<string> _model = new("--model") { Description = "index: the item vectors of a model version of the store (--root), the live one without VERSION.", HelpName = "VERSION", Arity = ArgumentArity.ZeroOrOne };
+    private readonly Option<string> _modelItems = BenchOptions.SizesOption("--model-items", "index: item counts of models trained for the bench and cached", "100000,1000000");
+    private readonly StoreOption _store;
+
+    public IndexBenchmark(CliContext context, BenchOptions shared)
+    {
+        _shared = shared;
+        _store = new StoreOption(context);
+        Options = [_indexItems, shared.Dimensions, _indexQueries, shared.K, _vectors, shared.Queries, _model, _store.Option, _modelItems, _saveVectors];
+    }
+
     public string Name => "index";
 
     public string Usage => "[--index-items 100000,1000000] [--dim 64] [--index-queries 200] [--k 10] | --vectors base.fvecs|.fbin --queries q.fvecs|.fbin [--index-queries N] [--k 10] "
@@ -39,23 +57,24 @@ internal sealed class IndexBenchmark : IBenchSuite
     /// <summary>Where <c>--model-items</c> keeps its trained models between runs (the scratch folder is removed after each).</summary>
     public static string CacheDirectory => Path.Combine(Path.GetTempPath(), "serverlessrec-bench-cache");
 
-    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(CliArguments args)
+    public IReadOnlyList<Option> Options { get; }
+
+    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(ParseResult parse)
     {
-        var vectors = args.String("vectors");
-        var k = args.Int("k", 10, 1, 1_000);
-        var queryCount = args.Int("index-queries", 200, 2, 100_000);
-        var saveTo = args.String("save-vectors");
-        if (args.Has("model"))
+        var vectors = parse.GetValue(_vectors);
+        var k = BenchOptions.Int(parse, _shared.K, 10, 1, 1_000);
+        var queryCount = parse.GetValue(_indexQueries);
+        var saveTo = parse.GetValue(_saveVectors);
+        if (parse.GetResult(_model) is { Implicit: false })
         {
-            var values = args.All("model");
-            var version = values.Count == 0 || values[^1].Length == 0 ? null : values[^1];
-            var cli = CliConfiguration.OpenStore(args);
+            var version = parse.GetValue(_model) is { Length: > 0 } given ? given : null;
+            var cli = _store.Open(parse);
             return (context, cancellationToken) => RunAsync(context, [ct => LoadModelAsync(context, cli.Store, version, queryCount, ct)], k, saveTo, $"trained item vectors ({cli.Description})", cancellationToken);
         }
 
-        if (args.Has("model-items"))
+        if (parse.GetResult(_modelItems) is { Implicit: false })
         {
-            var items = BenchOptions.Sizes(args, "model-items", "100000,1000000", 1_000, 10_000_000).Select(s => (int)s).ToArray();
+            var items = BenchOptions.Sizes(parse, _modelItems, "100000,1000000", 1_000, 10_000_000).Select(s => (int)s).ToArray();
             return (context, cancellationToken) => RunAsync(
                 context,
                 items.Select(n => (Func<CancellationToken, Task<Workload>>)(async ct => await LoadModelAsync(context, await CachedModelAsync(context, n, ct).ConfigureAwait(false), version: null, queryCount, ct).ConfigureAwait(false))).ToList(),
@@ -67,14 +86,14 @@ internal sealed class IndexBenchmark : IBenchSuite
 
         if (vectors is not null)
         {
-            var queries = args.String("queries") ?? throw new CliUsageException("--vectors needs --queries (a .fvecs or .fbin file of query vectors).");
+            var queries = parse.GetValue(_shared.Queries) ?? throw new CliUsageException("--vectors needs --queries (a .fvecs or .fbin file of query vectors).");
             VectorFile.FormatOf(vectors);
             VectorFile.FormatOf(queries);
             return (context, cancellationToken) => RunAsync(context, [_ => Task.FromResult(FromFiles(vectors, queries, queryCount))], k, saveTo, $"files {Path.GetFileName(vectors)} / {Path.GetFileName(queries)}", cancellationToken);
         }
 
-        var sizes = BenchOptions.Sizes(args, "index-items", "100000,1000000", 10, 10_000_000).Select(s => (int)s).ToArray();
-        var dim = args.Int("dim", 64, 1, 4096);
+        var sizes = BenchOptions.Sizes(parse, _indexItems, "100000,1000000", 10, 10_000_000).Select(s => (int)s).ToArray();
+        var dim = BenchOptions.Int(parse, _shared.Dimensions, 64, 1, 4096);
         return (context, cancellationToken) =>
         {
             var random = new Random(11);

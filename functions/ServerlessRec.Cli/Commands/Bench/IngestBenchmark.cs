@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Diagnostics;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Events;
 using ServerlessRec.Storage;
 
@@ -12,17 +14,29 @@ internal sealed class IngestBenchmark : IBenchSuite
 {
     private const double TargetEventsPerSecondPerCore = 1_000_000;
 
+    private readonly BenchOptions _shared;
+    private readonly Option<long> _events = CliOptions.Number("--events", "ingest: events in the generated log", 10_000_000L, 1_000L, 1_000_000_000L);
+    private readonly Option<int> _repeats = CliOptions.Number("--repeats", "ingest: passes over the log (the best counts)", 3, 1, 20);
+
+    public IngestBenchmark(BenchOptions shared)
+    {
+        _shared = shared;
+        Options = [_events, shared.Cache, _repeats];
+    }
+
     public string Name => "ingest";
 
     public string Usage => "[--events 10000000] [--cache DIR] [--repeats 3]";
 
     public bool RunsByDefault => true;
 
-    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(CliArguments args)
+    public IReadOnlyList<Option> Options { get; }
+
+    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(ParseResult parse)
     {
-        var events = args.Long("events", 10_000_000, 1_000, 1_000_000_000);
-        var cache = args.String("cache", SyntheticLogCache.DefaultRoot);
-        var repeats = args.Int("repeats", 3, 1, 20);
+        var events = parse.GetValue(_events);
+        var cache = parse.GetValue(_shared.Cache) ?? SyntheticLogCache.DefaultRoot;
+        var repeats = parse.GetValue(_repeats);
         return (context, cancellationToken) => RunAsync(context, events, cache, repeats, cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using ServerlessRec.Storage;
 
@@ -11,15 +12,25 @@ internal sealed class RetrainBenchmark : IBenchSuite
 {
     private const double TargetSeconds = 60;
 
+    private readonly BenchOptions _shared;
+
+    public RetrainBenchmark(BenchOptions shared)
+    {
+        _shared = shared;
+        Options = [shared.MovieLens];
+    }
+
     public string Name => "retrain";
 
     public string Usage => "[--movielens ../shared/data/ml-latest-small/ratings.csv]";
 
     public bool RunsByDefault => true;
 
-    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(CliArguments args)
+    public IReadOnlyList<Option> Options { get; }
+
+    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(ParseResult parse)
     {
-        var ratings = args.String("movielens", Path.Combine("..", "shared", "data", "ml-latest-small", "ratings.csv"));
+        var ratings = parse.GetValue(_shared.MovieLens) ?? BenchOptions.DefaultMovieLens;
         return (context, cancellationToken) => RunAsync(context, ratings, cancellationToken);
     }
 

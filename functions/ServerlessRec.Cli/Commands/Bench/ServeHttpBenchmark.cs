@@ -1,7 +1,9 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Events;
 using ServerlessRec.Onnx;
 using ServerlessRec.Pipeline;
@@ -23,19 +25,33 @@ internal sealed class ServeHttpBenchmark : IBenchSuite
     private const int Bodies = 1_000;
     private const int WarmUpRequests = 5_000;
 
+    private readonly BenchOptions _shared;
+    private readonly Option<int> _items = CliOptions.Number("--http-items", "serve-http: items of the live model", 100_000, 100, 5_000_000);
+    private readonly Option<int> _users = CliOptions.Number("--http-users", "serve-http: users with a history", 2_000, 10, 1_000_000);
+    private readonly Option<int> _requests = CliOptions.Number("--requests", "serve-http: measured requests per run", 20_000, 10, 10_000_000);
+    private readonly Option<double> _recentFraction = CliOptions.Number("--recent-fraction", "serve-http: share of requests that send recent items", 0.25, 0.0, 1.0);
+
+    public ServeHttpBenchmark(BenchOptions shared)
+    {
+        _shared = shared;
+        Options = [_items, _users, shared.Concurrency, _requests, _recentFraction];
+    }
+
     public string Name => "serve-http";
 
     public string Usage => "[--http-items 100000] [--http-users 2000] [--concurrency 16] [--requests 20000] [--recent-fraction 0.25]";
 
     public bool RunsByDefault => true;
 
-    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(CliArguments args)
+    public IReadOnlyList<Option> Options { get; }
+
+    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(ParseResult parse)
     {
-        var items = args.Int("http-items", 100_000, 100, 5_000_000);
-        var users = args.Int("http-users", 2_000, 10, 1_000_000);
-        var concurrency = args.Int("concurrency", 16, 1, 1_024);
-        var requests = args.Int("requests", 20_000, 10, 10_000_000);
-        var recentFraction = args.Double("recent-fraction", 0.25, 0, 1);
+        var items = parse.GetValue(_items);
+        var users = parse.GetValue(_users);
+        var concurrency = BenchOptions.Int(parse, _shared.Concurrency, 16, 1, 1_024);
+        var requests = parse.GetValue(_requests);
+        var recentFraction = parse.GetValue(_recentFraction);
         return (context, cancellationToken) => RunAsync(context, new Settings(items, users, concurrency, requests, recentFraction), cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
@@ -23,20 +24,30 @@ internal sealed class ServingBenchmark : IBenchSuite
     private const int BandwidthRepeats = 7;
     private const int WarmUpCalls = 40;
 
+    private readonly BenchOptions _shared;
+
+    public ServingBenchmark(BenchOptions shared)
+    {
+        _shared = shared;
+        Options = [shared.Items, shared.Dimensions, shared.Queries, shared.Calls];
+    }
+
     public string Name => "serving";
 
     public string Usage => "[--items 10000,100000,1000000] [--dim 64] [--queries 200] [--calls 1000]";
 
     public bool RunsByDefault => true;
 
-    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(CliArguments args)
+    public IReadOnlyList<Option> Options { get; }
+
+    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(ParseResult parse)
     {
-        var sizes = BenchOptions.Sizes(args, "items", "10000,100000,1000000", 100, 5_000_000).Select(s => (int)s).ToArray();
-        var dim = args.Int("dim", 64, 1, 1024);
-        var queries = args.Int("queries", 200, 10, 100_000);
+        var sizes = BenchOptions.Sizes(parse, _shared.Items, "10000,100000,1000000", 100, 5_000_000).Select(s => (int)s).ToArray();
+        var dim = BenchOptions.Int(parse, _shared.Dimensions, 64, 1, 1024);
+        var queries = BenchOptions.Int(parse, _shared.Queries, 200, 10, 100_000);
 
         // A p99 from 1,000 recommend calls rests on 10 samples, not on the second-worst of 200.
-        var calls = args.Int("calls", 1_000, 10, 1_000_000);
+        var calls = BenchOptions.Int(parse, _shared.Calls, 1_000, 10, 1_000_000);
         return (context, cancellationToken) => Task.FromResult(Run(context, sizes, dim, queries, calls, cancellationToken));
     }
 

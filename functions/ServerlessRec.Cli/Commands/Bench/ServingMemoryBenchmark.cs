@@ -1,6 +1,8 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Events;
 using ServerlessRec.Onnx;
 using ServerlessRec.Retrieval;
@@ -22,18 +24,33 @@ internal sealed class ServingMemoryBenchmark : IBenchSuite
     private const string ChildMarker = "serving-memory-child ";
     private const double TargetGrowthMB = 50;
 
+    private readonly BenchOptions _shared;
+    private readonly Option<int> _loads = CliOptions.Number("--loads", "serving-memory: fresh processes per mode and size", 3, 1, 20);
+
+    // The child process's options: the parent runs `bench serving-memory --measure-store … --measure-mode …`.
+    private readonly Option<string> _measureStore = new("--measure-store") { Hidden = true };
+    private readonly Option<ServingMode?> _measureMode = new("--measure-mode") { Hidden = true };
+
+    public ServingMemoryBenchmark(BenchOptions shared)
+    {
+        _shared = shared;
+        Options = [shared.Items, shared.Dimensions, _loads, shared.Calls, _measureStore, _measureMode];
+    }
+
     public string Name => "serving-memory";
 
     public string Usage => "[--items 100000,1000000] [--dim 64] [--loads 3] [--calls 50]";
 
     public bool RunsByDefault => false;
 
-    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(CliArguments args)
+    public IReadOnlyList<Option> Options { get; }
+
+    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(ParseResult parse)
     {
-        if (args.String("measure-store") is { } childStore)
+        if (parse.GetValue(_measureStore) is { } childStore)
         {
-            var mode = Enum.Parse<ServingMode>(args.RequiredString("measure-mode"));
-            var childCalls = args.Int("calls", 50, 1, 100_000);
+            var mode = parse.GetValue(_measureMode) ?? throw new CliUsageException("--measure-mode is required.");
+            var childCalls = BenchOptions.Int(parse, _shared.Calls, 50, 1, 100_000);
             return async (context, cancellationToken) =>
             {
                 var sample = await MeasureAsync(childStore, mode, childCalls, cancellationToken).ConfigureAwait(false);
@@ -42,10 +59,10 @@ internal sealed class ServingMemoryBenchmark : IBenchSuite
             };
         }
 
-        var sizes = BenchOptions.Sizes(args, "items", "100000,1000000", 1_000, 5_000_000).Select(s => (int)s).ToArray();
-        var dim = args.Int("dim", 64, 4, 1024);
-        var loads = args.Int("loads", 3, 1, 20);
-        var calls = args.Int("calls", 50, 1, 100_000);
+        var sizes = BenchOptions.Sizes(parse, _shared.Items, "100000,1000000", 1_000, 5_000_000).Select(s => (int)s).ToArray();
+        var dim = BenchOptions.Int(parse, _shared.Dimensions, 64, 4, 1024);
+        var loads = parse.GetValue(_loads);
+        var calls = BenchOptions.Int(parse, _shared.Calls, 50, 1, 100_000);
         return (context, cancellationToken) => RunAsync(context, sizes, dim, loads, calls, cancellationToken);
     }
 

@@ -1,6 +1,8 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using ServerlessRec.Cli.Settings;
 
 namespace ServerlessRec.Cli.Commands.Bench;
 
@@ -15,21 +17,32 @@ internal sealed class SoakBenchmark : IBenchSuite
 {
     private const int Bodies = 1_000;
 
+    private readonly Option<int> _items = CliOptions.Number("--soak-items", "soak: items of the live model", 100_000, 100, 5_000_000);
+    private readonly Option<int> _users = CliOptions.Number("--soak-users", "soak: users with a history", 2_000, 10, 1_000_000);
+    private readonly Option<int> _rounds = CliOptions.Number("--rounds", "soak: rounds of load", 10, 2, 1_000);
+    private readonly Option<int> _roundRequests = CliOptions.Number("--round-requests", "soak: requests per round", 10_000, 10, 10_000_000);
+    private readonly Option<int> _concurrency = CliOptions.Number("--soak-concurrency", "soak: parallel HTTP clients", 8, 1, 1_024);
+    private readonly Option<int> _heapGrowth = CliOptions.Number("--heap-growth-mb", "soak: the managed heap growth allowed from the first round to the last, MB", 32, 1, 100_000);
+
+    public SoakBenchmark() => Options = [_items, _users, _rounds, _roundRequests, _concurrency, _heapGrowth];
+
     public string Name => "soak";
 
     public string Usage => "[--soak-items 100000] [--soak-users 2000] [--rounds 10] [--round-requests 10000] [--soak-concurrency 8] [--heap-growth-mb 32]";
 
     public bool RunsByDefault => false;
 
-    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(CliArguments args)
+    public IReadOnlyList<Option> Options { get; }
+
+    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(ParseResult parse)
     {
         var settings = new Settings(
-            args.Int("soak-items", 100_000, 100, 5_000_000),
-            args.Int("soak-users", 2_000, 10, 1_000_000),
-            args.Int("rounds", 10, 2, 1_000),
-            args.Int("round-requests", 10_000, 10, 10_000_000),
-            args.Int("soak-concurrency", 8, 1, 1_024),
-            args.Int("heap-growth-mb", 32, 1, 100_000));
+            parse.GetValue(_items),
+            parse.GetValue(_users),
+            parse.GetValue(_rounds),
+            parse.GetValue(_roundRequests),
+            parse.GetValue(_concurrency),
+            parse.GetValue(_heapGrowth));
         return (context, cancellationToken) => RunAsync(context, settings, cancellationToken);
     }
 

@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Diagnostics;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Evaluation;
 using ServerlessRec.Events;
 using ServerlessRec.Pipeline;
@@ -17,29 +19,48 @@ internal sealed class TrainBenchmark : IBenchSuite
     private const double TargetSeconds = 600;
     private const long TargetEvents = 10_000_000;
 
+    private readonly BenchOptions _shared;
+    private readonly Option<string> _sizes = BenchOptions.SizesOption("--sizes", "train: events of the generated logs", "1000000,10000000");
+    private readonly Option<long> _plateauMaxEvents = CliOptions.Number("--plateau-max-events", "train: the largest log trained to the plateau; larger ones are sampled and extrapolated", 2_000_000L, 0L);
+    private readonly Option<int> _sampleExamples = CliOptions.Number("--sample-examples", "train: examples of the sampled epoch of a larger log", 400_000, 1_000);
+    private readonly Option<int> _validationUsers = CliOptions.Number("--validation-users", "train: users the validation NDCG is measured on", 4_000, 10);
+
+    // The epoch cap of the generated logs is Training:Epochs, so its range is the options class's; a bench starts at 5.
+    private readonly SettingFlags<TwoTowerOptions> _training;
+
+    public TrainBenchmark(CliContext context, BenchOptions shared)
+    {
+        _shared = shared;
+        _training = new SettingFlags<TwoTowerOptions>(context, TwoTowerOptions.SectionName, () => new TwoTowerOptions { Epochs = 5 });
+        _training.Add<int>("--max-epochs", nameof(TwoTowerOptions.Epochs));
+        Options = [_sizes, .. _training.Options, _plateauMaxEvents, _sampleExamples, _validationUsers, shared.MovieLens, shared.Cache];
+    }
+
     public string Name => "train";
 
     public string Usage => "[--sizes 1000000,10000000] [--max-epochs 5] [--plateau-max-events 2000000] [--sample-examples 400000] [--validation-users 4000] [--movielens ../shared/data/ml-latest-small/ratings.csv] [--cache DIR]";
 
     public bool RunsByDefault => false;
 
-    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(CliArguments args)
+    public IReadOnlyList<Option> Options { get; }
+
+    public Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(ParseResult parse)
     {
+        var options = _training.Bind(parse);
         var settings = new Settings(
-            BenchOptions.Sizes(args, "sizes", "1000000,10000000", 1_000, 1_000_000_000),
-            args.Int("max-epochs", 5, 1, 100),
-            args.Long("plateau-max-events", 2_000_000, 0, long.MaxValue),
-            args.Int("sample-examples", 400_000, 1_000, int.MaxValue),
-            args.Int("validation-users", 4_000, 10, int.MaxValue),
-            args.String("movielens", Path.Combine("..", "shared", "data", "ml-latest-small", "ratings.csv")),
-            args.String("cache", SyntheticLogCache.DefaultRoot));
-        return (context, cancellationToken) => RunAsync(context, settings, cancellationToken);
+            BenchOptions.Sizes(parse, _sizes, "1000000,10000000", 1_000, 1_000_000_000),
+            options.Epochs,
+            parse.GetValue(_plateauMaxEvents),
+            parse.GetValue(_sampleExamples),
+            parse.GetValue(_validationUsers),
+            parse.GetValue(_shared.MovieLens) ?? BenchOptions.DefaultMovieLens,
+            parse.GetValue(_shared.Cache) ?? SyntheticLogCache.DefaultRoot);
+        return (context, cancellationToken) => RunAsync(context, settings, options, cancellationToken);
     }
 
-    private async Task<BenchSuiteResult> RunAsync(BenchContext context, Settings settings, CancellationToken cancellationToken)
+    private async Task<BenchSuiteResult> RunAsync(BenchContext context, Settings settings, TwoTowerOptions options, CancellationToken cancellationToken)
     {
         var environment = BenchEnvironment.Capture(context.Time);
-        var options = new TwoTowerOptions { Epochs = settings.MaxEpochs };
         var results = new List<TrainResult>();
         var notes = new List<string>();
         if (File.Exists(settings.MovieLens))
@@ -49,7 +70,9 @@ internal sealed class TrainBenchmark : IBenchSuite
             var movies = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.MovieLens))!, "movies.csv");
             var data = await EvaluateCommand.LoadAsync(settings.MovieLens, format, File.Exists(movies) ? movies : null, options, Path.Combine(context.ScratchDirectory, "movielens"), TextWriter.Null, new EventTypeOptions(), cancellationToken).ConfigureAwait(false);
             // MovieLens epochs take seconds: it runs to the plateau with the default epoch limit, as evaluate does.
-            results.Add(Measure(context, "ml-latest-small", data, watch.Elapsed.TotalSeconds, plateau: true, new TwoTowerOptions(), settings with { MaxEpochs = new TwoTowerOptions().Epochs }, results, cancellationToken));
+            var movieLensOptions = options.Clone();
+            movieLensOptions.Epochs = new TwoTowerOptions().Epochs;
+            results.Add(Measure(context, "ml-latest-small", data, watch.Elapsed.TotalSeconds, plateau: true, movieLensOptions, settings with { MaxEpochs = new TwoTowerOptions().Epochs }, results, cancellationToken));
         }
         else
         {

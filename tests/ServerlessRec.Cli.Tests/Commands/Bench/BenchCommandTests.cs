@@ -225,6 +225,65 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_OptionOnlyAnotherSuiteReads_ExitsWithUsageError()
+    {
+        // --dim is serving's, serving-memory's and index's: ingest would ignore it, so it is refused as before the port.
+        var (code, _, error) = await RunAsync("bench", "ingest", "--events", "5000", "--repeats", "1", "--cache", Path.Combine(_root, "cache"), "--dim", "16", "--out", Out);
+
+        Assert.Equal(2, code);
+        Assert.Contains("unknown option: --dim", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Out));
+    }
+
+    [Fact]
+    public async Task Bench_MisspeltOption_ExitsWithUnknownOptionNotUnknownSuite()
+    {
+        var (code, _, error) = await RunAsync("bench", "ingest", "--evnets", "5000", "--out", Out);
+
+        Assert.Equal(2, code);
+        Assert.Contains("unknown option: --evnets", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("benchmark suite", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Out));
+    }
+
+    [Theory]
+    [InlineData("catalog", "--k must be between 1 and 100, got 500.")]
+    [InlineData("index", "--k must be between 1 and 1000, got 5000.")]
+    public async Task Bench_SharedOptionOutOfTheSuitesRange_ExitsWithUsageError(string suite, string message)
+    {
+        var (code, _, error) = await RunAsync("bench", suite, "--k", suite == "catalog" ? "500" : "5000", "--out", Out);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Out));
+    }
+
+    [Fact]
+    public async Task Bench_TrainMaxEpochsOutsideTheTrainingRange_NamesTheTrainingSetting()
+    {
+        // --max-epochs is Training:Epochs: its range is the options class's DataAnnotations, not a copy in the bench.
+        var (code, _, error) = await RunAsync("bench", "train", "--max-epochs", "0", "--out", Out);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--max-epochs must be between 1 and 10000, got 0 (Training:Epochs).", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Out));
+    }
+
+    [Fact]
+    public async Task Bench_Help_ListsEachSuitesOptionsOnce()
+    {
+        var (code, output, _) = await RunAsync("bench", "--help");
+
+        Assert.Equal(0, code);
+        foreach (var option in new[] { "--items", "--dim", "--queries", "--k", "--calls", "--concurrency", "--movielens", "--cache", "--rounds", "--max-epochs" })
+        {
+            Assert.Single(output.Split('\n'), line => line.TrimStart().StartsWith(option + " <", StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain("--measure-store", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bench_Help_NamesTheSuitesAndTheDefaultRun()
     {
         var (code, output, _) = await RunAsync("bench", "--help");
