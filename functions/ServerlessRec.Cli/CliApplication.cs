@@ -18,9 +18,6 @@ internal static class CliApplication
     /// </summary>
     public static IReadOnlyList<ICliCommand> Commands { get; } =
     [
-        new StatusCommand(TimeProvider.System),
-        new RollbackCommand(TimeProvider.System),
-        new ItemsCommand(TimeProvider.System),
         new BenchCommand(TimeProvider.System),
     ];
 
@@ -39,6 +36,9 @@ internal static class CliApplication
             new ExportCommand(context),
             new ForgetCommand(context),
             new ServeCommand(context),
+            new StatusCommand(context),
+            new RollbackCommand(context),
+            new ItemsCommand(context),
             new Commands.Simulate.SimulateCommand(context),
         };
         foreach (var command in Commands)
