@@ -12,17 +12,6 @@ namespace ServerlessRec.Cli;
 /// </summary>
 internal static class CliApplication
 {
-    /// <summary>
-    /// Commands still written in the old style (<see cref="ICliCommand"/> + <see cref="CliArguments"/>), run through
-    /// <see cref="LegacyCommand"/> until they are ported to <see cref="CliCommand"/> (then listed in <see cref="CreateRoot"/>).
-    /// </summary>
-    public static IReadOnlyList<ICliCommand> Commands { get; } =
-    [
-        new StatusCommand(TimeProvider.System),
-        new RollbackCommand(TimeProvider.System),
-        new ItemsCommand(TimeProvider.System),
-    ];
-
     /// <summary>Builds the command tree of one run: option defaults come from <paramref name="context"/>'s configuration.</summary>
     public static RootCommand CreateRoot(CliContext context)
     {
@@ -38,14 +27,12 @@ internal static class CliApplication
             new ExportCommand(context),
             new ForgetCommand(context),
             new ServeCommand(context),
+            new StatusCommand(context),
+            new RollbackCommand(context),
+            new ItemsCommand(context),
             new Commands.Simulate.SimulateCommand(context),
             new BenchCommand(context),
         };
-        foreach (var command in Commands)
-        {
-            root.Subcommands.Add(new LegacyCommand(command, context));
-        }
-
         return root;
     }
 

@@ -40,14 +40,6 @@ internal static class CliConfiguration
         }
     }
 
-    /// <summary>Opens the store the configuration names, with <c>--root DIR</c> read from an old-style command line (<see cref="CliArguments"/>).</summary>
-    /// <returns>The store and one line saying which store it is (no secrets).</returns>
-    public static CliStore OpenStore(CliArguments args)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        return OpenStore(args.Configuration, args.String("root"));
-    }
-
     /// <summary>
     /// Opens the store the configuration names. <paramref name="root"/> (<c>--root DIR</c>) sets the local folder; it is
     /// refused when the configuration selects Azure Blob Storage, so a command never silently writes somewhere else than asked.

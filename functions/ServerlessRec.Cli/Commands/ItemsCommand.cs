@@ -1,3 +1,5 @@
+using System.CommandLine;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Catalog;
 using ServerlessRec.Events;
 using ServerlessRec.Serving;
@@ -10,24 +12,30 @@ namespace ServerlessRec.Cli.Commands;
 /// or not) as catalog updates, exactly as <c>PUT /api/items</c> does in batches of 1,000: every serving instance picks
 /// them up within its refresh and the next retraining includes them.
 /// </summary>
-internal sealed class ItemsCommand(TimeProvider timeProvider) : ICliCommand
+internal sealed class ItemsCommand : CliCommand
 {
-    public string Name => "items";
+    // Optional as far as the parser goes, so a short command line gets the usage line below rather than a bare "argument missing".
+    private readonly Argument<string> _action = new Argument<string>("action") { Description = "What to do: import.", Arity = ArgumentArity.ZeroOrOne }.AcceptOnlyFromAmong("import");
+    private readonly Argument<string> _file = new("FILE") { Description = "The catalog file: items.jsonl or MovieLens movies.csv, gzip or not.", Arity = ArgumentArity.ZeroOrOne };
+    private readonly StoreOption _store;
 
-    public string Usage => "import FILE [--root DIR]";
-
-    public string Summary => "Import a catalog file (items.jsonl or movies.csv) as catalog updates, as PUT /api/items does.";
-
-    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public ItemsCommand(CliContext context)
+        : base(context, "items", "Import a catalog file (items.jsonl or movies.csv) as catalog updates, as PUT /api/items does.")
     {
-        if (args.Positional.Count != 2 || args.Positional[0] != "import")
+        _store = new StoreOption(context);
+        Arguments.Add(_action);
+        Arguments.Add(_file);
+        Options.Add(_store.Option);
+    }
+
+    protected override async Task<int> RunAsync(ParseResult parse, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (parse.GetValue(_action) != "import" || parse.GetValue(_file) is not { } path)
         {
             throw new CliUsageException("usage: items import FILE");
         }
 
-        var path = args.Positional[1];
-        var cli = CliConfiguration.OpenStore(args);
-        args.EnsureAllRead();
+        var cli = _store.Open(parse);
         if (!File.Exists(path))
         {
             throw new CliUsageException($"{path} does not exist.");
@@ -40,8 +48,8 @@ internal sealed class ItemsCommand(TimeProvider timeProvider) : ICliCommand
             await new CatalogReader().ReadAsync(stream, Path.GetFileName(path), CatalogReader.FormatFromFileName(path), sink, cancellationToken).ConfigureAwait(false);
         }
 
-        var updates = new CatalogUpdateStore(cli.Store, timeProvider);
-        var service = new CatalogService(new LiveCatalog(updates, cli.Store, timeProvider), new NoModel(), cli.Store);
+        var updates = new CatalogUpdateStore(cli.Store, Context.Time);
+        var service = new CatalogService(new LiveCatalog(updates, cli.Store, Context.Time), new NoModel(), cli.Store);
         var written = await service.ImportAsync(sink.Items, cancellationToken).ConfigureAwait(false);
         output.WriteLine($"imported {written:N0} items from {path} into {ContainerNames.Catalog}/{CatalogUpdateStore.Prefix} ({sink.Rejected:N0} lines rejected); serving instances pick them up within their refresh, the next retraining trains them");
         return sink.Rejected > 0 ? 1 : 0;

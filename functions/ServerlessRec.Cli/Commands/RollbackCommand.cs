@@ -1,3 +1,5 @@
+using System.CommandLine;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Pipeline;
 using ServerlessRec.Serving;
 
@@ -8,25 +10,33 @@ namespace ServerlessRec.Cli.Commands;
 /// does (hashes and index checked first; the pointer is unchanged when a check fails). Without <c>--to</c>: the version
 /// that was live before the current one.
 /// </summary>
-internal sealed class RollbackCommand(TimeProvider timeProvider) : ICliCommand
+internal sealed class RollbackCommand : CliCommand
 {
-    public string Name => "rollback";
+    private readonly Option<string> _to = new("--to") { Description = "The kept version to make live (default: the one live before the current).", HelpName = "VERSION" };
+    private readonly Option<string> _reason = new("--reason") { Description = "Why, recorded with the run and the pointer.", HelpName = "TEXT" };
+    private readonly Option<string> _by = new("--by") { Description = "Who, recorded with the run and the pointer (default: the user name).", HelpName = "NAME" };
+    private readonly StoreOption _store;
 
-    public string Usage => "[--to VERSION] [--reason TEXT] [--by NAME] [--root DIR]";
-
-    public string Summary => "Make a kept model version live again (default: the one live before the current), after checking its files' hashes and its index.";
-
-    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public RollbackCommand(CliContext context)
+        : base(context, "rollback", "Make a kept model version live again (default: the one live before the current), after checking its files' hashes and its index.")
     {
-        var to = args.String("to");
-        var reason = args.String("reason");
-        var by = args.String("by") ?? Environment.UserName;
-        var cli = CliConfiguration.OpenStore(args);
-        var search = SearchConfiguration.Read(args.Configuration);
-        args.EnsureAllRead();
+        _store = new StoreOption(context);
+        Options.Add(_to);
+        Options.Add(_reason);
+        Options.Add(_by);
+        Options.Add(_store.Option);
+    }
+
+    protected override async Task<int> RunAsync(ParseResult parse, TextWriter output, CancellationToken cancellationToken)
+    {
+        var to = parse.GetValue(_to);
+        var reason = parse.GetValue(_reason);
+        var by = parse.GetValue(_by) ?? Environment.UserName;
+        var cli = _store.Open(parse);
+        var search = SearchConfiguration.Read(Context.Configuration);
 
         output.WriteLine(cli.Banner);
-        var administration = new ModelAdministration(cli.Store, SearchConfiguration.CreateIndexVerifier(cli.Store, search), timeProvider);
+        var administration = new ModelAdministration(cli.Store, SearchConfiguration.CreateIndexVerifier(cli.Store, search), Context.Time);
         ModelActivationResult result;
         try
         {

@@ -1,28 +1,36 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using ServerlessRec.Cli.Settings;
 using ServerlessRec.Http;
 using ServerlessRec.Pipeline;
 
 namespace ServerlessRec.Cli.Commands;
 
 /// <summary><c>serverlessrec status [--json]</c>: the live version, the kept versions with their metrics and the last runs, as <c>GET /api/status</c> answers.</summary>
-internal sealed class StatusCommand(TimeProvider timeProvider) : ICliCommand
+internal sealed class StatusCommand : CliCommand
 {
-    public string Name => "status";
+    private readonly Option<bool> _json = new("--json") { Description = "Print the body GET /api/status answers instead of text." };
+    private readonly Option<int> _runs = CliOptions.Number("--runs", "How many of the last runs to list", ModelAdministration.DefaultRuns, 0, ModelEndpoints.MaxRuns);
+    private readonly StoreOption _store;
 
-    public string Usage => "[--json] [--runs 10] [--root DIR]";
-
-    public string Summary => "Show the live model version, the kept versions with their metrics, and the last runs (retrainings and rollbacks).";
-
-    public async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public StatusCommand(CliContext context)
+        : base(context, "status", "Show the live model version, the kept versions with their metrics, and the last runs (retrainings and rollbacks).")
     {
-        var json = args.Flag("json");
-        var runs = args.Int("runs", ModelAdministration.DefaultRuns, min: 0, max: ModelEndpoints.MaxRuns);
-        var cli = CliConfiguration.OpenStore(args);
-        var search = SearchConfiguration.Read(args.Configuration);
-        args.EnsureAllRead();
+        _store = new StoreOption(context);
+        Options.Add(_json);
+        Options.Add(_runs);
+        Options.Add(_store.Option);
+    }
 
-        var administration = new ModelAdministration(cli.Store, SearchConfiguration.CreateIndexVerifier(cli.Store, search), timeProvider);
+    protected override async Task<int> RunAsync(ParseResult parse, TextWriter output, CancellationToken cancellationToken)
+    {
+        var json = parse.GetValue(_json);
+        var runs = parse.GetValue(_runs);
+        var cli = _store.Open(parse);
+        var search = SearchConfiguration.Read(Context.Configuration);
+
+        var administration = new ModelAdministration(cli.Store, SearchConfiguration.CreateIndexVerifier(cli.Store, search), Context.Time);
         var status = await administration.GetStatusAsync(runs, cancellationToken).ConfigureAwait(false);
         if (json)
         {

@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using ServerlessRec.Core.Tests.Diagnostics;
 using ServerlessRec.Core.Tests.Onnx;
+using ServerlessRec.Diagnostics;
 using ServerlessRec.Evaluation;
 using ServerlessRec.Events;
 using ServerlessRec.Onnx;
@@ -91,6 +93,28 @@ public sealed class ModelAdministrationTests : IDisposable
         Assert.Contains("the live model is unchanged", error.Message, StringComparison.Ordinal);
         Assert.Equal(before!.ETag, (await _store.ReadAsync(ContainerNames.Models, ModelPointer.BlobName))!.ETag);
         Assert.Empty(await RunRecordsAsync());
+    }
+
+    [Fact]
+    public async Task Rollback_WithTelemetry_CountsOneActivationWithTriggerRollbackAndARefusedOneCountsNone()
+    {
+        await PublishTwoVersionsWithV2LiveAsync();
+        using var telemetry = new ServerlessRecTelemetry();
+        using var recorder = new TelemetryRecorder(telemetry);
+        var sut = new ModelAdministration(_store, new EmbeddedModelIndexVerifier(_store), _time, telemetry: telemetry);
+        var name = ModelPackage.BlobName("v2", ModelManifest.ItemVectorsFile);
+        var bytes = (await _store.ReadAsync(ContainerNames.Models, name))!.Content.ToArray();
+
+        await sut.RollbackAsync("v1", "alice", "bad rankings");
+        bytes[bytes.Length / 2] ^= 0x01;
+        await _store.WriteAsync(ContainerNames.Models, name, bytes);
+        await Assert.ThrowsAsync<ModelActivationRefusedException>(() => sut.ActivateAsync("v2", "alice", "back again"));
+
+        var activation = Assert.Single(recorder.Of(ServerlessRecTelemetry.ModelActivations));
+        Assert.Equal(1, activation.Value);
+        Assert.Equal("v1", activation.Tag("model.version"));
+        // The published tag value (Bicep alerts and dashboards filter on it), not the constant.
+        Assert.Equal("rollback", activation.Tag("trigger"));
     }
 
     [Fact]
