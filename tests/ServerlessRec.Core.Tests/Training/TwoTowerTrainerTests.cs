@@ -65,12 +65,29 @@ public sealed class TwoTowerTrainerTests
         options.Epochs = 10;
         options.Patience = 2;
         var scores = new Queue<double>([0.1, 0.3, 0.2, 0.25, 0.9, 0.9]);
+        // A copy of every parameter as each epoch ends, when the trainer asks for its validation score.
+        var atEpoch = new List<float[][]>();
 
-        var result = new TwoTowerTrainer(options).Train(data, TestDatasets.AllEvents(data), _ => scores.Dequeue());
+        var result = new TwoTowerTrainer(options).Train(data, TestDatasets.AllEvents(data), model =>
+        {
+            atEpoch.Add(Parameters(model).Select(p => (float[])p.Clone()).ToArray());
+            return scores.Dequeue();
+        });
 
         Assert.Equal(2, result.BestEpoch);
         Assert.Equal(4, result.Epochs.Count);
+        Assert.Equal(4, atEpoch.Count);
+        // The returned model holds the second epoch's parameters, not the last epoch's it trained on.
+        var returned = Parameters(result.Model);
+        for (var i = 0; i < returned.Length; i++)
+        {
+            Assert.Equal(atEpoch[1][i], returned[i]);
+        }
+
+        Assert.NotEqual(atEpoch[3][1], returned[1]);
     }
+
+    private static float[][] Parameters(TwoTowerModel m) => [m.HistoryEmbeddings, m.ItemEmbeddings, m.FeatureEmbeddings, m.W1, m.B1, m.W2, m.B2];
 
     [Fact]
     public void Train_ClusteredData_BeatsPopularityOnValidation()
