@@ -44,6 +44,42 @@ public sealed class TwoTowerTrainerTests
     }
 
     [Fact]
+    public void Train_OneAndTwoThreadsSameSeed_GiveIdenticalParameters()
+    {
+        // The README's claim: the batched matrix products (and the sparse scatters split by row) make training
+        // independent of the thread count, bit for bit, not only within a tolerance.
+        var data = TestDatasets.Clustered(users: 120, items: 50, eventsPerUser: 20, seed: 12);
+        var ends = TestDatasets.AllEvents(data);
+        var options = SmallOptions(1);
+        options.BatchSize = 64;
+        options.SampledNegatives = 32;
+        var twoThreads = SmallOptions(2);
+        twoThreads.BatchSize = 64;
+        twoThreads.SampledNegatives = 32;
+
+        var one = new TwoTowerTrainer(options).Train(data, ends).Model;
+        var two = new TwoTowerTrainer(twoThreads).Train(data, ends).Model;
+
+        var first = Parameters(one);
+        var second = Parameters(two);
+        for (var i = 0; i < first.Length; i++)
+        {
+            Assert.Equal(first[i], second[i]);
+        }
+
+        Assert.Equal(one.ItemVectors(data), two.ItemVectors(data));
+        var scratch = new float[one.UserScratchSize];
+        var history = new[] { 1, 2, 3, 5, 8 };
+        var weights = new[] { 1f, 1f, 0.5f, 1f, 2f };
+        var session = new[] { 0f, 0f, 1f, 1f, 1f };
+        var userOne = new float[one.Dimensions];
+        var userTwo = new float[two.Dimensions];
+        one.UserVector(history, weights, session, userOne, scratch);
+        two.UserVector(history, weights, session, userTwo, scratch);
+        Assert.Equal(userOne, userTwo);
+    }
+
+    [Fact]
     public void Train_ReportsFallingLossAndProgressPerEpoch()
     {
         var data = TestDatasets.Clustered(users: 60, items: 40, eventsPerUser: 20, seed: 3);
