@@ -33,6 +33,7 @@ internal sealed class ServeCommand : CliCommand
     public const string DefaultUrls = "http://127.0.0.1:7071";
 
     private readonly Option<string> _urls = UrlsOption();
+    private readonly Option<bool> _sample = new("--sample") { Description = "Also serve the sample storefront page (samples/storefront) at / (it calls the API from the same origin)." };
     private readonly StoreOption _store;
     private readonly SettingFlags<RetrainOptions> _retrain;
     private readonly SettingFlags<TwoTowerOptions> _training;
@@ -47,6 +48,7 @@ internal sealed class ServeCommand : CliCommand
         _eventTypes = new EventTypesOption(context);
         Options.Add(_store.Option);
         Options.Add(_urls);
+        Options.Add(_sample);
         Options.Add(_eventTypes.Option);
         _retrain.AddTo(this);
         _training.AddTo(this);
@@ -70,13 +72,19 @@ internal sealed class ServeCommand : CliCommand
         var eventTypes = _eventTypes.Read(parse);
         var telemetry = ServeTelemetry.Read(Context.Configuration);
         var timeProvider = Context.Time;
+        var sampleFolder = parse.GetValue(_sample) ? SampleStorefront.FindFolder() : null;
 
         output.WriteLine(store.Banner);
-        await using var app = CreateApp(store.Store, search, urls, timeProvider, training: training, retrain: retrain, eventTypes: eventTypes, serving: serving, telemetry: telemetry);
+        await using var app = CreateApp(store.Store, search, urls, timeProvider, training: training, retrain: retrain, eventTypes: eventTypes, serving: serving, telemetry: telemetry, sampleFolder: sampleFolder);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (var url in app.Urls)
         {
             output.WriteLine($"serving {RouteTable.Routes.Count(r => r.Method != RouteTable.AnyMethod)} routes on {url}/{RouteTable.Prefix} (Ctrl+C to stop)");
+            if (sampleFolder is not null)
+            {
+                output.WriteLine($"sample storefront on {url}/ (open it in a browser)");
+            }
+
             if (!IsLoopback(url))
             {
                 output.WriteLine($"warning: {url} is not a loopback address and serve checks no keys; anyone who can reach it can call every route.");
@@ -113,6 +121,7 @@ internal sealed class ServeCommand : CliCommand
     /// <param name="telemetry">Where metrics and traces go (nowhere by default).</param>
     /// <param name="eventTypes">The event types of ingestion, serving and retraining (default: <see cref="EventTypeOptions"/> defaults).</param>
     /// <param name="serving">The serving options (default: <see cref="ServingOptions"/> defaults).</param>
+    /// <param name="sampleFolder">The sample storefront's folder to serve at <c>/</c> (<see cref="SampleStorefront"/>); none by default.</param>
     internal static WebApplication CreateApp(
         IBlobStore store,
         SearchOptions search,
@@ -124,7 +133,8 @@ internal sealed class ServeCommand : CliCommand
         Action<IEndpointRouteBuilder>? mapExtraEndpoints = null,
         EventTypeOptions? eventTypes = null,
         ServingOptions? serving = null,
-        ServeTelemetryOptions? telemetry = null)
+        ServeTelemetryOptions? telemetry = null,
+        string? sampleFolder = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(urls);
@@ -162,6 +172,11 @@ internal sealed class ServeCommand : CliCommand
         var app = builder.Build();
         services = app.Services;
         app.UseMiddleware<ServeEdgeMiddleware>();
+        if (sampleFolder is not null)
+        {
+            SampleStorefront.UseStaticPage(app, sampleFolder);
+        }
+
         app.UseRouting();
         var api = app.MapGroup("/" + RouteTable.Prefix);
         // The unknown-route entry (any method) is the Functions app's stand-in for what ServeEdgeMiddleware does here
@@ -173,6 +188,11 @@ internal sealed class ServeCommand : CliCommand
                 var result = await route.Handler(context.RequestServices, context.Request, context.RequestAborted).ConfigureAwait(false);
                 await result.ExecuteAsync(context).ConfigureAwait(false);
             }).WithName(route.Name);
+        }
+
+        if (sampleFolder is not null)
+        {
+            SampleStorefront.MapCatalog(app, store, timeProvider);
         }
 
         mapExtraEndpoints?.Invoke(app);
