@@ -25,6 +25,8 @@ if (!existsSync(executablePath)) {
 }
 
 const timeout = 15_000;
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 const profile = mkdtempSync(join(tmpdir(), 'storefront-chromium-'));
 const browser = await puppeteer.launch({
   executablePath,
@@ -41,6 +43,7 @@ const browser = await puppeteer.launch({
   ],
 });
 
+console.log(`chromium started in ${elapsed()}`);
 const problems = [];
 try {
   const page = await browser.newPage();
@@ -60,6 +63,7 @@ try {
   page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
 
   const response = await page.goto(baseUrl, { waitUntil: 'load' });
+  console.log(`page loaded at ${elapsed()}`);
   assert.equal(response.status(), 200, `GET ${baseUrl} answered ${response.status()}`);
   assert.match(response.headers()['content-security-policy'] ?? '', /script-src 'self'/, 'the page is served without its content security policy');
 
@@ -81,6 +85,7 @@ try {
   assert.equal(before.state, 'ready', `the page did not load: ${before.error}`);
   assert.ok(before.ids.length > 0, 'the "For you" row is empty');
   assert.ok(before.reasons.every((r) => r.length > 0), `a "For you" item has no explanation: ${JSON.stringify(before.reasons)}`);
+  console.log(`page ready at ${elapsed()}`);
   console.log(`for you before (${before.source}): ${before.ids.join(' ')}`);
 
   const visitor = await page.evaluate(() => document.body.dataset.visitor);
@@ -105,6 +110,7 @@ try {
 
   const after = await readRow();
   assert.equal(after.state, 'ready', `the page failed after the click: ${after.error}`);
+  console.log(`row updated at ${elapsed()}`);
   console.log(`for you after (${after.source}): ${after.ids.join(' ')}`);
   assert.notDeepEqual(after.ids, before.ids, 'the "For you" row did not change after the click');
   assert.equal(after.source, 'history', 'the "For you" row is not built from the visitor\'s history after the click');
@@ -132,7 +138,7 @@ try {
   );
 
   await page.screenshot({ path: screenshotPath, fullPage: true });
-  console.log(`screenshot: ${screenshotPath}`);
+  console.log(`screenshot at ${elapsed()}: ${screenshotPath}`);
   assert.deepEqual(problems, [], `the page reported problems:\n${problems.join('\n')}`);
   console.log('storefront: ok');
 } catch (error) {
@@ -143,5 +149,6 @@ try {
   process.exitCode = 1;
 } finally {
   await browser.close();
+  console.log(`chromium closed at ${elapsed()}`);
   rmSync(profile, { recursive: true, force: true });
 }

@@ -87,7 +87,9 @@ internal sealed class DemoCommand : CliCommand
 
         // The in-process Durable Task engine logs every work item at Information; only warnings matter here.
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
-        await using var app = ServeCommand.CreateApp(store, search, urls, timeProvider, training: training, retrain: retrain, eventTypes: eventTypes);
+        // The demo's host serves the sample storefront too: it adds a page, not access (the local API checks no keys).
+        var sampleFolder = SampleStorefront.TryFindFolder();
+        await using var app = ServeCommand.CreateApp(store, search, urls, timeProvider, training: training, retrain: retrain, eventTypes: eventTypes, sampleFolder: sampleFolder);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -132,8 +134,16 @@ internal sealed class DemoCommand : CliCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done in {total.Elapsed.TotalSeconds:F0} s. The CLI works on the same store too: serverlessrec recommend --user u1 --explain"));
         if (exit)
         {
+            var root = cli.LocalRoot is { } local ? $" --root {local}" : string.Empty;
+            output.WriteLine($"The sample storefront (catalog, \"For you\" with explanations, similar items) on this store: serverlessrec serve --sample{root}, then open the page it prints.");
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return 0;
+        }
+
+        if (sampleFolder is not null)
+        {
+            output.WriteLine();
+            output.WriteLine($"== 5. the sample storefront: open {baseUrl}/ in a browser (choose an item: the \"For you\" row changes and says why)");
         }
 
         output.WriteLine($"serving {baseUrl}/api until Ctrl+C (POST /api/retrain again after posting events to train on them).");

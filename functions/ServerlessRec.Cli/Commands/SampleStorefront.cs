@@ -38,12 +38,14 @@ internal static class SampleStorefront
 
     /// <summary>Finds the page's folder next to the CLI (built or published: the csproj copies it there).</summary>
     /// <exception cref="CliUsageException">It holds no <c>index.html</c>.</exception>
-    public static string FindFolder()
+    public static string FindFolder() =>
+        TryFindFolder() ?? throw new CliUsageException($"the sample storefront is missing: {Path.Combine(AppContext.BaseDirectory, FolderName, "index.html")} does not exist (build or publish the CLI again)");
+
+    /// <summary>Finds the page's folder next to the CLI, or returns null when it is not there.</summary>
+    public static string? TryFindFolder()
     {
         var folder = Path.Combine(AppContext.BaseDirectory, FolderName);
-        return File.Exists(Path.Combine(folder, "index.html"))
-            ? folder
-            : throw new CliUsageException($"the sample storefront is missing: {Path.Combine(folder, "index.html")} does not exist (build or publish the CLI again)");
+        return File.Exists(Path.Combine(folder, "index.html")) ? folder : null;
     }
 
     /// <summary>Serves the page from <paramref name="folder"/> at <c>/</c> (index.html by default) with a strict content security policy.</summary>

@@ -34,6 +34,7 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("/api/events -H 'Content-Type: application/json'", text, StringComparison.Ordinal);
         Assert.Contains("→ history items", text, StringComparison.Ordinal);
         Assert.Contains("because of", text, StringComparison.Ordinal);
+        Assert.Contains($"serverlessrec serve --sample --root {_root}", text, StringComparison.Ordinal);
         Assert.True(File.Exists(Directory.GetFiles(Path.Combine(_root, "models"), "report.html", SearchOption.AllDirectories).Single()));
     }
 

@@ -37,7 +37,9 @@ public sealed class StorefrontBrowserTests(ITestOutputHelper log) : IDisposable
         Assert.True(File.Exists(chromium), $"chromium is missing at {chromium}: {InstallHint}");
         Assert.True(File.Exists(Path.Combine(browserTests, "node_modules", "puppeteer-core", "package.json")), $"puppeteer-core is missing in {browserTests}/node_modules: {InstallHint}");
 
+        var watch = Stopwatch.StartNew();
         await StorefrontStore.PublishAsync(_root);
+        log.WriteLine($"model trained and published in {watch.Elapsed.TotalSeconds:F1} s");
         var screenshot = Path.Combine(AppContext.BaseDirectory, "browser", "storefront.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         File.Delete(screenshot);
@@ -58,7 +60,9 @@ public sealed class StorefrontBrowserTests(ITestOutputHelper log) : IDisposable
             Assert.False(serving.IsCompleted, "serve --sample stopped: " + output.Text);
             var page = Regex.Match(output.Text, @"sample storefront on (http://127\.0\.0\.1:\d+)/").Groups[1].Value;
 
+            log.WriteLine($"serve --sample up at {watch.Elapsed.TotalSeconds:F1} s");
             var (exitCode, text) = await RunNodeAsync(node, browserTests, [script, page + "/", screenshot], chromium);
+            log.WriteLine($"browser test done at {watch.Elapsed.TotalSeconds:F1} s");
 
             log.WriteLine(text);
             Assert.True(exitCode == 0, $"the browser test failed (exit code {exitCode}):\n{text}");
