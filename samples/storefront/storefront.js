@@ -204,6 +204,10 @@ async function choose(itemId) {
     localStorage.setItem(LAST_ITEM_KEY, itemId);
     await refreshRows();
     byId('status').textContent = `Updated your recommendations after ${titleOf(itemId)}.`;
+    if (!document.activeElement || document.activeElement === document.body) {
+      // The chosen card was in a row that has just been redrawn: keep keyboard users near what changed.
+      byId('for-you-title').focus();
+    }
     setBusy(false);
   } catch (error) {
     showError(error);
