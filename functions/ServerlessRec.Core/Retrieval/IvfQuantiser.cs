@@ -150,7 +150,7 @@ public sealed class IvfQuantiser
     }
 
     /// <summary>
-    /// The most lists whose centroids (float32) and offsets, with the 4-byte row map of every item, keep an
+    /// The most lists whose centroids (half precision, as <see cref="IvfItemIndex"/> holds them) and offsets, with the 4-byte row map of every item, keep an
     /// <see cref="IvfItemIndex"/> of <paramref name="items"/> × <paramref name="dimensions"/> within
     /// <paramref name="maxMemoryRatio"/> × its int8 codes; <see cref="int.MaxValue"/> (no cap) when even √N lists do
     /// not fit, as at small dimensions where the row map alone exceeds the budget: fewer lists would then cost speed
@@ -158,9 +158,9 @@ public sealed class IvfQuantiser
     /// </summary>
     internal static int MaxListsWithin(double maxMemoryRatio, int items, int dimensions)
     {
-        // codes n·d, row map 4n, centroids 4·L·d, offsets 4(L + 1): (4n + 4Ld + 4L + 4) / (n·d) ≤ ratio − 1.
+        // codes n·d, row map 4n, half-precision centroids 2·L·d, offsets 4(L + 1): (4n + 2Ld + 4L + 4) / (n·d) ≤ ratio − 1.
         var budget = ((maxMemoryRatio - 1) * items * dimensions) - (4.0 * items) - 4;
-        var lists = budget <= 0 ? 0 : Math.Floor(budget / (4.0 * (dimensions + 1)));
+        var lists = budget <= 0 ? 0 : Math.Floor(budget / ((2.0 * dimensions) + 4));
         return lists < Math.Sqrt(items) ? int.MaxValue : (int)Math.Min(int.MaxValue, lists);
     }
 
@@ -430,7 +430,7 @@ public sealed class IvfOptions
     /// Gets or sets the most bytes the index may hold, as a multiple of its int8 codes: the number of lists is capped so
     /// the centroids and the row map fit, unless not even √N lists would.
     /// </summary>
-    /// <value>The default is 1.1 (at d = 64 the row map takes 0.0625 of it: 184 lists at 20,000 items, 923 at 100,000, uncapped from about 190,000; at d ≤ 40 the row map alone is over it and nothing is capped).</value>
+    /// <value>The default is 1.1 (at d = 64 the row map takes 0.0625 of it: 363 lists at 20,000 items, uncapped from about 48,000; at d ≤ 40 the row map alone is over it and nothing is capped).</value>
     public double MaxMemoryRatio { get; set; } = 1.1;
 
     /// <summary>Gets or sets the k-means sample size per centroid (faiss uses up to 256; fewer keep the build within seconds at a million items).</summary>

@@ -81,7 +81,7 @@ public sealed class IvfItemIndexTests
     [Fact]
     public void Train_DefaultOptionsAt64Dimensions_KeepTheIndexWithinOnePointOneTimesTheInt8Codes()
     {
-        // 4·√20,000 = 566 lists of 64 floats would add 11% to the 1.28 MB of codes on top of the row map's 6.25%.
+        // 4·√20,000 = 566 lists of 64 half floats would add 5.7% to the 1.28 MB of codes on top of the row map's 6.25%.
         const int d = 64;
         var random = new Random(6);
         var items = Enumerable.Range(0, 20_000).Select(i =>
@@ -103,10 +103,10 @@ public sealed class IvfItemIndexTests
     }
 
     [Theory]
-    [InlineData(1.1, 20_000, 64, 184)]
-    [InlineData(1.1, 100_000, 64, 923)]
+    [InlineData(1.1, 20_000, 64, 363)]
+    [InlineData(1.1, 100_000, 64, 1_818)]
     [InlineData(1.1, 20_000, 32, int.MaxValue)] // the row map alone is 12.5% of the codes: nothing to gain from fewer lists
-    [InlineData(1.5, 20_000, 32, 1_818)]
+    [InlineData(1.5, 20_000, 32, 3_529)]
     public void MaxListsWithin_MemoryRatio_CapsTheListsWhereTheBudgetCanBeMet(double ratio, int items, int dimensions, int expected) =>
         Assert.Equal(expected, IvfQuantiser.MaxListsWithin(ratio, items, dimensions));
 
