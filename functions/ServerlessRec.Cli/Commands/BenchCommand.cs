@@ -119,6 +119,7 @@ internal sealed class BenchCommand : CliCommand
             new EventLogBenchmark(shared),
             new ServingMemoryBenchmark(shared),
             new CatalogBenchmark(shared),
+            new RecommendBenchmark(),
         ];
     }
 

@@ -23,7 +23,9 @@ public sealed class IvfItemIndex : IItemIndex
 
     private readonly EmbeddedItemIndex _exact;
     private readonly QuantizedItemIndex _codes;
-    private readonly float[] _centroids;
+    // Half precision: the centroids only choose the lists to probe (their scores are never returned), and at 4·√N lists
+    // of 64 floats they would add 5% to the int8 codes at 100k items; half of that keeps the index within 1.1×.
+    private readonly Half[] _centroids;
     private readonly int[] _listStart;
     private readonly double _availableShare;
 
@@ -50,7 +52,8 @@ public sealed class IvfItemIndex : IItemIndex
         ListCount = quantiser.ListCount;
         Nprobe = Math.Min(nprobe == 0 ? quantiser.Nprobe : nprobe, ListCount);
         MinFilterSelectivity = minFilterSelectivity;
-        _centroids = quantiser.Centroids.ToArray();
+        _centroids = new Half[quantiser.Centroids.Length];
+        TensorPrimitives.ConvertToHalf(quantiser.Centroids, _centroids);
 
         // Rows sorted by list (a counting sort, stable so rows keep their order within a list). Lists are not padded to
         // the kernels' 8-row blocks: a probe rounds its range out to whole blocks and merges neighbours, so the extra rows
@@ -83,7 +86,7 @@ public sealed class IvfItemIndex : IItemIndex
         }
 
         _availableShare = exact.Count == 0 ? 0 : (double)available / exact.Count;
-        MemoryBytes = _codes.ScannedBytes + (rowOf.LongLength * sizeof(int)) + ((long)_centroids.Length * sizeof(float)) + (_listStart.LongLength * sizeof(int));
+        MemoryBytes = _codes.ScannedBytes + (rowOf.LongLength * sizeof(int)) + ((long)_centroids.Length * 2) + (_listStart.LongLength * sizeof(int));
     }
 
     /// <inheritdoc/>
@@ -188,9 +191,19 @@ public sealed class IvfItemIndex : IItemIndex
     {
         var d = _exact.Dimensions;
         var best = new TopK(nprobe);
-        for (var l = 0; l < ListCount; l++)
+
+        // Centroids widened a block of lists at a time into a small buffer, then scored with the float kernel.
+        const int block = 16;
+        var buffer = d * block <= 4_096 ? stackalloc float[d * block] : new float[d * block];
+        for (var first = 0; first < ListCount; first += block)
         {
-            best.Add(l, TensorPrimitives.Dot(query, _centroids.AsSpan(l * d, d)));
+            var count = Math.Min(block, ListCount - first);
+            var widened = buffer[..(count * d)];
+            TensorPrimitives.ConvertToSingle(_centroids.AsSpan(first * d, count * d), widened);
+            for (var l = 0; l < count; l++)
+            {
+                best.Add(first + l, TensorPrimitives.Dot(query, widened.Slice(l * d, d)));
+            }
         }
 
         var ranges = new List<(int Start, int End)>(best.Count);

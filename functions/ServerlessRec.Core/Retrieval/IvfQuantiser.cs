@@ -53,7 +53,7 @@ public sealed class IvfQuantiser
     /// <summary>
     /// Trains the quantiser on the vectors of <paramref name="index"/>: two-level spherical k-means (√L coarse
     /// clusters, then each split in proportion to its size, both on samples) into about
-    /// <see cref="IvfOptions.ListsPerRootItem"/> × √N lists, then picks <see cref="Nprobe"/> from held-out item vectors
+    /// <see cref="IvfOptions.ListsPerRootItem"/> × √N lists (fewer where <see cref="IvfOptions.MaxMemoryRatio"/> caps them), then picks <see cref="Nprobe"/> from held-out item vectors
     /// (their own row excluded from their neighbours) and <paramref name="queries"/> (e.g. real user vectors).
     /// Deterministic for a given <see cref="IvfOptions.Seed"/>.
     /// </summary>
@@ -72,7 +72,7 @@ public sealed class IvfQuantiser
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         var random = new Random(options.Seed);
         var vectors = index.VectorMemory;
-        var target = Math.Clamp((int)Math.Round(options.ListsPerRootItem * Math.Sqrt(n)), 1, Math.Max(1, n / 4));
+        var target = Math.Clamp(Math.Min((int)Math.Round(options.ListsPerRootItem * Math.Sqrt(n)), MaxListsWithin(options.MaxMemoryRatio, n, d)), 1, Math.Max(1, n / 4));
         var coarseCount = Math.Max(1, (int)Math.Round(Math.Sqrt(target)));
 
         // Level 1: coarse clusters on a sample, then every item to its coarse cluster.
@@ -147,6 +147,21 @@ public sealed class IvfQuantiser
         var centroidsAll = all.ToArray();
         var (nprobe, recall) = Calibrate(index, centroidsAll, lists, queries, options, random, parallel);
         return new IvfQuantiser(d, centroidsAll, lists, nprobe, recall);
+    }
+
+    /// <summary>
+    /// The most lists whose centroids (half precision, as <see cref="IvfItemIndex"/> holds them) and offsets, with the 4-byte row map of every item, keep an
+    /// <see cref="IvfItemIndex"/> of <paramref name="items"/> × <paramref name="dimensions"/> within
+    /// <paramref name="maxMemoryRatio"/> × its int8 codes; <see cref="int.MaxValue"/> (no cap) when even √N lists do
+    /// not fit, as at small dimensions where the row map alone exceeds the budget: fewer lists would then cost speed
+    /// and still miss it.
+    /// </summary>
+    internal static int MaxListsWithin(double maxMemoryRatio, int items, int dimensions)
+    {
+        // codes n·d, row map 4n, half-precision centroids 2·L·d, offsets 4(L + 1): (4n + 2Ld + 4L + 4) / (n·d) ≤ ratio − 1.
+        var budget = ((maxMemoryRatio - 1) * items * dimensions) - (4.0 * items) - 4;
+        var lists = budget <= 0 ? 0 : Math.Floor(budget / ((2.0 * dimensions) + 4));
+        return lists < Math.Sqrt(items) ? int.MaxValue : (int)Math.Min(int.MaxValue, lists);
     }
 
     /// <summary>Serialises the quantiser (little-endian: header, centroids, the list of each item).</summary>
@@ -410,6 +425,13 @@ public sealed class IvfOptions
     /// <summary>Gets or sets the number of lists per √(items): L ≈ this × √N.</summary>
     /// <value>The default is 4 (1,265 lists at 100,000 items, 4,000 at a million).</value>
     public double ListsPerRootItem { get; set; } = 4;
+
+    /// <summary>
+    /// Gets or sets the most bytes the index may hold, as a multiple of its int8 codes: the number of lists is capped so
+    /// the centroids and the row map fit, unless not even √N lists would.
+    /// </summary>
+    /// <value>The default is 1.1 (at d = 64 the row map takes 0.0625 of it: 363 lists at 20,000 items, uncapped from about 48,000; at d ≤ 40 the row map alone is over it and nothing is capped).</value>
+    public double MaxMemoryRatio { get; set; } = 1.1;
 
     /// <summary>Gets or sets the k-means sample size per centroid (faiss uses up to 256; fewer keep the build within seconds at a million items).</summary>
     /// <value>The default is 48.</value>

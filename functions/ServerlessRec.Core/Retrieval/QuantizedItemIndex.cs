@@ -146,6 +146,9 @@ public sealed class QuantizedItemIndex : IItemIndex
     /// <summary>Gets the most threads one search uses.</summary>
     public int MaxDegreeOfParallelism { get; }
 
+    /// <summary>Gets whether a search splits the scan across threads (codes of 16 MB or more and more than one thread allowed).</summary>
+    public bool ScansInParallel => _codes.LongLength >= ParallelBytes && MaxDegreeOfParallelism > 1;
+
     /// <summary>Gets the bits per code (8 or 4).</summary>
     public int Bits { get; }
 
@@ -193,7 +196,7 @@ public sealed class QuantizedItemIndex : IItemIndex
         var magnitudes = Bits == 8 ? Magnitudes(quantizedQuery) : null;
 
         // More row ranges than threads: on a busy machine the caller takes over ranges a descheduled worker has not started.
-        var parts = _codes.LongLength >= ParallelBytes && MaxDegreeOfParallelism > 1 ? Math.Min(PartsPerThread * MaxDegreeOfParallelism, _paddedRows / RowBlock) : 1;
+        var parts = ScansInParallel ? Math.Min(PartsPerThread * MaxDegreeOfParallelism, _paddedRows / RowBlock) : 1;
         CandidateBuffer merged;
         if (ranges is not null)
         {

@@ -23,6 +23,11 @@ internal sealed class ServingBenchmark : IBenchSuite
     private const long BandwidthBytes = 256L << 20;
     private const int BandwidthRepeats = 7;
     private const int WarmUpCalls = 40;
+    private const double TargetTowerMicroseconds = 30;
+    private const double TargetBandwidthPercent = 90;
+    private const double TargetSpeedup = 3;
+    private const double TargetRecall = 0.99;
+    private const double TargetRecommendP99Ms = 5;
 
     private readonly BenchOptions _shared;
 
@@ -73,8 +78,38 @@ internal sealed class ServingBenchmark : IBenchSuite
             context.Progress(Name, $"{size,9:N0} items done: exact p50 {result.Scan.ExactMs.P50:F2} ms ({result.VersusSum.PercentP50:F0}% of an equal sum), int8 p50 {result.Scan.CompressedMs.P50:F2} ms, recommend ({result.Recommend.ServingIndex}) p99 {result.Recommend.ServingMs.P99:F2} ms");
         }
 
-        var report = new ServingReport(environment, dim, queries, calls, bandwidth, towerLatency, catalogs);
+        var report = new ServingReport(environment, dim, queries, calls, bandwidth, towerLatency, catalogs, Targets(towerLatency, catalogs));
         return new BenchSuiteResult(Name, report, ToMarkdown(report));
+    }
+
+    /// <summary>
+    /// The suite's verdicts. The compressed-scan speedup is judged at equal thread counts (exact and compressed both on
+    /// one thread); the parallel ratio is reported beside it. The scan and recommend targets (set for 1M items) are
+    /// judged at the largest catalog measured, which each target names.
+    /// </summary>
+    private static List<BenchTarget> Targets(LatencySummary tower, IReadOnlyList<CatalogResult> catalogs)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var targets = new List<BenchTarget>
+        {
+            new($"ONNX user tower p50 ≤ {TargetTowerMicroseconds} µs", tower.P50 <= TargetTowerMicroseconds, string.Create(c, $"p50 {tower.P50:F1} µs, p99 {tower.P99:F1} µs")),
+        };
+        var large = catalogs.MaxBy(r => r.Scan.Items);
+        if (large is null)
+        {
+            return targets;
+        }
+
+        var scan = large.Scan;
+        var best = Math.Max(scan.SpeedupOneThread, scan.Int4SpeedupOneThread);
+        var recall = scan.SpeedupOneThread >= scan.Int4SpeedupOneThread ? scan.Recall : scan.Int4Recall;
+        targets.Add(new($"exact scan ≥ {TargetBandwidthPercent}% of the 1-thread read bandwidth at {scan.Items:N0} items", large.ExactPercentOfBandwidth >= TargetBandwidthPercent, string.Create(c, $"{large.ExactPercentOfBandwidth:F0}% (of an equal-sized SIMD sum timed alternately: {large.VersusSum.PercentP50:F0}%)")));
+        targets.Add(new(
+            $"compressed ≥ {TargetSpeedup}× exact at {scan.Items:N0} items, both on 1 thread, recall@10 ≥ {TargetRecall}",
+            best >= TargetSpeedup && recall >= TargetRecall,
+            string.Create(c, $"1 thread: int8 {scan.SpeedupOneThread:F1}×, int4 {scan.Int4SpeedupOneThread:F1}×; all cores: int8 {scan.Speedup:F1}×, int4 {scan.Int4Speedup:F1}×; recall@10 int8 {scan.Recall:F3}, int4 {scan.Int4Recall:F3}")));
+        targets.Add(new($"recommend (tower + search) p99 ≤ {TargetRecommendP99Ms} ms at {scan.Items:N0} items", large.Recommend.ServingMs.P99 <= TargetRecommendP99Ms, string.Create(c, $"p99 {large.Recommend.ServingMs.P99:F2} ms, p50 {large.Recommend.ServingMs.P50:F2} ms through {large.Recommend.ServingIndex}; with the history read and JSON: `bench recommend`")));
+        return targets;
     }
 
     /// <summary>Sums a 256 MB float array (best of N), on one thread and split across all cores.</summary>
@@ -270,19 +305,20 @@ internal sealed class ServingBenchmark : IBenchSuite
         return new BenchMarkdown(Name, report.Environment, $"d={report.Dimensions}, {report.Queries} queries")
             .Note($"Memory read bandwidth (sum of 256 MB floats, best of {BandwidthRepeats}): {f(report.Bandwidth.SingleThreadGBps, 2)} GB/s on 1 thread, {f(report.Bandwidth.AllThreadsGBps, 2)} GB/s on {report.Environment.Cores}.")
             .Note($"ORT user tower (batch 1, L={HistoryLength}, hidden {HiddenDimensions}, {TowerItems} items): p50 {f(report.TowerMicroseconds.P50, 1)} µs, p99 {f(report.TowerMicroseconds.P99, 1)} µs.")
-            .Note("Exact = EmbeddedItemIndex (float32 scan, 1 thread); int8 = QuantizedItemIndex (int8 AVX2 scan, all cores once the codes exceed 16 MB, top max(10·k, 100) re-ranked exactly); int4 = the same with two codes per byte and an 8× deeper re-rank; all k=10, no filter. GB/s = bytes scanned / p50; \"% of 1-thread BW\" is of the best-of-N 256 MB sum above; catalogs under the 32 MB L3 can exceed 100%.")
+            .Note("Exact = EmbeddedItemIndex (float32 scan, 1 thread); int8 = QuantizedItemIndex (int8 AVX2 scan, all cores once the codes exceed 16 MB, top max(10·k, 100) re-ranked exactly); int4 = the same with two codes per byte and an 8× deeper re-rank; all k=10, no filter. \"1-thread\" = the same compressed scan limited to one thread, interleaved with the others: the same-thread ratio to exact (\"(same)\" where the codes are under 16 MB and the scan is on one thread anyway). GB/s = bytes scanned / p50; \"% of 1-thread BW\" is of the best-of-N 256 MB sum above; catalogs under the 32 MB L3 can exceed 100%.")
             .Note("Exact vs sum: per query one exact scan and one SIMD sum over a float array of the item matrix's size, interleaved; \"% of sum\" = sum time / scan time, of the medians and of the best times.")
             .Note($"Recommend = ORT user vector + index search, available-only, {SeenItems} seen items excluded, k=10, called directly (not through RecommenderService): through the exact index ({report.Queries} calls) and through the compressed one (int8, int4 from {ServingModel.Int4FromItems:N0} items; {report.RecommendCalls:N0} calls), interleaved. \"serving uses\" is ServingModel.CodeBitsFor: exact below {ServingModel.CompressedFromItems:N0} items.")
             .Table(
-                ["items", "exact p50 ms", "exact p99 ms", "exact GB/s", "% of 1-thread BW", "sum p50 ms", "% of sum p50", "% of sum best", "int8 p50 ms", "int8 p99 ms", "int8 GB/s", "speedup", "recall@10", "int4 p50 ms", "int4 p99 ms", "int4 speedup", "int4 recall@10", "recommend exact p50 / p99 ms", "recommend compressed", "p50 ms", "p99 ms", "serving uses"],
+                ["items", "exact p50 ms", "exact p99 ms", "exact GB/s", "% of 1-thread BW", "sum p50 ms", "% of sum p50", "% of sum best", "int8 p50 ms", "int8 p99 ms", "int8 GB/s", "speedup", "int8 1-thread p50 ms", "1-thread speedup", "recall@10", "int4 p50 ms", "int4 p99 ms", "int4 speedup", "int4 1-thread p50 ms", "int4 1-thread speedup", "int4 recall@10", "recommend exact p50 / p99 ms", "recommend compressed", "p50 ms", "p99 ms", "serving uses"],
                 report.Catalogs.Select(r => (IReadOnlyList<string>)
                 [
                     f(r.Scan.Items, 0), f(r.Scan.ExactMs.P50), f(r.Scan.ExactMs.P99), f(r.Scan.ExactGBps), f(r.ExactPercentOfBandwidth, 0) + "%",
                     f(r.VersusSum.SumP50Ms), f(r.VersusSum.PercentP50, 0) + "%", f(r.VersusSum.PercentBest, 0) + "%",
-                    f(r.Scan.CompressedMs.P50), f(r.Scan.CompressedMs.P99), f(r.Scan.CompressedGBps), f(r.Scan.Speedup, 1) + "×", f(r.Scan.Recall, 3),
-                    f(r.Scan.Int4Ms.P50), f(r.Scan.Int4Ms.P99), f(r.Scan.Int4Speedup, 1) + "×", f(r.Scan.Int4Recall, 3),
+                    f(r.Scan.CompressedMs.P50), f(r.Scan.CompressedMs.P99), f(r.Scan.CompressedGBps), f(r.Scan.Speedup, 1) + "×", r.Scan.Int8OneThreadMs is { } one8 ? f(one8.P50) : "(same)", f(r.Scan.SpeedupOneThread, 1) + "×", f(r.Scan.Recall, 3),
+                    f(r.Scan.Int4Ms.P50), f(r.Scan.Int4Ms.P99), f(r.Scan.Int4Speedup, 1) + "×", r.Scan.Int4OneThreadMs is { } one4 ? f(one4.P50) : "(same)", f(r.Scan.Int4SpeedupOneThread, 1) + "×", f(r.Scan.Int4Recall, 3),
                     $"{f(r.Recommend.ExactMs.P50)} / {f(r.Recommend.ExactMs.P99)}", r.Recommend.CompressedIndex, f(r.Recommend.CompressedMs.P50), f(r.Recommend.CompressedMs.P99), r.Recommend.ServingIndex,
                 ]))
+            .Targets(report.Targets)
             .ToString();
     }
 
@@ -300,5 +336,5 @@ internal sealed class ServingBenchmark : IBenchSuite
 
     private sealed record CatalogResult(IndexComparison Scan, double ExactPercentOfBandwidth, ScanVersusSum VersusSum, RecommendResult Recommend);
 
-    private sealed record ServingReport(BenchEnvironment Environment, int Dimensions, int Queries, int RecommendCalls, BandwidthResult Bandwidth, LatencySummary TowerMicroseconds, IReadOnlyList<CatalogResult> Catalogs);
+    private sealed record ServingReport(BenchEnvironment Environment, int Dimensions, int Queries, int RecommendCalls, BandwidthResult Bandwidth, LatencySummary TowerMicroseconds, IReadOnlyList<CatalogResult> Catalogs, IReadOnlyList<BenchTarget> Targets);
 }

@@ -27,6 +27,23 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_Serving_ParallelCompressedScan_IsAlsoMeasuredOnOneThreadAndJudgedThere()
+    {
+        // 17,000 × 1,024 int8 codes are over the 16 MB from which the scan runs on every core; int4's half is not.
+        var (code, _, error) = await RunAsync("bench", "serving", "--items", "17000", "--dim", "1024", "--queries", "10", "--calls", "20", "--out", Out);
+
+        Assert.True(code == 0, error);
+        using var json = AssertReport("serving", "both on 1 thread");
+        var scan = json.RootElement.GetProperty("Catalogs")[0].GetProperty("Scan");
+        Assert.Equal(10, scan.GetProperty("Int8OneThreadMs").GetProperty("Count").GetInt32());
+        Assert.Equal(JsonValueKind.Null, scan.GetProperty("Int4OneThreadMs").ValueKind);
+        var oneThread = scan.GetProperty("ExactMs").GetProperty("P50").GetDouble() / scan.GetProperty("Int8OneThreadMs").GetProperty("P50").GetDouble();
+        Assert.Equal(oneThread, scan.GetProperty("SpeedupOneThread").GetDouble(), 6);
+        var markdown = File.ReadAllText(Path.Combine(Out, "bench-serving.md"));
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"1 thread: int8 {oneThread:F1}×"), markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bench_Catalog_MeasuresPutThroughputAndSearchBesideDeltasOf1And10Percent()
     {
         var (code, _, error) = await RunAsync("bench", "catalog", "--items", "2000", "--dimensions", "16", "--queries", "100", "--out", Out);
@@ -80,6 +97,17 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(JsonValueKind.Null, results[2].GetProperty("PlateauSeconds").ValueKind);
         Assert.True(results[2].GetProperty("ExtrapolatedEpochSeconds").GetDouble() > 0);
         Assert.Contains("EXTRAPOLATED", output, StringComparison.Ordinal);
+
+        // The verdict times what retraining does: the patience epochs, each epoch's validation and the all-user
+        // evaluation, not only the epochs up to the best one.
+        var plateauRun = results[1];
+        Assert.True(plateauRun.GetProperty("RetrainSeconds").GetDouble() >= plateauRun.GetProperty("TrainSeconds").GetDouble() + plateauRun.GetProperty("GateEvaluationSeconds").GetDouble() - 1e-9);
+        var sampled = results[2];
+        var patience = new ServerlessRec.Training.TwoTowerOptions().Patience;
+        var expected = ((plateauRun.GetProperty("BestEpoch").GetInt32() + patience) * (sampled.GetProperty("ExtrapolatedEpochSeconds").GetDouble() + plateauRun.GetProperty("ValidationSecondsPerEpoch").GetDouble()))
+            + sampled.GetProperty("GateEvaluationSeconds").GetDouble();
+        Assert.Equal(expected, sampled.GetProperty("RetrainSeconds").GetDouble(), 6);
+        Assert.Contains("as retraining s", File.ReadAllText(Path.Combine(Out, "bench-train.md")), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -289,8 +317,8 @@ public sealed class BenchCommandTests : IDisposable
         var (code, output, _) = await RunAsync("bench", "--help");
 
         Assert.Equal(0, code);
-        Assert.Contains("serving|ingest|train|serve-http|index|retrain|soak|eventlog|serving-memory", output, StringComparison.Ordinal);
-        Assert.Contains("(not train or soak or eventlog or serving-memory or catalog: they take longest)", output, StringComparison.Ordinal);
+        Assert.Contains("serving|ingest|train|serve-http|index|retrain|soak|eventlog|serving-memory|catalog|recommend", output, StringComparison.Ordinal);
+        Assert.Contains("(not train or soak or eventlog or serving-memory or catalog or recommend: they take longest)", output, StringComparison.Ordinal);
     }
 
     private JsonDocument AssertReport(string suite, string markdownContains)
