@@ -127,12 +127,15 @@ public sealed class ServeHost : IAsyncLifetime
 /// <summary>Planned failures: each answers the next matching attempt once.</summary>
 public sealed class FaultPlan
 {
+    /// <summary>The "status" of a fault that drops the connection without an answer (a network failure).</summary>
+    public const int DropConnection = 0;
+
     private readonly ConcurrentQueue<Fault> _faults = new();
 
     /// <summary>Answers the next attempt at <paramref name="method"/> <paramref name="path"/> with <paramref name="status"/>.</summary>
     /// <param name="method">The method.</param>
     /// <param name="path">The path, e.g. <c>/api/events</c>.</param>
-    /// <param name="status">The status to answer.</param>
+    /// <param name="status">The status to answer, or <see cref="DropConnection"/> to abort the connection instead.</param>
     /// <param name="afterHandler">Run the real handler first and drop its answer (it did its work; the answer was lost).</param>
     /// <param name="retryAfterSeconds">A <c>Retry-After</c> header, if any.</param>
     /// <param name="eventsLogged">The problem's <c>eventsLogged</c>, if any.</param>
@@ -154,6 +157,12 @@ public sealed class FaultPlan
             await next(context);
             context.Response.Clear();
             context.Response.Body = original;
+        }
+
+        if (fault.Status == DropConnection)
+        {
+            context.Abort();
+            return;
         }
 
         context.Response.StatusCode = fault.Status;

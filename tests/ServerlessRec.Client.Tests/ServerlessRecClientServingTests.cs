@@ -194,7 +194,7 @@ public sealed class ServerlessRecClientServingTests(ServeHost host) : IClassFixt
         var status = await _client.GetStatusAsync(runs: 5);
 
         Assert.Equal("v2", status.Live!.Version);
-        Assert.Equal(["v2", "v1"], status.Versions.Select(v => v.Version));
+        Assert.Equal(new[] { "v2", "v1" }, status.Versions.Select(v => v.Version));
         Assert.True(status.Versions[0].Live);
         Assert.Equal(0.25, status.Versions[0].Metrics["validation.model"].NdcgAt10);
         Assert.Equal(8, status.Versions[0].Dimensions);
