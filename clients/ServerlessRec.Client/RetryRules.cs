@@ -31,6 +31,7 @@ internal static class RetryRules
         {
             HttpStatusCode.Conflict => policy.RetryOnConflict,
             HttpStatusCode.ServiceUnavailable => policy.RetryOnUnavailable,
+            HttpStatusCode.InternalServerError => policy.RetryOnServerError,
             HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout => true,
             _ => false,
         });

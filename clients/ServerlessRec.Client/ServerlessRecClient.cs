@@ -21,7 +21,8 @@ public sealed class ServerlessRecClient : IServerlessRecClient
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
 
     private static readonly RequestPolicy Serving = new(ApiGroup.Serving, Retry: true);
-    private static readonly RequestPolicy ServingWrite = new(ApiGroup.Serving, Retry: true, RetryOnConflict: true);
+    // The README's "Posting events" table: with the same key, a 409, a 503 and a 500 may all be sent again.
+    private static readonly RequestPolicy EventPost = new(ApiGroup.Serving, Retry: true, RetryOnConflict: true, RetryOnServerError: true);
     private static readonly RequestPolicy HealthProbe = new(ApiGroup.Serving, Retry: true, RetryOnUnavailable: false);
     private static readonly RequestPolicy Privacy = new(ApiGroup.Privacy, Retry: true);
     private static readonly RequestPolicy PrivacyWrite = new(ApiGroup.Privacy, Retry: true, RetryOnConflict: true);
@@ -57,7 +58,7 @@ public sealed class ServerlessRecClient : IServerlessRecClient
 
         // One key per logical post, made here once: the retries below this call repeat the same request, header and all.
         var key = idempotencyKey ?? Guid.NewGuid().ToString("N");
-        using var request = Request(HttpMethod.Post, "api/events", ServingWrite, Body(new EventBatchRequest { Events = events }, ClientJsonContext.Default.EventBatchRequest));
+        using var request = Request(HttpMethod.Post, "api/events", EventPost, Body(new EventBatchRequest { Events = events }, ClientJsonContext.Default.EventBatchRequest));
         request.Headers.Add(IdempotencyKeyHeader, key);
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var result = await ReadAsync(response, ClientJsonContext.Default.EventBatchResult, key, cancellationToken).ConfigureAwait(false);

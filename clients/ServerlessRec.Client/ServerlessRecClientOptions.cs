@@ -61,9 +61,10 @@ public sealed class ServerlessRecClientOptions
     public string? Scope { get; set; }
 
     /// <summary>
-    /// Gets or sets how many times a failed request is retried (0 turns retries off). Retried: 408, 429, 502, 503, 504 and
-    /// network errors on every route but <c>POST /api/retrain</c> and the health probe, and 409 on the routes where it
-    /// means "try again" (events, items, forget). <c>Retry-After</c> is honoured.
+    /// Gets or sets how many times a failed request is retried (0 turns retries off). Retried on every route but
+    /// <c>POST /api/retrain</c>: 408, 429, 502, 503 (not for the health probe, where it means "no model"), 504 and network
+    /// errors; 409 where it means "try again" (events, items, forget); 500 for event posts, whose contract says it logged
+    /// nothing. <c>Retry-After</c> is honoured.
     /// </summary>
     /// <value>The default is 3.</value>
     public int MaxRetryAttempts { get; set; } = DefaultMaxRetryAttempts;

@@ -24,6 +24,7 @@ public sealed class ServerlessRecClientRetryTests : IAsyncLifetime
     [InlineData(503, null, true)]
     [InlineData(409, null, true)]
     [InlineData(429, 1, null)]
+    [InlineData(500, null, null)]
     [InlineData(FaultPlan.DropConnection, null, null)]
     public async Task PostEventsAsync_AnswerLostAfterTheServerStoredIt_RetriesWithTheSameKeyAndStoresOnce(int status, int? retryAfter, bool? eventsLogged)
     {
@@ -92,6 +93,17 @@ public sealed class ServerlessRecClientRetryTests : IAsyncLifetime
         // The configured delay is 20 ms: only the header explains a wait of about a second.
         Assert.InRange((attempts[1].At - attempts[0].At).TotalMilliseconds, 900, 5000);
         Assert.Equal(3, response.Items.Count);
+    }
+
+    [Fact]
+    public async Task PutItemsAsync_500_IsNotRetried()
+    {
+        _host.Faults.Add("PUT", "/api/items", 500);
+
+        var error = await Assert.ThrowsAsync<ServerlessRecException>(() => _client.PutItemsAsync([new CatalogItem { ItemId = "i7" }]));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, error.Status);
+        Assert.Single(_host.AttemptsAt("PUT", "/api/items"));
     }
 
     [Fact]
