@@ -4,7 +4,7 @@
 # modes: without Entra ID (Access__Mode = FunctionKeys) the key is the only check; with it, the key is checked by the
 # host and the caller's token by App Service authentication and the app (Access__*Callers, app roles). Run once after the first
 # deployment (the functions must exist); running it again ROTATES the group's keys (new values), which is also how to
-# revoke a leaked key. The values are not printed: read one with
+# revoke a leaked key. All functions of a group get the same value. The values are not printed: read one with
 #   az functionapp function keys list -g <group> -n <app> --function-name <function> --query <key-name> -o tsv
 # and put it in the caller's secret store. Host keys (default, master) open every route: never hand them out.
 #
@@ -29,8 +29,11 @@ for g in "${groups[@]}"; do
     operations) functions="$OPERATIONS_FUNCTIONS" ;;
     *) echo "unknown group $g (serving, privacy or operations)" >&2; exit 2 ;;
   esac
+  # One value for the whole group, so a caller holds one key per group (ServerlessRec.Client's ServingKey, PrivacyKey,
+  # OperationsKey); without --key-value the host would generate a different value for each function.
+  value="$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
   for f in $functions; do
-    az functionapp function keys set -g "$group" -n "$app" --function-name "$f" --key-name "$g-caller" -o none
+    az functionapp function keys set -g "$group" -n "$app" --function-name "$f" --key-name "$g-caller" --key-value "$value" -o none
   done
   echo "$g: key \"$g-caller\" set on $functions"
 done
