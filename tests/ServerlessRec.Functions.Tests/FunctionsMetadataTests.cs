@@ -48,7 +48,7 @@ public sealed class FunctionsMetadataTests
     }
 
     [Theory]
-    [InlineData(RouteGroup.Serving, new[] { "Health", "PostEvents", "Recommendations", "SimilarItems", "SimilarItemsByQuery", "UnknownRoute" })]
+    [InlineData(RouteGroup.Serving, new[] { "Health", "OpenApi", "PostEvents", "Recommendations", "SimilarItems", "SimilarItemsByQuery", "UnknownRoute" })]
     [InlineData(RouteGroup.Privacy, new[] { "ExportUser", "ExportUserByQuery", "ForgetUser", "ForgetUserByQuery", "UserVector", "UserVectorByQuery" })]
     [InlineData(RouteGroup.Operations, new[] { "ActivateModel", "DeleteItem", "DeleteItemByQuery", "PutItems", "RetrainStatus", "StartRetrain", "Status" })]
     public void RouteTable_Group_HoldsExactlyItsRoutes(RouteGroup group, string[] expected)

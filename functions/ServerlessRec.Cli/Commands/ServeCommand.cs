@@ -156,6 +156,9 @@ internal sealed class ServeCommand : CliCommand
         builder.Services.AddSingleton(serving ?? new ServingOptions());
         var trainingOptions = training ?? new TwoTowerOptions();
         builder.Services.AddSingleton(trainingOptions);
+        // GET /api/openapi.json: the document of this app's own endpoints (mapped with their OpenAPI metadata below).
+        builder.Services.AddApiDocument();
+        builder.Services.AddSingleton(sp => new OpenApiEndpoints(cancellationToken => ApiDocument.WriteJsonAsync(sp, cancellationToken)));
         builder.Services.AddServingEndpoints(InstanceId());
         builder.Services.AddServeTelemetry(telemetry ?? new ServeTelemetryOptions());
 
@@ -183,11 +186,11 @@ internal sealed class ServeCommand : CliCommand
         // with the same 404 problem; mapped in Kestrel, an any-method endpoint would turn routing's 405s into 404s.
         foreach (var route in RouteTable.Routes.Where(r => r.Method != RouteTable.AnyMethod))
         {
-            api.MapMethods(route.Template, [route.Method], async context =>
+            api.MapApiRoute(route, async context =>
             {
                 var result = await route.Handler(context.RequestServices, context.Request, context.RequestAborted).ConfigureAwait(false);
                 await result.ExecuteAsync(context).ConfigureAwait(false);
-            }).WithName(route.Name);
+            });
         }
 
         if (sampleFolder is not null)

@@ -36,7 +36,7 @@ public static class RouteTable
     /// could take requests meant for real routes; with this constraint it cannot, in any order. A test checks the list
     /// against the other routes.
     /// </summary>
-    public const string UnknownRouteTemplate = "{*path:regex(^(?!(recommendations|events|items|users|retrain|health|models|status)(/|$)))}";
+    public const string UnknownRouteTemplate = "{*path:regex(^(?!(recommendations|events|items|users|retrain|health|models|status|openapi\\.json)(/|$)))}";
 
     /// <summary>The method of a route that answers every method.</summary>
     public const string AnyMethod = "*";
@@ -58,6 +58,9 @@ public static class RouteTable
 
     /// <summary>The template of <c>POST /api/models/{version}/activate</c>.</summary>
     public const string ActivateModelTemplate = "models/{version}/activate";
+
+    /// <summary>The template of <c>GET /api/openapi.json</c>, the API's OpenAPI document (<see cref="ApiDocument"/>).</summary>
+    public const string OpenApiTemplate = "openapi.json";
 
     /// <summary>Gets every route.</summary>
     /// <remarks>
@@ -85,6 +88,7 @@ public static class RouteTable
         new("ActivateModel", HttpMethods.Post, ActivateModelTemplate, RouteGroup.Operations, (s, r, c) => Models(s).ActivateAsync(r, RouteIds.FromPath(r, ActivateModelTemplate, "version"), c)),
         new("Status", HttpMethods.Get, "status", RouteGroup.Operations, (s, r, c) => Models(s).StatusAsync(r, c)),
         new("Health", HttpMethods.Get, "health", RouteGroup.Serving, (s, r, c) => Serving(s).HealthAsync(r, c)),
+        new("OpenApi", HttpMethods.Get, OpenApiTemplate, RouteGroup.Serving, (s, r, c) => s.GetRequiredService<OpenApiEndpoints>().GetAsync(r, c)),
         new("UnknownRoute", AnyMethod, UnknownRouteTemplate, RouteGroup.Serving, (s, r, c) => Task.FromResult(ApiProblems.ForStatus(StatusCodes.Status404NotFound, ApiProblems.NoRouteDetail))),
     ];
 

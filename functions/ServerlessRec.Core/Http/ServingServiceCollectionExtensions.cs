@@ -48,6 +48,8 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton(sp => new ApiEventLog(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>(), instanceId, logger: sp.GetService<ILoggerFactory>()?.CreateLogger<ApiEventLog>()));
         services.TryAddSingleton(sp => new IdempotencyMarkers(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IServingIndexResolver>(EmbeddedIndexResolver.Instance);
+        // A host that maps its routes with ApiDocument.MapApiRoute registers its own (serve); the default renders the document.
+        services.TryAddSingleton(_ => OpenApiEndpoints.Rendered());
         services.TryAddSingleton(new ServingOptions());
         services.TryAddSingleton(sp => new ServingHealth(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ServingOptions>(), sp.GetRequiredService<ILogger<ServingHealth>>()));
         services.TryAddSingleton(sp => new CatalogUpdateStore(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>()));
