@@ -78,6 +78,36 @@ public sealed class ReadmeSnippetTests : IAsyncLifetime
         Assert.Single(_serve.AttemptsAt("POST", "/api/events"));
     }
 
+    [Fact]
+    public void Readme_CSharpSnippetOfUseItFromYourWebApp_IsTheCodeThisTestRuns()
+    {
+        var root = RepositoryRoot();
+        var readme = File.ReadAllText(Path.Combine(root, "README.md"));
+        var section = readme[readme.IndexOf("## Use it from your web app", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        var documented = section[start..section.IndexOf("```", start, StringComparison.Ordinal)].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        var source = File.ReadAllText(Path.Combine(root, "tests", "ServerlessRec.Client.Tests", "ReadmeSnippetTests.cs"));
+        var from = source.IndexOf("// ---- README snippet: begin ----", StringComparison.Ordinal);
+        var to = source.IndexOf("// ---- README snippet: end ----", from, StringComparison.Ordinal);
+        var run = source[from..to].Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.Contains("SignInFromTestHeader", StringComparison.Ordinal) && !l.StartsWith("// ----", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(run, documented.Select(l => l.Trim()));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "ServerlessRec.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("no ServerlessRec.sln above the test assembly");
+    }
+
     private static Task SignInFromTestHeader(HttpContext context, RequestDelegate next)
     {
         context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, context.Request.Headers["X-Test-User"].ToString())], "test"));
