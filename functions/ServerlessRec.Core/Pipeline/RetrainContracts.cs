@@ -22,6 +22,7 @@ public sealed record RetrainInput(string Trigger, RetrainSettings Settings, Date
             FutureSkewSeconds = options.FutureTimestampSkew.TotalSeconds,
             RequireLiveComparison = options.RequireLiveComparison,
             GraceSeconds = options.PreviousVersionGracePeriod.TotalSeconds,
+            OnlineMetricsDays = options.OnlineMetricsDays,
         };
         return new RetrainInput(trigger, settings, runStart);
     }
@@ -41,6 +42,9 @@ public sealed record RetrainSettings(int BlobsPerShard, double PromotionMargin, 
 
     /// <summary>Gets the grace period of the previously live version, in seconds. See <see cref="RetrainOptions.PreviousVersionGracePeriod"/>.</summary>
     public double GraceSeconds { get; init; } = 600;
+
+    /// <summary>Gets the online-metrics window in days (0: no online metrics). See <see cref="RetrainOptions.OnlineMetricsDays"/>.</summary>
+    public int OnlineMetricsDays { get; init; } = RetrainOptions.DefaultOnlineMetricsDays;
 }
 
 /// <summary>Input of ListPartitions: the run and its window.</summary>
@@ -227,6 +231,12 @@ public sealed record RetrainRunRecord
 
     /// <summary>Gets why a live model that exists was not compared with the candidate (<see langword="null"/> when it was, or when there is none).</summary>
     public string? LiveComparisonSkipped { get; init; }
+
+    /// <summary>Gets the online metrics of the days before the run (impressions, CTR@10, conversions, exposure), per model version, arm and source.</summary>
+    public OnlineMetricsResult? OnlineMetrics { get; init; }
+
+    /// <summary>Gets why the online metrics could not be computed (the run went on without them).</summary>
+    public string? OnlineMetricsError { get; init; }
 
     public TrainResult? Training { get; init; }
 

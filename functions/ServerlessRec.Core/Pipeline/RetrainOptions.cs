@@ -67,6 +67,17 @@ public sealed class RetrainOptions
     /// <value>The default is <see langword="false"/>: the candidate only has to beat popularity then, and the run record says why the comparison was skipped.</value>
     public bool RequireLiveComparison { get; set; }
 
+    /// <summary>The default of <see cref="OnlineMetricsDays"/>.</summary>
+    public const int DefaultOnlineMetricsDays = 1;
+
+    /// <summary>
+    /// Gets or sets how many days before a run's start its online-metrics step reads (impressions of the impression log,
+    /// events that carry a <c>recommendationId</c>); 0 skips the step.
+    /// </summary>
+    /// <value>The default is 1 day (retraining runs daily: each run reports the day since the one before).</value>
+    [Range(0, 31)]
+    public int OnlineMetricsDays { get; set; } = DefaultOnlineMetricsDays;
+
     /// <summary>Gets or sets how many attempts an activity gets before the run fails.</summary>
     /// <value>The default is 3.</value>
     [Range(1, 20)]

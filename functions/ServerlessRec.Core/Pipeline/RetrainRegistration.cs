@@ -13,6 +13,7 @@ public static class RetrainRegistration
         registry.AddOrchestratorFunc<RetrainInput, RetrainOutcome>(RetrainOrchestration.Name, (context, input) => RetrainOrchestration.RunAsync(context, input));
         registry.AddActivityFunc<ScratchInput, int>(nameof(RetrainActivities.RemoveStaleScratch), (_, input) => activities().MeasureStepAsync(nameof(RetrainActivities.RemoveStaleScratch), a => a.RemoveStaleScratch(input)));
         registry.AddActivityFunc<PurgeForgottenInput, PurgeForgottenResult>(nameof(RetrainActivities.PurgeForgotten), (_, input) => activities().MeasureStepAsync(nameof(RetrainActivities.PurgeForgotten), a => a.PurgeForgotten(input)));
+        registry.AddActivityFunc<OnlineMetricsInput, OnlineMetricsResult>(nameof(RetrainActivities.ComputeOnlineMetrics), (_, input) => activities().MeasureStepAsync(nameof(RetrainActivities.ComputeOnlineMetrics), a => a.ComputeOnlineMetrics(input)));
         registry.AddActivityFunc<ListPartitionsInput, List<LogBlob>>(nameof(RetrainActivities.ListPartitions), (_, input) => activities().MeasureStepAsync(nameof(RetrainActivities.ListPartitions), a => a.ListPartitions(input)));
         registry.AddActivityFunc<CompactInput, CompactResult>(nameof(RetrainActivities.Compact), (_, input) => activities().MeasureStepAsync(nameof(RetrainActivities.Compact), a => a.Compact(input)));
         registry.AddActivityFunc<ShardsInput, DatasetSummary>(nameof(RetrainActivities.BuildDataset), (_, input) => activities().MeasureStepAsync(nameof(RetrainActivities.BuildDataset), a => a.BuildDataset(input)));
