@@ -4,8 +4,9 @@ using System.Security.Cryptography;
 namespace ServerlessRec.Events;
 
 /// <summary>
-/// The id of one recommendation response: 16 bytes, base64url without padding (22 characters of <c>A–Z a–z 0–9 - _</c>).
-/// The first 6 bytes are the Unix milliseconds it was served (big-endian, so ids sort by time), the other 10 are random.
+/// The id of one recommendation response: 16 bytes written as 22 characters of <c>- 0–9 A–Z _ a–z</c> (the base64url
+/// characters, 6 bits each, valued in that ASCII order so that ids compare as their bytes do). The first 6 bytes are the
+/// Unix milliseconds it was served (big-endian, so ids sort by time with an ordinal comparison), the other 10 are random.
 /// It names nothing about the user, the request or the model: whoever holds one learns only when it was served.
 /// </summary>
 public static class RecommendationIds
@@ -15,6 +16,7 @@ public static class RecommendationIds
 
     private const int TimeBytes = 6;
     private const int TotalBytes = 16;
+    private const string Alphabet = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
 
     /// <summary>Creates a new id for a response served at <paramref name="servedAt"/>.</summary>
     public static string New(DateTimeOffset servedAt)
@@ -24,7 +26,17 @@ public static class RecommendationIds
         BinaryPrimitives.WriteInt64BigEndian(millis, Math.Max(0, servedAt.ToUnixTimeMilliseconds()));
         millis[(8 - TimeBytes)..].CopyTo(bytes);
         RandomNumberGenerator.Fill(bytes[TimeBytes..]);
-        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var value = BinaryPrimitives.ReadUInt128BigEndian(bytes);
+        return string.Create(Length, value, static (chars, bits) =>
+        {
+            // 21 characters of 6 bits, then the last 2 bits in the top of the 22nd.
+            for (var i = 0; i < Length - 1; i++)
+            {
+                chars[i] = Alphabet[(int)((bits >> (128 - (6 * (i + 1)))) & 63)];
+            }
+
+            chars[^1] = Alphabet[(int)(bits & 3) << 4];
+        });
     }
 
     /// <summary>Returns whether <paramref name="value"/> has the form of an id (22 base64url characters).</summary>
@@ -37,7 +49,7 @@ public static class RecommendationIds
 
         foreach (var c in value)
         {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            if (DecodeChar(c) < 0)
             {
                 return false;
             }
@@ -70,12 +82,5 @@ public static class RecommendationIds
         return bits / (double)(1UL << 48);
     }
 
-    private static int DecodeChar(char c) => c switch
-    {
-        >= 'A' and <= 'Z' => c - 'A',
-        >= 'a' and <= 'z' => c - 'a' + 26,
-        >= '0' and <= '9' => c - '0' + 52,
-        '-' => 62,
-        _ => 63,
-    };
+    private static int DecodeChar(char c) => c < 128 ? Alphabet.IndexOf(c, StringComparison.Ordinal) : -1;
 }

@@ -26,6 +26,11 @@ public sealed class RecommendationIdsTests
     [InlineData("i42")]
     public void IsValid_NotAnId_IsFalse(string value) => Assert.False(RecommendationIds.IsValid(value));
 
+    [Theory]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAA-")]
+    [InlineData("-_zz0123456789xyzXYZ_k")]
+    public void IsValid_TwentyTwoCharactersEndingInTwoBits_IsTrue(string value) => Assert.True(RecommendationIds.IsValid(value));
+
     [Fact]
     public void SampleFraction_ManyIds_SpreadsEvenlyOverZeroToOne()
     {

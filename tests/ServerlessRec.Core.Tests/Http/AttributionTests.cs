@@ -122,8 +122,8 @@ public sealed class AttributionTests(ServingFixture fixture) : IClassFixture<Ser
 
     [Theory]
     [InlineData("\"recommendationId\":\"not-an-id\",\"position\":0", "events[0].recommendationId")]
-    [InlineData("\"recommendationId\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"position\":-1", "events[0].position")]
-    [InlineData("\"recommendationId\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"position\":200", "events[0].position")]
+    [InlineData("\"recommendationId\":\"AAAAAAAAAAAAAAAAAAAAA-\",\"position\":-1", "events[0].position")]
+    [InlineData("\"recommendationId\":\"AAAAAAAAAAAAAAAAAAAAA-\",\"position\":200", "events[0].position")]
     [InlineData("\"position\":2", "events[0].position")]
     public async Task PostEvents_BadAttribution_Returns400NamingTheFieldAndLogsNothing(string fields, string field)
     {
