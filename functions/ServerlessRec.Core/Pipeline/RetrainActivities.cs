@@ -162,6 +162,34 @@ public sealed class RetrainActivities
         return new OnlineMetricsResult(from, to, groups, unattributed, unreadable);
     }
 
+    /// <summary>
+    /// Step 0d: deletes the impression log's blobs in day folders (<c>yyyy/MM/dd/</c>) more than
+    /// <see cref="ExpireImpressionsInput.RetentionDays"/> days before the run's day; other names are left alone. Returns how
+    /// many were deleted (a retry finds fewer).
+    /// </summary>
+    public async Task<int> ExpireImpressions(ExpireImpressionsInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var cutoff = input.RunStart.UtcDateTime.Date.AddDays(-input.RetentionDays);
+        var expired = new List<string>();
+        await foreach (var blob in _store.ListAsync(ContainerNames.Impressions).ConfigureAwait(false))
+        {
+            if (blob.Name.Length > 10
+                && DateTime.TryParseExact(blob.Name.AsSpan(0, 10), "yyyy'/'MM'/'dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day)
+                && day < cutoff)
+            {
+                expired.Add(blob.Name);
+            }
+        }
+
+        foreach (var name in expired)
+        {
+            await _store.DeleteAsync(ContainerNames.Impressions, name).ConfigureAwait(false);
+        }
+
+        return expired.Count;
+    }
+
     /// <summary>A model version's item count and training popularity; <see langword="null"/> once the version is deleted.</summary>
     private async Task<OnlineCatalog?> ReadOnlineCatalogAsync(string version)
     {

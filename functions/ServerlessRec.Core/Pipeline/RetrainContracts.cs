@@ -23,6 +23,7 @@ public sealed record RetrainInput(string Trigger, RetrainSettings Settings, Date
             RequireLiveComparison = options.RequireLiveComparison,
             GraceSeconds = options.PreviousVersionGracePeriod.TotalSeconds,
             OnlineMetricsDays = options.OnlineMetricsDays,
+            ImpressionRetentionDays = options.ImpressionRetentionDays,
         };
         return new RetrainInput(trigger, settings, runStart);
     }
@@ -45,7 +46,15 @@ public sealed record RetrainSettings(int BlobsPerShard, double PromotionMargin, 
 
     /// <summary>Gets the online-metrics window in days (0: no online metrics). See <see cref="RetrainOptions.OnlineMetricsDays"/>.</summary>
     public int OnlineMetricsDays { get; init; } = RetrainOptions.DefaultOnlineMetricsDays;
+
+    /// <summary>Gets the days of impression log kept. See <see cref="RetrainOptions.ImpressionRetentionDays"/>.</summary>
+    public int ImpressionRetentionDays { get; init; } = RetrainOptions.DefaultImpressionRetentionDays;
 }
+
+/// <summary>Input of ExpireImpressions: impression day folders before <paramref name="RetentionDays"/> days ahead of the run's day go.</summary>
+/// <param name="RunStart">The run's "now".</param>
+/// <param name="RetentionDays">The whole days kept before the run's day.</param>
+public sealed record ExpireImpressionsInput(DateTimeOffset RunStart, int RetentionDays);
 
 /// <summary>Input of ListPartitions: the run and its window.</summary>
 /// <param name="RunId">The run.</param>
@@ -237,6 +246,12 @@ public sealed record RetrainRunRecord
 
     /// <summary>Gets why the online metrics could not be computed (the run went on without them).</summary>
     public string? OnlineMetricsError { get; init; }
+
+    /// <summary>Gets how many impression log blobs older than the retention were deleted.</summary>
+    public int ImpressionBlobsExpired { get; init; }
+
+    /// <summary>Gets why old impression log blobs could not be deleted (the run went on; the next run tries again).</summary>
+    public string? ImpressionExpiryError { get; init; }
 
     public TrainResult? Training { get; init; }
 

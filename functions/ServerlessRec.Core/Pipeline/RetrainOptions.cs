@@ -78,6 +78,18 @@ public sealed class RetrainOptions
     [Range(0, 31)]
     public int OnlineMetricsDays { get; set; } = DefaultOnlineMetricsDays;
 
+    /// <summary>The default of <see cref="ImpressionRetentionDays"/>.</summary>
+    public const int DefaultImpressionRetentionDays = 30;
+
+    /// <summary>
+    /// Gets or sets how many days of the impression log (<c>impressions/yyyy/MM/dd/</c>) every run keeps; older day folders
+    /// are deleted (never fewer days than <see cref="OnlineMetricsDays"/> reads). The records name users by a keyed hash
+    /// only, and this bounds how long even that is kept.
+    /// </summary>
+    /// <value>The default is 30 days.</value>
+    [Range(1, 3650)]
+    public int ImpressionRetentionDays { get; set; } = DefaultImpressionRetentionDays;
+
     /// <summary>Gets or sets how many attempts an activity gets before the run fails.</summary>
     /// <value>The default is 3.</value>
     [Range(1, 20)]

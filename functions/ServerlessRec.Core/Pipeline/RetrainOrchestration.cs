@@ -84,6 +84,20 @@ public static partial class RetrainOrchestration
                 Step("onlineMetrics");
             }
 
+            Progress("expireImpressions");
+            try
+            {
+                var retention = Math.Max(settings.ImpressionRetentionDays, settings.OnlineMetricsDays);
+                var expired = await context.CallActivityAsync<int>(nameof(RetrainActivities.ExpireImpressions), new ExpireImpressionsInput(runStart, retention), retry);
+                record = record with { ImpressionBlobsExpired = expired };
+            }
+            catch (TaskFailedException ex)
+            {
+                record = record with { ImpressionExpiryError = ex.FailureDetails?.ErrorMessage ?? ex.Message };
+            }
+
+            Step("expireImpressions");
+
             Progress("listPartitions");
             var blobs = await context.CallActivityAsync<List<LogBlob>>(nameof(RetrainActivities.ListPartitions), new ListPartitionsInput(runId, runStart, settings.WindowDays, settings.FutureSkewSeconds), retry);
             Step("listPartitions");

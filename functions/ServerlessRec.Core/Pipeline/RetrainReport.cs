@@ -139,6 +139,11 @@ public static class RetrainReport
             html.Append("<h2>Online metrics</h2>\n<p>The online metrics could not be computed (the run went on): ").Append(E(error)).Append("</p>\n");
         }
 
+        if (record.ImpressionExpiryError is { } expiry)
+        {
+            html.Append("<p>Old impression logs could not be deleted (the next run tries again): ").Append(E(expiry)).Append("</p>\n");
+        }
+
         if (record.OnlineMetrics is not { } online)
         {
             return;

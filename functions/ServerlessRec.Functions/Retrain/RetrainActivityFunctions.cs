@@ -14,6 +14,10 @@ public sealed class RetrainActivityFunctions(RetrainActivities activities)
     public Task<OnlineMetricsResult> ComputeOnlineMetricsAsync([ActivityTrigger] OnlineMetricsInput input) =>
         activities.MeasureStepAsync(nameof(RetrainActivities.ComputeOnlineMetrics), a => a.ComputeOnlineMetrics(input));
 
+    [Function(nameof(RetrainActivities.ExpireImpressions))]
+    public Task<int> ExpireImpressionsAsync([ActivityTrigger] ExpireImpressionsInput input) =>
+        activities.MeasureStepAsync(nameof(RetrainActivities.ExpireImpressions), a => a.ExpireImpressions(input));
+
     [Function(nameof(RetrainActivities.PurgeForgotten))]
     public Task<PurgeForgottenResult> PurgeForgottenAsync([ActivityTrigger] PurgeForgottenInput input) =>
         activities.MeasureStepAsync(nameof(RetrainActivities.PurgeForgotten), a => a.PurgeForgotten(input));

@@ -107,6 +107,27 @@ public sealed class OnlineMetricsRetrainTests : IDisposable
     }
 
     [Fact]
+    public async Task Retrain_ImpressionDayFoldersPastTheRetention_AreDeletedAndRecentOnesKept()
+    {
+        await WriteLogsAsync();
+        await _store.AppendAsync(ContainerNames.Impressions, "2026/01/29/23/api-test.jsonl", Encoding.UTF8.GetBytes("{}\n"));
+        await _store.AppendAsync(ContainerNames.Impressions, "2026/01/30/00/api-test.jsonl", Encoding.UTF8.GetBytes("{}\n"));
+
+        var outcome = await RunAsync(new RetrainOptions { ImpressionRetentionDays = 30, FirstRetryInterval = TimeSpan.FromMilliseconds(20) });
+
+        var record = JsonSerializer.Deserialize<RetrainRunRecord>((await _store.ReadAsync(ContainerNames.Runs, $"{outcome.RunId}.json"))!.Content.Span)!;
+        Assert.Equal(1, record.ImpressionBlobsExpired);
+        var kept = new List<string>();
+        await foreach (var blob in _store.ListAsync(ContainerNames.Impressions))
+        {
+            kept.Add(blob.Name);
+        }
+
+        // 30 whole days before 2026-03-01: 2026-01-30 is the oldest day kept.
+        Assert.Equal(["2026/01/30/00/api-test.jsonl", "2026/02/28/10/api-test.jsonl"], kept.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Retrain_OnlineMetricsDaysZero_SkipsTheStep()
     {
         await WriteLogsAsync();
