@@ -45,6 +45,27 @@ public sealed class ServerlessRecTelemetry : IDisposable
     /// <summary>Counter: model versions a serving instance could not load; tag <c>model.version</c>.</summary>
     public const string ModelLoadFailures = "serverlessrec.model.load.failures";
 
+    /// <summary>Counter: items of sampled responses written to the impression log; tags <c>source</c>, <c>outcome</c> (logged | failed).</summary>
+    public const string ImpressionsLogged = "serverlessrec.impressions.logged";
+
+    /// <summary>Gauge: impressions in the online-metrics window of the last retraining run; tags <c>model.version</c>, <c>arm</c>, <c>source</c>.</summary>
+    public const string OnlineImpressions = "serverlessrec.online.impressions";
+
+    /// <summary>Gauge: click-through rate at 10 (attributed clicks at positions below 10 / impressions there); tags as <see cref="OnlineImpressions"/>.</summary>
+    public const string OnlineCtr = "serverlessrec.online.ctr";
+
+    /// <summary>Gauge: attributed conversions (purchase, like); tags as <see cref="OnlineImpressions"/>.</summary>
+    public const string OnlineConversions = "serverlessrec.online.conversions";
+
+    /// <summary>Gauge: distinct exposed items / catalog size; tags as <see cref="OnlineImpressions"/>.</summary>
+    public const string OnlineCoverage = "serverlessrec.online.coverage";
+
+    /// <summary>Gauge: Gini coefficient of impressions over the catalog (0 even, 1 all on one item); tags as <see cref="OnlineImpressions"/>.</summary>
+    public const string OnlineGini = "serverlessrec.online.gini";
+
+    /// <summary>Gauge: mean training popularity (positive events) of exposed items, per impression; tags as <see cref="OnlineImpressions"/>.</summary>
+    public const string OnlinePopularity = "serverlessrec.online.popularity";
+
     /// <summary>The <c>reason</c> of users whose history the seeding step could not write.</summary>
     public const string SeedHistoryFailedReason = "history-write-failed";
 
@@ -59,6 +80,13 @@ public sealed class ServerlessRecTelemetry : IDisposable
     private readonly Counter<long> _quarantined;
     private readonly Counter<long> _activations;
     private readonly Counter<long> _loadFailures;
+    private readonly Counter<long> _impressionsLogged;
+    private readonly Gauge<long> _onlineImpressions;
+    private readonly Gauge<double> _onlineCtr;
+    private readonly Gauge<long> _onlineConversions;
+    private readonly Gauge<double> _onlineCoverage;
+    private readonly Gauge<double> _onlineGini;
+    private readonly Gauge<double> _onlinePopularity;
 
     /// <summary>Creates the instruments.</summary>
     /// <param name="meterFactory">The host's meter factory (it owns the meter); without one the meter is created and disposed here.</param>
@@ -76,6 +104,13 @@ public sealed class ServerlessRecTelemetry : IDisposable
         _quarantined = Meter.CreateCounter<long>(RetrainQuarantined, "{line}", "Lines and users a retraining put in quarantine");
         _activations = Meter.CreateCounter<long>(ModelActivations, "{activation}", "Model versions made live");
         _loadFailures = Meter.CreateCounter<long>(ModelLoadFailures, "{failure}", "Model versions a serving instance could not load");
+        _impressionsLogged = Meter.CreateCounter<long>(ImpressionsLogged, "{impression}", "Items of sampled responses written to the impression log");
+        _onlineImpressions = Meter.CreateGauge<long>(OnlineImpressions, "{impression}", "Impressions in the last online-metrics window");
+        _onlineCtr = Meter.CreateGauge<double>(OnlineCtr, "1", "Click-through rate at 10 in the last online-metrics window");
+        _onlineConversions = Meter.CreateGauge<long>(OnlineConversions, "{conversion}", "Attributed conversions in the last online-metrics window");
+        _onlineCoverage = Meter.CreateGauge<double>(OnlineCoverage, "1", "Share of the catalog exposed in the last online-metrics window");
+        _onlineGini = Meter.CreateGauge<double>(OnlineGini, "1", "Gini coefficient of exposure over the catalog in the last online-metrics window");
+        _onlinePopularity = Meter.CreateGauge<double>(OnlinePopularity, "{event}", "Mean training popularity of exposed items in the last online-metrics window");
     }
 
     /// <summary>Gets the meter that holds the instruments.</summary>
@@ -122,6 +157,23 @@ public sealed class ServerlessRecTelemetry : IDisposable
 
     /// <summary>Records a model version that could not be loaded for serving.</summary>
     public void ModelLoadFailed(string modelVersion) => _loadFailures.Add(1, new KeyValuePair<string, object?>("model.version", modelVersion));
+
+    /// <summary>Records the items of one response written to (or lost by) the impression log.</summary>
+    public void ImpressionsWereLogged(string source, bool succeeded, int items) =>
+        _impressionsLogged.Add(items, new KeyValuePair<string, object?>("source", source), new KeyValuePair<string, object?>("outcome", succeeded ? "logged" : "failed"));
+
+    /// <summary>Records one group of a run's online metrics as gauges tagged with its model version, arm and source.</summary>
+    public void OnlineMetricsComputed(Pipeline.OnlineMetricsRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        KeyValuePair<string, object?>[] tags = [new("model.version", row.ModelVersion), new("arm", row.Arm), new("source", row.Source)];
+        _onlineImpressions.Record(row.Impressions, tags);
+        _onlineCtr.Record(row.CtrAt10, tags);
+        _onlineConversions.Record(row.Conversions, tags);
+        _onlineCoverage.Record(row.Coverage, tags);
+        _onlineGini.Record(row.ExposureGini, tags);
+        _onlinePopularity.Record(row.MeanPopularity, tags);
+    }
 
     /// <inheritdoc/>
     public void Dispose()

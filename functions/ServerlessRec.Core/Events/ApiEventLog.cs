@@ -107,14 +107,23 @@ public sealed partial class ApiEventLog
             lines.WriteEvent(e);
         }
 
-        var blocks = BlobAppendLimits.BlocksFor(lines.Written.Length);
+        return await AppendLinesAsync(lines.Written, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Appends ready JSON Lines (each ending in a newline) in one append block and returns the blob name: the rolling of
+    /// <see cref="AppendAsync"/> for logs of other records (the impression log).
+    /// </summary>
+    public async Task<string> AppendLinesAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken = default)
+    {
+        var blocks = BlobAppendLimits.BlocksFor(lines.Length);
         for (var attempt = 1; ; attempt++)
         {
             var (hour, index) = Reserve(blocks);
             var name = BlobName(hour, index);
             try
             {
-                await _store.AppendAsync(_container, name, lines.Written, cancellationToken).ConfigureAwait(false);
+                await _store.AppendAsync(_container, name, lines, cancellationToken).ConfigureAwait(false);
                 return name;
             }
             catch (AppendBlobFullException) when (attempt < MaxRollovers)

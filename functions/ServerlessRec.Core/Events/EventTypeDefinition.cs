@@ -18,4 +18,11 @@ public sealed class EventTypeDefinition
 
     /// <summary>Gets or sets a threshold: an event whose value is below it is negative (a low rating). Unset means never.</summary>
     public double? NegativeBelow { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether an event of this type only records that an item was shown (an
+    /// <c>impression</c>): neither positive nor negative, it is never training or evaluation input and never enters a
+    /// user's history; the online metrics count it as exposure.
+    /// </summary>
+    public bool Exposure { get; set; }
 }

@@ -18,7 +18,7 @@ public sealed class EventTypeOptions : IValidatableObject
     public const string SectionName = "EventTypes";
 
     /// <summary>Gets the types by name (case-insensitive).</summary>
-    /// <value>The default is view 1, click 2, like 4, purchase 8, rating (weight = value), skip and dislike negative.</value>
+    /// <value>The default is view 1, click 2, like 4, purchase 8, rating (weight = value), skip and dislike negative, impression exposure only.</value>
     public Dictionary<string, EventTypeDefinition> Types { get; init; } = CreateDefaultTypes();
 
     /// <summary>Creates the default set of types.</summary>
@@ -31,7 +31,14 @@ public sealed class EventTypeOptions : IValidatableObject
         ["rating"] = new() { Weight = 1f, ScaleByValue = true },
         ["skip"] = new() { Weight = 0f, Negative = true },
         ["dislike"] = new() { Weight = 0f, Negative = true },
+        [ImpressionType] = new() { Weight = 0f, Exposure = true },
     };
+
+    /// <summary>The default exposure type: an item shown to a user (<see cref="EventTypeDefinition.Exposure"/>).</summary>
+    public const string ImpressionType = "impression";
+
+    /// <summary>Returns whether <paramref name="type"/> is configured as an exposure type (never training input, never history).</summary>
+    public bool IsExposure(string type) => Types.TryGetValue(type, out var definition) && definition.Exposure;
 
     /// <summary>Returns whether <paramref name="type"/> is configured.</summary>
     public bool IsKnown(string type) => Types.ContainsKey(type);
@@ -40,13 +47,29 @@ public sealed class EventTypeOptions : IValidatableObject
     /// Classifies one event: its history weight (0 for negatives) and whether it is negative.
     /// Returns <see langword="false"/> when the type is not configured.
     /// </summary>
-    public bool TryClassify(string type, double? value, out float weight, out bool negative)
+    public bool TryClassify(string type, double? value, out float weight, out bool negative) => TryClassify(type, value, out weight, out negative, out _);
+
+    /// <summary>
+    /// Classifies one event as <see cref="TryClassify(string, double?, out float, out bool)"/> does, and says whether its
+    /// type is an exposure type (an impression: weight 0, not negative, to be skipped by training and histories).
+    /// </summary>
+    public bool TryClassify(string type, double? value, out float weight, out bool negative, out bool exposure)
     {
         if (!Types.TryGetValue(type, out var definition))
         {
             weight = 0f;
             negative = false;
+            exposure = false;
             return false;
+        }
+
+        exposure = definition.Exposure;
+        if (exposure)
+        {
+            // Shown, not chosen or refused: it says nothing about the user's taste.
+            weight = 0f;
+            negative = false;
+            return true;
         }
 
         negative = definition.Negative || (definition.NegativeBelow is { } threshold && value is { } v && v < threshold);
@@ -116,6 +139,11 @@ public sealed class EventTypeOptions : IValidatableObject
                 var member = error.MemberNames.FirstOrDefault() ?? string.Empty;
                 var value = typeof(EventTypeDefinition).GetProperty(member)?.GetValue(definition);
                 yield return new ValidationResult(string.Create(CultureInfo.InvariantCulture, $"{key}:{member}: {error.ErrorMessage} Got {value}."), [nameof(Types)]);
+            }
+
+            if (definition.Exposure && (definition.Negative || definition.NegativeBelow is not null))
+            {
+                yield return new ValidationResult($"{key}: an {nameof(EventTypeDefinition.Exposure)} type is neither positive nor negative; remove {nameof(EventTypeDefinition.Negative)} and {nameof(EventTypeDefinition.NegativeBelow)}.", [nameof(Types)]);
             }
 
             if (definition.NegativeBelow is { } threshold && !double.IsFinite(threshold))

@@ -6,4 +6,6 @@ namespace ServerlessRec.Events;
 /// <param name="Type">One of the configured event types (see <see cref="EventTypeOptions"/>).</param>
 /// <param name="Timestamp">When it happened.</param>
 /// <param name="Value">Optional number: a rating, dwell seconds.</param>
-public readonly record struct InteractionEvent(string UserId, string ItemId, string Type, DateTimeOffset Timestamp, double? Value = null);
+/// <param name="RecommendationId">The recommendation the event answers (attribution), when the client sent one.</param>
+/// <param name="Position">The item's 0-based position in that recommendation's list, when the client sent one.</param>
+public readonly record struct InteractionEvent(string UserId, string ItemId, string Type, DateTimeOffset Timestamp, double? Value = null, string? RecommendationId = null, int? Position = null);

@@ -17,6 +17,8 @@ internal sealed class JsonEventLineParser(EventTypeResolver types)
         Type,
         Timestamp,
         Value,
+        RecommendationId,
+        Position,
     }
 
     /// <summary>Parses a line already known to be valid UTF-8; on failure returns the first problem found.</summary>
@@ -29,6 +31,8 @@ internal sealed class JsonEventLineParser(EventTypeResolver types)
         DateTimeOffset timestamp = default;
         var hasTimestamp = false;
         double? value = null;
+        string? recommendationId = null;
+        int? position = null;
         var error = LineError.None;
 
         var reader = new Utf8JsonReader(line, isFinalBlock: true, state: default);
@@ -59,6 +63,12 @@ internal sealed class JsonEventLineParser(EventTypeResolver types)
                         break;
                     case Field.Value:
                         value = ReadValue(ref reader, ref error);
+                        break;
+                    case Field.RecommendationId:
+                        recommendationId = ReadRecommendationId(ref reader, ref error);
+                        break;
+                    case Field.Position:
+                        position = ReadPosition(ref reader, ref error);
                         break;
                     default:
                         reader.Skip();
@@ -102,7 +112,7 @@ internal sealed class JsonEventLineParser(EventTypeResolver types)
             return new(RejectionReasons.MissingField, "timestamp is missing");
         }
 
-        result = new InteractionEvent(user!, item!, type, timestamp, value);
+        result = new InteractionEvent(user!, item!, type, timestamp, value, recommendationId, position);
         return LineError.None;
     }
 
@@ -128,7 +138,56 @@ internal sealed class JsonEventLineParser(EventTypeResolver types)
             return Field.Timestamp;
         }
 
-        return reader.ValueTextEquals("value"u8) ? Field.Value : Field.Other;
+        if (reader.ValueTextEquals("value"u8))
+        {
+            return Field.Value;
+        }
+
+        if (reader.ValueTextEquals("recommendationId"u8))
+        {
+            return Field.RecommendationId;
+        }
+
+        return reader.ValueTextEquals("position"u8) ? Field.Position : Field.Other;
+    }
+
+    private static string? ReadRecommendationId(ref Utf8JsonReader reader, ref LineError error)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                var text = reader.GetString()!;
+                if (RecommendationIds.IsValid(text))
+                {
+                    return text;
+                }
+
+                Keep(ref error, new(RejectionReasons.BadField, $"recommendationId {LineError.Show(text)} is not a recommendation id ({RecommendationIds.Length} base64url characters)"));
+                return null;
+            case JsonTokenType.Null:
+                return null;
+            default:
+                Keep(ref error, new(RejectionReasons.BadField, $"recommendationId must be a string, got {Describe(reader.TokenType)}"));
+                reader.Skip();
+                return null;
+        }
+    }
+
+    private static int? ReadPosition(ref Utf8JsonReader reader, ref LineError error)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number when reader.TryGetInt32(out var number) && number >= 0:
+                return number;
+            case JsonTokenType.Null:
+                return null;
+            default:
+                Keep(ref error, new(RejectionReasons.BadField, reader.TokenType == JsonTokenType.Number
+                    ? $"position {LineError.Show(reader.ValueSpan)} must be a whole number of 0 or more"
+                    : $"position must be a number or null, got {Describe(reader.TokenType)}"));
+                reader.Skip();
+                return null;
+        }
     }
 
     private string? ReadId(ref Utf8JsonReader reader, string name, ref LineError error)

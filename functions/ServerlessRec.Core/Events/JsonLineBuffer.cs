@@ -68,6 +68,16 @@ internal sealed class JsonLineBuffer : IDisposable
             writer.WriteNull("value"u8);
         }
 
+        if (e.RecommendationId is { } recommendationId)
+        {
+            writer.WriteString("recommendationId"u8, recommendationId);
+        }
+
+        if (e.Position is { } position)
+        {
+            writer.WriteNumber("position"u8, position);
+        }
+
         writer.WriteEndObject();
         EndLine();
     }

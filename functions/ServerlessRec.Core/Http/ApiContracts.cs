@@ -24,6 +24,14 @@ public sealed record PostedEvent
 
     [JsonPropertyName("value")]
     public double? Value { get; init; }
+
+    /// <summary>Gets the <c>recommendationId</c> of the response that showed the item, when the event answers one (attribution).</summary>
+    [JsonPropertyName("recommendationId")]
+    public string? RecommendationId { get; init; }
+
+    /// <summary>Gets the item's 0-based position in that response's list; only with <see cref="RecommendationId"/>.</summary>
+    [JsonPropertyName("position")]
+    public int? Position { get; init; }
 }
 
 /// <summary>The body of <c>POST /api/events</c>: <c>{ "events": [ {userId, itemId, type, timestamp?, value?}, ... ] }</c>.</summary>

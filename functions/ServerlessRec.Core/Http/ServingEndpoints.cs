@@ -29,8 +29,9 @@ public sealed partial class ServingEndpoints
     private readonly TimeProvider _time;
     private readonly ILogger<ServingEndpoints> _logger;
     private readonly ServerlessRecTelemetry _telemetry;
+    private readonly ImpressionLog? _impressions;
 
-    /// <summary>Creates the handlers.</summary>
+    /// <summary>Creates the handlers; with <paramref name="impressions"/>, a sampled share of responses is logged as impressions.</summary>
     public ServingEndpoints(
         RecommenderService recommender,
         UserHistoryStore histories,
@@ -41,7 +42,8 @@ public sealed partial class ServingEndpoints
         EventTypeOptions eventTypes,
         TimeProvider time,
         ILogger<ServingEndpoints> logger,
-        ServerlessRecTelemetry telemetry)
+        ServerlessRecTelemetry telemetry,
+        ImpressionLog? impressions = null)
     {
         ArgumentNullException.ThrowIfNull(recommender);
         ArgumentNullException.ThrowIfNull(histories);
@@ -63,6 +65,7 @@ public sealed partial class ServingEndpoints
         _time = time;
         _logger = logger;
         _telemetry = telemetry;
+        _impressions = impressions;
     }
 
     /// <summary><c>POST /api/recommendations</c>.</summary>
@@ -71,6 +74,7 @@ public sealed partial class ServingEndpoints
         {
             var body = await RequestBody.ReadAsync<RecommendationRequest>(request, cancellationToken).ConfigureAwait(false);
             var response = await _recommender.RecommendAsync(body, cancellationToken).ConfigureAwait(false);
+            await LogImpressionsAsync(body.UserId, response, cancellationToken).ConfigureAwait(false);
             return Results.Json(response, ApiJsonContext.Default.RecommendationResponse);
         });
 
@@ -147,6 +151,7 @@ public sealed partial class ServingEndpoints
             var k = QueryInt(request, "k", 10);
             var includeUnavailable = QueryBool(request, "includeUnavailable");
             var response = await _recommender.SimilarAsync(itemId, k, includeUnavailable, cancellationToken).ConfigureAwait(false);
+            await LogImpressionsAsync(null, response, cancellationToken).ConfigureAwait(false);
             return Results.Json(response, ApiJsonContext.Default.RecommendationResponse);
         });
 
@@ -193,6 +198,10 @@ public sealed partial class ServingEndpoints
                 ApiJsonContext.Default.HealthResponse);
         });
 
+    /// <summary>Logs a sampled response's items as impressions; never fails the request (<see cref="ImpressionLog.TryLogAsync"/>).</summary>
+    private Task LogImpressionsAsync(string? userId, RecommendationResponse response, CancellationToken cancellationToken) =>
+        _impressions is null ? Task.CompletedTask : _impressions.TryLogAsync(userId, response, cancellationToken);
+
     private static string? ReadIdempotencyKey(HttpRequest request)
     {
         var values = request.Headers[IdempotencyMarkers.HeaderName];
@@ -215,7 +224,8 @@ public sealed partial class ServingEndpoints
             var e = posted[i] ?? throw new RequestValidationException(field, $"{field} is null");
             var userId = RequestRules.Id(e.UserId, field + ".userId");
             var asRequestEvent = new RequestEvent { ItemId = e.ItemId, Type = e.Type, Timestamp = e.Timestamp, Value = e.Value };
-            events.Add(RequestRules.Event(asRequestEvent, userId, _eventTypes, receivedAt, field));
+            var validated = RequestRules.Event(asRequestEvent, userId, _eventTypes, receivedAt, field);
+            events.Add(validated with { RecommendationId = RequestRules.RecommendationId(e.RecommendationId, e.Position, field), Position = e.Position });
         }
 
         return events;
@@ -311,7 +321,8 @@ public sealed partial class ServingEndpoints
             _telemetry.EventsWereAccepted(type.Key, type.Count());
         }
 
-        var byUser = events.GroupBy(e => e.UserId, StringComparer.Ordinal).ToList();
+        // Impressions stay out of histories: they are not the user's doing, and they would push real events out of the cap.
+        var byUser = events.Where(e => !_eventTypes.IsExposure(e.Type)).GroupBy(e => e.UserId, StringComparer.Ordinal).ToList();
         var failed = 0;
         var contended = true;
         Exception? firstFailure = null;

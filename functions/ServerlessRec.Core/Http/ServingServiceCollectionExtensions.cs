@@ -75,6 +75,15 @@ public static class ServingServiceCollectionExtensions
             sp.GetRequiredService<ServingHealth>(),
             sp.GetRequiredService<ServerlessRecTelemetry>(),
             sp.GetRequiredService<LiveCatalog>()));
+        // The server's sampled record of what it showed, for the online metrics (Serving:ImpressionSampleRate).
+        services.TryAddSingleton(sp => new ImpressionLog(
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            instanceId,
+            sp.GetRequiredService<UserIdHasherProvider>(),
+            sp.GetRequiredService<ServingOptions>().ImpressionSampleRate,
+            sp.GetRequiredService<ServerlessRecTelemetry>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger<ImpressionLog>()));
         services.TryAddSingleton<ServingEndpoints>();
         // Rollback and status: the index check follows the index backend (register the Azure AI Search one first to use it).
         services.TryAddSingleton<IModelIndexVerifier>(sp => new EmbeddedModelIndexVerifier(sp.GetRequiredService<IBlobStore>()));

@@ -110,6 +110,112 @@ public sealed class RetrainActivities
     }
 
     /// <summary>
+    /// Step 0c: the online metrics of the <see cref="OnlineMetricsInput.Days"/> days before the run
+    /// (<see cref="OnlineMetricsCalculator"/>): the impression log's records of those days, and the events of their day
+    /// folders that carry a <c>recommendationId</c>; coverage, Gini and popularity over each model version's items.
+    /// Reads only, so a retry computes the same numbers.
+    /// </summary>
+    public async Task<OnlineMetricsResult> ComputeOnlineMetrics(OnlineMetricsInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var to = input.RunStart;
+        var from = to.AddDays(-input.Days);
+        long unreadable = 0;
+        var served = new List<ImpressionRecord>();
+        await foreach (var record in ImpressionLog.ReadAsync(_store, from, to, _ => unreadable++).ConfigureAwait(false))
+        {
+            served.Add(record);
+        }
+
+        var attributed = new AttributedEventSink(from, to);
+        var reader = new EventFileReader(_eventTypes);
+        foreach (var prefix in ImpressionLog.DayPrefixes(from, to))
+        {
+            var names = new List<string>();
+            await foreach (var blob in _store.ListAsync(ContainerNames.Events, prefix).ConfigureAwait(false))
+            {
+                names.Add(blob.Name);
+            }
+
+            foreach (var name in names.Where(n => EventFileFormat.TryFromFileName(n, out _)))
+            {
+                var stream = await _store.OpenReadAsync(ContainerNames.Events, name).ConfigureAwait(false);
+                if (stream is null)
+                {
+                    continue;
+                }
+
+                await using (stream.ConfigureAwait(false))
+                {
+                    await reader.ReadAsync(stream, $"{ContainerNames.Events}/{name}", EventFileFormat.FromFileName(name), attributed).ConfigureAwait(false);
+                }
+            }
+        }
+
+        var catalogs = new Dictionary<string, OnlineCatalog?>(StringComparer.Ordinal);
+        foreach (var version in served.Select(r => r.ModelVersion).Distinct(StringComparer.Ordinal))
+        {
+            catalogs[version] = await ReadOnlineCatalogAsync(version).ConfigureAwait(false);
+        }
+
+        var groups = OnlineMetricsCalculator.Compute(served, attributed.Events, _eventTypes, v => catalogs.GetValueOrDefault(v), out var unattributed);
+        return new OnlineMetricsResult(from, to, groups, unattributed, unreadable);
+    }
+
+    /// <summary>
+    /// Step 0d: deletes the impression log's blobs in day folders (<c>yyyy/MM/dd/</c>) more than
+    /// <see cref="ExpireImpressionsInput.RetentionDays"/> days before the run's day; other names are left alone. Returns how
+    /// many were deleted (a retry finds fewer).
+    /// </summary>
+    public async Task<int> ExpireImpressions(ExpireImpressionsInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var cutoff = input.RunStart.UtcDateTime.Date.AddDays(-input.RetentionDays);
+        var expired = new List<string>();
+        await foreach (var blob in _store.ListAsync(ContainerNames.Impressions).ConfigureAwait(false))
+        {
+            if (blob.Name.Length > 10
+                && DateTime.TryParseExact(blob.Name.AsSpan(0, 10), "yyyy'/'MM'/'dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day)
+                && day < cutoff)
+            {
+                expired.Add(blob.Name);
+            }
+        }
+
+        foreach (var name in expired)
+        {
+            await _store.DeleteAsync(ContainerNames.Impressions, name).ConfigureAwait(false);
+        }
+
+        return expired.Count;
+    }
+
+    /// <summary>A model version's item count and training popularity; <see langword="null"/> once the version is deleted.</summary>
+    private async Task<OnlineCatalog?> ReadOnlineCatalogAsync(string version)
+    {
+        // The version comes from a log line: it must name one folder of the models container, nothing else.
+        if (version.Length == 0 || version.Contains('/', StringComparison.Ordinal) || version.Contains('\\', StringComparison.Ordinal) || version is "." or "..")
+        {
+            return null;
+        }
+
+        var items = await _store.ReadAsync(ContainerNames.Models, ModelPackage.BlobName(version, ModelManifest.ItemsFile)).ConfigureAwait(false);
+        if (items is null)
+        {
+            return null;
+        }
+
+        var list = ModelExporter.ReadItems(items.Content.ToArray());
+        var popularity = new Dictionary<string, long>(list.Count, StringComparer.Ordinal);
+        foreach (var item in list)
+        {
+            popularity[item.ItemId] = item.Popularity;
+        }
+
+        return new OnlineCatalog(list.Count, popularity);
+    }
+
+    /// <summary>
     /// Step 1: the log blobs to read: those in the day folders (<c>yyyy/MM/dd/</c>) of the training window, one prefix
     /// listing per day, or every event file when the window is 0. Each is marked for seeding when it is a bulk blob the
     /// seed watermark has not seen with this ETag.
@@ -170,7 +276,7 @@ public sealed class RetrainActivities
         ArgumentNullException.ThrowIfNull(input);
         var quarantine = new QuarantineWriter(_store, input.RunId);
         var reader = new EventFileReader(_eventTypes, notAfter: input.NotAfter);
-        using var shard = new ShardWriter(quarantine);
+        using var shard = new ShardWriter(quarantine, _eventTypes);
         using var seedUsers = new MemoryStream();
         var summary = IngestSummary.Empty;
         foreach (var blob in input.Blobs)
@@ -702,6 +808,10 @@ public sealed class RetrainActivities
         }
 
         _telemetry.Quarantined(ServerlessRecTelemetry.SeedHistoryFailedReason, record.QuarantinedUsers);
+        foreach (var group in record.OnlineMetrics?.Groups ?? [])
+        {
+            _telemetry.OnlineMetricsComputed(group);
+        }
     }
 
     private async Task<T> MeasuredAsync<T>(ServerlessRecTelemetry telemetry, string step, Func<RetrainActivities, Task<T>> activity)
@@ -753,6 +863,25 @@ public sealed class RetrainActivities
         return (loader.Build(), loader.ExcludedEventCount, forgotten.Count);
     }
 
+    /// <summary>Keeps the events of a window that carry a <c>recommendationId</c>.</summary>
+    private sealed class AttributedEventSink(DateTimeOffset from, DateTimeOffset to) : IEventSink
+    {
+        public List<InteractionEvent> Events { get; } = [];
+
+        public void OnEvent(in InteractionEvent e)
+        {
+            if (e.RecommendationId is not null && e.Timestamp >= from && e.Timestamp < to)
+            {
+                Events.Add(e);
+            }
+        }
+
+        // The same lines are quarantined, with their reasons, by the compaction of this run or the next.
+        public void OnRejected(RejectedLine line)
+        {
+        }
+    }
+
     private sealed record CachedDataset(string Key, (InteractionDataset Data, long ExcludedEvents, int ForgottenUsers) Loaded);
 
     /// <summary>One line of a seed list: a bulk blob to seed, with its ETag and its users.</summary>
@@ -778,8 +907,11 @@ public sealed class RetrainActivities
         private readonly Utf8JsonWriter _writer;
         private readonly QuarantineWriter _quarantine;
 
-        public ShardWriter(QuarantineWriter quarantine)
+        private readonly EventTypeOptions _types;
+
+        public ShardWriter(QuarantineWriter quarantine, EventTypeOptions types)
         {
+            _types = types;
             _file = new FileStream(Path.Combine(Path.GetTempPath(), $"serverlessrec-shard-{Guid.NewGuid():N}.jsonl"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
             _writer = new Utf8JsonWriter(_file);
             _quarantine = quarantine;
@@ -796,6 +928,12 @@ public sealed class RetrainActivities
 
         public void OnEvent(in InteractionEvent e)
         {
+            // Impressions are read by the online metrics, never trained on: they stay out of the shard (and the dataset).
+            if (_types.IsExposure(e.Type))
+            {
+                return;
+            }
+
             SeedUsers?.Add(e.UserId);
             _writer.Reset(_file);
             _writer.WriteStartObject();

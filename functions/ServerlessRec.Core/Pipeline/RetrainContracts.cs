@@ -22,6 +22,8 @@ public sealed record RetrainInput(string Trigger, RetrainSettings Settings, Date
             FutureSkewSeconds = options.FutureTimestampSkew.TotalSeconds,
             RequireLiveComparison = options.RequireLiveComparison,
             GraceSeconds = options.PreviousVersionGracePeriod.TotalSeconds,
+            OnlineMetricsDays = options.OnlineMetricsDays,
+            ImpressionRetentionDays = options.ImpressionRetentionDays,
         };
         return new RetrainInput(trigger, settings, runStart);
     }
@@ -41,7 +43,18 @@ public sealed record RetrainSettings(int BlobsPerShard, double PromotionMargin, 
 
     /// <summary>Gets the grace period of the previously live version, in seconds. See <see cref="RetrainOptions.PreviousVersionGracePeriod"/>.</summary>
     public double GraceSeconds { get; init; } = 600;
+
+    /// <summary>Gets the online-metrics window in days (0: no online metrics). See <see cref="RetrainOptions.OnlineMetricsDays"/>.</summary>
+    public int OnlineMetricsDays { get; init; } = RetrainOptions.DefaultOnlineMetricsDays;
+
+    /// <summary>Gets the days of impression log kept. See <see cref="RetrainOptions.ImpressionRetentionDays"/>.</summary>
+    public int ImpressionRetentionDays { get; init; } = RetrainOptions.DefaultImpressionRetentionDays;
 }
+
+/// <summary>Input of ExpireImpressions: impression day folders before <paramref name="RetentionDays"/> days ahead of the run's day go.</summary>
+/// <param name="RunStart">The run's "now".</param>
+/// <param name="RetentionDays">The whole days kept before the run's day.</param>
+public sealed record ExpireImpressionsInput(DateTimeOffset RunStart, int RetentionDays);
 
 /// <summary>Input of ListPartitions: the run and its window.</summary>
 /// <param name="RunId">The run.</param>
@@ -227,6 +240,18 @@ public sealed record RetrainRunRecord
 
     /// <summary>Gets why a live model that exists was not compared with the candidate (<see langword="null"/> when it was, or when there is none).</summary>
     public string? LiveComparisonSkipped { get; init; }
+
+    /// <summary>Gets the online metrics of the days before the run (impressions, CTR@10, conversions, exposure), per model version, arm and source.</summary>
+    public OnlineMetricsResult? OnlineMetrics { get; init; }
+
+    /// <summary>Gets why the online metrics could not be computed (the run went on without them).</summary>
+    public string? OnlineMetricsError { get; init; }
+
+    /// <summary>Gets how many impression log blobs older than the retention were deleted.</summary>
+    public int ImpressionBlobsExpired { get; init; }
+
+    /// <summary>Gets why old impression log blobs could not be deleted (the run went on; the next run tries again).</summary>
+    public string? ImpressionExpiryError { get; init; }
 
     public TrainResult? Training { get; init; }
 

@@ -67,6 +67,29 @@ public sealed class RetrainOptions
     /// <value>The default is <see langword="false"/>: the candidate only has to beat popularity then, and the run record says why the comparison was skipped.</value>
     public bool RequireLiveComparison { get; set; }
 
+    /// <summary>The default of <see cref="OnlineMetricsDays"/>.</summary>
+    public const int DefaultOnlineMetricsDays = 1;
+
+    /// <summary>
+    /// Gets or sets how many days before a run's start its online-metrics step reads (impressions of the impression log,
+    /// events that carry a <c>recommendationId</c>); 0 skips the step.
+    /// </summary>
+    /// <value>The default is 1 day (retraining runs daily: each run reports the day since the one before).</value>
+    [Range(0, 31)]
+    public int OnlineMetricsDays { get; set; } = DefaultOnlineMetricsDays;
+
+    /// <summary>The default of <see cref="ImpressionRetentionDays"/>.</summary>
+    public const int DefaultImpressionRetentionDays = 30;
+
+    /// <summary>
+    /// Gets or sets how many days of the impression log (<c>impressions/yyyy/MM/dd/</c>) every run keeps; older day folders
+    /// are deleted (never fewer days than <see cref="OnlineMetricsDays"/> reads). The records name users by a keyed hash
+    /// only, and this bounds how long even that is kept.
+    /// </summary>
+    /// <value>The default is 30 days.</value>
+    [Range(1, 3650)]
+    public int ImpressionRetentionDays { get; set; } = DefaultImpressionRetentionDays;
+
     /// <summary>Gets or sets how many attempts an activity gets before the run fails.</summary>
     /// <value>The default is 3.</value>
     [Range(1, 20)]

@@ -66,6 +66,38 @@ public static partial class RetrainOrchestration
             }
 
             Step("purgeForgotten");
+            if (settings.OnlineMetricsDays > 0)
+            {
+                // How the serving models did since the last run, before this run replaces one. Read-only and optional: a
+                // failure is recorded and the run goes on.
+                Progress("onlineMetrics");
+                try
+                {
+                    var online = await context.CallActivityAsync<OnlineMetricsResult>(nameof(RetrainActivities.ComputeOnlineMetrics), new OnlineMetricsInput(runId, runStart, settings.OnlineMetricsDays), retry);
+                    record = record with { OnlineMetrics = online };
+                }
+                catch (TaskFailedException ex)
+                {
+                    record = record with { OnlineMetricsError = ex.FailureDetails?.ErrorMessage ?? ex.Message };
+                }
+
+                Step("onlineMetrics");
+            }
+
+            Progress("expireImpressions");
+            try
+            {
+                var retention = Math.Max(settings.ImpressionRetentionDays, settings.OnlineMetricsDays);
+                var expired = await context.CallActivityAsync<int>(nameof(RetrainActivities.ExpireImpressions), new ExpireImpressionsInput(runStart, retention), retry);
+                record = record with { ImpressionBlobsExpired = expired };
+            }
+            catch (TaskFailedException ex)
+            {
+                record = record with { ImpressionExpiryError = ex.FailureDetails?.ErrorMessage ?? ex.Message };
+            }
+
+            Step("expireImpressions");
+
             Progress("listPartitions");
             var blobs = await context.CallActivityAsync<List<LogBlob>>(nameof(RetrainActivities.ListPartitions), new ListPartitionsInput(runId, runStart, settings.WindowDays, settings.FutureSkewSeconds), retry);
             Step("listPartitions");

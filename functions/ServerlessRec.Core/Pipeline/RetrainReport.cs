@@ -67,6 +67,7 @@ public static class RetrainReport
         }
 
         AppendData(html, record);
+        AppendOnlineMetrics(html, record);
         AppendTraining(html, record.Training);
         AppendMetrics(html, record.Evaluation);
         if (record.StepSeconds.Count > 0)
@@ -128,6 +129,48 @@ public static class RetrainReport
         if (record.LiveComparisonSkipped is { } skipped)
         {
             html.Append("<p>Live comparison skipped: ").Append(E(skipped)).Append(".</p>\n");
+        }
+    }
+
+    private static void AppendOnlineMetrics(StringBuilder html, RetrainRunRecord record)
+    {
+        if (record.OnlineMetricsError is { } error)
+        {
+            html.Append("<h2>Online metrics</h2>\n<p>The online metrics could not be computed (the run went on): ").Append(E(error)).Append("</p>\n");
+        }
+
+        if (record.ImpressionExpiryError is { } expiry)
+        {
+            html.Append("<p>Old impression logs could not be deleted (the next run tries again): ").Append(E(expiry)).Append("</p>\n");
+        }
+
+        if (record.OnlineMetrics is not { } online)
+        {
+            return;
+        }
+
+        html.Append("<h2>Online metrics</h2>\n<p>Served ").Append(E(online.From.ToString("u", CultureInfo.InvariantCulture))).Append(" to ")
+            .Append(E(online.To.ToString("u", CultureInfo.InvariantCulture))).Append(": impressions logged by the server (sampled) or sent by clients, and the events attributed to them by <code>recommendationId</code>.");
+        if (online.Groups.Count == 0)
+        {
+            html.Append(" No impressions in this window.</p>\n");
+            return;
+        }
+
+        html.Append("</p>\n<table><tr><th>model version</th><th>arm</th><th>source</th><th>responses</th><th>impressions</th><th>clicks@10</th><th>CTR@10</th><th>conversions</th><th>coverage</th><th>exposure Gini</th><th>mean popularity</th></tr>\n");
+        foreach (var g in online.Groups)
+        {
+            html.Append("<tr><td>").Append(E(g.ModelVersion)).Append("</td><td>").Append(E(g.Arm)).Append("</td><td>").Append(E(g.Source)).Append("</td><td>")
+                .Append(N(g.Recommendations)).Append("</td><td>").Append(N(g.Impressions)).Append("</td><td>").Append(N(g.ClicksAt10)).Append("</td><td>")
+                .Append(N(g.CtrAt10, "P2")).Append("</td><td>").Append(N(g.Conversions)).Append("</td><td>").Append(N(g.Coverage, "P1")).Append(" (").Append(N(g.ExposedItems))
+                .Append(" of ").Append(N(g.CatalogItems)).Append(")</td><td>").Append(N(g.ExposureGini, "F3")).Append("</td><td>").Append(N(g.MeanPopularity, "F1")).Append("</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
+        if (online.UnattributedEvents > 0 || online.UnreadableLines > 0)
+        {
+            html.Append("<p>Events with a recommendationId of no logged response (not sampled, or served before the window): ").Append(N(online.UnattributedEvents))
+                .Append("; unreadable impression log lines: ").Append(N(online.UnreadableLines)).Append(".</p>\n");
         }
     }
 

@@ -92,6 +92,13 @@ public enum RecommendationSource
     Fallback,
 }
 
+/// <summary>The arms a response can come from; the online metrics are grouped by arm.</summary>
+public static class RecommendationArms
+{
+    /// <summary>The live model (<c>models/current.json</c>).</summary>
+    public const string Champion = "champion";
+}
+
 /// <summary>One recommended item.</summary>
 public sealed record RecommendedItem
 {
@@ -115,8 +122,19 @@ public sealed record RecommendedItem
 /// <summary>The answer of <c>POST /api/recommendations</c>.</summary>
 public sealed record RecommendationResponse
 {
+    /// <summary>
+    /// Gets the id of this response (<see cref="RecommendationIds"/>): send it back as <c>recommendationId</c>, with the
+    /// item's 0-based <c>position</c>, on the events it leads to (impressions, clicks, purchases) so they are attributed to it.
+    /// </summary>
+    [JsonPropertyName("recommendationId")]
+    public string RecommendationId { get; init; } = string.Empty;
+
     [JsonPropertyName("modelVersion")]
     public required string ModelVersion { get; init; }
+
+    /// <summary>Gets the arm that answered (<see cref="RecommendationArms"/>): <c>champion</c>, the live model.</summary>
+    [JsonPropertyName("arm")]
+    public string Arm { get; init; } = RecommendationArms.Champion;
 
     [JsonPropertyName("source")]
     public required RecommendationSource Source { get; init; }
@@ -203,6 +221,33 @@ public static class RequestRules
         // Whole seconds, UTC: what the log, the dataset and the seeded histories keep, so the same event is the same
         // everywhere (a seeded copy of a posted event is recognised as a duplicate, and ties order alike).
         return new InteractionEvent(userId, itemId, type, DateTimeOffset.FromUnixTimeSeconds(timestamp.ToUnixTimeSeconds()), e.Value);
+    }
+
+    /// <summary>
+    /// Validates the attribution fields of a posted event: <c>recommendationId</c> must be a response's id
+    /// (<see cref="RecommendationIds"/>), and <c>position</c>, which needs it, a whole number from 0 to <see cref="MaxK"/> − 1.
+    /// </summary>
+    /// <returns>The recommendation id, or <see langword="null"/> when the event has none.</returns>
+    public static string? RecommendationId(string? recommendationId, int? position, string field)
+    {
+        if (recommendationId is null)
+        {
+            return position is null
+                ? null
+                : throw new RequestValidationException(field + ".position", $"{field}.position needs the recommendationId of the response that showed the item");
+        }
+
+        if (!RecommendationIds.IsValid(recommendationId))
+        {
+            throw new RequestValidationException(field + ".recommendationId", $"{field}.recommendationId \"{Truncate(recommendationId)}\" is not the recommendationId of a response ({RecommendationIds.Length} characters of A–Z, a–z, 0–9, '-' and '_')");
+        }
+
+        if (position is < 0 or >= MaxK)
+        {
+            throw new RequestValidationException(field + ".position", $"{field}.position must be a whole number from 0 to {MaxK - 1} (the item's 0-based place in the list)");
+        }
+
+        return recommendationId;
     }
 
     private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";

@@ -239,7 +239,8 @@ public sealed class RecommenderService
         var started = _time.GetTimestamp();
         try
         {
-            var response = await handle(cancellationToken).ConfigureAwait(false);
+            // Every answer gets its own id here, whichever path built it, so events can be attributed to it.
+            var response = await handle(cancellationToken).ConfigureAwait(false) with { RecommendationId = RecommendationIds.New(_time.GetUtcNow()), Arm = RecommendationArms.Champion };
             var source = SourceName(response.Source);
             activity?.SetTag("source", source);
             activity?.SetTag("model.version", response.ModelVersion);
@@ -254,7 +255,7 @@ public sealed class RecommenderService
     }
 
     /// <summary>The source as the API writes it (<c>history</c>, <c>popular</c>, <c>fallback</c>…).</summary>
-    private static string SourceName(RecommendationSource source) => source switch
+    internal static string SourceName(RecommendationSource source) => source switch
     {
         RecommendationSource.History => "history",
         RecommendationSource.Request => "request",
@@ -454,7 +455,7 @@ public sealed class RecommenderService
         var ids = new Dictionary<int, string>();
         foreach (var (e, fromStore) in all)
         {
-            if (!model.EventTypes.TryClassify(e.Type, e.Value, out var weight, out var negative))
+            if (!model.EventTypes.TryClassify(e.Type, e.Value, out var weight, out var negative, out var exposure) || exposure)
             {
                 continue;
             }

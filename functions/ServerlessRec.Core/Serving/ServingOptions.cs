@@ -57,4 +57,18 @@ public sealed class ServingOptions
     /// <value>The default is <see cref="ServingModel.IvfFromItems"/>.</value>
     [Range(1, int.MaxValue)]
     public int IvfFromItems { get; set; } = ServingModel.IvfFromItems;
+
+    /// <summary>The default of <see cref="ImpressionSampleRate"/>: 0.1.</summary>
+    public const double DefaultImpressionSampleRate = 0.1;
+
+    /// <summary>
+    /// Gets or sets the share of recommendation and similar-items responses whose items the server logs as impressions
+    /// (<see cref="ImpressionLog"/>), for the online metrics. Chosen by the response's id, so clicks are attributed only to
+    /// logged responses and the click-through rate is unbiased at any rate; 0 logs nothing (clients may still post
+    /// <c>impression</c> events), 1 logs every response.
+    /// </summary>
+    /// <value>The default is 0.1: one extra append (one storage write, a few milliseconds) on one response in ten, which at
+    /// 10 requests/s still logs 86,400 responses a day.</value>
+    [Range(0.0, 1.0)]
+    public double ImpressionSampleRate { get; set; } = DefaultImpressionSampleRate;
 }

@@ -83,7 +83,8 @@ public sealed class InteractionDatasetBuilder
             return false;
         }
 
-        if (!_types.TryClassify(interaction.Type, interaction.Value, out var weight, out var negative))
+        // Impressions (exposure types) record what was shown, not what the user did: never training or evaluation input.
+        if (!_types.TryClassify(interaction.Type, interaction.Value, out var weight, out var negative, out var exposure) || exposure)
         {
             return false;
         }

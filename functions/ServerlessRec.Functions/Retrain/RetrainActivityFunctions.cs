@@ -10,6 +10,14 @@ public sealed class RetrainActivityFunctions(RetrainActivities activities)
     public Task<int> RemoveStaleScratchAsync([ActivityTrigger] ScratchInput input) =>
         activities.MeasureStepAsync(nameof(RetrainActivities.RemoveStaleScratch), a => a.RemoveStaleScratch(input));
 
+    [Function(nameof(RetrainActivities.ComputeOnlineMetrics))]
+    public Task<OnlineMetricsResult> ComputeOnlineMetricsAsync([ActivityTrigger] OnlineMetricsInput input) =>
+        activities.MeasureStepAsync(nameof(RetrainActivities.ComputeOnlineMetrics), a => a.ComputeOnlineMetrics(input));
+
+    [Function(nameof(RetrainActivities.ExpireImpressions))]
+    public Task<int> ExpireImpressionsAsync([ActivityTrigger] ExpireImpressionsInput input) =>
+        activities.MeasureStepAsync(nameof(RetrainActivities.ExpireImpressions), a => a.ExpireImpressions(input));
+
     [Function(nameof(RetrainActivities.PurgeForgotten))]
     public Task<PurgeForgottenResult> PurgeForgottenAsync([ActivityTrigger] PurgeForgottenInput input) =>
         activities.MeasureStepAsync(nameof(RetrainActivities.PurgeForgotten), a => a.PurgeForgotten(input));

@@ -70,7 +70,7 @@ public sealed class RetrainTelemetryTests : IDisposable
         Assert.Equal("skipped", Assert.Single(recorder.Of(ServerlessRecTelemetry.RetrainRuns)).Tag("outcome"));
         var steps = recorder.Of(ServerlessRecTelemetry.RetrainStepDuration);
         Assert.Equal(
-            [nameof(RetrainActivities.BuildDataset), nameof(RetrainActivities.Compact), nameof(RetrainActivities.ListPartitions), nameof(RetrainActivities.PurgeForgotten), nameof(RetrainActivities.RemoveStaleScratch), nameof(RetrainActivities.WriteRunRecord)],
+            [nameof(RetrainActivities.BuildDataset), nameof(RetrainActivities.Compact), nameof(RetrainActivities.ComputeOnlineMetrics), nameof(RetrainActivities.ExpireImpressions), nameof(RetrainActivities.ListPartitions), nameof(RetrainActivities.PurgeForgotten), nameof(RetrainActivities.RemoveStaleScratch), nameof(RetrainActivities.WriteRunRecord)],
             steps.Select(s => s.Tag("step")!).Order(StringComparer.Ordinal));
         Assert.All(steps, s => Assert.Equal("succeeded", s.Tag("outcome")));
         var quarantined = recorder.Of(ServerlessRecTelemetry.RetrainQuarantined).ToDictionary(q => q.Tag("reason")!, q => q.Value);

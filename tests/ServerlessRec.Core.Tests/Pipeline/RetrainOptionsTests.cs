@@ -15,6 +15,8 @@ public sealed class RetrainOptionsTests
         Assert.Equal(TimeSpan.FromHours(1), options.FutureTimestampSkew);
         Assert.Equal(TimeSpan.FromMinutes(10), options.PreviousVersionGracePeriod);
         Assert.False(options.RequireLiveComparison);
+        Assert.Equal(1, options.OnlineMetricsDays);
+        Assert.Equal(30, options.ImpressionRetentionDays);
         Assert.Empty(Validate(options));
     }
 
@@ -22,6 +24,8 @@ public sealed class RetrainOptionsTests
     [InlineData(nameof(RetrainOptions.WindowDays), -1)]
     [InlineData(nameof(RetrainOptions.KeepVersions), 0)]
     [InlineData(nameof(RetrainOptions.BlobsPerShard), 0)]
+    [InlineData(nameof(RetrainOptions.OnlineMetricsDays), 32)]
+    [InlineData(nameof(RetrainOptions.ImpressionRetentionDays), 0)]
     public void Validate_NumberOutOfRange_NamesTheSetting(string property, int value)
     {
         var options = new RetrainOptions();
@@ -45,7 +49,7 @@ public sealed class RetrainOptionsTests
     public void From_Options_CarriesEverySettingAndTheRunStartIntoTheInput()
     {
         var start = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
-        var options = new RetrainOptions { WindowDays = 7, FutureTimestampSkew = TimeSpan.FromMinutes(5), RequireLiveComparison = true, PreviousVersionGracePeriod = TimeSpan.FromMinutes(2) };
+        var options = new RetrainOptions { WindowDays = 7, FutureTimestampSkew = TimeSpan.FromMinutes(5), RequireLiveComparison = true, PreviousVersionGracePeriod = TimeSpan.FromMinutes(2), OnlineMetricsDays = 3, ImpressionRetentionDays = 9 };
 
         var input = RetrainInput.From("test", options, start);
 
@@ -54,6 +58,7 @@ public sealed class RetrainOptionsTests
         Assert.Equal(300, input.Settings.FutureSkewSeconds);
         Assert.True(input.Settings.RequireLiveComparison);
         Assert.Equal(120, input.Settings.GraceSeconds);
+        Assert.Equal((3, 9), (input.Settings.OnlineMetricsDays, input.Settings.ImpressionRetentionDays));
     }
 
     private static List<ValidationResult> Validate(RetrainOptions options)
