@@ -4,6 +4,7 @@ using ServerlessRec.Diagnostics;
 using ServerlessRec.Catalog;
 using ServerlessRec.Events;
 using ServerlessRec.Retrieval;
+using ServerlessRec.Training;
 
 namespace ServerlessRec.Serving;
 
@@ -439,54 +440,64 @@ public sealed class RecommenderService
                 ? $"no model is live: the activated version could not be loaded ({loadError})"
                 : "no model is live yet: run a retraining first");
 
+    /// <summary>
+    /// The user tower's input: stored ∪ request events, each event once (<see cref="UserHistoryStore.DuplicateKey"/>), in
+    /// training's <see cref="HistoryOrder"/>, through the model's <see cref="HistoryWindow"/> exactly as in training.
+    /// </summary>
     internal static UserHistoryInput BuildHistory(ServingModel model, string userId, StoredUserHistory stored, IReadOnlyList<InteractionEvent> requestEvents)
     {
         var all = stored.Events
-            .Select(e => (Event: new InteractionEvent(userId, e.ItemId, e.Type, e.Timestamp, e.Value), Stored: true))
-            .Concat(requestEvents.Select(e => (Event: e, Stored: false)))
-            .OrderBy(x => x.Event.Timestamp)
-            .ThenBy(x => x.Event.ItemId, StringComparer.Ordinal)
+            .Select(e => (Event: e, Stored: true))
+            .Concat(requestEvents.Select(e => (Event: new HistoryEvent { ItemId = e.ItemId, Type = e.Type, Timestamp = e.Timestamp, Value = e.Value }, Stored: false)))
+            .DistinctBy(x => UserHistoryStore.DuplicateKey(x.Event))
+            .OrderBy(x => HistoryOrder.Of(x.Event.Timestamp, x.Event.ItemId, x.Event.Type, x.Event.Value))
             .ToList();
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var negatives = new HashSet<string>(StringComparer.Ordinal);
-        var positives = new List<(int Index, long Time, float Weight, bool Stored)>();
-        var ids = new Dictionary<int, string>();
-        foreach (var (e, fromStore) in all)
+        var items = new int[all.Count];
+        var times = new long[all.Count];
+        var weights = new float[all.Count];
+        var negative = new bool[all.Count];
+        for (var i = 0; i < all.Count; i++)
         {
-            if (!model.EventTypes.TryClassify(e.Type, e.Value, out var weight, out var negative))
+            var e = all[i].Event;
+            // An event type the model does not know stays at weight 0: no slot in the window, no exclusion.
+            if (!model.EventTypes.TryClassify(e.Type, e.Value, out var weight, out negative[i]))
             {
                 continue;
             }
 
-            if (negative)
+            if (negative[i])
             {
                 negatives.Add(e.ItemId);
                 continue;
             }
 
             seen.Add(e.ItemId);
-            var index = model.IndexOf(e.ItemId);
-            if (index > 0 && weight > 0f)
-            {
-                positives.Add((index, e.Timestamp.ToUnixTimeSeconds(), weight, fromStore));
-                ids[index] = e.ItemId;
-            }
+            items[i] = model.IndexOf(e.ItemId);
+            times[i] = e.Timestamp.ToUnixTimeSeconds();
+            weights[i] = weight;
         }
 
-        // The tower reads the most recent L positives, exactly as in training.
-        var l = model.Manifest.HistoryLength;
-        var used = positives.Skip(Math.Max(0, positives.Count - l)).ToList();
-        var input = new UserHistoryInput(used.Count, seen, negatives, used.Exists(p => p.Stored), ids);
-
-        var times = used.Select(p => p.Time).ToArray();
-        var weights = used.Select(p => p.Weight).ToArray();
-        for (var i = 0; i < used.Count; i++)
+        var window = model.Window;
+        var chosen = new int[window.Length];
+        var positions = new int[window.Length];
+        var longTerm = new float[window.Length];
+        var session = new float[window.Length];
+        var count = window.Fill(new HistoryEvents(items, times, weights, negative), chosen, longTerm, session, positions);
+        var ids = new Dictionary<int, string>();
+        var fromStore = false;
+        for (var k = 0; k < count; k++)
         {
-            input.Items[i] = used[i].Index;
+            ids[chosen[k]] = all[positions[k]].Event.ItemId;
+            fromStore |= all[positions[k]].Stored;
         }
 
-        model.Weighting.Compute(times, weights, input.LongTerm, input.Session);
+        var input = new UserHistoryInput(count, seen, negatives, fromStore, ids);
+        chosen.AsSpan(0, count).CopyTo(input.Items);
+        longTerm.AsSpan(0, count).CopyTo(input.LongTerm);
+        session.AsSpan(0, count).CopyTo(input.Session);
         return input;
     }
 
