@@ -116,7 +116,7 @@ public sealed class HistoryParityTests : IDisposable
     /// <summary>The synthetic log's events with same-second companions added, in log order (a companion right after its event).</summary>
     private static async Task<List<InteractionEvent>> GeneratedEventsAsync()
     {
-        var generator = new SyntheticLogGenerator(new SyntheticLogOptions { Users = 60, Items = 50, Events = 1500, Seed = 11, Days = 20, Categories = 6, Tastes = 4 });
+        var generator = new SyntheticLogGenerator(new SyntheticLogOptions { Users = 40, Items = 50, Events = 1000, Seed = 11, Days = 20, Categories = 6, Tastes = 4 });
         using var log = new MemoryStream();
         await generator.WriteEventsAsync(log);
         log.Position = 0;
