@@ -24,7 +24,6 @@ public sealed class NotFoundException(string field, string message) : Exception(
 /// </summary>
 public sealed class RecommenderService
 {
-    private const int ExplainTopHistoryItems = 3;
     private readonly ILiveModelSource _models;
     private readonly UserHistoryStore _histories;
     private readonly TimeProvider _time;
@@ -156,7 +155,13 @@ public sealed class RecommenderService
             {
                 ModelVersion = model.Version,
                 Source = RecommendationSource.Popular,
-                Items = popular.Select(p => new RecommendedItem { ItemId = p.ItemId, Score = p.Score, Exploration = exposedNew.Contains(p.ItemId) }).ToList(),
+                Items = popular.Select(p => new RecommendedItem
+                {
+                    ItemId = p.ItemId,
+                    Score = p.Score,
+                    Exploration = exposedNew.Contains(p.ItemId),
+                    Reason = !request.Explain ? null : exposedNew.Contains(p.ItemId) ? RecommendationReason.NewItem : RecommendationReason.Popular,
+                }).ToList(),
             };
         }
 
@@ -174,12 +179,20 @@ public sealed class RecommenderService
             : new HashSet<string>(StringComparer.Ordinal);
         exploration.UnionWith(exposed);
 
-        var items = chosen.Select(c => new RecommendedItem
+        // A remote search that failed on an instance without vectors answered with popular items: nothing personal to explain.
+        var popularOnly = index.FellBack && model.SearchIndex is null;
+        var explainer = request.Explain && !popularOnly ? HistoryExplainer.Create(model, history) : null;
+        var items = chosen.Select(c =>
         {
-            ItemId = c.ItemId,
-            Score = c.Score,
-            Because = request.Explain ? Explain(model, overlay, history, c.ItemId) : null,
-            Exploration = exploration.Contains(c.ItemId),
+            List<string>? because = explainer is not null ? Explain(model, overlay, explainer, user, c.ItemId) : request.Explain ? [] : null;
+            return new RecommendedItem
+            {
+                ItemId = c.ItemId,
+                Score = c.Score,
+                Because = because,
+                Reason = because is null ? null : ReasonOf(c.ItemId, because, exposed, exploration, popularOnly),
+                Exploration = exploration.Contains(c.ItemId),
+            };
         }).ToList();
         return new RecommendationResponse
         {
@@ -501,36 +514,26 @@ public sealed class RecommenderService
         return input;
     }
 
-    private static List<string> Explain(ServingModel model, CatalogOverlay overlay, UserHistoryInput history, string itemId)
+    /// <summary>The history items behind one recommended item (<see cref="HistoryExplainer"/>); empty when none is, or when this instance holds no vector for it.</summary>
+    private static List<string> Explain(ServingModel model, CatalogOverlay overlay, HistoryExplainer explainer, float[] user, string itemId)
     {
-        // Each history item's share of the pools times its similarity to the recommended item. The vectors are read
-        // one by one (from the index in memory, or from the local file in AI Search mode): L + 1 rows per item.
-        var d = model.Manifest.Dimensions;
-        var target = new float[d];
-        var row = new float[d];
+        var target = new float[model.Manifest.Dimensions];
         if (!TryReadVector(model, overlay, itemId, target))
         {
             // A new item served from AI Search: this instance holds no vector for it.
             return [];
         }
 
-        var sumL = TensorPrimitives.Sum(history.LongTerm.AsSpan(0, history.Count));
-        var sumS = TensorPrimitives.Sum(history.Session.AsSpan(0, history.Count));
-        var contributions = new Dictionary<int, float>();
-        for (var i = 0; i < history.Count; i++)
-        {
-            var share = (sumL > 0 ? history.LongTerm[i] / sumL : 0f) + (sumS > 0 ? history.Session[i] / sumS : 0f);
-            model.ReadVector(history.Items[i], row);
-            var value = share * TensorPrimitives.Dot(row, target);
-            contributions[history.Items[i]] = contributions.GetValueOrDefault(history.Items[i]) + value;
-        }
-
-        return contributions.Where(c => c.Value > 0f)
-            .OrderByDescending(c => c.Value)
-            .Take(ExplainTopHistoryItems)
-            .Select(c => history.ItemIds[c.Key])
-            .ToList();
+        return explainer.Explain(target, TensorPrimitives.Dot(user, target));
     }
+
+    /// <summary>Why a personal list holds an item: the slot it took (new item, exploration), the popular fallback, its history items, or the session as a whole.</summary>
+    private static RecommendationReason ReasonOf(string itemId, List<string> because, HashSet<string> exposed, HashSet<string> exploration, bool popularOnly) =>
+        exposed.Contains(itemId) ? RecommendationReason.NewItem
+        : exploration.Contains(itemId) ? RecommendationReason.Exploration
+        : popularOnly ? RecommendationReason.Popular
+        : because.Count > 0 ? RecommendationReason.History
+        : RecommendationReason.Session;
 
     private static async Task<HashSet<string>> ExploreAsync(ServingModel model, RequestIndex index, float[] user, ItemFilter filter, List<ScoredItem> chosen, int k, double share, IReadOnlySet<string> reserved, CancellationToken cancellationToken)
     {
