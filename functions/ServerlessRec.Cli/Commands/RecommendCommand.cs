@@ -93,7 +93,14 @@ internal sealed class RecommendCommand : CliCommand
         var rank = 1;
         foreach (var item in response.Items)
         {
-            var because = item.Because is { Count: > 0 } b ? $"  because of {string.Join(", ", b)}" : string.Empty;
+            var because = item.Because is { Count: > 0 } b ? $"  because of {string.Join(", ", b)}"
+                : item.Reason switch
+                {
+                    RecommendationReason.Session => "  (similar to your session)",
+                    RecommendationReason.NewItem => "  (new item)",
+                    RecommendationReason.Popular => "  (popular)",
+                    _ => string.Empty,
+                };
             var explore = item.Exploration ? "  (exploration)" : string.Empty;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rank++,3}. {item.ItemId,-16} {item.Score,10:F4}{because}{explore}"));
         }

@@ -34,33 +34,16 @@ public sealed class ServingModelScorer : IRankingScorer
 
     private sealed class Session(ServingModelScorer owner) : IRankingScorerSession
     {
-        private readonly int _l = owner._model.Manifest.HistoryLength;
+        private readonly int[] _items = new int[owner._model.Window.Length];
+        private readonly float[] _long = new float[owner._model.Window.Length];
+        private readonly float[] _session = new float[owner._model.Window.Length];
         private readonly float[] _user = new float[owner._model.Manifest.Dimensions];
 
         public void Score(int userStart, int historyEnd, Span<float> scores)
         {
-            var data = owner._data;
-            var items = new List<int>();
-            var times = new List<long>();
-            var weights = new List<float>();
-            for (var e = historyEnd - 1; e >= userStart && items.Count < _l; e--)
-            {
-                var live = owner._liveIndex[data.EventItems[e]];
-                if (!data.IsNegative[e] && data.EventWeights[e] > 0f && live > 0)
-                {
-                    items.Add(live);
-                    times.Add(data.EventTimes[e]);
-                    weights.Add(data.EventWeights[e]);
-                }
-            }
-
-            items.Reverse();
-            times.Reverse();
-            weights.Reverse();
-            var longTerm = new float[items.Count];
-            var session = new float[items.Count];
-            owner._model.Weighting.Compute(times.ToArray(), weights.ToArray(), longTerm, session);
-            owner._model.UserTower.Compute(items.ToArray(), longTerm, session, _user);
+            var events = HistoryEvents.Of(owner._data, userStart, historyEnd) with { ItemMap = owner._liveIndex };
+            var n = owner._model.Window.Fill(events, _items, _long, _session);
+            owner._model.UserTower.Compute(_items.AsSpan(0, n), _long.AsSpan(0, n), _session.AsSpan(0, n), _user);
             for (var i = 0; i < scores.Length; i++)
             {
                 var live = owner._liveIndex[i];

@@ -8,7 +8,7 @@ public sealed class TwoTowerScorer : IRankingScorer
 {
     private readonly TwoTowerModel _model;
     private readonly InteractionDataset _data;
-    private readonly HistoryWeighting _weighting;
+    private readonly HistoryWindow _window;
     private readonly float[] _itemVectors;
 
     /// <summary>Creates a scorer; item vectors are computed once here.</summary>
@@ -18,7 +18,7 @@ public sealed class TwoTowerScorer : IRankingScorer
         ArgumentNullException.ThrowIfNull(data);
         _model = model;
         _data = data;
-        _weighting = new HistoryWeighting(options);
+        _window = new HistoryWindow(options);
         _itemVectors = model.ItemVectors(data);
     }
 
@@ -27,17 +27,15 @@ public sealed class TwoTowerScorer : IRankingScorer
 
     private sealed class Session(TwoTowerScorer owner) : IRankingScorerSession
     {
-        private readonly int[] _items = new int[owner._weighting.HistoryLength];
-        private readonly long[] _times = new long[owner._weighting.HistoryLength];
-        private readonly float[] _eventWeights = new float[owner._weighting.HistoryLength];
-        private readonly float[] _long = new float[owner._weighting.HistoryLength];
-        private readonly float[] _session = new float[owner._weighting.HistoryLength];
+        private readonly int[] _items = new int[owner._window.Length];
+        private readonly float[] _long = new float[owner._window.Length];
+        private readonly float[] _session = new float[owner._window.Length];
         private readonly float[] _user = new float[owner._model.Dimensions];
         private readonly float[] _scratch = new float[owner._model.UserScratchSize];
 
         public void Score(int userStart, int historyEnd, Span<float> scores)
         {
-            var n = UserHistory.Fill(owner._data, owner._weighting, userStart, historyEnd, _items, _times, _eventWeights, _long, _session);
+            var n = owner._window.Fill(HistoryEvents.Of(owner._data, userStart, historyEnd), _items, _long, _session);
             owner._model.UserVector(_items.AsSpan(0, n), _long.AsSpan(0, n), _session.AsSpan(0, n), _user, _scratch);
             var d = owner._model.Dimensions;
             var vectors = owner._itemVectors;

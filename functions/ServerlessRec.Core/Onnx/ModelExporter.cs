@@ -112,7 +112,7 @@ public static class ModelExporter
 
     private static void CheckUserTowerParity(TwoTowerModel model, InteractionDataset data, TwoTowerOptions options, byte[] userTower, byte[] userHead)
     {
-        var weighting = new HistoryWeighting(options);
+        var window = new HistoryWindow(options);
         var l = options.HistoryLength;
         var users = Enumerable.Range(0, data.UserCount).Where(u => data.UserOffsets[u + 1] > data.UserOffsets[u]).ToArray();
         var sample = users.Length <= ParitySampleSize ? users : Enumerable.Range(0, ParitySampleSize).Select(k => users[(int)((long)k * users.Length / ParitySampleSize)]).ToArray();
@@ -124,8 +124,6 @@ public static class ModelExporter
         var session = new float[batch * l];
         var expected = new float[batch * model.Dimensions];
         var rowItems = new int[l];
-        var times = new long[l];
-        var eventWeights = new float[l];
         var scratch = new float[model.UserScratchSize];
         for (var row = 0; row < batch; row++)
         {
@@ -133,7 +131,7 @@ public static class ModelExporter
             if (row < sample.Length)
             {
                 var u = sample[row];
-                n = UserHistory.Fill(data, weighting, data.UserOffsets[u], data.UserOffsets[u + 1], rowItems, times, eventWeights, longTerm.AsSpan(row * l, l), session.AsSpan(row * l, l));
+                n = window.Fill(HistoryEvents.Of(data, data.UserOffsets[u], data.UserOffsets[u + 1]), rowItems, longTerm.AsSpan(row * l, l), session.AsSpan(row * l, l));
                 for (var k = 0; k < n; k++)
                 {
                     items[(row * l) + k] = rowItems[k];
@@ -180,20 +178,18 @@ public static class ModelExporter
         }
 
         var index = new EmbeddedItemIndex("export", d, items);
-        var weighting = new HistoryWeighting(options);
+        var window = new HistoryWindow(options);
         var l = options.HistoryLength;
         var users = Enumerable.Range(0, data.UserCount).Where(u => data.UserOffsets[u + 1] > data.UserOffsets[u]).ToArray();
         var sample = users.Length <= IvfCalibrationUsers ? users : Enumerable.Range(0, IvfCalibrationUsers).Select(k => users[(int)((long)k * users.Length / IvfCalibrationUsers)]).ToArray();
         var rowItems = new int[l];
-        var times = new long[l];
-        var eventWeights = new float[l];
         var longTerm = new float[l];
         var session = new float[l];
         var scratch = new float[model.UserScratchSize];
         var queries = new List<float[]>(sample.Length);
         foreach (var u in sample)
         {
-            var n = UserHistory.Fill(data, weighting, data.UserOffsets[u], data.UserOffsets[u + 1], rowItems, times, eventWeights, longTerm, session);
+            var n = window.Fill(HistoryEvents.Of(data, data.UserOffsets[u], data.UserOffsets[u + 1]), rowItems, longTerm, session);
             var query = new float[d];
             model.UserVector(rowItems.AsSpan(0, n), longTerm.AsSpan(0, n), session.AsSpan(0, n), query, scratch);
             queries.Add(query);

@@ -99,6 +99,31 @@ public static class RecommendationArms
     public const string Champion = "champion";
 }
 
+/// <summary>Why an item is in a recommendation list (<c>reason</c>, when <c>explain</c> is on).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RecommendationReason>))]
+public enum RecommendationReason
+{
+    /// <summary>History items explain it: <c>because</c> names them.</summary>
+    [JsonStringEnumMemberName("history")]
+    History,
+
+    /// <summary>Similar to the user's session as a whole: the blend of the history ranks it, no single item does.</summary>
+    [JsonStringEnumMemberName("session")]
+    Session,
+
+    /// <summary>A relevant but under-exposed item given an exploration slot.</summary>
+    [JsonStringEnumMemberName("exploration")]
+    Exploration,
+
+    /// <summary>A new catalog item given one of the new-item slots (<c>Serving:NewItemShare</c>).</summary>
+    [JsonStringEnumMemberName("newItem")]
+    NewItem,
+
+    /// <summary>A popular item: the user has no usable history, or the search failed and popular items answered.</summary>
+    [JsonStringEnumMemberName("popular")]
+    Popular,
+}
+
 /// <summary>One recommended item.</summary>
 public sealed record RecommendedItem
 {
@@ -108,10 +133,15 @@ public sealed record RecommendedItem
     [JsonPropertyName("score")]
     public required float Score { get; init; }
 
-    /// <summary>Gets the history items that contributed most (when <c>explain</c> is on).</summary>
+    /// <summary>Gets the history items that contributed most (when <c>explain</c> is on; empty when no single item did, see <see cref="Reason"/>).</summary>
     [JsonPropertyName("because")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Because { get; init; }
+
+    /// <summary>Gets why the item is in the list (when <c>explain</c> is on): its history items, or a kind when no single item explains it.</summary>
+    [JsonPropertyName("reason")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RecommendationReason? Reason { get; init; }
 
     /// <summary>Gets a value indicating whether the item was mixed in for exploration.</summary>
     [JsonPropertyName("exploration")]

@@ -4,6 +4,7 @@ using ServerlessRec.Diagnostics;
 using ServerlessRec.Catalog;
 using ServerlessRec.Events;
 using ServerlessRec.Retrieval;
+using ServerlessRec.Training;
 
 namespace ServerlessRec.Serving;
 
@@ -23,7 +24,6 @@ public sealed class NotFoundException(string field, string message) : Exception(
 /// </summary>
 public sealed class RecommenderService
 {
-    private const int ExplainTopHistoryItems = 3;
     private readonly ILiveModelSource _models;
     private readonly UserHistoryStore _histories;
     private readonly TimeProvider _time;
@@ -155,7 +155,13 @@ public sealed class RecommenderService
             {
                 ModelVersion = model.Version,
                 Source = RecommendationSource.Popular,
-                Items = popular.Select(p => new RecommendedItem { ItemId = p.ItemId, Score = p.Score, Exploration = exposedNew.Contains(p.ItemId) }).ToList(),
+                Items = popular.Select(p => new RecommendedItem
+                {
+                    ItemId = p.ItemId,
+                    Score = p.Score,
+                    Exploration = exposedNew.Contains(p.ItemId),
+                    Reason = !request.Explain ? null : exposedNew.Contains(p.ItemId) ? RecommendationReason.NewItem : RecommendationReason.Popular,
+                }).ToList(),
             };
         }
 
@@ -173,12 +179,20 @@ public sealed class RecommenderService
             : new HashSet<string>(StringComparer.Ordinal);
         exploration.UnionWith(exposed);
 
-        var items = chosen.Select(c => new RecommendedItem
+        // A remote search that failed on an instance without vectors answered with popular items: nothing personal to explain.
+        var popularOnly = index.FellBack && model.SearchIndex is null;
+        var explainer = request.Explain && !popularOnly ? HistoryExplainer.Create(model, history) : null;
+        var items = chosen.Select(c =>
         {
-            ItemId = c.ItemId,
-            Score = c.Score,
-            Because = request.Explain ? Explain(model, overlay, history, c.ItemId) : null,
-            Exploration = exploration.Contains(c.ItemId),
+            List<string>? because = explainer is not null ? Explain(model, overlay, explainer, user, c.ItemId) : request.Explain ? [] : null;
+            return new RecommendedItem
+            {
+                ItemId = c.ItemId,
+                Score = c.Score,
+                Because = because,
+                Reason = because is null ? null : ReasonOf(c.ItemId, because, exposed, exploration, popularOnly),
+                Exploration = exploration.Contains(c.ItemId),
+            };
         }).ToList();
         return new RecommendationResponse
         {
@@ -440,87 +454,87 @@ public sealed class RecommenderService
                 ? $"no model is live: the activated version could not be loaded ({loadError})"
                 : "no model is live yet: run a retraining first");
 
+    /// <summary>
+    /// The user tower's input: stored ∪ request events, each event once (<see cref="UserHistoryStore.DuplicateKey"/>), in
+    /// training's <see cref="HistoryOrder"/>, through the model's <see cref="HistoryWindow"/> exactly as in training.
+    /// </summary>
     internal static UserHistoryInput BuildHistory(ServingModel model, string userId, StoredUserHistory stored, IReadOnlyList<InteractionEvent> requestEvents)
     {
         var all = stored.Events
-            .Select(e => (Event: new InteractionEvent(userId, e.ItemId, e.Type, e.Timestamp, e.Value), Stored: true))
-            .Concat(requestEvents.Select(e => (Event: e, Stored: false)))
-            .OrderBy(x => x.Event.Timestamp)
-            .ThenBy(x => x.Event.ItemId, StringComparer.Ordinal)
+            .Select(e => (Event: e, Stored: true))
+            .Concat(requestEvents.Select(e => (Event: new HistoryEvent { ItemId = e.ItemId, Type = e.Type, Timestamp = e.Timestamp, Value = e.Value }, Stored: false)))
+            .DistinctBy(x => UserHistoryStore.DuplicateKey(x.Event))
+            .OrderBy(x => HistoryOrder.Of(x.Event.Timestamp, x.Event.ItemId, x.Event.Type, x.Event.Value))
             .ToList();
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var negatives = new HashSet<string>(StringComparer.Ordinal);
-        var positives = new List<(int Index, long Time, float Weight, bool Stored)>();
-        var ids = new Dictionary<int, string>();
-        foreach (var (e, fromStore) in all)
+        var items = new int[all.Count];
+        var times = new long[all.Count];
+        var weights = new float[all.Count];
+        var negative = new bool[all.Count];
+        for (var i = 0; i < all.Count; i++)
         {
-            if (!model.EventTypes.TryClassify(e.Type, e.Value, out var weight, out var negative, out var exposure) || exposure)
+            var e = all[i].Event;
+            // An event type the model does not know, or an exposure (impression), stays at weight 0: no slot, no exclusion.
+            if (!model.EventTypes.TryClassify(e.Type, e.Value, out var weight, out negative[i], out var exposure) || exposure)
             {
                 continue;
             }
 
-            if (negative)
+            if (negative[i])
             {
                 negatives.Add(e.ItemId);
                 continue;
             }
 
             seen.Add(e.ItemId);
-            var index = model.IndexOf(e.ItemId);
-            if (index > 0 && weight > 0f)
-            {
-                positives.Add((index, e.Timestamp.ToUnixTimeSeconds(), weight, fromStore));
-                ids[index] = e.ItemId;
-            }
+            items[i] = model.IndexOf(e.ItemId);
+            times[i] = e.Timestamp.ToUnixTimeSeconds();
+            weights[i] = weight;
         }
 
-        // The tower reads the most recent L positives, exactly as in training.
-        var l = model.Manifest.HistoryLength;
-        var used = positives.Skip(Math.Max(0, positives.Count - l)).ToList();
-        var input = new UserHistoryInput(used.Count, seen, negatives, used.Exists(p => p.Stored), ids);
-
-        var times = used.Select(p => p.Time).ToArray();
-        var weights = used.Select(p => p.Weight).ToArray();
-        for (var i = 0; i < used.Count; i++)
+        var window = model.Window;
+        var chosen = new int[window.Length];
+        var positions = new int[window.Length];
+        var longTerm = new float[window.Length];
+        var session = new float[window.Length];
+        var count = window.Fill(new HistoryEvents(items, times, weights, negative), chosen, longTerm, session, positions);
+        var ids = new Dictionary<int, string>();
+        var fromStore = false;
+        for (var k = 0; k < count; k++)
         {
-            input.Items[i] = used[i].Index;
+            ids[chosen[k]] = all[positions[k]].Event.ItemId;
+            fromStore |= all[positions[k]].Stored;
         }
 
-        model.Weighting.Compute(times, weights, input.LongTerm, input.Session);
+        var input = new UserHistoryInput(count, seen, negatives, fromStore, ids);
+        chosen.AsSpan(0, count).CopyTo(input.Items);
+        longTerm.AsSpan(0, count).CopyTo(input.LongTerm);
+        session.AsSpan(0, count).CopyTo(input.Session);
         return input;
     }
 
-    private static List<string> Explain(ServingModel model, CatalogOverlay overlay, UserHistoryInput history, string itemId)
+    /// <summary>The history items behind one recommended item (<see cref="HistoryExplainer"/>); empty when none is, or when this instance holds no vector for it.</summary>
+    private static List<string> Explain(ServingModel model, CatalogOverlay overlay, HistoryExplainer explainer, float[] user, string itemId)
     {
-        // Each history item's share of the pools times its similarity to the recommended item. The vectors are read
-        // one by one (from the index in memory, or from the local file in AI Search mode): L + 1 rows per item.
-        var d = model.Manifest.Dimensions;
-        var target = new float[d];
-        var row = new float[d];
+        var target = new float[model.Manifest.Dimensions];
         if (!TryReadVector(model, overlay, itemId, target))
         {
             // A new item served from AI Search: this instance holds no vector for it.
             return [];
         }
 
-        var sumL = TensorPrimitives.Sum(history.LongTerm.AsSpan(0, history.Count));
-        var sumS = TensorPrimitives.Sum(history.Session.AsSpan(0, history.Count));
-        var contributions = new Dictionary<int, float>();
-        for (var i = 0; i < history.Count; i++)
-        {
-            var share = (sumL > 0 ? history.LongTerm[i] / sumL : 0f) + (sumS > 0 ? history.Session[i] / sumS : 0f);
-            model.ReadVector(history.Items[i], row);
-            var value = share * TensorPrimitives.Dot(row, target);
-            contributions[history.Items[i]] = contributions.GetValueOrDefault(history.Items[i]) + value;
-        }
-
-        return contributions.Where(c => c.Value > 0f)
-            .OrderByDescending(c => c.Value)
-            .Take(ExplainTopHistoryItems)
-            .Select(c => history.ItemIds[c.Key])
-            .ToList();
+        return explainer.Explain(target, TensorPrimitives.Dot(user, target));
     }
+
+    /// <summary>Why a personal list holds an item: the slot it took (new item, exploration), the popular fallback, its history items, or the session as a whole.</summary>
+    private static RecommendationReason ReasonOf(string itemId, List<string> because, HashSet<string> exposed, HashSet<string> exploration, bool popularOnly) =>
+        exposed.Contains(itemId) ? RecommendationReason.NewItem
+        : exploration.Contains(itemId) ? RecommendationReason.Exploration
+        : popularOnly ? RecommendationReason.Popular
+        : because.Count > 0 ? RecommendationReason.History
+        : RecommendationReason.Session;
 
     private static async Task<HashSet<string>> ExploreAsync(ServingModel model, RequestIndex index, float[] user, ItemFilter filter, List<ScoredItem> chosen, int k, double share, IReadOnlySet<string> reserved, CancellationToken cancellationToken)
     {

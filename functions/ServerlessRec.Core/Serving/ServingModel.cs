@@ -76,7 +76,7 @@ public sealed class ServingModel : IDisposable
         _searchIndex = SearchIndexFor(_index, QuantiserOf(package, ivfFromItems), ivfFromItems);
         UserTower = new OnnxUserTower(package.Artifact(ModelManifest.UserTowerFile), Manifest.HistoryLength, d);
         EventTypes = EventTypesOf(Manifest);
-        Weighting = WeightingOf(Manifest);
+        Window = WindowOf(Manifest);
     }
 
     private ServingModel(ModelManifest manifest, CompactItemCatalog catalog, OnnxUserTower userTower, VectorRowFile itemVectors, string folder)
@@ -89,7 +89,7 @@ public sealed class ServingModel : IDisposable
         _lowerQuartilePopularity = new Lazy<long>(catalog.LowerQuartile, LazyThreadSafetyMode.ExecutionAndPublication);
         UserTower = userTower;
         EventTypes = EventTypesOf(manifest);
-        Weighting = WeightingOf(manifest);
+        Window = WindowOf(manifest);
     }
 
     /// <summary>Gets how much of the version this instance holds.</summary>
@@ -176,8 +176,8 @@ public sealed class ServingModel : IDisposable
     /// <summary>Gets the event types the model was trained with (weights, negatives).</summary>
     public EventTypeOptions EventTypes { get; }
 
-    /// <summary>Gets the history weighting the model was trained with.</summary>
-    public HistoryWeighting Weighting { get; }
+    /// <summary>Gets the history window (length, decay, session) the model was trained with.</summary>
+    public HistoryWindow Window { get; }
 
     /// <summary>Loads and verifies a model version from the store, whole (the embedded index).</summary>
     public static Task<ServingModel> LoadAsync(IBlobStore store, string version, CancellationToken cancellationToken = default) =>
@@ -337,7 +337,7 @@ public sealed class ServingModel : IDisposable
     private static EventTypeOptions EventTypesOf(ModelManifest manifest) =>
         new() { Types = new Dictionary<string, EventTypeDefinition>(manifest.EventTypes, StringComparer.OrdinalIgnoreCase) };
 
-    private static HistoryWeighting WeightingOf(ModelManifest manifest) => new(new TwoTowerOptions
+    private static HistoryWindow WindowOf(ModelManifest manifest) => new(new TwoTowerOptions
     {
         HistoryLength = manifest.HistoryLength,
         DecayHalfLifeDays = manifest.DecayHalfLifeDays,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ServerlessRec.Storage;
+using ServerlessRec.Training;
 
 namespace ServerlessRec.Serving;
 
@@ -140,11 +141,11 @@ public sealed class UserHistoryStore
                 return current.History;
             }
 
-            // Duplicates (a retried post, a re-seeded log) are kept once.
+            // Duplicates (a retried post, a re-seeded log) are kept once, as training keeps them (DuplicateKey); the order
+            // is training's, so the cap below drops the events the dataset has first.
             var merged = current.History.Events.Concat(added)
-                .DistinctBy(e => (e.ItemId, e.Type, e.Timestamp))
-                .OrderBy(e => e.Timestamp)
-                .ThenBy(e => e.ItemId, StringComparer.Ordinal)
+                .DistinctBy(DuplicateKey)
+                .OrderBy(e => HistoryOrder.Of(e.Timestamp, e.ItemId, e.Type, e.Value))
                 .ToList();
             if (merged.Count > _capacity)
             {
@@ -298,6 +299,14 @@ public sealed class UserHistoryStore
             throw new UserHistoryStorageException($"{action} the history of user {hasher.ForLogs(userId)} failed with {ex.GetType().Name} (HResult 0x{ex.HResult:X8}); the storage error's text is not kept because it may quote the user id");
         }
     }
+
+    /// <summary>
+    /// What makes two stored events the same event: item, type, timestamp and value, the value as the dataset keeps it
+    /// (a 32-bit float), so a seeded copy of a posted rating is recognised while two ratings of one item in one second are
+    /// both kept, as training keeps them.
+    /// </summary>
+    internal static (string ItemId, string Type, DateTimeOffset Timestamp, float Value) DuplicateKey(HistoryEvent e) =>
+        (e.ItemId, e.Type, e.Timestamp, HistoryOrder.ValueOf(e.Value));
 
     private sealed record CurrentHistory(StoredUserHistory History, string? ETag, bool FromLegacy);
 

@@ -2,7 +2,7 @@ namespace ServerlessRec.Training;
 
 /// <summary>
 /// Interaction logs in the shape the trainer and the evaluation read: item and user vocabularies and,
-/// per user, the events sorted by (timestamp, itemId ordinal), stored as flat arrays (CSR layout).
+/// per user, the events in <see cref="HistoryOrder"/> (second, itemId ordinal, type, value), stored as flat arrays (CSR layout).
 /// </summary>
 /// <remarks>
 /// Item index 0 is padding/unknown; real items are 1..<see cref="ItemCount"/>. Negative events keep

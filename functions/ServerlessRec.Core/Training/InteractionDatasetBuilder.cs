@@ -4,8 +4,8 @@ namespace ServerlessRec.Training;
 
 /// <summary>
 /// Collects validated events and catalog features into an <see cref="InteractionDataset"/>: interns ids,
-/// classifies event types (weight, negative), sorts each user's events by (timestamp, itemId ordinal) and keeps exact
-/// duplicates once.
+/// classifies event types (weight, negative), sorts each user's events in <see cref="HistoryOrder"/> (second, itemId
+/// ordinal, type, value) and keeps exact duplicates once.
 /// </summary>
 /// <remarks>
 /// An exact duplicate has the same user, item, type, timestamp (to the tick) and value as an earlier event. A post that
@@ -173,17 +173,12 @@ public sealed class InteractionDatasetBuilder
         var itemIds = _itemIds.ToArray();
         for (var u = 0; u < userCount; u++)
         {
-            // The evaluation protocol's tie rule: same second → ordinal item id order ("1000" < "2").
+            // HistoryOrder (second, ordinal item id as the evaluation protocol's tie rule, type, value), which the stored
+            // histories and serving reproduce; arrival breaks the remaining ties only to keep the sort deterministic.
             Array.Sort(order, offsets[u], offsets[u + 1] - offsets[u], Comparer<int>.Create((a, b) =>
             {
-                var byTime = UnixSeconds(_eventTime[a]).CompareTo(UnixSeconds(_eventTime[b]));
-                if (byTime != 0)
-                {
-                    return byTime;
-                }
-
-                var byItem = string.CompareOrdinal(itemIds[_eventItem[a]], itemIds[_eventItem[b]]);
-                return byItem != 0 ? byItem : a.CompareTo(b);
+                var byOrder = OrderOf(a, itemIds).CompareTo(OrderOf(b, itemIds));
+                return byOrder != 0 ? byOrder : a.CompareTo(b);
             }));
         }
 
@@ -287,6 +282,8 @@ public sealed class InteractionDatasetBuilder
     }
 
     private static long UnixSeconds(long utcTicks) => (utcTicks / TimeSpan.TicksPerSecond) - UnixEpochSeconds;
+
+    private HistoryOrder OrderOf(int e, string[] itemIds) => new(UnixSeconds(_eventTime[e]), itemIds[_eventItem[e]], _eventType[e], _eventValue[e]);
 
     private bool IsForgotten(in InteractionEvent interaction)
     {

@@ -254,7 +254,7 @@ public sealed class TwoTowerTrainer
         private readonly TwoTowerModel _model;
         private readonly InteractionDataset _data;
         private readonly TwoTowerOptions _options;
-        private readonly HistoryWeighting _weighting;
+        private readonly HistoryWindow _window;
         private readonly int _threads;
         private readonly int _d;
         private readonly int _h;
@@ -268,8 +268,6 @@ public sealed class TwoTowerTrainer
 
         // Per-example buffers.
         private readonly int[] _histItems;
-        private readonly long[] _histTimes;
-        private readonly float[] _histEventWeights;
         private readonly float[] _histLong;
         private readonly float[] _histSession;
         private readonly int[] _histCount;
@@ -325,7 +323,7 @@ public sealed class TwoTowerTrainer
             _model = model;
             _data = data;
             _options = options;
-            _weighting = new HistoryWeighting(options);
+            _window = new HistoryWindow(options);
             _threads = Math.Max(1, options.EffectiveThreads);
             _parallel = new ParallelOptions { MaxDegreeOfParallelism = _threads };
             _d = model.Dimensions;
@@ -341,8 +339,6 @@ public sealed class TwoTowerTrainer
             _logQ = BuildLogQ(data, examples, b, _sampled);
 
             _histItems = new int[b * _l];
-            _histTimes = new long[b * _l];
-            _histEventWeights = new float[b * _l];
             _histLong = new float[b * _l];
             _histSession = new float[b * _l];
             _histCount = new int[b];
@@ -552,14 +548,9 @@ public sealed class TwoTowerTrainer
 
         private void PoolUser(int i, Example example)
         {
-            var n = UserHistory.Fill(
-                _data,
-                _weighting,
-                example.UserStart,
-                example.Target,
+            var n = _window.Fill(
+                HistoryEvents.Of(_data, example.UserStart, example.Target),
                 _histItems.AsSpan(i * _l, _l),
-                _histTimes.AsSpan(i * _l, _l),
-                _histEventWeights.AsSpan(i * _l, _l),
                 _histLong.AsSpan(i * _l, _l),
                 _histSession.AsSpan(i * _l, _l));
             _histCount[i] = n;
