@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Azure;
+using ServerlessRec.Retrieval;
 using ServerlessRec.Cli.Settings;
 using ServerlessRec.Catalog;
 using ServerlessRec.Events;
@@ -48,9 +50,23 @@ internal sealed class ItemsCommand : CliCommand
             await new CatalogReader().ReadAsync(stream, Path.GetFileName(path), CatalogReader.FormatFromFileName(path), sink, cancellationToken).ConfigureAwait(false);
         }
 
-        var updates = new CatalogUpdateStore(cli.Store, Context.Time);
-        var service = new CatalogService(new LiveCatalog(updates, cli.Store, Context.Time), new NoModel(), cli.Store);
-        var written = await service.ImportAsync(sink.Items, cancellationToken).ConfigureAwait(false);
+        // The same CatalogService path as PUT /api/items on serve and the Functions app: with Azure AI Search configured, the
+        // items' item-tower vectors are merged into the live version's index too; embedded instances compute their own.
+        var search = SearchConfiguration.Read(Context.Configuration);
+        var remote = search.Provider == SearchProviderKind.AzureAISearch;
+        using var models = new LiveModelProvider(cli.Store, Context.Time, mode: remote ? ServingMode.RemoteIndex : ServingMode.Embedded);
+        using var live = new LiveCatalog(new CatalogUpdateStore(cli.Store, Context.Time), cli.Store, Context.Time);
+        var service = new CatalogService(live, remote ? models : new NoModel(), cli.Store, remote ? SearchConfiguration.CreatePublisher(cli.Store, search) : null);
+        int written;
+        try
+        {
+            written = await service.ImportAsync(sink.Items, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex)
+        {
+            throw new IOException($"merging the items into the live version's Azure AI Search index failed ({ex.Message}); the batches stored before the failure are in {ContainerNames.Catalog}/{CatalogUpdateStore.Prefix} and every instance applies their availability, but import the file again to index them", ex);
+        }
+
         output.WriteLine($"imported {written:N0} items from {path} into {ContainerNames.Catalog}/{CatalogUpdateStore.Prefix} ({sink.Rejected:N0} lines rejected); serving instances pick them up within their refresh, the next retraining trains them");
         return sink.Rejected > 0 ? 1 : 0;
     }
@@ -66,7 +82,7 @@ internal sealed class ItemsCommand : CliCommand
         public void OnRejected(RejectedLine line) => Rejected++;
     }
 
-    /// <summary>The CLI serves nothing: no Azure AI Search merge, the instances compute their own vectors.</summary>
+    /// <summary>With the embedded index no model is needed: every instance computes the vectors of new items itself.</summary>
     private sealed class NoModel : ILiveModelSource
     {
         public ValueTask<ServingModel?> GetCurrentAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<ServingModel?>(null);

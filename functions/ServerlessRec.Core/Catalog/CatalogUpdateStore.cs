@@ -54,12 +54,37 @@ public sealed class CatalogUpdateStore
     }
 
     /// <summary>Returns every update blob in name order; a blob already read by this instance is not read again.</summary>
-    public async Task<IReadOnlyList<CatalogUpdateBlob>> ReadAllAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<CatalogUpdateBlob>> ReadAllAsync(CancellationToken cancellationToken = default) =>
+        ReadAfterAsync(null, cancellationToken);
+
+    /// <summary>Returns the update blobs named after <paramref name="after"/> (all when null), in name order.</summary>
+    /// <param name="after">A blob name (a model's catalog watermark); only later names are read.</param>
+    /// <param name="cancellationToken">Cancels the listing and the reads.</param>
+    public async Task<IReadOnlyList<CatalogUpdateBlob>> ReadAfterAsync(string? after, CancellationToken cancellationToken = default)
     {
+        var (blobs, vanished) = await ReadOnceAsync(after, cancellationToken).ConfigureAwait(false);
+        if (vanished)
+        {
+            // A listed blob was deleted before it was read: compaction folded it into a blob it wrote first, which a listing
+            // that started before that write does not show. The second listing does.
+            (blobs, _) = await ReadOnceAsync(after, cancellationToken).ConfigureAwait(false);
+        }
+
+        return blobs;
+    }
+
+    private async Task<(List<CatalogUpdateBlob> Blobs, bool Vanished)> ReadOnceAsync(string? after, CancellationToken cancellationToken)
+    {
+        var vanished = false;
         var names = new List<string>();
         var entryTimes = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         await foreach (var entry in _store.ListAsync(ContainerNames.Catalog, Prefix, cancellationToken).ConfigureAwait(false))
         {
+            if (after is not null && string.CompareOrdinal(entry.Name, after) <= 0)
+            {
+                continue;
+            }
+
             names.Add(entry.Name);
             entryTimes[entry.Name] = entry.LastModified;
         }
@@ -73,6 +98,7 @@ public sealed class CatalogUpdateStore
                 var stored = await _store.ReadAsync(ContainerNames.Catalog, name, cancellationToken).ConfigureAwait(false);
                 if (stored is null)
                 {
+                    vanished = true;
                     continue;
                 }
 
@@ -89,7 +115,24 @@ public sealed class CatalogUpdateStore
             blobs.Add(blob);
         }
 
-        return blobs;
+        return (blobs, vanished);
+    }
+
+    /// <summary>Returns the latest state of every item <paramref name="blobs"/> name, folded in the order given (name order).</summary>
+    public static Dictionary<string, LiveItemState> Fold(IEnumerable<CatalogUpdateBlob> blobs)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        var states = new Dictionary<string, LiveItemState>(StringComparer.Ordinal);
+        foreach (var blob in blobs)
+        {
+            foreach (var item in blob.Items)
+            {
+                var firstSeen = states.TryGetValue(item.ItemId, out var earlier) ? earlier.FirstSeen : item.FirstSeen ?? blob.WrittenAt;
+                states[item.ItemId] = new LiveItemState(item, firstSeen);
+            }
+        }
+
+        return states;
     }
 
     /// <summary>Reads the time an update blob was written from its name, or null for another name.</summary>

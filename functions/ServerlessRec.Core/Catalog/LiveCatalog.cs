@@ -138,6 +138,18 @@ public sealed partial class LiveCatalog : IDisposable
         return Fold();
     }
 
+    /// <summary>
+    /// Computes an item's vector on <paramref name="model"/> with its item tower, as <see cref="CatalogService"/> merges it
+    /// into a remote index (the query of <c>similar</c> for an item the catalog API changed, when no delta segment is kept).
+    /// </summary>
+    public async Task<float[]> VectorOfAsync(ServingModel model, Events.CatalogItem item, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(item);
+        var indexed = await CatalogService.VectorsAsync(model, _store, [item], cancellationToken).ConfigureAwait(false);
+        return indexed[0].Vector.ToArray();
+    }
+
     /// <inheritdoc/>
     public void Dispose() => _gate.Dispose();
 
@@ -170,16 +182,6 @@ public sealed partial class LiveCatalog : IDisposable
             blobs = [.. _blobs.Values];
         }
 
-        var states = new Dictionary<string, LiveItemState>(StringComparer.Ordinal);
-        foreach (var blob in blobs)
-        {
-            foreach (var item in blob.Items)
-            {
-                var firstSeen = states.TryGetValue(item.ItemId, out var earlier) ? earlier.FirstSeen : blob.WrittenAt;
-                states[item.ItemId] = new LiveItemState(item, firstSeen);
-            }
-        }
-
-        return states;
+        return CatalogUpdateStore.Fold(blobs);
     }
 }

@@ -74,6 +74,11 @@ public static class CatalogFileWriter
             writer.WriteBoolean("deleted"u8, true);
         }
 
+        if (item.FirstSeen is { } firstSeen)
+        {
+            writer.WriteString("firstSeen"u8, firstSeen);
+        }
+
         writer.WriteEndObject();
         buffer.EndLine();
     }

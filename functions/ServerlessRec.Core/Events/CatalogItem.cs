@@ -16,4 +16,10 @@ public sealed record CatalogItem(string ItemId, string? Title, IReadOnlyList<str
 
     /// <summary>Gets free attributes (a JSON object) the catalog keeps for the caller; neither training nor serving reads them.</summary>
     public System.Text.Json.JsonElement? Attributes { get; init; }
+
+    /// <summary>
+    /// Gets when the catalog API first named the item, kept by a compacted update blob (<see cref="Catalog.CatalogUpdateCompactor"/>)
+    /// for the blobs it replaced; null on every other line, where the update blob's own time counts.
+    /// </summary>
+    public DateTimeOffset? FirstSeen { get; init; }
 }

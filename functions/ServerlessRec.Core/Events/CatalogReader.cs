@@ -208,6 +208,7 @@ public sealed class CatalogReader
             var available = true;
             var deleted = false;
             JsonElement? attributes = null;
+            DateTimeOffset? firstSeen = null;
             var error = LineError.None;
             var reader = new Utf8JsonReader(line, isFinalBlock: true, state: default);
             try
@@ -281,6 +282,18 @@ public sealed class CatalogReader
                             Keep(ref error, new(RejectionReasons.BadField, "attributes must be a JSON object or null"));
                         }
                     }
+                    else if (reader.ValueTextEquals("firstSeen"u8))
+                    {
+                        reader.Read();
+                        if (reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var seen))
+                        {
+                            firstSeen = seen;
+                        }
+                        else if (reader.TokenType != JsonTokenType.Null)
+                        {
+                            Keep(ref error, new(RejectionReasons.BadField, "firstSeen must be an ISO-8601 time or null"));
+                        }
+                    }
                     else
                     {
                         reader.Read();
@@ -310,7 +323,7 @@ public sealed class CatalogReader
                 return error;
             }
 
-            item = new CatalogItem(id!, title, categories, tags, available) { Deleted = deleted, Attributes = attributes };
+            item = new CatalogItem(id!, title, categories, tags, available) { Deleted = deleted, Attributes = attributes, FirstSeen = firstSeen };
             return LineError.None;
         }
 

@@ -91,6 +91,15 @@ public sealed record ModelManifest
     [JsonPropertyName("training")]
     public IReadOnlyDictionary<string, double> Training { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>
+    /// Gets the name of the newest catalog update blob (<c>catalog/updates/…</c>) the training read, or null when it read
+    /// none (or the version predates the field): updates named after it are replayed into the version's index at
+    /// activation, and only updates up to it may be compacted while the version is live.
+    /// </summary>
+    [JsonPropertyName("catalogWatermark")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? CatalogWatermark { get; init; }
+
     [JsonPropertyName("artifacts")]
     public IReadOnlyDictionary<string, ArtifactInfo> Artifacts { get; init; } = new Dictionary<string, ArtifactInfo>();
 }

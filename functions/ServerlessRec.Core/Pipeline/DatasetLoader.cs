@@ -93,6 +93,12 @@ public sealed class DatasetLoader : IEventSink, ICatalogSink
         return skipped;
     }
 
+    /// <summary>
+    /// Gets the name of the newest catalog update blob <see cref="AddCatalogUpdatesFromStoreAsync"/> read (null: none): the
+    /// catalog watermark a model trained on this data records, so what came later can be replayed into its index.
+    /// </summary>
+    public string? LastCatalogUpdate { get; private set; }
+
     /// <summary>Reads the catalog blob when it exists; returns false otherwise.</summary>
     public async Task<bool> AddCatalogFromStoreAsync(IBlobStore store, string name = SyntheticLogGenerator.CatalogBlobName, string container = ContainerNames.Catalog, CancellationToken cancellationToken = default)
     {
@@ -138,6 +144,7 @@ public sealed class DatasetLoader : IEventSink, ICatalogSink
             await using (stream.ConfigureAwait(false))
             {
                 await AddCatalogAsync(stream, $"{ContainerNames.Catalog}/{name}", CatalogFileFormat.JsonLines, cancellationToken).ConfigureAwait(false);
+                LastCatalogUpdate = name;
                 read++;
             }
         }

@@ -313,7 +313,7 @@ public sealed class RetrainActivities
     public async Task<DatasetSummary> BuildDataset(ShardsInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (data, excluded, forgotten) = await LoadAsync(input.Shards).ConfigureAwait(false);
+        var (data, excluded, forgotten, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
         var split = LeaveLastOutSplit.Create(data);
         return new DatasetSummary(data.UserCount, data.ItemCount, data.EventCount, split.Users.Length, excluded, forgotten);
     }
@@ -347,7 +347,7 @@ public sealed class RetrainActivities
         var outcome = new SeedOutcome(0, []);
         if (users.Count > 0)
         {
-            var (data, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
+            var (data, _, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
             outcome = await UserHistorySeeder.SeedUsersAsync(data, new UserHistoryStore(_store), users).ConfigureAwait(false);
         }
 
@@ -397,7 +397,7 @@ public sealed class RetrainActivities
     public async Task<TrainResult> Train(ShardsInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (data, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
+        var (data, _, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
         var split = LeaveLastOutSplit.Create(data);
         var folder = $"{WorkFolder}/{input.RunId}";
         var tunedBlob = $"{folder}/tuned.ckpt";
@@ -503,7 +503,7 @@ public sealed class RetrainActivities
     public async Task<EvaluateResult> Evaluate(EvaluateInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (data, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
+        var (data, _, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
         var split = LeaveLastOutSplit.Create(data);
         var tuned = await ReadCheckpointAsync(input.TunedCheckpoint).ConfigureAwait(false);
         var candidate = RankingEvaluator.Evaluate(split, HeldOut.Validation, new TwoTowerScorer(tuned.Model, data, _training));
@@ -573,7 +573,7 @@ public sealed class RetrainActivities
             return new ExportResult(existing.Version, existing.ItemCount, existing.Dimensions);
         }
 
-        var (data, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
+        var (data, _, _, catalogWatermark) = await LoadAsync(input.Shards).ConfigureAwait(false);
         var final = await ReadCheckpointAsync(input.FinalCheckpoint).ConfigureAwait(false);
         var metrics = new Dictionary<string, RankingMetrics> { ["validation.model"] = input.Evaluation.Candidate, ["validation.popularity"] = input.Evaluation.Popularity };
         if (input.Evaluation.Live is { } live)
@@ -582,6 +582,7 @@ public sealed class RetrainActivities
         }
 
         var package = ModelExporter.Export(final.Model, data, _training, _eventTypes, input.Version, _time.GetUtcNow(), metrics, new Dictionary<string, double> { ["epochs"] = final.Epoch, ["events"] = data.EventCount, ["users"] = data.UserCount }, dataCutoffNotAfter: input.RunStart);
+        package = package with { Manifest = package.Manifest with { CatalogWatermark = catalogWatermark } };
         await package.WriteAsync(_store).ConfigureAwait(false);
         return new ExportResult(input.Version, package.Manifest.ItemCount, package.Manifest.Dimensions);
     }
@@ -628,25 +629,78 @@ public sealed class RetrainActivities
         await _publisher.UploadAsync(input.Version, batch).ConfigureAwait(false);
     }
 
-    /// <summary>Step 8: verify the index holds every item, then flip models/current.json.</summary>
+    /// <summary>
+    /// Step 8: verify the index holds every item, then flip models/current.json. With a remote index (Azure AI Search), the
+    /// catalog updates written after the training's catalog read (<see cref="ModelManifest.CatalogWatermark"/>) went into
+    /// the previous version's index only: they are merged into this version's index before the flip, and once more after
+    /// it, for the updates written while the first merge ran (merging twice changes nothing).
+    /// </summary>
     public async Task Activate(ActivateInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var count = await _publisher.CountAsync(input.Version).ConfigureAwait(false);
-        if (count != input.ExpectedItems)
-        {
-            throw new InvalidOperationException($"index of version {input.Version} holds {count} items, expected {input.ExpectedItems}: not activated");
-        }
+        var (pointer, _) = await ModelPointer.ReadAsync(_store).ConfigureAwait(false);
+        var alreadyLive = pointer?.Version == input.Version;
 
-        await ModelActivation.ActivateAsync(_store, input.Version, _time.GetUtcNow()).ConfigureAwait(false);
-        _telemetry?.ModelActivated(input.Version, ModelActivation.RetrainTrigger);
+        // The embedded index needs no replay: every instance builds the delta segment of the updates itself.
+        var replay = _publisher is EmbeddedItemIndexPublisher ? null : new Catalog.CatalogIndexReplay(_store, _publisher, _time);
+        ServingModel? model = null;
+        try
+        {
+            string? watermark = null;
+            IReadOnlyList<CatalogItem> pending = [];
+            var newIds = 0;
+            if (replay is not null)
+            {
+                var manifest = await ModelPackage.ReadManifestAsync(_store, input.Version).ConfigureAwait(false)
+                    ?? throw new FileNotFoundException($"model {input.Version} has no manifest");
+                watermark = manifest.CatalogWatermark;
+                pending = await replay.PendingAsync(watermark).ConfigureAwait(false);
+                if (pending.Count > 0)
+                {
+                    model = await ServingModel.LoadAsync(_store, input.Version).ConfigureAwait(false);
+                    newIds = pending.Count(i => model.IndexOf(i.ItemId) == 0);
+                }
+            }
+
+            if (!alreadyLive)
+            {
+                // A retried activation finds the new ids an earlier attempt replayed already in the index.
+                var count = await _publisher.CountAsync(input.Version).ConfigureAwait(false);
+                if (count < input.ExpectedItems || count > input.ExpectedItems + newIds)
+                {
+                    throw new InvalidOperationException($"index of version {input.Version} holds {count} items, expected {input.ExpectedItems}: not activated");
+                }
+            }
+
+            if (model is not null)
+            {
+                await replay!.MergeAsync(model, pending).ConfigureAwait(false);
+            }
+
+            if (!alreadyLive)
+            {
+                await ModelActivation.ActivateAsync(_store, input.Version, _time.GetUtcNow()).ConfigureAwait(false);
+                _telemetry?.ModelActivated(input.Version, ModelActivation.RetrainTrigger);
+            }
+
+            if (replay is not null && await replay.PendingAsync(watermark).ConfigureAwait(false) is { Count: > 0 } late)
+            {
+                model ??= await ServingModel.LoadAsync(_store, input.Version).ConfigureAwait(false);
+                await replay.MergeAsync(model, late).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            model?.Dispose();
+        }
     }
 
     /// <summary>
     /// Keeps the live version and the newest others up to <see cref="CleanupInput.KeepVersions"/>; deletes older versions,
     /// their blobs and their index (either backend), and the idempotency markers of <c>POST /api/events</c> older than a day. The previously live version is kept until
     /// <see cref="CleanupInput.GraceSeconds"/> after the activation, whatever the retention: serving instances may still
-    /// be answering from its index (the next run's cleanup deletes it).
+    /// be answering from its index (the next run's cleanup deletes it). Then compacts the catalog updates the live version
+    /// was trained with (<see cref="Catalog.CatalogUpdateCompactor"/>), past the same grace period.
     /// </summary>
     public async Task Cleanup(CleanupInput input)
     {
@@ -689,8 +743,29 @@ public sealed class RetrainActivities
             await _publisher.DeleteVersionAsync(version).ConfigureAwait(false);
         }
 
+        // The catalog updates the live version's training read, past the grace period, fold into one blob (the same states).
+        var (live, _) = await ModelPointer.ReadAsync(_store).ConfigureAwait(false);
+        if (live is not null && await LiveCatalogWatermarkAsync(live.Version).ConfigureAwait(false) is { } watermark)
+        {
+            await new Catalog.CatalogUpdateCompactor(_store, _time).CompactAsync(watermark, _time.GetUtcNow().AddSeconds(-input.GraceSeconds)).ConfigureAwait(false);
+        }
+
         // Idempotency keys of POST /api/events are honoured for a day; older markers are of no use.
         await new Http.IdempotencyMarkers(_store, _time).DeleteExpiredAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The catalog watermark of the live version; null when it has none or its manifest cannot be read (nothing is compacted then).</summary>
+    private async Task<string?> LiveCatalogWatermarkAsync(string version)
+    {
+        try
+        {
+            return (await ModelPackage.ReadManifestAsync(_store, version).ConfigureAwait(false))?.CatalogWatermark;
+        }
+        catch (ModelIntegrityException)
+        {
+            // Serving reports a live version it cannot load; compaction only has to keep every update, which doing nothing does.
+            return null;
+        }
     }
 
     /// <summary>
@@ -777,7 +852,7 @@ public sealed class RetrainActivities
         return TwoTowerCheckpoint.FromBytes(stored.Content.Span);
     }
 
-    private async Task<(InteractionDataset Data, long ExcludedEvents, int ForgottenUsers)> LoadAsync(IReadOnlyList<string> shards)
+    private async Task<(InteractionDataset Data, long ExcludedEvents, int ForgottenUsers, string? CatalogWatermark)> LoadAsync(IReadOnlyList<string> shards)
     {
         var key = string.Join('\n', shards);
         if (DatasetCache.TryGetValue(_store, out var cached) && cached.Key == key)
@@ -842,7 +917,7 @@ public sealed class RetrainActivities
         }
     }
 
-    private async Task<(InteractionDataset Data, long ExcludedEvents, int ForgottenUsers)> LoadFromShardsAsync(IReadOnlyList<string> shards)
+    private async Task<(InteractionDataset Data, long ExcludedEvents, int ForgottenUsers, string? CatalogWatermark)> LoadFromShardsAsync(IReadOnlyList<string> shards)
     {
         var loader = new DatasetLoader(_eventTypes, _training.FeatureBuckets);
         var forgotten = await ForgottenUsers.ReadAllAsync(_store).ConfigureAwait(false);
@@ -860,7 +935,7 @@ public sealed class RetrainActivities
             }
         }
 
-        return (loader.Build(), loader.ExcludedEventCount, forgotten.Count);
+        return (loader.Build(), loader.ExcludedEventCount, forgotten.Count, loader.LastCatalogUpdate);
     }
 
     /// <summary>Keeps the events of a window that carry a <c>recommendationId</c>.</summary>
@@ -882,7 +957,7 @@ public sealed class RetrainActivities
         }
     }
 
-    private sealed record CachedDataset(string Key, (InteractionDataset Data, long ExcludedEvents, int ForgottenUsers) Loaded);
+    private sealed record CachedDataset(string Key, (InteractionDataset Data, long ExcludedEvents, int ForgottenUsers, string? CatalogWatermark) Loaded);
 
     /// <summary>One line of a seed list: a bulk blob to seed, with its ETag and its users.</summary>
     private sealed record SeedUsersLine(string Blob, string ETag, IReadOnlyList<string> Users);

@@ -213,7 +213,21 @@ public sealed class RecommenderService
         var model = await CurrentModelAsync(cancellationToken).ConfigureAwait(false);
         var overlay = await OverlayAsync(model, cancellationToken).ConfigureAwait(false);
         var vector = new float[model.Manifest.Dimensions];
-        if (!TryReadVector(model, overlay, itemId, vector) || overlay.StateOf(itemId)?.Item.Deleted == true)
+        var state = overlay.StateOf(itemId);
+        bool found;
+        if (model.Mode != ServingMode.Embedded && _catalog is not null && state is { Item.Deleted: false })
+        {
+            // A remote index has no delta segment: the writer merged the item's item-tower vector into the version's index,
+            // so that vector, computed the same way, is the query (a new id is unknown to the model's own vectors).
+            (await _catalog.VectorOfAsync(model, state.Item, cancellationToken).ConfigureAwait(false)).CopyTo(vector);
+            found = true;
+        }
+        else
+        {
+            found = TryReadVector(model, overlay, itemId, vector);
+        }
+
+        if (!found || state?.Item.Deleted == true)
         {
             throw new NotFoundException("itemId", $"item \"{itemId}\" is not in model {model.Version}");
         }

@@ -124,4 +124,35 @@ public sealed class CatalogWithAzureAISearchTests : IAsyncLifetime
         Assert.DoesNotContain("i2", after);
         Assert.DoesNotContain("i3", after);
     }
+
+    [Fact]
+    public async Task Similar_ItemPutAfterTraining_AzureAISearch_QueriesWithItsItemTowerVector()
+    {
+        var (service, catalog, _, models) = CreateInstance();
+        await catalog.PutAsync([new PutCatalogItem { ItemId = "fresh", Categories = ["left"], Tags = ["tag1"] }]);
+        var before = _service.RequestsTo("/docs/search.post.search").Count();
+
+        var response = await service.SimilarAsync("fresh", 5);
+
+        Assert.Equal(RecommendationSource.Item, response.Source);
+        Assert.Equal(5, response.Items.Count);
+        Assert.DoesNotContain(response.Items, i => i.ItemId == "fresh");
+        var search = Assert.Single(_service.RequestsTo("/docs/search.post.search").Skip(before));
+        var query = search.Json["vectorQueries"]![0]!["vector"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray();
+        var model = (await models.GetCurrentAsync())!;
+        var expected = (await CatalogService.VectorsAsync(model, _store, [new CatalogItem("fresh", null, ["left"], ["tag1"])]))[0].Vector.ToArray();
+        Assert.Equal(expected, query);
+    }
+
+    [Fact]
+    public async Task ImportAsync_AzureAISearch_MergesTheItemsIntoTheLiveIndexLikePut()
+    {
+        var (_, catalog, _, _) = CreateInstance();
+
+        var written = await catalog.ImportAsync([new CatalogItem("imported", null, ["right"], ["tag2"]), new CatalogItem("gone", null, [], []) { Deleted = true }]);
+
+        Assert.Equal(2, written);
+        Assert.Equal(41, _service.DocumentCount("items-vv1"));
+        Assert.NotNull(_service.DocumentVector("items-vv1", "imported"));
+    }
 }

@@ -107,6 +107,15 @@ internal sealed partial class FakeSearchService : IAsyncDisposable
         }
     }
 
+    /// <summary>The vector of the document of an item in an index, or null when the index has no such document.</summary>
+    public double[]? DocumentVector(string indexName, string itemId)
+    {
+        lock (_gate)
+        {
+            return _indexes[indexName].Documents.Values.FirstOrDefault(d => d.Fields["itemId"]?.GetValue<string>() == itemId)?.Vector;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

@@ -1,6 +1,7 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Time.Testing;
+using ServerlessRec.Catalog;
 using ServerlessRec.Events;
 using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
@@ -34,9 +35,9 @@ public sealed class RetrainWithAzureAISearchTests : IAsyncLifetime
         }
     }
 
-    private async Task<(OrchestrationMetadata Metadata, RetrainOutcome? Outcome)> RetrainAsync()
+    private async Task<(OrchestrationMetadata Metadata, RetrainOutcome? Outcome)> RetrainAsync(IItemIndexPublisher? publisher = null)
     {
-        var publisher = SearchTestBackend.Publisher(_service);
+        publisher ??= SearchTestBackend.Publisher(_service);
         var training = new TwoTowerOptions { Dimensions = 16, HiddenDimensions = 32, Epochs = 4, Patience = 2, Threads = 2, SampledNegatives = 64 };
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
         await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, publisher, training, new EventTypeOptions(), time)));
@@ -118,5 +119,50 @@ public sealed class RetrainWithAzureAISearchTests : IAsyncLifetime
 
         Assert.DoesNotContain("items-vv1", _service.IndexNames());
         Assert.Contains("items-vv2", _service.IndexNames());
+    }
+
+    [Fact]
+    public async Task Retrain_ItemPutAfterTheCatalogRead_IsInTheNewVersionsIndexWithItsItemTowerVector()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 2, 28, 0, 0, 0, TimeSpan.Zero));
+        var updates = new CatalogUpdateStore(_store, time);
+        await updates.WriteAsync([new CatalogItem("early", null, ["c1"], ["t1"])]);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var late = new CatalogItem("late", null, ["c2"], ["t2"]);
+
+        // The PUT lands once the version's index is created: after the training read the catalog, before the activation.
+        var (_, outcome) = await RetrainAsync(new WritesAnUpdateWhenTheIndexIsCreated(SearchTestBackend.Publisher(_service), updates, late));
+
+        Assert.Equal("activated", outcome!.Outcome);
+        var index = "items-v" + outcome.Version;
+        using var model = await ServingModel.LoadAsync(_store, outcome.Version!);
+        Assert.NotNull(model.Manifest.CatalogWatermark);
+        Assert.NotEqual(0, model.IndexOf("early"));
+        Assert.Equal(0, model.IndexOf("late"));
+        Assert.Equal(model.Manifest.ItemCount + 1, _service.DocumentCount(index));
+        var expected = (await CatalogService.VectorsAsync(model, _store, [late]))[0].Vector.ToArray();
+        var stored = _service.DocumentVector(index, "late");
+        Assert.NotNull(stored);
+        Assert.Equal(expected, stored.Select(v => (float)v).ToArray());
+    }
+
+    /// <summary>A publisher that writes one catalog update (as a PUT on another instance would) when a version's index is created.</summary>
+    private sealed class WritesAnUpdateWhenTheIndexIsCreated(IItemIndexPublisher inner, CatalogUpdateStore updates, CatalogItem item) : IItemIndexPublisher
+    {
+        public async Task CreateVersionAsync(string version, int dimensions, CancellationToken cancellationToken = default)
+        {
+            await inner.CreateVersionAsync(version, dimensions, cancellationToken);
+            await updates.WriteAsync([item], cancellationToken);
+        }
+
+        public Task UploadAsync(string version, IReadOnlyList<IndexedItem> items, CancellationToken cancellationToken = default) => inner.UploadAsync(version, items, cancellationToken);
+
+        public Task<long> CountAsync(string version, CancellationToken cancellationToken = default) => inner.CountAsync(version, cancellationToken);
+
+        public Task<IReadOnlyList<string>> ListVersionsAsync(CancellationToken cancellationToken = default) => inner.ListVersionsAsync(cancellationToken);
+
+        public Task<bool> DeleteVersionAsync(string version, CancellationToken cancellationToken = default) => inner.DeleteVersionAsync(version, cancellationToken);
+
+        public Task<IItemIndex> OpenAsync(string version, CancellationToken cancellationToken = default) => inner.OpenAsync(version, cancellationToken);
     }
 }

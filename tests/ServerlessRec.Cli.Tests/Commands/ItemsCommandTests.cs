@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using ServerlessRec.Catalog;
 using ServerlessRec.Storage;
 
@@ -29,6 +30,35 @@ public sealed class ItemsCommandTests : IDisposable
         Assert.Equal([1000, 500], blobs.Select(b => b.Items.Count));
         Assert.False(blobs[0].Items[7].Available);
         Assert.Equal(["c2"], blobs[1].Items[^1].Categories);
+    }
+
+    [Fact]
+    public async Task ItemsImport_AzureAISearchConfigured_MergesIntoTheLiveVersionsIndexLikePut()
+    {
+        // No search service listens on the endpoint: the merge PUT /api/items makes is tried and fails, after the update
+        // blob (the commit point) was written. Embedded-only, the import would succeed without any request.
+        var store = Path.Combine(_root, "store");
+        await KeptVersions.PublishAsync(store);
+        var file = Path.Combine(_root, "items.jsonl");
+        await File.WriteAllLinesAsync(file, ["""{"itemId":"fresh","categories":["c1"],"tags":[]}"""]);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Search:Provider"] = "AzureAISearch",
+            ["Search:Endpoint"] = "https://127.0.0.1:1/",
+            ["Search:ApiKey"] = "test-admin-key",
+            ["Search:MaxRetries"] = "0",
+            ["Search:RetryDelay"] = "00:00:00.001",
+            ["Search:MaxRetryDelay"] = "00:00:00.005",
+        }).Build();
+
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CliApplication.RunAsync(["items", "import", file, "--root", store], output, error, configuration);
+
+        Assert.Equal(1, code);
+        Assert.Contains("Azure AI Search index failed", error.ToString(), StringComparison.Ordinal);
+        var blobs = await new CatalogUpdateStore(new LocalFolderBlobStore(new StorageOptions { LocalRoot = store }), TimeProvider.System).ReadAllAsync();
+        Assert.Equal("fresh", Assert.Single(Assert.Single(blobs).Items).ItemId);
     }
 
     [Fact]
