@@ -317,6 +317,27 @@ public sealed class EmbeddedItemIndex : IItemIndex
         return ToResults(top);
     }
 
+    /// <summary>The rows of each category, ascending (one pass over the rows' category bits).</summary>
+    internal Dictionary<string, int[]> RowsByCategory()
+    {
+        var lists = new List<int>[_categoryIds.Count];
+        for (var row = 0; row < Count; row++)
+        {
+            for (var w = 0; w < _categoryWords; w++)
+            {
+                var bits = _categoryBits[(row * _categoryWords) + w];
+                while (bits != 0)
+                {
+                    var bit = (w * 64) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                    (lists[bit] ??= []).Add(row);
+                    bits &= bits - 1;
+                }
+            }
+        }
+
+        return _categoryIds.ToDictionary(c => c.Key, c => lists[c.Value] is { } list ? list.ToArray() : [], StringComparer.Ordinal);
+    }
+
     internal CompiledFilter CompileFilter(ItemFilter filter)
     {
         ulong[]? mask = null;

@@ -36,26 +36,23 @@ public sealed class IvfItemIndex : IItemIndex
     /// </param>
     /// <param name="maxDegreeOfParallelism">Threads the exhaustive fallback may use; 0 means one per core. <value>The default is 0.</value></param>
     public IvfItemIndex(EmbeddedItemIndex exact, IvfQuantiser quantiser, int nprobe = 0, double minFilterSelectivity = DefaultMinFilterSelectivity, int maxDegreeOfParallelism = 0)
+        : this(exact, Checked(exact, quantiser).Centroids.ToArray(), quantiser.Lists, nprobe == 0 ? quantiser.Nprobe : nprobe, minFilterSelectivity, maxDegreeOfParallelism, QuantizedItemIndex.DefaultOversample, QuantizedItemIndex.DefaultMinCandidates)
     {
-        ArgumentNullException.ThrowIfNull(exact);
-        ArgumentNullException.ThrowIfNull(quantiser);
-        if (quantiser.ItemCount != exact.Count || quantiser.Dimensions != exact.Dimensions)
-        {
-            throw new ArgumentException($"the quantiser is for {quantiser.ItemCount} items of dimension {quantiser.Dimensions}, the index has {exact.Count} of dimension {exact.Dimensions}", nameof(quantiser));
-        }
+    }
 
+    private IvfItemIndex(EmbeddedItemIndex exact, float[] centroids, ReadOnlySpan<int> lists, int nprobe, double minFilterSelectivity, int maxDegreeOfParallelism, int oversample, int minCandidates)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(nprobe);
         ArgumentOutOfRangeException.ThrowIfNegative(minFilterSelectivity);
         _exact = exact;
-        ListCount = quantiser.ListCount;
-        Nprobe = Math.Min(nprobe == 0 ? quantiser.Nprobe : nprobe, ListCount);
+        ListCount = centroids.Length / exact.Dimensions;
+        Nprobe = Math.Min(nprobe, ListCount);
         MinFilterSelectivity = minFilterSelectivity;
-        _centroids = quantiser.Centroids.ToArray();
+        _centroids = centroids;
 
         // Rows sorted by list (a counting sort, stable so rows keep their order within a list). Lists are not padded to
         // the kernels' 8-row blocks: a probe rounds its range out to whole blocks and merges neighbours, so the extra rows
         // it reads are real items of adjacent lists, and only the end of the matrix is padded.
-        var lists = quantiser.Lists;
         _listStart = new int[ListCount + 1];
         foreach (var list in lists)
         {
@@ -75,7 +72,7 @@ public sealed class IvfItemIndex : IItemIndex
             rowOf[next[lists[row]]++] = row;
         }
 
-        _codes = new QuantizedItemIndex(exact, rowOf, maxDegreeOfParallelism: maxDegreeOfParallelism);
+        _codes = new QuantizedItemIndex(exact, rowOf, oversample, minCandidates, maxDegreeOfParallelism);
         var available = 0;
         for (var row = 0; row < exact.Count; row++)
         {
@@ -114,6 +111,88 @@ public sealed class IvfItemIndex : IItemIndex
     /// <summary>Top-k by dot product among the items that pass the filter: probed lists' int8 candidates, exact float re-rank.</summary>
     public IReadOnlyList<ScoredItem> Search(ReadOnlySpan<float> query, int k, ItemFilter filter)
     {
+        CheckQuery(query, k, filter);
+        var nprobe = ProbesFor(filter);
+        return SearchProbed(query, k, filter, nprobe, nprobe == 0 ? [] : RankLists(query, nprobe));
+    }
+
+    /// <summary>
+    /// Builds an index over other items (a catalog's delta segment) on this index's lists: each item goes to the list of
+    /// its nearest centroid, and the new index probes as many lists. <see cref="SearchWith"/> then searches both with one
+    /// scoring of the centroids, so the other items add about <c>Nprobe / ListCount</c> of their number to a query
+    /// instead of all of it.
+    /// </summary>
+    /// <param name="items">The items; same dimension.</param>
+    /// <param name="oversample">Candidates kept per requested item before the exact re-rank. <value>The default is 10.</value></param>
+    /// <param name="minCandidates">The fewest candidates re-ranked. <value>The default is 100.</value></param>
+    public IvfItemIndex WithSameLists(EmbeddedItemIndex items, int oversample = QuantizedItemIndex.DefaultOversample, int minCandidates = QuantizedItemIndex.DefaultMinCandidates)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Dimensions != _exact.Dimensions)
+        {
+            throw new ArgumentException($"the items have dimension {items.Dimensions}, the lists {_exact.Dimensions}", nameof(items));
+        }
+
+        var d = items.Dimensions;
+        var vectors = items.Vectors;
+        var lists = new int[items.Count];
+        for (var row = 0; row < lists.Length; row++)
+        {
+            var vector = vectors.Slice(row * d, d);
+            var best = float.NegativeInfinity;
+            for (var l = 0; l < ListCount; l++)
+            {
+                var score = TensorPrimitives.Dot(vector, _centroids.AsSpan(l * d, d));
+                if (score > best)
+                {
+                    best = score;
+                    lists[row] = l;
+                }
+            }
+        }
+
+        return new IvfItemIndex(items, _centroids, lists, Nprobe, MinFilterSelectivity, maxDegreeOfParallelism: 1, oversample, minCandidates);
+    }
+
+    /// <summary>Gets whether <paramref name="other"/> was built on this index's lists (<see cref="WithSameLists"/>), or this one on its.</summary>
+    public bool SharesListsWith(IvfItemIndex other) => other is not null && ReferenceEquals(other._centroids, _centroids);
+
+    /// <summary>
+    /// Searches this index (<paramref name="k"/>, <paramref name="filter"/>) and <paramref name="other"/>, built on the
+    /// same lists (<paramref name="otherK"/>, <paramref name="otherFilter"/>), scoring the centroids once: each probes
+    /// the lists its own filter needs, the best of the same ranking, and each falls back to scanning all its lists on
+    /// its own terms, exactly as <see cref="Search(ReadOnlySpan{float}, int, ItemFilter)"/> would.
+    /// </summary>
+    public (IReadOnlyList<ScoredItem> Own, IReadOnlyList<ScoredItem> Other) SearchWith(IvfItemIndex other, ReadOnlySpan<float> query, int k, ItemFilter filter, int otherK, ItemFilter otherFilter)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!SharesListsWith(other))
+        {
+            throw new ArgumentException("the other index is not built on this index's lists", nameof(other));
+        }
+
+        CheckQuery(query, k, filter);
+        other.CheckQuery(query, otherK, otherFilter);
+        var own = ProbesFor(filter);
+        var theirs = other.ProbesFor(otherFilter);
+        var ranked = Math.Max(own, theirs) == 0 ? [] : RankLists(query, Math.Max(own, theirs));
+        return (SearchProbed(query, k, filter, own, ranked), other.SearchProbed(query, otherK, otherFilter, theirs, ranked));
+    }
+
+    private static IvfQuantiser Checked(EmbeddedItemIndex exact, IvfQuantiser quantiser)
+    {
+        ArgumentNullException.ThrowIfNull(exact);
+        ArgumentNullException.ThrowIfNull(quantiser);
+        if (quantiser.ItemCount != exact.Count || quantiser.Dimensions != exact.Dimensions)
+        {
+            throw new ArgumentException($"the quantiser is for {quantiser.ItemCount} items of dimension {quantiser.Dimensions}, the index has {exact.Count} of dimension {exact.Dimensions}", nameof(quantiser));
+        }
+
+        return quantiser;
+    }
+
+    private void CheckQuery(ReadOnlySpan<float> query, int k, ItemFilter filter)
+    {
         ArgumentNullException.ThrowIfNull(filter);
         if (query.Length != _exact.Dimensions)
         {
@@ -121,16 +200,31 @@ public sealed class IvfItemIndex : IItemIndex
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+    }
+
+    /// <summary>The lists a query with this filter probes, or 0 when it scans all of them.</summary>
+    private int ProbesFor(ItemFilter filter)
+    {
         var share = PassingShare(filter);
         if (share < MinFilterSelectivity)
         {
-            return _codes.Search(query, k, filter);
+            return 0;
         }
 
         // nprobe was chosen for unfiltered queries; a filter that passes a share s of the items needs about 1/s as many
         // rows probed to hold as many matches.
-        var nprobe = share >= 1 ? Nprobe : (int)Math.Min(ListCount, Math.Ceiling(Nprobe / share));
-        var found = _codes.Search(query, k, filter, ProbeRanges(query, nprobe));
+        return share >= 1 ? Nprobe : (int)Math.Min(ListCount, Math.Ceiling(Nprobe / share));
+    }
+
+    /// <summary>The search over the first <paramref name="nprobe"/> of <paramref name="ranked"/> (all lists when 0).</summary>
+    private IReadOnlyList<ScoredItem> SearchProbed(ReadOnlySpan<float> query, int k, ItemFilter filter, int nprobe, ReadOnlySpan<int> ranked)
+    {
+        if (nprobe == 0)
+        {
+            return _codes.Search(query, k, filter);
+        }
+
+        var found = _codes.Search(query, k, filter, RangesOf(ranked[..nprobe]));
 
         // Fewer matches than asked in the probed lists: the filter is more selective there than the estimate said, and
         // the exhaustive scan finds the rest (or confirms there are no more).
@@ -184,17 +278,26 @@ public sealed class IvfItemIndex : IItemIndex
     /// The code ranges of the <paramref name="nprobe"/> lists whose centroids score highest, rounded out to whole 8-row
     /// blocks and merged where they meet, in position order (each block once).
     /// </summary>
-    internal List<(int Start, int End)> ProbeRanges(ReadOnlySpan<float> query, int nprobe)
+    internal List<(int Start, int End)> ProbeRanges(ReadOnlySpan<float> query, int nprobe) => RangesOf(RankLists(query, nprobe));
+
+    /// <summary>The <paramref name="count"/> lists whose centroids score highest for the query, best first.</summary>
+    private int[] RankLists(ReadOnlySpan<float> query, int count)
     {
         var d = _exact.Dimensions;
-        var best = new TopK(nprobe);
+        var best = new TopK(count);
         for (var l = 0; l < ListCount; l++)
         {
             best.Add(l, TensorPrimitives.Dot(query, _centroids.AsSpan(l * d, d)));
         }
 
-        var ranges = new List<(int Start, int End)>(best.Count);
-        foreach (var list in best.Indices)
+        return best.Indices.ToArray();
+    }
+
+    /// <summary>The code ranges of the lists, rounded out to whole 8-row blocks and merged where they meet, in position order.</summary>
+    private List<(int Start, int End)> RangesOf(ReadOnlySpan<int> lists)
+    {
+        var ranges = new List<(int Start, int End)>(lists.Length);
+        foreach (var list in lists)
         {
             if (_listStart[list + 1] > _listStart[list])
             {

@@ -93,7 +93,7 @@ internal sealed class CatalogBenchmark : IBenchSuite
                 var (alone, beside) = TimePairs(
                     queries,
                     i => main.SearchAsync(queryVectors[i % queryVectors.Length], k, filter),
-                    i => overlay.SearchAsync(f => main.SearchAsync(queryVectors[i % queryVectors.Length], k, f), queryVectors[i % queryVectors.Length], k, filter));
+                    i => overlay.SearchAsync(main, queryVectors[i % queryVectors.Length], k, filter));
                 rows.Add(new CatalogRow(share, name, alone, beside));
             }
         }
