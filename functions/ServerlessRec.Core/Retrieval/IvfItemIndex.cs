@@ -26,6 +26,7 @@ public sealed class IvfItemIndex : IItemIndex
     private readonly float[] _centroids;
     private readonly int[] _listStart;
     private readonly double _availableShare;
+    private readonly Lazy<float> _outlierCosine;
 
     /// <summary>Builds the index from a quantiser trained on the same items (same rows, same order).</summary>
     /// <param name="exact">The exact index whose items, filters and float vectors are shared.</param>
@@ -80,6 +81,7 @@ public sealed class IvfItemIndex : IItemIndex
         }
 
         _availableShare = exact.Count == 0 ? 0 : (double)available / exact.Count;
+        _outlierCosine = new Lazy<float>(OutlierCosineOfSample, LazyThreadSafetyMode.ExecutionAndPublication);
         MemoryBytes = _codes.ScannedBytes + (rowOf.LongLength * sizeof(int)) + ((long)_centroids.Length * sizeof(float)) + (_listStart.LongLength * sizeof(int));
     }
 
@@ -152,6 +154,43 @@ public sealed class IvfItemIndex : IItemIndex
         }
 
         return new IvfItemIndex(items, _centroids, lists, Nprobe, MinFilterSelectivity, maxDegreeOfParallelism: 1, oversample, minCandidates);
+    }
+
+    /// <summary>
+    /// Gets the cosine to its nearest centroid below which a vector lies outside these lists: the 1st percentile over a
+    /// sample of this index's own items (computed once). Other items below it (new items the item tower places away
+    /// from the trained ones) would be found by a probe only by chance, so they are searched exhaustively instead.
+    /// </summary>
+    public float OutlierCosine => _outlierCosine.Value;
+
+    /// <summary>Gets the cosine between a vector and its nearest centroid (the centroids are unit vectors).</summary>
+    public float NearestCentroidCosine(ReadOnlySpan<float> vector)
+    {
+        var d = _exact.Dimensions;
+        var best = float.NegativeInfinity;
+        for (var l = 0; l < ListCount; l++)
+        {
+            best = MathF.Max(best, TensorPrimitives.Dot(vector, _centroids.AsSpan(l * d, d)));
+        }
+
+        var norm = TensorPrimitives.Norm(vector);
+        return norm > 0 ? best / norm : 0;
+    }
+
+    private float OutlierCosineOfSample()
+    {
+        var n = _exact.Count;
+        var d = _exact.Dimensions;
+        var sampled = Math.Min(n, SelectivitySample);
+        var cosines = new float[sampled];
+        for (var s = 0; s < sampled; s++)
+        {
+            var row = sampled == n ? s : (int)(((s + 1) * GoldenRatioFraction % 1.0) * n);
+            cosines[s] = NearestCentroidCosine(_exact.Vectors.Slice(row * d, d));
+        }
+
+        Array.Sort(cosines);
+        return sampled == 0 ? 0 : cosines[sampled / 100];
     }
 
     /// <summary>Gets whether <paramref name="other"/> was built on this index's lists (<see cref="WithSameLists"/>), or this one on its.</summary>
