@@ -48,6 +48,15 @@ public sealed class CatalogOverlay
         _latestFirstSeen = states.Count == 0 ? DateTimeOffset.MinValue : states.Values.Max(s => s.FirstSeen);
     }
 
+    /// <summary>Gets how the delta segment is searched, for benches and diagnostics (empty without a delta).</summary>
+    public string DeltaSearchDescription => _deltaSearch switch
+    {
+        null => string.Empty,
+        IvfItemIndex ivf => $"{ivf.Exact.Count:N0} items in the main index's {ivf.ListCount:N0} IVF lists (nprobe {ivf.Nprobe}), {_deltaOutliers?.Count ?? 0:N0} outside them scanned exactly",
+        QuantizedItemIndex codes => $"{codes.Exact.Count:N0} items, int{codes.Bits} codes scanned with an exact re-rank",
+        _ => $"{Delta!.Count:N0} items scanned exactly",
+    };
+
     /// <summary>Gets the index the delta segment is searched through (null without a delta).</summary>
     internal IItemIndex? DeltaSearch => _deltaSearch;
 
