@@ -317,6 +317,56 @@ public sealed class EmbeddedItemIndex : IItemIndex
         return ToResults(top);
     }
 
+    /// <summary>A new index of some of this one's rows (in the order given), with their ids, vectors, categories, availability and popularity.</summary>
+    internal EmbeddedItemIndex Subset(IEnumerable<int> rows)
+    {
+        var names = new string[_categoryIds.Count];
+        foreach (var (category, bit) in _categoryIds)
+        {
+            names[bit] = category;
+        }
+
+        var items = new List<IndexedItem>();
+        foreach (var row in rows)
+        {
+            var categories = new List<string>();
+            for (var w = 0; w < _categoryWords; w++)
+            {
+                var bits = _categoryBits[(row * _categoryWords) + w];
+                while (bits != 0)
+                {
+                    categories.Add(names[(w * 64) + System.Numerics.BitOperations.TrailingZeroCount(bits)]);
+                    bits &= bits - 1;
+                }
+            }
+
+            items.Add(new IndexedItem(_ids[row], VectorOf(row).ToArray(), categories, IsAvailable(row), PopularityOf(row)));
+        }
+
+        return new EmbeddedItemIndex(Version, Dimensions, items);
+    }
+
+    /// <summary>The rows of each category, ascending (one pass over the rows' category bits).</summary>
+    internal Dictionary<string, int[]> RowsByCategory()
+    {
+        var lists = new List<int>[_categoryIds.Count];
+        for (var row = 0; row < Count; row++)
+        {
+            for (var w = 0; w < _categoryWords; w++)
+            {
+                var bits = _categoryBits[(row * _categoryWords) + w];
+                while (bits != 0)
+                {
+                    var bit = (w * 64) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                    (lists[bit] ??= []).Add(row);
+                    bits &= bits - 1;
+                }
+            }
+        }
+
+        return _categoryIds.ToDictionary(c => c.Key, c => lists[c.Value] is { } list ? list.ToArray() : [], StringComparer.Ordinal);
+    }
+
     internal CompiledFilter CompileFilter(ItemFilter filter)
     {
         ulong[]? mask = null;

@@ -28,6 +28,7 @@ public sealed class IvfItemIndex : IItemIndex
     private readonly Half[] _centroids;
     private readonly int[] _listStart;
     private readonly double _availableShare;
+    private readonly Lazy<float> _outlierCosine;
 
     /// <summary>Builds the index from a quantiser trained on the same items (same rows, same order).</summary>
     /// <param name="exact">The exact index whose items, filters and float vectors are shared.</param>
@@ -38,27 +39,30 @@ public sealed class IvfItemIndex : IItemIndex
     /// </param>
     /// <param name="maxDegreeOfParallelism">Threads the exhaustive fallback may use; 0 means one per core. <value>The default is 0.</value></param>
     public IvfItemIndex(EmbeddedItemIndex exact, IvfQuantiser quantiser, int nprobe = 0, double minFilterSelectivity = DefaultMinFilterSelectivity, int maxDegreeOfParallelism = 0)
+        : this(exact, HalfPrecision(Checked(exact, quantiser).Centroids), quantiser.Lists, nprobe == 0 ? quantiser.Nprobe : nprobe, minFilterSelectivity, maxDegreeOfParallelism, QuantizedItemIndex.DefaultOversample, QuantizedItemIndex.DefaultMinCandidates)
     {
-        ArgumentNullException.ThrowIfNull(exact);
-        ArgumentNullException.ThrowIfNull(quantiser);
-        if (quantiser.ItemCount != exact.Count || quantiser.Dimensions != exact.Dimensions)
-        {
-            throw new ArgumentException($"the quantiser is for {quantiser.ItemCount} items of dimension {quantiser.Dimensions}, the index has {exact.Count} of dimension {exact.Dimensions}", nameof(quantiser));
-        }
+    }
 
+    private static Half[] HalfPrecision(ReadOnlySpan<float> centroids)
+    {
+        var half = new Half[centroids.Length];
+        TensorPrimitives.ConvertToHalf(centroids, half);
+        return half;
+    }
+
+    private IvfItemIndex(EmbeddedItemIndex exact, Half[] centroids, ReadOnlySpan<int> lists, int nprobe, double minFilterSelectivity, int maxDegreeOfParallelism, int oversample, int minCandidates)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(nprobe);
         ArgumentOutOfRangeException.ThrowIfNegative(minFilterSelectivity);
         _exact = exact;
-        ListCount = quantiser.ListCount;
-        Nprobe = Math.Min(nprobe == 0 ? quantiser.Nprobe : nprobe, ListCount);
+        ListCount = centroids.Length / exact.Dimensions;
+        Nprobe = Math.Min(nprobe, ListCount);
         MinFilterSelectivity = minFilterSelectivity;
-        _centroids = new Half[quantiser.Centroids.Length];
-        TensorPrimitives.ConvertToHalf(quantiser.Centroids, _centroids);
+        _centroids = centroids;
 
         // Rows sorted by list (a counting sort, stable so rows keep their order within a list). Lists are not padded to
         // the kernels' 8-row blocks: a probe rounds its range out to whole blocks and merges neighbours, so the extra rows
         // it reads are real items of adjacent lists, and only the end of the matrix is padded.
-        var lists = quantiser.Lists;
         _listStart = new int[ListCount + 1];
         foreach (var list in lists)
         {
@@ -78,7 +82,7 @@ public sealed class IvfItemIndex : IItemIndex
             rowOf[next[lists[row]]++] = row;
         }
 
-        _codes = new QuantizedItemIndex(exact, rowOf, maxDegreeOfParallelism: maxDegreeOfParallelism);
+        _codes = new QuantizedItemIndex(exact, rowOf, oversample, minCandidates, maxDegreeOfParallelism);
         var available = 0;
         for (var row = 0; row < exact.Count; row++)
         {
@@ -86,6 +90,7 @@ public sealed class IvfItemIndex : IItemIndex
         }
 
         _availableShare = exact.Count == 0 ? 0 : (double)available / exact.Count;
+        _outlierCosine = new Lazy<float>(OutlierCosineOfSample, LazyThreadSafetyMode.ExecutionAndPublication);
         MemoryBytes = _codes.ScannedBytes + (rowOf.LongLength * sizeof(int)) + ((long)_centroids.Length * 2) + (_listStart.LongLength * sizeof(int));
     }
 
@@ -117,6 +122,113 @@ public sealed class IvfItemIndex : IItemIndex
     /// <summary>Top-k by dot product among the items that pass the filter: probed lists' int8 candidates, exact float re-rank.</summary>
     public IReadOnlyList<ScoredItem> Search(ReadOnlySpan<float> query, int k, ItemFilter filter)
     {
+        CheckQuery(query, k, filter);
+        var nprobe = ProbesFor(filter);
+        return SearchProbed(query, k, filter, nprobe, nprobe == 0 ? [] : RankLists(query, nprobe));
+    }
+
+    /// <summary>
+    /// Builds an index over other items (a catalog's delta segment) on this index's lists: each item goes to the list of
+    /// its nearest centroid, and the new index probes as many lists. <see cref="SearchWith"/> then searches both with one
+    /// scoring of the centroids, so the other items add about <c>Nprobe / ListCount</c> of their number to a query
+    /// instead of all of it.
+    /// </summary>
+    /// <param name="items">The items; same dimension.</param>
+    /// <param name="oversample">Candidates kept per requested item before the exact re-rank. <value>The default is 10.</value></param>
+    /// <param name="minCandidates">The fewest candidates re-ranked. <value>The default is 100.</value></param>
+    public IvfItemIndex WithSameLists(EmbeddedItemIndex items, int oversample = QuantizedItemIndex.DefaultOversample, int minCandidates = QuantizedItemIndex.DefaultMinCandidates)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Dimensions != _exact.Dimensions)
+        {
+            throw new ArgumentException($"the items have dimension {items.Dimensions}, the lists {_exact.Dimensions}", nameof(items));
+        }
+
+        var d = items.Dimensions;
+        var vectors = items.Vectors;
+        var lists = new int[items.Count];
+        var scores = new float[ListCount];
+        for (var row = 0; row < lists.Length; row++)
+        {
+            ScoreCentroids(vectors.Slice(row * d, d), scores);
+            lists[row] = TensorPrimitives.IndexOfMax(scores);
+        }
+
+        return new IvfItemIndex(items, _centroids, lists, Nprobe, MinFilterSelectivity, maxDegreeOfParallelism: 1, oversample, minCandidates);
+    }
+
+    /// <summary>
+    /// Gets the cosine to its nearest centroid below which a vector lies outside these lists: the 1st percentile over a
+    /// sample of this index's own items (computed once). Other items below it (new items the item tower places away
+    /// from the trained ones) would be found by a probe only by chance, so they are searched exhaustively instead.
+    /// </summary>
+    public float OutlierCosine => _outlierCosine.Value;
+
+    /// <summary>Gets the cosine between a vector and its nearest centroid (the centroids are unit vectors).</summary>
+    public float NearestCentroidCosine(ReadOnlySpan<float> vector)
+    {
+        var scores = ListCount <= 4_096 ? stackalloc float[ListCount] : new float[ListCount];
+        ScoreCentroids(vector, scores);
+        var best = TensorPrimitives.Max(scores);
+        var norm = TensorPrimitives.Norm(vector);
+        return norm > 0 ? best / norm : 0;
+    }
+
+    private float OutlierCosineOfSample()
+    {
+        var n = _exact.Count;
+        var d = _exact.Dimensions;
+        var sampled = Math.Min(n, SelectivitySample);
+        var cosines = new float[sampled];
+        for (var s = 0; s < sampled; s++)
+        {
+            var row = sampled == n ? s : (int)(((s + 1) * GoldenRatioFraction % 1.0) * n);
+            cosines[s] = NearestCentroidCosine(_exact.Vectors.Slice(row * d, d));
+        }
+
+        Array.Sort(cosines);
+        return sampled == 0 ? 0 : cosines[sampled / 100];
+    }
+
+    /// <summary>Gets whether <paramref name="other"/> was built on this index's lists (<see cref="WithSameLists"/>), or this one on its.</summary>
+    public bool SharesListsWith(IvfItemIndex other) => other is not null && ReferenceEquals(other._centroids, _centroids);
+
+    /// <summary>
+    /// Searches this index (<paramref name="k"/>, <paramref name="filter"/>) and <paramref name="other"/>, built on the
+    /// same lists (<paramref name="otherK"/>, <paramref name="otherFilter"/>), scoring the centroids once: each probes
+    /// the lists its own filter needs, the best of the same ranking, and each falls back to scanning all its lists on
+    /// its own terms, exactly as <see cref="Search(ReadOnlySpan{float}, int, ItemFilter)"/> would.
+    /// </summary>
+    public (IReadOnlyList<ScoredItem> Own, IReadOnlyList<ScoredItem> Other) SearchWith(IvfItemIndex other, ReadOnlySpan<float> query, int k, ItemFilter filter, int otherK, ItemFilter otherFilter)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!SharesListsWith(other))
+        {
+            throw new ArgumentException("the other index is not built on this index's lists", nameof(other));
+        }
+
+        CheckQuery(query, k, filter);
+        other.CheckQuery(query, otherK, otherFilter);
+        var own = ProbesFor(filter);
+        var theirs = other.ProbesFor(otherFilter);
+        var ranked = Math.Max(own, theirs) == 0 ? [] : RankLists(query, Math.Max(own, theirs));
+        return (SearchProbed(query, k, filter, own, ranked), other.SearchProbed(query, otherK, otherFilter, theirs, ranked));
+    }
+
+    private static IvfQuantiser Checked(EmbeddedItemIndex exact, IvfQuantiser quantiser)
+    {
+        ArgumentNullException.ThrowIfNull(exact);
+        ArgumentNullException.ThrowIfNull(quantiser);
+        if (quantiser.ItemCount != exact.Count || quantiser.Dimensions != exact.Dimensions)
+        {
+            throw new ArgumentException($"the quantiser is for {quantiser.ItemCount} items of dimension {quantiser.Dimensions}, the index has {exact.Count} of dimension {exact.Dimensions}", nameof(quantiser));
+        }
+
+        return quantiser;
+    }
+
+    private void CheckQuery(ReadOnlySpan<float> query, int k, ItemFilter filter)
+    {
         ArgumentNullException.ThrowIfNull(filter);
         if (query.Length != _exact.Dimensions)
         {
@@ -124,16 +236,31 @@ public sealed class IvfItemIndex : IItemIndex
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+    }
+
+    /// <summary>The lists a query with this filter probes, or 0 when it scans all of them.</summary>
+    private int ProbesFor(ItemFilter filter)
+    {
         var share = PassingShare(filter);
         if (share < MinFilterSelectivity)
         {
-            return _codes.Search(query, k, filter);
+            return 0;
         }
 
         // nprobe was chosen for unfiltered queries; a filter that passes a share s of the items needs about 1/s as many
         // rows probed to hold as many matches.
-        var nprobe = share >= 1 ? Nprobe : (int)Math.Min(ListCount, Math.Ceiling(Nprobe / share));
-        var found = _codes.Search(query, k, filter, ProbeRanges(query, nprobe));
+        return share >= 1 ? Nprobe : (int)Math.Min(ListCount, Math.Ceiling(Nprobe / share));
+    }
+
+    /// <summary>The search over the first <paramref name="nprobe"/> of <paramref name="ranked"/> (all lists when 0).</summary>
+    private IReadOnlyList<ScoredItem> SearchProbed(ReadOnlySpan<float> query, int k, ItemFilter filter, int nprobe, ReadOnlySpan<int> ranked)
+    {
+        if (nprobe == 0)
+        {
+            return _codes.Search(query, k, filter);
+        }
+
+        var found = _codes.Search(query, k, filter, RangesOf(ranked[..nprobe]));
 
         // Fewer matches than asked in the probed lists: the filter is more selective there than the estimate said, and
         // the exhaustive scan finds the rest (or confirms there are no more).
@@ -187,12 +314,26 @@ public sealed class IvfItemIndex : IItemIndex
     /// The code ranges of the <paramref name="nprobe"/> lists whose centroids score highest, rounded out to whole 8-row
     /// blocks and merged where they meet, in position order (each block once).
     /// </summary>
-    internal List<(int Start, int End)> ProbeRanges(ReadOnlySpan<float> query, int nprobe)
+    internal List<(int Start, int End)> ProbeRanges(ReadOnlySpan<float> query, int nprobe) => RangesOf(RankLists(query, nprobe));
+
+    /// <summary>The <paramref name="count"/> lists whose centroids score highest for the query, best first.</summary>
+    private int[] RankLists(ReadOnlySpan<float> query, int count)
+    {
+        var scores = ListCount <= 4_096 ? stackalloc float[ListCount] : new float[ListCount];
+        ScoreCentroids(query, scores);
+        var best = new TopK(count);
+        for (var l = 0; l < ListCount; l++)
+        {
+            best.Add(l, scores[l]);
+        }
+
+        return best.Indices.ToArray();
+    }
+
+    /// <summary>The dot product of a vector with every centroid, widened from half precision a block of lists at a time.</summary>
+    private void ScoreCentroids(ReadOnlySpan<float> vector, Span<float> scores)
     {
         var d = _exact.Dimensions;
-        var best = new TopK(nprobe);
-
-        // Centroids widened a block of lists at a time into a small buffer, then scored with the float kernel.
         const int block = 16;
         var buffer = d * block <= 4_096 ? stackalloc float[d * block] : new float[d * block];
         for (var first = 0; first < ListCount; first += block)
@@ -202,12 +343,16 @@ public sealed class IvfItemIndex : IItemIndex
             TensorPrimitives.ConvertToSingle(_centroids.AsSpan(first * d, count * d), widened);
             for (var l = 0; l < count; l++)
             {
-                best.Add(first + l, TensorPrimitives.Dot(query, widened.Slice(l * d, d)));
+                scores[first + l] = TensorPrimitives.Dot(vector, widened.Slice(l * d, d));
             }
         }
+    }
 
-        var ranges = new List<(int Start, int End)>(best.Count);
-        foreach (var list in best.Indices)
+    /// <summary>The code ranges of the lists, rounded out to whole 8-row blocks and merged where they meet, in position order.</summary>
+    private List<(int Start, int End)> RangesOf(ReadOnlySpan<int> lists)
+    {
+        var ranges = new List<(int Start, int End)>(lists.Length);
+        foreach (var list in lists)
         {
             if (_listStart[list + 1] > _listStart[list])
             {

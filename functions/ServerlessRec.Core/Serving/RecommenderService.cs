@@ -587,7 +587,9 @@ internal sealed class RequestIndex(RecommenderService service, ServingModel mode
 
     /// <summary>Searches the main index (remote, or the model's) and the catalog's delta segment, with the catalog's availability.</summary>
     public ValueTask<IReadOnlyList<ScoredItem>> SearchAsync(ReadOnlyMemory<float> query, int k, ItemFilter filter, CancellationToken cancellationToken = default) =>
-        overlay.IsEmpty ? SearchMainAsync(query, k, filter, cancellationToken) : overlay.SearchAsync(f => SearchMainAsync(query, k, f, cancellationToken), query, k, filter);
+        overlay.IsEmpty ? SearchMainAsync(query, k, filter, cancellationToken)
+        : (remote is null || FellBack) && model.SearchIndex is { } local ? overlay.SearchAsync(local, query, k, filter, cancellationToken)
+        : overlay.SearchAsync(f => SearchMainAsync(query, k, f, cancellationToken), query, k, filter);
 
     private async ValueTask<IReadOnlyList<ScoredItem>> SearchMainAsync(ReadOnlyMemory<float> query, int k, ItemFilter filter, CancellationToken cancellationToken)
     {
