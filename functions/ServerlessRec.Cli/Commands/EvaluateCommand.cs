@@ -145,6 +145,11 @@ internal sealed class EvaluateCommand : CliCommand
     private static void PrintTable(TextWriter output, ModelEvaluationReport report)
     {
         output.WriteLine($"TEST ({report.Model.Users:N0} users)   HR@10   HR@20   NDCG@10 NDCG@20 MRR     cov@10");
+        if (report.Model.RepeatTargetsDropped > 0)
+        {
+            output.WriteLine($"  {report.Model.RepeatTargetsDropped:N0} users left out: their TEST item was already in their history (serving never shows it)");
+        }
+
         Row(output, "two-tower", report.Model);
         Row(output, "popularity", report.Popularity);
         output.WriteLine($"VALIDATION NDCG@10: two-tower {report.ModelValidation.NdcgAt10:F4}, popularity {report.PopularityValidation.NdcgAt10:F4}");
