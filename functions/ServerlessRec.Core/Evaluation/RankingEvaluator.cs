@@ -30,6 +30,7 @@ public static class RankingEvaluator
         var targets = heldOut == HeldOut.Validation ? split.ValidationEvent : split.TestEvent;
         var rows = data.ItemIds.Count;
         var kept = new bool[users.Length];
+        var rejectedInTop = new int[users.Length];
         var ranks = new int[users.Length];
         var topItems = new int[users.Length * 10];
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
@@ -60,6 +61,7 @@ public static class RankingEvaluator
                 ranks[index] = Rank(local.Scores, local.Excluded, targetItem);
                 TopTen(local.Scores, local.Excluded, local.Top);
                 local.Top.CopyTo(topItems, index * 10);
+                rejectedInTop[index] = CountRejected(data, start, data.UserOffsets[u + 1], local.Top);
                 for (var e = start; e < target; e++)
                 {
                     local.Excluded[data.EventItems[e]] = false;
@@ -70,17 +72,23 @@ public static class RankingEvaluator
             _ => { });
 
         var keptRanks = new List<int>(users.Length);
+        long rejected = 0;
         var keptTop = new List<int>(users.Length * 10);
         for (var i = 0; i < users.Length; i++)
         {
             if (kept[i])
             {
                 keptRanks.Add(ranks[i]);
+                rejected += rejectedInTop[i];
                 keptTop.AddRange(topItems.AsSpan(i * 10, 10));
             }
         }
 
-        return Summarise([.. keptRanks], [.. keptTop], data.ItemCount) with { RepeatTargetsDropped = users.Length - keptRanks.Count };
+        return Summarise([.. keptRanks], [.. keptTop], data.ItemCount) with
+        {
+            RepeatTargetsDropped = users.Length - keptRanks.Count,
+            RejectedShareAt10 = keptRanks.Count == 0 ? 0 : rejected / (10.0 * keptRanks.Count),
+        };
     }
 
     /// <summary>
@@ -110,6 +118,28 @@ public static class RankingEvaluator
         }
 
         return rank;
+    }
+
+    /// <summary>
+    /// How many of the top items the user rejects (a negative event) anywhere in their events: the rejections before the
+    /// cut are excluded from ranking, so these are the rejections still to come.
+    /// </summary>
+    private static int CountRejected(InteractionDataset data, int userStart, int userEnd, ReadOnlySpan<int> top)
+    {
+        var count = 0;
+        foreach (var item in top)
+        {
+            for (var e = userStart; e < userEnd && item > 0; e++)
+            {
+                if (data.IsNegative[e] && data.EventItems[e] == item)
+                {
+                    count++;
+                    break;
+                }
+            }
+        }
+
+        return count;
     }
 
     private static void TopTen(ReadOnlySpan<float> scores, ReadOnlySpan<bool> excluded, Span<int> top)
