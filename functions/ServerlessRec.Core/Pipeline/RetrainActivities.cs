@@ -422,7 +422,8 @@ public sealed class RetrainActivities
         {
             using var liveModel = await ServingModel.LoadAsync(_store, pointer.Version).ConfigureAwait(false);
             var cutoff = LiveDataCutoff(liveModel.Manifest);
-            var fresh = split.Subset(i => data.EventTimes[split.TestEvent[i]] > cutoff);
+            // Only targets count: users whose held-out item repeats their history would be scored on no one.
+            var fresh = split.Subset(i => data.EventTimes[split.TestEvent[i]] > cutoff && RankingEvaluator.IsTarget(data, data.UserOffsets[split.Users[i]], split.TestEvent[i]));
             if (fresh.Users.Length >= MinFreshUsers)
             {
                 live = RankingEvaluator.Evaluate(fresh, HeldOut.Test, new ServingModelScorer(liveModel, data));

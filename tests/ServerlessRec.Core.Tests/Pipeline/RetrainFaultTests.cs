@@ -131,7 +131,7 @@ public sealed class RetrainFaultTests : IDisposable
     public async Task Retrain_OneUsersHistoryWriteFails_QuarantinesTheUserAndActivates()
     {
         // As a non-finite value did: one user's history cannot be written, on every attempt.
-        await GenerateAsync(seed: 15);
+        await GenerateAsync(seed: 11);
         var u5HistoryBlob = UserHistoryStore.BlobName(await UserIdHasherProvider.LoadOrCreateAsync(_inner), "u5");
         var fault = _store.Fail("u5's history write", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Users && c.Name == u5HistoryBlob);
 
