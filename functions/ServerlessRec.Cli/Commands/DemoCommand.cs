@@ -212,7 +212,7 @@ internal sealed class DemoCommand : CliCommand
 
             if (record.Evaluation is { } e)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   VALIDATION NDCG@10: two-tower {e.Candidate.NdcgAt10:F4} vs popularity {e.Popularity.NdcgAt10:F4}{(e.Live is { } live ? $" vs live model {live.NdcgAt10:F4}" : string.Empty)}; HR@10 {e.Candidate.HitRateAt10:F4} vs {e.Popularity.HitRateAt10:F4}; coverage@10 {e.Candidate.CoverageAt10:F3} vs {e.Popularity.CoverageAt10:F3}"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   gate (shipped model, TEST) NDCG@10: two-tower {e.Candidate.NdcgAt10:F4} vs popularity {e.Popularity.NdcgAt10:F4}{(e.Live is { } live ? $" vs live model {live.NdcgAt10:F4}" : string.Empty)}; HR@10 {e.Candidate.HitRateAt10:F4} vs {e.Popularity.HitRateAt10:F4}; coverage@10 {e.Candidate.CoverageAt10:F3} vs {e.Popularity.CoverageAt10:F3}"));
             }
 
             var report = record.Version is { } v

@@ -144,7 +144,12 @@ internal sealed class EvaluateCommand : CliCommand
 
     private static void PrintTable(TextWriter output, ModelEvaluationReport report)
     {
-        output.WriteLine($"TEST ({report.Model.Users:N0} users)   HR@10   HR@20   NDCG@10 NDCG@20 MRR     cov@10");
+        output.WriteLine($"TEST ({report.Model.Users:N0} users)   HR@10   HR@20   NDCG@10 NDCG@20 MRR     cov@10 rej@10");
+        if (report.Model.RepeatTargetsDropped > 0)
+        {
+            output.WriteLine($"  {report.Model.RepeatTargetsDropped:N0} users left out: their TEST item was already in their history (serving never shows it)");
+        }
+
         Row(output, "two-tower", report.Model);
         Row(output, "popularity", report.Popularity);
         output.WriteLine($"VALIDATION NDCG@10: two-tower {report.ModelValidation.NdcgAt10:F4}, popularity {report.PopularityValidation.NdcgAt10:F4}");
@@ -152,7 +157,7 @@ internal sealed class EvaluateCommand : CliCommand
     }
 
     private static void Row(TextWriter output, string name, RankingMetrics m) =>
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-20} {m.HitRateAt10:F4}  {m.HitRateAt20:F4}  {m.NdcgAt10:F4}  {m.NdcgAt20:F4}  {m.Mrr:F4}  {m.CoverageAt10:F3}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-20} {m.HitRateAt10:F4}  {m.HitRateAt20:F4}  {m.NdcgAt10:F4}  {m.NdcgAt20:F4}  {m.Mrr:F4}  {m.CoverageAt10:F3}  {m.RejectedShareAt10:F4}"));
 
     private static double StdDev(IEnumerable<double> values)
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using ServerlessRec.Cli.Settings;
+using ServerlessRec.Evaluation;
 using ServerlessRec.Http;
 using ServerlessRec.Pipeline;
 
@@ -58,8 +59,8 @@ internal sealed class StatusCommand : CliCommand
         output.WriteLine($"  {"",1} {"version",-24} {"created",-20} {"items",8} {"NDCG@10",8} {"HR@10",8} {"pop NDCG@10",11}");
         foreach (var v in status.Versions)
         {
-            var model = v.Metrics.GetValueOrDefault("validation.model");
-            var popularity = v.Metrics.GetValueOrDefault("validation.popularity");
+            var model = v.Metrics.GetValueOrDefault(ModelMetricKeys.Model) ?? v.Metrics.GetValueOrDefault(ModelMetricKeys.LegacyModel);
+            var popularity = v.Metrics.GetValueOrDefault(ModelMetricKeys.Popularity) ?? v.Metrics.GetValueOrDefault(ModelMetricKeys.LegacyPopularity);
             output.WriteLine(v.Problem is { } problem
                 ? $"  {(v.Live ? "*" : " ")} {v.Version,-24} {problem}"
                 : $"  {(v.Live ? "*" : " ")} {v.Version,-24} {v.Created?.ToString("u", CultureInfo.InvariantCulture),-20} {v.Items,8} {Metric(model?.NdcgAt10),8} {Metric(model?.HitRateAt10),8} {Metric(popularity?.NdcgAt10),11}");

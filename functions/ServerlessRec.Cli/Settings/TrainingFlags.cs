@@ -29,6 +29,7 @@ internal static class TrainingFlags
         flags.AddOffSwitch("--no-logq", nameof(TwoTowerOptions.LogQCorrection));
         flags.Add<int>("--negatives", nameof(TwoTowerOptions.SampledNegatives));
         flags.Add<float>("--id-dropout", nameof(TwoTowerOptions.IdDropout));
+        flags.Add<float>("--hard-negative-weight", nameof(TwoTowerOptions.HardNegativeWeight));
         flags.Add<int>("--feature-buckets", nameof(TwoTowerOptions.FeatureBuckets));
         flags.Add<float>("--lr", nameof(TwoTowerOptions.LearningRate));
         flags.Add<float>("--weight-decay", nameof(TwoTowerOptions.WeightDecay));

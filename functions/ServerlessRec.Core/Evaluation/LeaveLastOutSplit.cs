@@ -16,11 +16,18 @@ public sealed class LeaveLastOutSplit
         Dataset = dataset;
         TrainEnds = new int[userCount];
         TrainValidationEnds = new int[userCount];
+        AllButTestEnds = new int[userCount];
+        for (var u = 0; u < userCount; u++)
+        {
+            AllButTestEnds[u] = dataset.UserOffsets[u + 1] - dataset.UserOffsets[u];
+        }
+
         for (var i = 0; i < users.Length; i++)
         {
             var u = users[i];
             TrainEnds[u] = validationEvent[i] - dataset.UserOffsets[u];
             TrainValidationEnds[u] = testEvent[i] - dataset.UserOffsets[u];
+            AllButTestEnds[u] = TrainValidationEnds[u];
         }
     }
 
@@ -41,6 +48,13 @@ public sealed class LeaveLastOutSplit
 
     /// <summary>Gets, per user of the dataset, how many of their events are TRAIN+VALIDATION (0 for dropped users).</summary>
     public int[] TrainValidationEnds { get; }
+
+    /// <summary>
+    /// Gets, per user of the dataset, how many of their events come before their TEST event: TRAIN+VALIDATION for the
+    /// evaluated users, every event for the users with fewer than 3 positives (they hold no TEST event). What the
+    /// retraining ships is trained on this, so the promotion gate can score it on TEST events it never saw.
+    /// </summary>
+    public int[] AllButTestEnds { get; }
 
     /// <summary>Returns the split restricted to the evaluated users (by position in <see cref="Users"/>) that pass <paramref name="keep"/>.</summary>
     public LeaveLastOutSplit Subset(Func<int, bool> keep)

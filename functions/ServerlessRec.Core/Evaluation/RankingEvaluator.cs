@@ -14,7 +14,9 @@ public enum HeldOut
 
 /// <summary>
 /// Ranks all items for every evaluated user and scores the held-out item (design.md, "Evaluation protocol"):
-/// items of the user's input history are excluded; ties count against the held-out item.
+/// items of the user's input history are excluded; ties count against the held-out item. A held-out event whose
+/// item is already in the user's history is not a target (<see cref="IsTarget"/>): the user is left out of that
+/// held-out slice and counted in <see cref="RankingMetrics.RepeatTargetsDropped"/>.
 /// </summary>
 public static class RankingEvaluator
 {
@@ -27,6 +29,8 @@ public static class RankingEvaluator
         var users = split.Users;
         var targets = heldOut == HeldOut.Validation ? split.ValidationEvent : split.TestEvent;
         var rows = data.ItemIds.Count;
+        var kept = new bool[users.Length];
+        var rejectedInTop = new int[users.Length];
         var ranks = new int[users.Length];
         var topItems = new int[users.Length * 10];
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
@@ -41,6 +45,12 @@ public static class RankingEvaluator
                 var start = data.UserOffsets[u];
                 var target = targets[index];
                 var targetItem = data.EventItems[target];
+                if (!IsTarget(data, start, target))
+                {
+                    return local;
+                }
+
+                kept[index] = true;
                 local.Session.Score(start, target, local.Scores);
                 for (var e = start; e < target; e++)
                 {
@@ -48,10 +58,10 @@ public static class RankingEvaluator
                 }
 
                 local.Excluded[0] = true;
-                local.Excluded[targetItem] = false;
                 ranks[index] = Rank(local.Scores, local.Excluded, targetItem);
                 TopTen(local.Scores, local.Excluded, local.Top);
                 local.Top.CopyTo(topItems, index * 10);
+                rejectedInTop[index] = CountRejected(data, start, data.UserOffsets[u + 1], local.Top);
                 for (var e = start; e < target; e++)
                 {
                     local.Excluded[data.EventItems[e]] = false;
@@ -61,7 +71,37 @@ public static class RankingEvaluator
             },
             _ => { });
 
-        return Summarise(ranks, topItems, data.ItemCount);
+        var keptRanks = new List<int>(users.Length);
+        long rejected = 0;
+        var keptTop = new List<int>(users.Length * 10);
+        for (var i = 0; i < users.Length; i++)
+        {
+            if (kept[i])
+            {
+                keptRanks.Add(ranks[i]);
+                rejected += rejectedInTop[i];
+                keptTop.AddRange(topItems.AsSpan(i * 10, 10));
+            }
+        }
+
+        return Summarise([.. keptRanks], [.. keptTop], data.ItemCount) with
+        {
+            RepeatTargetsDropped = users.Length - keptRanks.Count,
+            RejectedShareAt10 = keptRanks.Count == 0 ? 0 : rejected / (10.0 * keptRanks.Count),
+        };
+    }
+
+    /// <summary>
+    /// The evaluation's target rule: a held-out positive is a target only when its item is not among the user's earlier
+    /// events [<paramref name="userStart"/>, <paramref name="heldOutEvent"/>) of any type. Serving never shows such an
+    /// item (negative items always, seen items with <c>excludeSeen</c>, the default), so ranking it would reward a
+    /// scorer that echoes the history with hits no user can get.
+    /// </summary>
+    public static bool IsTarget(InteractionDataset data, int userStart, int heldOutEvent)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var item = data.EventItems[heldOutEvent];
+        return data.EventItems.AsSpan(userStart, heldOutEvent - userStart).IndexOf(item) < 0;
     }
 
     /// <summary>The held-out item's rank: the number of other candidates scoring at least as high.</summary>
@@ -78,6 +118,28 @@ public static class RankingEvaluator
         }
 
         return rank;
+    }
+
+    /// <summary>
+    /// How many of the top items the user rejects (a negative event) anywhere in their events: the rejections before the
+    /// cut are excluded from ranking, so these are the rejections still to come.
+    /// </summary>
+    private static int CountRejected(InteractionDataset data, int userStart, int userEnd, ReadOnlySpan<int> top)
+    {
+        var count = 0;
+        foreach (var item in top)
+        {
+            for (var e = userStart; e < userEnd && item > 0; e++)
+            {
+                if (data.IsNegative[e] && data.EventItems[e] == item)
+                {
+                    count++;
+                    break;
+                }
+            }
+        }
+
+        return count;
     }
 
     private static void TopTen(ReadOnlySpan<float> scores, ReadOnlySpan<bool> excluded, Span<int> top)

@@ -32,4 +32,18 @@ public sealed record RankingMetrics
     /// <summary>Gets the distinct items in all users' top 10 over the catalog size.</summary>
     [JsonPropertyName("coverage@10")]
     public double CoverageAt10 { get; init; }
+
+    /// <summary>
+    /// Gets the share of the top-10 slots holding an item the user rejects (skip, dislike, low rating) after the
+    /// held-out point: rejections before it are never ranked, so this counts the ones still to come.
+    /// </summary>
+    [JsonPropertyName("rejected@10")]
+    public double RejectedShareAt10 { get; init; }
+
+    /// <summary>
+    /// Gets the number of users left out because their held-out item was already in their history (not a target:
+    /// serving never shows a seen item; see <see cref="RankingEvaluator.IsTarget"/>).
+    /// </summary>
+    [JsonPropertyName("repeatTargetsDropped")]
+    public int RepeatTargetsDropped { get; init; }
 }

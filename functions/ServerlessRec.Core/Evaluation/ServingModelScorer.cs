@@ -6,7 +6,7 @@ namespace ServerlessRec.Evaluation;
 
 /// <summary>
 /// Scores a dataset's items with a published model (its ONNX user tower and item vectors), so the promotion
-/// gate compares the live model and a candidate on the same validation split. Items the live model does not
+/// gate compares the live model and a candidate on the same held-out events. Items the live model does not
 /// know score −∞; history items it does not know are left out of the user's history, as in serving.
 /// </summary>
 public sealed class ServingModelScorer : IRankingScorer

@@ -361,7 +361,7 @@ public sealed record ModelVersionSummary
     [JsonPropertyName("dimensions")]
     public int? Dimensions { get; init; }
 
-    /// <summary>Gets the metrics the manifest holds (<c>validation.model</c>, <c>validation.popularity</c>, <c>validation.live</c>).</summary>
+    /// <summary>Gets the metrics the manifest holds (<c>gate.model</c>, <c>gate.popularity</c>, <c>gate.live</c>; <c>validation.*</c> in models exported before the gate scored the shipped model on TEST).</summary>
     [JsonPropertyName("metrics")]
     public IReadOnlyDictionary<string, RankingMetrics> Metrics { get; init; } = new Dictionary<string, RankingMetrics>();
 

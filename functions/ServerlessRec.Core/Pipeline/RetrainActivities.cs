@@ -390,8 +390,10 @@ public sealed class RetrainActivities
     }
 
     /// <summary>
-    /// Step 4: tune the epochs on VALIDATION (best parameters kept), then train on all events for that many epochs
-    /// (above <see cref="TwoTowerOptions.RefitMaxEvents"/> events the tuned model is final).
+    /// Step 4: tune the epochs on TRAIN with early stopping on VALIDATION (best parameters kept), then refit on every
+    /// event except each evaluated user's TEST event (<see cref="LeaveLastOutSplit.AllButTestEnds"/>) for that many
+    /// epochs: the refit is what ships, and the gate scores it on those TEST events, which neither trained it nor chose
+    /// its epochs (above <see cref="TwoTowerOptions.RefitMaxEvents"/> events the tuned model ships, scored the same way).
     /// Checkpoints go to the runs container after every epoch, so a retried activity resumes instead of starting over.
     /// </summary>
     public async Task<TrainResult> Train(ShardsInput input, CancellationToken cancellationToken = default)
@@ -433,9 +435,10 @@ public sealed class RetrainActivities
         var resume = await _store.ReadAsync(ContainerNames.Runs, finalBlob, cancellationToken).ConfigureAwait(false) is { } saved ? TwoTowerCheckpoint.FromBytes(saved.Content.Span) : null;
         if (resume is null || resume.Epoch < final.Epochs)
         {
-            var all = Enumerable.Range(0, data.UserCount).Select(u => data.UserOffsets[u + 1] - data.UserOffsets[u]).ToArray();
+            // The newest positive of every evaluated user stays out: the gate scores the shipped model on it.
+            var ends = split.AllButTestEnds;
             await TrainWritingAsync(
-                (emit, token) => new TwoTowerTrainer(final).Train(data, all, null, null, resume, checkpoint => emit([(finalBlob, checkpoint.ToBytes())]), token),
+                (emit, token) => new TwoTowerTrainer(final).Train(data, ends, null, null, resume, checkpoint => emit([(finalBlob, checkpoint.ToBytes())]), token),
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -499,17 +502,22 @@ public sealed class RetrainActivities
         return split.Subset(kept.Contains);
     }
 
-    /// <summary>Step 5: the promotion gate on VALIDATION: beat popularity, and do not lose to the live model by more than the margin.</summary>
+    /// <summary>
+    /// Step 5: the promotion gate on the TEST slice (every evaluated user's newest positive, when it is a target): the
+    /// model that will ship (<see cref="EvaluateInput.ShippedCheckpoint"/>) must beat popularity (counted on the same
+    /// events the shipped model trained on), and not lose to the live model by more than the margin. Early stopping
+    /// chose the epochs on VALIDATION and the shipped model never trained on TEST, so the score is not optimistic.
+    /// </summary>
     public async Task<EvaluateResult> Evaluate(EvaluateInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var (data, _, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
         var split = LeaveLastOutSplit.Create(data);
-        var tuned = await ReadCheckpointAsync(input.TunedCheckpoint).ConfigureAwait(false);
-        var candidate = RankingEvaluator.Evaluate(split, HeldOut.Validation, new TwoTowerScorer(tuned.Model, data, _training));
-        var popularity = RankingEvaluator.Evaluate(split, HeldOut.Validation, new PopularityScorer(data, split.TrainEnds));
+        var shipped = await ReadCheckpointAsync(input.ShippedCheckpoint).ConfigureAwait(false);
+        var candidate = RankingEvaluator.Evaluate(split, HeldOut.Test, new TwoTowerScorer(shipped.Model, data, _training));
+        var popularity = RankingEvaluator.Evaluate(split, HeldOut.Test, new PopularityScorer(data, split.AllButTestEnds));
 
-        // The live model is compared on the validation events it has not trained on (newer than its data
+        // The live model is compared on the TEST events it has not trained on (newer than its data
         // cutoff), with the candidate scored on the same users; otherwise it would win on events it memorised.
         RankingMetrics? live = null;
         RankingMetrics? candidateOnFresh = null;
@@ -520,16 +528,17 @@ public sealed class RetrainActivities
         {
             using var liveModel = await ServingModel.LoadAsync(_store, pointer.Version).ConfigureAwait(false);
             var cutoff = LiveDataCutoff(liveModel.Manifest);
-            var fresh = split.Subset(i => data.EventTimes[split.ValidationEvent[i]] > cutoff);
+            // Only targets count: users whose held-out item repeats their history would be scored on no one.
+            var fresh = split.Subset(i => data.EventTimes[split.TestEvent[i]] > cutoff && RankingEvaluator.IsTarget(data, data.UserOffsets[split.Users[i]], split.TestEvent[i]));
             if (fresh.Users.Length >= MinFreshUsers)
             {
-                live = RankingEvaluator.Evaluate(fresh, HeldOut.Validation, new ServingModelScorer(liveModel, data));
-                candidateOnFresh = RankingEvaluator.Evaluate(fresh, HeldOut.Validation, new TwoTowerScorer(tuned.Model, data, _training));
+                live = RankingEvaluator.Evaluate(fresh, HeldOut.Test, new ServingModelScorer(liveModel, data));
+                candidateOnFresh = RankingEvaluator.Evaluate(fresh, HeldOut.Test, new TwoTowerScorer(shipped.Model, data, _training));
                 liveNote = $", on {fresh.Users.Length} users with events newer than live {pointer.Version}: candidate {candidateOnFresh.NdcgAt10:F4} vs live {live.NdcgAt10:F4}";
             }
             else
             {
-                skipped = $"only {fresh.Users.Length} users have validation events newer than the data cutoff of live {pointer.Version}, {DateTimeOffset.FromUnixTimeSeconds(cutoff):u}, and {MinFreshUsers} are needed";
+                skipped = $"only {fresh.Users.Length} users have held-out events newer than the data cutoff of live {pointer.Version}, {DateTimeOffset.FromUnixTimeSeconds(cutoff):u}, and {MinFreshUsers} are needed";
                 liveNote = $"; live comparison skipped: {skipped}";
             }
         }
@@ -575,10 +584,10 @@ public sealed class RetrainActivities
 
         var (data, _, _, catalogWatermark) = await LoadAsync(input.Shards).ConfigureAwait(false);
         var final = await ReadCheckpointAsync(input.FinalCheckpoint).ConfigureAwait(false);
-        var metrics = new Dictionary<string, RankingMetrics> { ["validation.model"] = input.Evaluation.Candidate, ["validation.popularity"] = input.Evaluation.Popularity };
+        var metrics = new Dictionary<string, RankingMetrics> { [ModelMetricKeys.Model] = input.Evaluation.Candidate, [ModelMetricKeys.Popularity] = input.Evaluation.Popularity };
         if (input.Evaluation.Live is { } live)
         {
-            metrics["validation.live"] = live;
+            metrics[ModelMetricKeys.Live] = live;
         }
 
         var package = ModelExporter.Export(final.Model, data, _training, _eventTypes, input.Version, _time.GetUtcNow(), metrics, new Dictionary<string, double> { ["epochs"] = final.Epoch, ["events"] = data.EventCount, ["users"] = data.UserCount }, dataCutoffNotAfter: input.RunStart);
@@ -852,7 +861,7 @@ public sealed class RetrainActivities
         return TwoTowerCheckpoint.FromBytes(stored.Content.Span);
     }
 
-    private async Task<(InteractionDataset Data, long ExcludedEvents, int ForgottenUsers, string? CatalogWatermark)> LoadAsync(IReadOnlyList<string> shards)
+    internal async Task<(InteractionDataset Data, long ExcludedEvents, int ForgottenUsers, string? CatalogWatermark)> LoadAsync(IReadOnlyList<string> shards)
     {
         var key = string.Join('\n', shards);
         if (DatasetCache.TryGetValue(_store, out var cached) && cached.Key == key)

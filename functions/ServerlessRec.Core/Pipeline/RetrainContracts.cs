@@ -138,12 +138,12 @@ public sealed record TrainResult(int BestEpoch, double ValidationNdcgAt10, IRead
 /// <summary>Input of Evaluate.</summary>
 /// <param name="RunId">The run.</param>
 /// <param name="Shards">The compacted shards.</param>
-/// <param name="TunedCheckpoint">The candidate.</param>
+/// <param name="ShippedCheckpoint">The candidate: the checkpoint that ExportOnnx will ship (<see cref="TrainResult.FinalCheckpoint"/>).</param>
 /// <param name="PromotionMargin">How much the candidate may lose to the live model.</param>
 /// <param name="RequireLiveComparison">Reject the candidate when a live model exists but was not compared.</param>
-public sealed record EvaluateInput(string RunId, IReadOnlyList<string> Shards, string TunedCheckpoint, double PromotionMargin, bool RequireLiveComparison = false);
+public sealed record EvaluateInput(string RunId, IReadOnlyList<string> Shards, string ShippedCheckpoint, double PromotionMargin, bool RequireLiveComparison = false);
 
-/// <summary>Output of Evaluate: the promotion gate's decision and the numbers behind it (VALIDATION).</summary>
+/// <summary>Output of Evaluate: the promotion gate's decision and the numbers behind it (the TEST slice, scored on the shipped model).</summary>
 /// <param name="Promote">Whether the candidate may go live.</param>
 /// <param name="Reason">Why, with the numbers.</param>
 /// <param name="Candidate">The candidate's metrics.</param>

@@ -138,7 +138,7 @@ public static partial class RetrainOrchestration
             record = record with { Training = trained };
 
             Progress("evaluate");
-            var evaluation = await context.CallActivityAsync<EvaluateResult>(nameof(RetrainActivities.Evaluate), new EvaluateInput(runId, shards.Shards, trained.TunedCheckpoint, settings.PromotionMargin, settings.RequireLiveComparison), retry);
+            var evaluation = await context.CallActivityAsync<EvaluateResult>(nameof(RetrainActivities.Evaluate), new EvaluateInput(runId, shards.Shards, trained.FinalCheckpoint, settings.PromotionMargin, settings.RequireLiveComparison), retry);
             Step("evaluate");
             record = record with { Evaluation = evaluation, LiveComparisonSkipped = evaluation.LiveComparisonSkipped };
             if (!evaluation.Promote)

@@ -323,7 +323,7 @@ public static class RetrainReport
             return;
         }
 
-        html.Append("<h2>Promotion gate (validation split)</h2>\n<p>").Append(E(evaluation.Reason)).Append("</p>\n")
+        html.Append("<h2>Promotion gate (shipped model on the TEST slice)</h2>\n<p>").Append(E(evaluation.Reason)).Append("</p>\n")
             .Append("<table><tr><th>model</th><th>users</th><th>HR@10</th><th>HR@20</th><th>NDCG@10</th><th>NDCG@20</th><th>MRR</th><th>coverage@10</th></tr>\n");
         AppendMetricsRow(html, "candidate (two-tower)", evaluation.Candidate);
         AppendMetricsRow(html, "popularity", evaluation.Popularity);

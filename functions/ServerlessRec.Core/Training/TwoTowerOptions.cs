@@ -73,6 +73,16 @@ public sealed class TwoTowerOptions
     [Range(0, 100000)]
     public int SampledNegatives { get; set; } = 512;
 
+    /// <summary>
+    /// Gets or sets the weight of hard negatives: each training example gets one of the user's own rejected items (skip,
+    /// dislike, a rating below <c>NegativeBelow</c>) from the training range as an extra candidate of its softmax only,
+    /// its logit raised by ln(weight), so it counts as that many ordinary negatives (in the sigmoid loss: its term is
+    /// scaled by the weight). 0 turns hard negatives off.
+    /// </summary>
+    /// <value>The default is 0 (see the README for the measurements behind it).</value>
+    [Range(0.0, 1000.0)]
+    public float HardNegativeWeight { get; set; }
+
     /// <summary>Gets or sets the probability of dropping an item's id embedding in the item tower during training (cold-start robustness).</summary>
     /// <value>The default is 0.1.</value>
     [Range(0.0, 1.0)]

@@ -199,7 +199,7 @@ public sealed class TwoTowerTrainer
 
                 if (seenPositive)
                 {
-                    list.Add(new Example(start, e));
+                    list.Add(new Example(start, e, end));
                 }
 
                 seenPositive = true;
@@ -209,8 +209,8 @@ public sealed class TwoTowerTrainer
         return [.. list];
     }
 
-    /// <summary>One next-item example: the user's first event and the target event (absolute indices).</summary>
-    internal readonly record struct Example(int UserStart, int Target);
+    /// <summary>One next-item example: the user's first event, the target event and the end of the user's training range (absolute indices).</summary>
+    internal readonly record struct Example(int UserStart, int Target, int UserEnd);
 
     /// <summary>A copy of a model's parameters (the best epoch's).</summary>
     private sealed class TwoTowerSnapshot
@@ -261,6 +261,10 @@ public sealed class TwoTowerTrainer
         private readonly int _l;
         private readonly int _maxBatch;
         private readonly int _sampled;
+        private readonly bool _hardNegatives;
+        private readonly float _logHardWeight;
+        private readonly Dictionary<int, (int Offset, int Count)> _userNegatives = [];
+        private readonly int[] _negativeItems;
         private readonly float _invTemperature;
         private readonly float[] _logQ;
         private readonly Random _random;
@@ -333,9 +337,12 @@ public sealed class TwoTowerTrainer
             _sampled = options.Loss == TwoTowerLoss.SampledSigmoid ? Math.Max(1, options.SampledNegatives) : options.SampledNegatives;
             _invTemperature = 1f / options.Temperature;
             _random = new Random(options.Seed ^ 0x2545F491);
+            _negativeItems = BuildUserNegatives(data, examples, _userNegatives);
+            _hardNegatives = options.HardNegativeWeight > 0f && _negativeItems.Length > 0;
+            _logHardWeight = MathF.Log(MathF.Max(options.HardNegativeWeight, float.Epsilon));
 
             var b = _maxBatch;
-            var c = _maxBatch + _sampled;
+            var c = _maxBatch + _sampled + (_hardNegatives ? _maxBatch : 0);
             _logQ = BuildLogQ(data, examples, b, _sampled);
 
             _histItems = new int[b * _l];
@@ -412,25 +419,42 @@ public sealed class TwoTowerTrainer
             : ReferenceEquals(parameter, _model.B2) ? _gB2
             : throw new ArgumentException("not a parameter of this model", nameof(parameter));
 
-        /// <summary>Chooses the batch's candidates: targets, shared uniform negatives, id dropout.</summary>
+        /// <summary>Gets the number of candidate columns of a batch of <paramref name="b"/> examples.</summary>
+        private int Candidates(int b) => b + _sampled + (_hardNegatives ? b : 0);
+
+        /// <summary>
+        /// Chooses the batch's candidates: targets, shared uniform negatives, then (with hard negatives) one of each
+        /// example's user's rejected items (0, masked out, for a user without any), and id dropout.
+        /// </summary>
         internal void PrepareCandidates(Example[] examples)
         {
             var b = examples.Length;
-            var c = b + _sampled;
+            var c = Candidates(b);
             for (var i = 0; i < b; i++)
             {
                 _candItems[i] = _data.EventItems[examples[i].Target];
             }
 
-            for (var j = b; j < c; j++)
+            for (var j = b; j < b + _sampled; j++)
             {
                 _candItems[j] = 1 + _random.Next(_data.ItemCount);
+            }
+
+            if (_hardNegatives)
+            {
+                for (var i = 0; i < b; i++)
+                {
+                    _candItems[b + _sampled + i] = _userNegatives.TryGetValue(examples[i].UserStart, out var range)
+                        ? _negativeItems[range.Offset + _random.Next(range.Count)]
+                        : 0;
+                }
             }
 
             for (var j = 0; j < c; j++)
             {
                 _candKeepId[j] = _options.IdDropout <= 0f || _random.NextSingle() >= _options.IdDropout;
-                _candCorrection[j] = _options.LogQCorrection && _options.Loss == TwoTowerLoss.InBatchSoftmax ? _logQ[_candItems[j]] : 0f;
+                // Hard negatives are chosen per user, not sampled by popularity: no logQ correction.
+                _candCorrection[j] = _options.LogQCorrection && _options.Loss == TwoTowerLoss.InBatchSoftmax && j < b + _sampled ? _logQ[_candItems[j]] : 0f;
             }
         }
 
@@ -441,7 +465,7 @@ public sealed class TwoTowerTrainer
         internal double ComputeLossAndGradients(Example[] examples)
         {
             var b = examples.Length;
-            var c = b + _sampled;
+            var c = Candidates(b);
             var d = _d;
             var h = _h;
             ClearSparseGradients();
@@ -579,6 +603,9 @@ public sealed class TwoTowerTrainer
             TensorPrimitives.Multiply(row, _invTemperature, row);
             var target = _candItems[i];
             var scale = _invTemperature / b;
+            // Hard-negative columns start here; only row i's own column (hardStart + i) is a candidate of row i.
+            var hardStart = b + _sampled;
+            var hardWeight = _options.HardNegativeWeight;
             if (_options.Loss == TwoTowerLoss.SampledSigmoid)
             {
                 // The positive (column i) against the shared sampled negatives; other in-batch columns are unused.
@@ -587,14 +614,16 @@ public sealed class TwoTowerTrainer
                 var gPos = (Sigmoid(sPos) - 1f) * scale;
                 for (var j = 0; j < c; j++)
                 {
-                    if (j < b || _candItems[j] == target)
+                    var hard = j >= hardStart;
+                    if (j < b || _candItems[j] == target || (hard && (j != hardStart + i || _candItems[j] == 0)))
                     {
                         row[j] = 0f;
                         continue;
                     }
 
-                    loss += Softplus(row[j]);
-                    row[j] = Sigmoid(row[j]) * scale;
+                    var weight = hard ? hardWeight : 1f;
+                    loss += weight * Softplus(row[j]);
+                    row[j] = weight * Sigmoid(row[j]) * scale;
                 }
 
                 row[i] = gPos;
@@ -603,6 +632,12 @@ public sealed class TwoTowerTrainer
             }
 
             TensorPrimitives.Subtract(row, _candCorrection.AsSpan(0, c), row);
+            for (var j = hardStart; j < c; j++)
+            {
+                // ln(weight) makes the rejected item count as that many negatives; the other rows' ones are not candidates.
+                row[j] = j == hardStart + i && _candItems[j] != 0 ? row[j] + _logHardWeight : float.NegativeInfinity;
+            }
+
             var candidates = _candItems.AsSpan(0, c);
             for (var j = candidates.IndexOf(target); j >= 0; j = NextIndexOf(candidates, target, j))
             {
@@ -685,6 +720,12 @@ public sealed class TwoTowerTrainer
             for (var j = 0; j < c; j++)
             {
                 var item = _candItems[j];
+                if (item == 0)
+                {
+                    // A masked hard-negative slot (its user rejected nothing): no gradient, and the padding row stays put.
+                    continue;
+                }
+
                 var gz = _gv.AsSpan(j * d, d);
                 if (_candKeepId[j])
                 {
@@ -760,6 +801,48 @@ public sealed class TwoTowerTrainer
         {
             adam.UpdateRowsParallel(gradient, rows.RowArray, rows.Count, _d, lr, wd, _step, _parallel, clearGradient: true);
             rows.Clear();
+        }
+
+        /// <summary>
+        /// Collects, per user of the examples (keyed by the user's first event), the items of their negative events in the
+        /// training range [UserStart, UserEnd): what the user rejected is known by the cutoff, and the held-out events are
+        /// past it, so the evaluation's targets never leak in.
+        /// </summary>
+        private static int[] BuildUserNegatives(InteractionDataset data, Example[] examples, Dictionary<int, (int Offset, int Count)> ranges)
+        {
+            var items = new List<int>();
+            foreach (var example in examples)
+            {
+                if (ranges.ContainsKey(example.UserStart))
+                {
+                    continue;
+                }
+
+                var offset = items.Count;
+                for (var e = example.UserStart; e < example.UserEnd; e++)
+                {
+                    if (data.IsNegative[e])
+                    {
+                        items.Add(data.EventItems[e]);
+                    }
+                }
+
+                if (items.Count > offset)
+                {
+                    ranges[example.UserStart] = (offset, items.Count - offset);
+                }
+                else
+                {
+                    ranges[example.UserStart] = (0, 0);
+                }
+            }
+
+            foreach (var (start, range) in ranges.Where(r => r.Value.Count == 0).ToList())
+            {
+                ranges.Remove(start);
+            }
+
+            return [.. items];
         }
 
         private static float[] BuildLogQ(InteractionDataset data, Example[] examples, int batch, int sampled)

@@ -19,7 +19,7 @@ public sealed class DemoCommandTests : IDisposable
         using var error = new StringWriter();
 
         var code = await CliApplication.RunAsync(
-            ["demo", "--root", _root, "--exit", "--urls", "http://127.0.0.1:0", "--users", "300", "--items", "120", "--events", "9000", "--epochs", "2", "--dim", "16", "--hidden", "32", "--negatives", "64"],
+            ["demo", "--root", _root, "--exit", "--urls", "http://127.0.0.1:0", "--users", "300", "--items", "120", "--events", "9000", "--epochs", "5", "--dim", "16", "--hidden", "32", "--negatives", "64"],
             output,
             error);
 
@@ -27,7 +27,7 @@ public sealed class DemoCommandTests : IDisposable
         Assert.True(code == 0, text + error);
         Assert.Contains("] train", text, StringComparison.Ordinal);
         Assert.Contains("] completed", text, StringComparison.Ordinal);
-        Assert.Contains("VALIDATION NDCG@10: two-tower", text, StringComparison.Ordinal);
+        Assert.Contains("gate (shipped model, TEST) NDCG@10: two-tower", text, StringComparison.Ordinal);
         Assert.Contains("is live", text, StringComparison.Ordinal);
         Assert.Contains("→ popular items", text, StringComparison.Ordinal);
         Assert.Contains("curl -s -X POST http://127.0.0.1:", text, StringComparison.Ordinal);

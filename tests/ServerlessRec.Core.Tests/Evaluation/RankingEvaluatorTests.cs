@@ -45,6 +45,46 @@ public sealed class RankingEvaluatorTests
         Assert.Equal(1.0, metrics.CoverageAt10, 9);
     }
 
+    [Fact]
+    public void Evaluate_EchoHistoryScorer_RepeatTargetsAreDroppedNotHits()
+    {
+        // u1 and u2 come back to an item they already consumed (u2 after skipping it); u3's last item is new.
+        // Fillers f0..f11 make the catalog larger than 10, so an item scoring like all the others misses the top 10.
+        var events = new List<(string, string, string, double)>
+        {
+            ("u1", "a", "view", 1), ("u1", "b", "view", 2), ("u1", "c", "view", 3), ("u1", "a", "view", 4),
+            ("u2", "b", "skip", 1), ("u2", "c", "view", 2), ("u2", "d", "view", 3), ("u2", "e", "view", 4), ("u2", "b", "like", 5),
+            ("u3", "a", "view", 1), ("u3", "b", "view", 2), ("u3", "c", "view", 3), ("u3", "z", "view", 4),
+        };
+        events.AddRange(Enumerable.Range(0, 12).Select(i => ($"filler{i}", $"f{i}", "view", (double)i)));
+        var data = TestDatasets.Build(events);
+        var split = LeaveLastOutSplit.Create(data);
+        var echo = new EchoScorer(data);
+
+        var metrics = RankingEvaluator.Evaluate(split, HeldOut.Test, echo, threads: 1);
+
+        // Counting u1 and u2 would give the echo 2 hits of 3 (HR@10 = 1.0 on the repeat consumers): serving, which never
+        // shows a seen or negative item, can get neither.
+        Assert.Equal(2, metrics.RepeatTargetsDropped);
+        Assert.Equal(3, split.Users.Length);
+        Assert.Equal(1, metrics.Users);
+        Assert.Equal(0.0, metrics.HitRateAt10);
+    }
+
+    private sealed class EchoScorer(ServerlessRec.Training.InteractionDataset data) : IRankingScorer, IRankingScorerSession
+    {
+        public IRankingScorerSession CreateSession() => this;
+
+        public void Score(int userStart, int historyEnd, Span<float> scores)
+        {
+            scores.Clear();
+            for (var e = userStart; e < historyEnd; e++)
+            {
+                scores[data.EventItems[e]] = 1f;
+            }
+        }
+    }
+
     private sealed class LetterScorer(ServerlessRec.Training.InteractionDataset data) : IRankingScorer, IRankingScorerSession
     {
         public IRankingScorerSession CreateSession() => this;

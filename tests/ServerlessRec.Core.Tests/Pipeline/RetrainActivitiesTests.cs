@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessRec.Core.Tests.Storage;
+using ServerlessRec.Evaluation;
 using ServerlessRec.Events;
 using ServerlessRec.Onnx;
 using ServerlessRec.Pipeline;
@@ -187,11 +188,92 @@ public sealed class RetrainActivitiesTests : IDisposable
         Assert.Equal(result.TunedCheckpoint, result.FinalCheckpoint);
     }
 
+    private static readonly TwoTowerOptions GateOptions = new() { Dimensions = 8, HiddenDimensions = 8, HistoryLength = 8, BatchSize = 32, Epochs = 3, Patience = 3, EarlyStoppingUsers = 0, SampledNegatives = 4, Threads = 1 };
+
+    /// <summary>
+    /// 40 users in two taste groups of 12 items, 9 distinct items each (every third user skips one of the other group),
+    /// logged, compacted and seeded; the newest positive of each user is the gate slice.
+    /// </summary>
+    private async Task<(RetrainActivities Activities, ShardsInput Shards, List<(string User, string Item, string Type, DateTimeOffset At)> Events)> GateRunAsync()
+    {
+        var day = RunStart.AddDays(-2);
+        var random = new Random(7);
+        var events = new List<(string User, string Item, string Type, DateTimeOffset At)>();
+        for (var u = 0; u < 40; u++)
+        {
+            var group = u % 2;
+            var items = Enumerable.Range(0, 12).Select(i => $"i{(group * 12) + i}").OrderBy(_ => random.Next()).Take(9).ToList();
+            for (var e = 0; e < items.Count; e++)
+            {
+                var skip = e == 4 && u % 3 == 0;
+                events.Add(($"u{u}", skip ? $"i{((1 - group) * 12) + random.Next(12)}" : items[e], skip ? "skip" : "view", day.AddMinutes((u * 20) + e)));
+            }
+        }
+
+        await WriteLogAsync($"{day.UtcDateTime:yyyy'/'MM'/'dd'/'HH}/bulk-gate.jsonl", [.. events.Select(x => Line(x.User, x.Item, x.At, x.Type))]);
+        var activities = new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), GateOptions, new EventTypeOptions(), _time);
+        var (compacted, _) = await ListCompactSeedAsync(activities, "r1");
+        return (activities, new ShardsInput("r1", [.. compacted.Select(c => c.ShardBlob)]), events);
+    }
+
+    [Fact]
+    public async Task Train_Refit_IsTrainedOnEveryEventButEachUsersTestEvent()
+    {
+        var (activities, shards, _) = await GateRunAsync();
+
+        var trained = await activities.Train(shards);
+
+        var shipped = TwoTowerCheckpoint.FromBytes((await _inner.ReadAsync(ContainerNames.Runs, trained.FinalCheckpoint))!.Content.Span).Model;
+        var (data, _, _, _) = await activities.LoadAsync(shards.Shards);
+        var split = LeaveLastOutSplit.Create(data);
+        var refit = GateOptions.Clone();
+        refit.Epochs = trained.BestEpoch;
+        var withoutTest = new TwoTowerTrainer(refit).Train(data, split.AllButTestEnds).Model;
+        var withTest = new TwoTowerTrainer(refit).Train(data, TestDatasets.AllEvents(data)).Model;
+        Assert.Equal(withoutTest.ItemEmbeddings, shipped.ItemEmbeddings);
+        Assert.Equal(withoutTest.W1, shipped.W1);
+        Assert.NotEqual(withTest.ItemEmbeddings, shipped.ItemEmbeddings);
+    }
+
+    [Fact]
+    public async Task Evaluate_ShippedModel_GateScoreEqualsTheExportedModelOnTestEventsItNeverTrainedOn()
+    {
+        var (activities, shards, events) = await GateRunAsync();
+        var options = GateOptions;
+
+        var trained = await activities.Train(shards);
+        var gate = await activities.Evaluate(new EvaluateInput("r1", shards.Shards, trained.FinalCheckpoint, PromotionMargin: 0.01));
+        await activities.ExportOnnx(new ExportInput("r1", shards.Shards, trained.FinalCheckpoint, "v-gate", gate, RunStart));
+
+        // An independent evaluation: the dataset rebuilt from the events, the exported package through ONNX.
+        var builder = new InteractionDatasetBuilder(new EventTypeOptions(), options.FeatureBuckets);
+        foreach (var (user, item, type, at) in events)
+        {
+            builder.Add(new InteractionEvent(user, item, type, at));
+        }
+
+        var data = builder.Build();
+        var split = LeaveLastOutSplit.Create(data);
+        using var exported = await ServingModel.LoadAsync(_inner, "v-gate");
+        var independent = RankingEvaluator.Evaluate(split, HeldOut.Test, new ServingModelScorer(exported, data));
+        var tunedOnValidation = RankingEvaluator.Evaluate(split, HeldOut.Validation, new TwoTowerScorer(TwoTowerCheckpoint.FromBytes((await _inner.ReadAsync(ContainerNames.Runs, trained.TunedCheckpoint))!.Content.Span).Model, data, options));
+
+        Assert.NotEqual(trained.TunedCheckpoint, trained.FinalCheckpoint);
+        Assert.Equal(40, gate.Candidate.Users);
+        Assert.Equal(0, gate.Candidate.RepeatTargetsDropped);
+        Assert.Equal(independent.Users, gate.Candidate.Users);
+        Assert.Equal(independent.HitRateAt10, gate.Candidate.HitRateAt10, 9);
+        Assert.Equal(independent.NdcgAt10, gate.Candidate.NdcgAt10, 6);
+        Assert.Equal(independent.Mrr, gate.Candidate.Mrr, 6);
+        Assert.NotEqual(tunedOnValidation.Mrr, gate.Candidate.Mrr, 6);
+        Assert.Equal(gate.Candidate, Assert.Single(exported.Manifest.Metrics, m => m.Key == ModelMetricKeys.Model).Value);
+    }
+
     [Fact]
     public void EarlyStoppingSample_MoreValidationUsersThanTheSample_IsAFixedSampleOfThatSize()
     {
         var data = TestDatasets.Clustered(users: 200, items: 30, eventsPerUser: 6, seed: 9);
-        var split = ServerlessRec.Evaluation.LeaveLastOutSplit.Create(data);
+        var split = LeaveLastOutSplit.Create(data);
 
         var first = RetrainActivities.EarlyStoppingSample(split, users: 50, seed: 42);
         var again = RetrainActivities.EarlyStoppingSample(split, users: 50, seed: 42);

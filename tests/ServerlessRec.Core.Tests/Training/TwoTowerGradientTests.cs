@@ -5,11 +5,13 @@ namespace ServerlessRec.Core.Tests.Training;
 public sealed class TwoTowerGradientTests
 {
     [Theory]
-    [InlineData(TwoTowerLoss.InBatchSoftmax, true, 0)]
-    [InlineData(TwoTowerLoss.InBatchSoftmax, true, 3)]
-    [InlineData(TwoTowerLoss.InBatchSoftmax, false, 0)]
-    [InlineData(TwoTowerLoss.SampledSigmoid, false, 4)]
-    public void Gradients_MatchFiniteDifferences(TwoTowerLoss loss, bool logQ, int sampledNegatives)
+    [InlineData(TwoTowerLoss.InBatchSoftmax, true, 0, 0f)]
+    [InlineData(TwoTowerLoss.InBatchSoftmax, true, 3, 0f)]
+    [InlineData(TwoTowerLoss.InBatchSoftmax, false, 0, 0f)]
+    [InlineData(TwoTowerLoss.SampledSigmoid, false, 4, 0f)]
+    [InlineData(TwoTowerLoss.InBatchSoftmax, true, 3, 2f)]
+    [InlineData(TwoTowerLoss.SampledSigmoid, false, 4, 2f)]
+    public void Gradients_MatchFiniteDifferences(TwoTowerLoss loss, bool logQ, int sampledNegatives, float hardNegativeWeight)
     {
         var data = TestDatasets.Clustered(users: 6, items: 10, eventsPerUser: 6, seed: 3);
         var options = new TwoTowerOptions
@@ -24,6 +26,7 @@ public sealed class TwoTowerGradientTests
             Loss = loss,
             LogQCorrection = logQ,
             SampledNegatives = sampledNegatives,
+            HardNegativeWeight = hardNegativeWeight,
             IdDropout = 0f,
             BatchSize = 6,
             Threads = 2,
@@ -66,5 +69,31 @@ public sealed class TwoTowerGradientTests
 
         // The check means something only if most parameters actually receive gradient.
         Assert.True(nonZero > checkedCount / 4, $"only {nonZero} of {checkedCount} gradients are non-zero");
+    }
+
+    [Theory]
+    [InlineData(TwoTowerLoss.InBatchSoftmax)]
+    [InlineData(TwoTowerLoss.SampledSigmoid)]
+    public void ComputeLossAndGradients_HardNegativeWeight_AddsTheUsersRejectedItemsToTheLoss(TwoTowerLoss loss)
+    {
+        // u1 skipped "x", u2 skipped nothing: only u1's examples get a hard negative, and the loss grows with its weight.
+        var data = TestDatasets.Build([
+            ("u1", "a", "view", 1), ("u1", "x", "skip", 2), ("u1", "b", "view", 3), ("u1", "c", "view", 4),
+            ("u2", "a", "view", 1), ("u2", "c", "view", 2), ("u2", "b", "view", 3)]);
+        double LossWith(float weight)
+        {
+            var options = new TwoTowerOptions { Dimensions = 4, HiddenDimensions = 4, HistoryLength = 4, Loss = loss, SampledNegatives = 2, HardNegativeWeight = weight, IdDropout = 0f, BatchSize = 8, Threads = 1, Seed = 3 };
+            var model = new TwoTowerModel(data.ItemCount, data.FeatureBuckets, options.Dimensions, options.HiddenDimensions, options.Seed);
+            using var state = TwoTowerTrainer.CreateState(model, data, TestDatasets.AllEvents(data), options, out var examples);
+            state.PrepareCandidates(examples);
+            return state.ComputeLossAndGradients(examples);
+        }
+
+        var none = LossWith(0f);
+        var one = LossWith(1f);
+        var four = LossWith(4f);
+
+        Assert.True(one > none, $"weight 1: {one} vs none {none}");
+        Assert.True(four > one, $"weight 4: {four} vs weight 1 {one}");
     }
 }
