@@ -154,6 +154,7 @@ var dataContainerNames = [
   'runs'
   'requests'
   'keys'
+  'impressions'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
