@@ -173,7 +173,7 @@ internal sealed class OnlineSimulation
                 policy.ChallengerName,
                 new AbArmTraffic([.. Enumerable.Range(0, _options.Users).Where(IsChallenger).Select(u => userTraffic[u])]))
             : null;
-        return new ArmRun(days, Metrics(totalExposure, userTraffic.Sum(t => t.Clicks), userTraffic.Sum(t => t.Impressions)), abResult);
+        return new ArmRun(days, Metrics(totalExposure, userTraffic.Sum(t => t.Clicks), userTraffic.Sum(t => t.Impressions)), abResult, userTraffic);
     }
 
     private OnlineArmMetrics Metrics(long[] exposure, long clicks, long impressions) => new(
@@ -382,4 +382,4 @@ internal sealed record OnlinePolicy(string Name, OnlinePolicyKind Kind, TwoTower
 }
 
 /// <summary>One arm's run: each day's metrics, the whole run's, and an A/B's comparison.</summary>
-internal sealed record ArmRun(IReadOnlyList<OnlineArmMetrics> Days, OnlineArmMetrics Total, AbResult? Ab);
+internal sealed record ArmRun(IReadOnlyList<OnlineArmMetrics> Days, OnlineArmMetrics Total, AbResult? Ab, IReadOnlyList<(long Clicks, long Impressions)> UserTraffic);

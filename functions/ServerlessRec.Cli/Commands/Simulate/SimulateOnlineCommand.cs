@@ -16,6 +16,7 @@ namespace ServerlessRec.Cli.Commands.Simulate;
 /// </summary>
 internal sealed class SimulateOnlineCommand : CliCommand
 {
+    private const int AaResplits = 20;
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     private readonly Option<int> _days = CliOptions.Number("--days", "Simulated days.", 14, 1, 365);
@@ -126,7 +127,7 @@ internal sealed class SimulateOnlineCommand : CliCommand
             ["two-tower+diversity"] = Summary(runs["two-tower+diversity"]),
             ["two-tower+exploration"] = Summary(exploredRun) with { Exploration = explored },
             ["explorationCurve"] = curve,
-            ["ab"] = new OnlineAbSummary(runs["ab"].Ab!, runs["ab-identical"].Ab!, runs["ab-known-lift"].Ab!, options.ChallengerShare),
+            ["ab"] = new OnlineAbSummary(runs["ab"].Ab!, runs["ab-identical"].Ab!, runs["ab-known-lift"].Ab!, options.ChallengerShare, AaResplits, IdenticalFalsePositiveRate(runs["ab-identical"], options)),
         };
 
         var targets = new OnlineTargets(
@@ -137,8 +138,31 @@ internal sealed class SimulateOnlineCommand : CliCommand
             KnownLiftDetected: runs["ab-known-lift"].Ab!.Verdict == "better",
             IdenticalInconclusive: runs["ab-identical"].Ab!.Verdict == "inconclusive");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"two-tower CTR {targets.TwoTowerCtrOverPopularity:F2}× popularity (target ≥ 2); exploration {explored}: gini day {options.Days} ≤ day 1 {targets.ExplorationGiniLastDayAtMostFirst}, CTR within 10 % {targets.ExplorationCtrWithin10Percent}; known lift detected {targets.KnownLiftDetected}; identical inconclusive {targets.IdenticalInconclusive}; {total.Elapsed.TotalSeconds:F0} s"));
+            $"two-tower CTR {targets.TwoTowerCtrOverPopularity:F2}× popularity (target ≥ 2); exploration {explored}: gini day {options.Days} ≤ day 1 {targets.ExplorationGiniLastDayAtMostFirst}, CTR within 10 % {targets.ExplorationCtrWithin10Percent}; known lift detected {targets.KnownLiftDetected}; identical inconclusive {targets.IdenticalInconclusive} (false positives over {AaResplits} A/A re-splits: {((OnlineAbSummary)summary["ab"]).IdenticalFalsePositiveRate:P0}); {total.Elapsed.TotalSeconds:F0} s"));
         return new OnlineReport(summary, targets, days, total.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The identical-configuration loop served every user with the same model, so any random split of its users is an A/A
+    /// test: the share of <see cref="AaResplits"/> seeded 90/10 re-splits whose verdict is not "inconclusive" estimates the
+    /// verdict's false-positive rate (nominally 5 %) without running more loops.
+    /// </summary>
+    private static double IdenticalFalsePositiveRate(ArmRun identical, OnlineSimulationOptions options)
+    {
+        var positives = 0;
+        for (var split = 1; split <= AaResplits; split++)
+        {
+            var random = new Random(unchecked((options.Seed * 31) + split));
+            var challenger = identical.UserTraffic.Select(_ => random.NextDouble() < options.ChallengerShare).ToArray();
+            var result = AbVerdict.Compare(
+                "a",
+                new AbArmTraffic([.. identical.UserTraffic.Where((_, u) => !challenger[u])]),
+                "a",
+                new AbArmTraffic([.. identical.UserTraffic.Where((_, u) => challenger[u])]));
+            positives += result.Verdict == "inconclusive" ? 0 : 1;
+        }
+
+        return (double)positives / AaResplits;
     }
 
     private static OnlineArmSummary Summary(ArmRun run) =>
@@ -158,7 +182,7 @@ internal sealed record OnlineArmSummary(double Ctr, double ExposureGini, double 
 internal sealed record ExplorationPoint(double Exploration, double Ctr, double CtrVsNoExploration, double GiniFirstDay, double GiniLastDay, double Coverage);
 
 /// <summary>The A/Bs: a weaker challenger configuration, identical configurations, and a known true lift.</summary>
-internal sealed record OnlineAbSummary(AbResult Configurations, AbResult Identical, AbResult KnownLift, double ChallengerShare);
+internal sealed record OnlineAbSummary(AbResult Configurations, AbResult Identical, AbResult KnownLift, double ChallengerShare, int AaResplits, double IdenticalFalsePositiveRate);
 
 /// <summary>One day: each arm's metrics.</summary>
 internal sealed record OnlineDay(int Day, SortedDictionary<string, OnlineArmMetrics> Arms);
