@@ -31,6 +31,7 @@ internal static class CliApplication
             new RollbackCommand(context),
             new ItemsCommand(context),
             new Commands.Simulate.SimulateCommand(context),
+            new Commands.Simulate.SimulateOnlineCommand(context),
             new BenchCommand(context),
         };
         return root;

@@ -38,6 +38,7 @@ public sealed class SyntheticLogGenerator
     private const int UnseenItemTries = 16;
     private const int ChunkBytes = 64 * 1024;
     private const int ProgressEvery = 65_536;
+    private const long MaxAffinityCells = 16_000_000;
 
     private static readonly string[] CategoryWords =
     [
@@ -79,6 +80,8 @@ public sealed class SyntheticLogGenerator
     private readonly int[] _userTastes;
     private readonly double[] _userTasteCumulative;
     private readonly ulong[] _userCategoryMask;
+    private readonly ulong[] _tasteMasks;
+    private readonly float[]? _tasteFavourite;
 
     /// <summary>Builds the synthetic world (items, tastes, users) for <paramref name="options"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
@@ -118,6 +121,9 @@ public sealed class SyntheticLogGenerator
 
         _allItems = WeightedPool.Create(items, i => _coldItems[i] ? 0 : baseWeight[i]);
         var tasteMasks = new ulong[options.Tastes];
+        _tasteMasks = tasteMasks;
+        // Kept for TrueAffinity only in worlds a closed-loop simulation can use: a benchmark's millions of items would need gigabytes.
+        _tasteFavourite = (long)options.Tastes * items <= MaxAffinityCells ? new float[options.Tastes * items] : null;
         _tastePools = new WeightedPool[options.Tastes];
         for (var t = 0; t < options.Tastes; t++)
         {
@@ -132,6 +138,11 @@ public sealed class SyntheticLogGenerator
             for (var i = 0; i < items; i++)
             {
                 favourite[i] = Math.Exp(TasteFavouriteSpread * random.NextGaussian());
+            }
+
+            for (var i = 0; _tasteFavourite is not null && i < items; i++)
+            {
+                _tasteFavourite[(t * items) + i] = (float)favourite[i];
             }
 
             var pool = WeightedPool.Create(items, i => !_coldItems[i] && (_itemCategoryMask[i] & tasteMasks[t]) != 0 ? baseWeight[i] * favourite[i] : 0);
@@ -173,6 +184,40 @@ public sealed class SyntheticLogGenerator
 
     /// <summary>Gets the category names, in category order.</summary>
     public IReadOnlyList<string> CategoryNames => _categoryNames;
+
+    /// <summary>
+    /// Returns user <paramref name="user"/>'s true affinity to item <paramref name="item"/> (0-based indices of <c>u1…</c> and
+    /// <c>i1…</c>): over the user's tastes, the taste's share times its favourite factor for the item (median 1) when the
+    /// item is in one of the taste's categories, else 0 (kept when tastes × items ≤ 16 million). The same quantity the generated events are drawn from (popularity
+    /// aside), so a closed-loop simulation can respond to what it is shown.
+    /// </summary>
+    public double TrueAffinity(int user, int item)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(user);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(user, _userTasteCount.Length);
+        ArgumentOutOfRangeException.ThrowIfNegative(item);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(item, _itemIds.Length);
+        if (_tasteFavourite is null)
+        {
+            throw new InvalidOperationException($"True affinities are kept for worlds of at most {MaxAffinityCells} tastes × items.");
+        }
+
+        var affinity = 0.0;
+        var previous = 0.0;
+        for (var j = 0; j < _userTasteCount[user]; j++)
+        {
+            var cumulative = _userTasteCumulative[(user * 3) + j];
+            var taste = _userTastes[(user * 3) + j];
+            if ((_itemCategoryMask[item] & _tasteMasks[taste]) != 0)
+            {
+                affinity += (cumulative - previous) * _tasteFavourite[(taste * _itemIds.Length) + item];
+            }
+
+            previous = cumulative;
+        }
+
+        return affinity;
+    }
 
     /// <summary>Returns the catalog: every item (cold ones included) with a title, its categories, a few tags and availability.</summary>
     public IEnumerable<CatalogItem> GetCatalog()

@@ -59,6 +59,21 @@ public sealed class SyntheticLogGeneratorTests
     }
 
     [Fact]
+    public async Task TrueAffinity_ItemsUsersInteractedWith_HaveHigherAffinityThanTheCatalogAverage()
+    {
+        var generator = new SyntheticLogGenerator(Small);
+        var events = Read((await GenerateAsync(Small)).Bytes).Sink.Events.Where(e => e.Type != "skip").ToList();
+
+        static int Index(string id) => int.Parse(id.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture) - 1;
+        var interacted = events.Average(e => generator.TrueAffinity(Index(e.UserId), Index(e.ItemId)));
+        var random = new Random(1);
+        var baseline = Enumerable.Range(0, 20_000).Average(_ => generator.TrueAffinity(random.Next(Small.Users), random.Next(Small.Items)));
+
+        Assert.True(interacted > 2 * baseline, $"interacted {interacted:F3}, catalog average {baseline:F3}");
+        Assert.Throws<ArgumentOutOfRangeException>(() => generator.TrueAffinity(Small.Users, 0));
+    }
+
+    [Fact]
     public async Task WriteEventsAsync_Sessions_AreTimeOrderedWithLongGapsBetweenAndShortGapsWithin()
     {
         var (bytes, summary) = await GenerateAsync(Small);
