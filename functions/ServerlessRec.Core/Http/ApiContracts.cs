@@ -8,12 +8,15 @@ namespace ServerlessRec.Http;
 /// <summary>One event in the body of <c>POST /api/events</c>: the event contract of design.md.</summary>
 public sealed record PostedEvent
 {
+    /// <summary>Gets the <c>userId</c>: the user who acted (required; 1–128 characters, no control characters).</summary>
     [JsonPropertyName("userId")]
     public string? UserId { get; init; }
 
+    /// <summary>Gets the <c>itemId</c>: the catalog item acted on (required; 1–128 characters, no control characters).</summary>
     [JsonPropertyName("itemId")]
     public string? ItemId { get; init; }
 
+    /// <summary>Gets the event <c>type</c>: one of the configured event types (required; e.g. <c>view</c>, <c>click</c>, <c>purchase</c>).</summary>
     [JsonPropertyName("type")]
     public string? Type { get; init; }
 
@@ -22,6 +25,7 @@ public sealed record PostedEvent
     [JsonConverter(typeof(EventTimestampJsonConverter))]
     public DateTimeOffset? Timestamp { get; init; }
 
+    /// <summary>Gets the optional <c>value</c> (a rating, dwell seconds): a finite number from -1000000 to 1000000; null when the event has none.</summary>
     [JsonPropertyName("value")]
     public double? Value { get; init; }
 
@@ -37,6 +41,7 @@ public sealed record PostedEvent
 /// <summary>The body of <c>POST /api/events</c>: <c>{ "events": [ {userId, itemId, type, timestamp?, value?}, ... ] }</c>.</summary>
 public sealed record EventBatchRequest
 {
+    /// <summary>Gets the <c>events</c> to log: 1 to 1000 events, none of them null.</summary>
     [JsonPropertyName("events")]
     public IReadOnlyList<PostedEvent?>? Events { get; init; }
 }
@@ -56,9 +61,11 @@ public sealed record EventBatchResponse
 /// <summary>The answer of <c>GET /api/users/{userId}/vector</c>.</summary>
 public sealed record UserVectorResponse
 {
+    /// <summary>Gets the live model version whose user tower computed the vector.</summary>
     [JsonPropertyName("modelVersion")]
     public required string ModelVersion { get; init; }
 
+    /// <summary>Gets the <c>userId</c> asked for.</summary>
     [JsonPropertyName("userId")]
     public required string UserId { get; init; }
 
@@ -66,6 +73,7 @@ public sealed record UserVectorResponse
     [JsonPropertyName("historyLength")]
     public required int HistoryLength { get; init; }
 
+    /// <summary>Gets the user's <c>vector</c>: the output of the live model's user tower, one float per model dimension.</summary>
     [JsonPropertyName("vector")]
     public required IReadOnlyList<float> Vector { get; init; }
 }
@@ -73,9 +81,11 @@ public sealed record UserVectorResponse
 /// <summary>The answer of <c>GET /api/health</c> when a model is live.</summary>
 public sealed record HealthResponse
 {
+    /// <summary>Gets <c>ok</c>, or <c>degraded</c> when <c>reasons</c> lists problems.</summary>
     [JsonPropertyName("status")]
     public required string Status { get; init; }
 
+    /// <summary>Gets the live model version this instance serves.</summary>
     [JsonPropertyName("modelVersion")]
     public required string ModelVersion { get; init; }
 
@@ -88,6 +98,7 @@ public sealed record HealthResponse
 /// <summary>The answer of <c>DELETE /api/users/{userId}</c>.</summary>
 public sealed record ForgetUserResponse
 {
+    /// <summary>Gets the <c>userId</c> whose data was forgotten.</summary>
     [JsonPropertyName("userId")]
     public required string UserId { get; init; }
 
@@ -113,6 +124,7 @@ public sealed record RetrainStartResponse
     [JsonPropertyName("statusUrl")]
     public required string StatusUrl { get; init; }
 
+    /// <summary>Gets what happened, in words (a new run started, or the one already in progress).</summary>
     [JsonPropertyName("message")]
     public required string Message { get; init; }
 }
@@ -120,6 +132,7 @@ public sealed record RetrainStartResponse
 /// <summary>The answer of <c>GET /api/retrain/{instanceId}</c>.</summary>
 public sealed record RetrainStatusResponse
 {
+    /// <summary>Gets the orchestration instance id asked for.</summary>
     [JsonPropertyName("instanceId")]
     public required string InstanceId { get; init; }
 
@@ -127,9 +140,11 @@ public sealed record RetrainStatusResponse
     [JsonPropertyName("status")]
     public required string Status { get; init; }
 
+    /// <summary>Gets when the run was created (ISO-8601).</summary>
     [JsonPropertyName("createdAt")]
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>Gets when the run's state last changed (ISO-8601).</summary>
     [JsonPropertyName("lastUpdatedAt")]
     public required DateTimeOffset LastUpdatedAt { get; init; }
 
@@ -174,21 +189,27 @@ public sealed record ModelActivationRequest
 /// <summary>The answer of <c>POST /api/models/{version}/activate</c>: the live pointer after the activation.</summary>
 public sealed record ModelActivationResponse
 {
+    /// <summary>Gets the live version after the activation.</summary>
     [JsonPropertyName("version")]
     public required string Version { get; init; }
 
+    /// <summary>Gets the version that was live before it; null when none was.</summary>
     [JsonPropertyName("previousVersion")]
     public string? PreviousVersion { get; init; }
 
+    /// <summary>Gets when the live version was activated (ISO-8601); unchanged when <c>changed</c> is false.</summary>
     [JsonPropertyName("activatedAt")]
     public required DateTimeOffset ActivatedAt { get; init; }
 
+    /// <summary>Gets what made the version live: <c>retrain</c> or <c>rollback</c>; null on pointers written before it was recorded.</summary>
     [JsonPropertyName("trigger")]
     public string? Trigger { get; init; }
 
+    /// <summary>Gets who asked for the activation (a run id for <c>retrain</c>; the operator for <c>rollback</c>); null when not recorded.</summary>
     [JsonPropertyName("activatedBy")]
     public string? ActivatedBy { get; init; }
 
+    /// <summary>Gets why the version was made live, in the words of whoever asked; null when none was given.</summary>
     [JsonPropertyName("reason")]
     public string? Reason { get; init; }
 
@@ -204,18 +225,23 @@ public sealed record ModelActivationResponse
 /// <summary>The RFC 9457 problem body every error answer carries; <see cref="Field"/> names the offending request field.</summary>
 public sealed record ApiProblem
 {
+    /// <summary>Gets the problem <c>type</c>: a URI of the HTTP status in RFC 9110.</summary>
     [JsonPropertyName("type")]
     public required string Type { get; init; }
 
+    /// <summary>Gets a short, human-readable summary of the problem type.</summary>
     [JsonPropertyName("title")]
     public required string Title { get; init; }
 
+    /// <summary>Gets the HTTP status code of the answer.</summary>
     [JsonPropertyName("status")]
     public required int Status { get; init; }
 
+    /// <summary>Gets what went wrong with this request, in words.</summary>
     [JsonPropertyName("detail")]
     public required string Detail { get; init; }
 
+    /// <summary>Gets the JSON path of the offending request field (e.g. <c>events[0].itemId</c>); absent when no single field is at fault.</summary>
     [JsonPropertyName("field")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Field { get; init; }

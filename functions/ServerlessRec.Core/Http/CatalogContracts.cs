@@ -6,15 +6,19 @@ namespace ServerlessRec.Http;
 /// <summary>One item in the body of <c>PUT /api/items</c>: the catalog contract (<c>catalog/items.jsonl</c> in design.md).</summary>
 public sealed record PutCatalogItem
 {
+    /// <summary>Gets the <c>itemId</c> of the item to create or replace (required; 1–128 characters, no control characters); unique within one request.</summary>
     [JsonPropertyName("itemId")]
     public string? ItemId { get; init; }
 
+    /// <summary>Gets the item's <c>title</c>: at most 1024 characters, no control characters; null when it has none.</summary>
     [JsonPropertyName("title")]
     public string? Title { get; init; }
 
+    /// <summary>Gets the item's <c>categories</c> (at most 64, each at most 128 characters): features of the item tower and what <c>filter.categories</c> matches; null or empty when it has none.</summary>
     [JsonPropertyName("categories")]
     public IReadOnlyList<string?>? Categories { get; init; }
 
+    /// <summary>Gets the item's <c>tags</c> (at most 64, each at most 128 characters): features of the item tower; null or empty when it has none.</summary>
     [JsonPropertyName("tags")]
     public IReadOnlyList<string?>? Tags { get; init; }
 
@@ -30,6 +34,7 @@ public sealed record PutCatalogItem
 /// <summary>The body of <c>PUT /api/items</c>: <c>{ "items": [ {itemId, title?, categories?, tags?, available?, attributes?}, ... ] }</c>.</summary>
 public sealed record PutCatalogRequest
 {
+    /// <summary>Gets the <c>items</c> to create or replace: 1 to 1000 items, none of them null.</summary>
     [JsonPropertyName("items")]
     public IReadOnlyList<PutCatalogItem?>? Items { get; init; }
 }

@@ -9,6 +9,7 @@ public sealed record ModelItem
     [JsonPropertyName("index")]
     public required int Index { get; init; }
 
+    /// <summary>Gets the catalog item id (<c>id</c>).</summary>
     [JsonPropertyName("id")]
     public required string ItemId { get; init; }
 
@@ -16,9 +17,11 @@ public sealed record ModelItem
     [JsonPropertyName("features")]
     public int[] Features { get; init; } = [];
 
+    /// <summary>Gets the item's categories, as <c>filter.categories</c> matches them.</summary>
     [JsonPropertyName("categories")]
     public string[] Categories { get; init; } = [];
 
+    /// <summary>Gets a value indicating whether the item may be recommended (true when absent).</summary>
     [JsonPropertyName("available")]
     public bool Available { get; init; } = true;
 

@@ -46,48 +46,63 @@ public sealed record ModelManifest
     /// <summary>The manifest's own name.</summary>
     public const string FileName = "model.json";
 
+    /// <summary>Gets the model version: the folder name under <c>models/</c>.</summary>
     [JsonPropertyName("version")]
     public required string Version { get; init; }
 
+    /// <summary>Gets when the version was exported.</summary>
     [JsonPropertyName("created")]
     public required DateTimeOffset Created { get; init; }
 
+    /// <summary>Gets the embedding and output dimension of both towers (the length of every user and item vector).</summary>
     [JsonPropertyName("dimensions")]
     public required int Dimensions { get; init; }
 
+    /// <summary>Gets the width of the user tower's hidden layer.</summary>
     [JsonPropertyName("hiddenDimensions")]
     public required int HiddenDimensions { get; init; }
 
+    /// <summary>Gets how many of the most recent history events the user tower reads (the long-term pool).</summary>
     [JsonPropertyName("historyLength")]
     public required int HistoryLength { get; init; }
 
+    /// <summary>Gets the half-life of the time decay of the long-term pool, in days.</summary>
     [JsonPropertyName("decayHalfLifeDays")]
     public required double DecayHalfLifeDays { get; init; }
 
+    /// <summary>Gets the gap that ends a session, in minutes: the short-term pool reads the events since the last such gap.</summary>
     [JsonPropertyName("sessionGapMinutes")]
     public required double SessionGapMinutes { get; init; }
 
+    /// <summary>Gets the cap on the short-term pool: the most recent events of the current session.</summary>
     [JsonPropertyName("sessionMaxEvents")]
     public required int SessionMaxEvents { get; init; }
 
+    /// <summary>Gets the softmax temperature the model was trained with (score = dot product / temperature).</summary>
     [JsonPropertyName("temperature")]
     public required float Temperature { get; init; }
 
+    /// <summary>Gets the number of hash buckets of the category and tag features.</summary>
     [JsonPropertyName("featureBuckets")]
     public required int FeatureBuckets { get; init; }
 
+    /// <summary>Gets the most hashed features any item has (the width of the item tower's <c>feature_idx</c> input).</summary>
     [JsonPropertyName("maxFeaturesPerItem")]
     public required int MaxFeaturesPerItem { get; init; }
 
+    /// <summary>Gets how many items the vocabulary holds (item indices 1..ItemCount; 0 is padding).</summary>
     [JsonPropertyName("itemCount")]
     public required int ItemCount { get; init; }
 
+    /// <summary>Gets the event types the model was trained with, by name (case-insensitive): their weights and whether they are positive or negative.</summary>
     [JsonPropertyName("eventTypes")]
     public required IReadOnlyDictionary<string, EventTypeDefinition> EventTypes { get; init; }
 
+    /// <summary>Gets the ranking metrics by key (<c>gate.model</c>, <c>gate.popularity</c>, <c>gate.live</c>; see <see cref="ModelMetricKeys"/>); empty when none were recorded.</summary>
     [JsonPropertyName("metrics")]
     public IReadOnlyDictionary<string, RankingMetrics> Metrics { get; init; } = new Dictionary<string, RankingMetrics>();
 
+    /// <summary>Gets facts of the training run by name (<c>epochs</c>, <c>events</c>, <c>users</c>, <c>dataCutoffUnixSeconds</c>: the newest event time trained on, in Unix seconds).</summary>
     [JsonPropertyName("training")]
     public IReadOnlyDictionary<string, double> Training { get; init; } = new Dictionary<string, double>();
 
@@ -100,6 +115,7 @@ public sealed record ModelManifest
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? CatalogWatermark { get; init; }
 
+    /// <summary>Gets every artefact of the version (file name under <c>models/&lt;version&gt;/</c>) with its SHA-256 and size.</summary>
     [JsonPropertyName("artifacts")]
     public IReadOnlyDictionary<string, ArtifactInfo> Artifacts { get; init; } = new Dictionary<string, ArtifactInfo>();
 }

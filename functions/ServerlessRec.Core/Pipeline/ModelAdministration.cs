@@ -346,18 +346,23 @@ public sealed record ModelStatus
 /// <summary>One kept model version.</summary>
 public sealed record ModelVersionSummary
 {
+    /// <summary>Gets the version name (its folder under <c>models/</c>).</summary>
     [JsonPropertyName("version")]
     public required string Version { get; init; }
 
+    /// <summary>Gets a value indicating whether this version is the live one.</summary>
     [JsonPropertyName("live")]
     public bool Live { get; init; }
 
+    /// <summary>Gets when the version was exported; null when its manifest could not be read (see <c>problem</c>).</summary>
     [JsonPropertyName("created")]
     public DateTimeOffset? Created { get; init; }
 
+    /// <summary>Gets how many items the version holds; null when its manifest could not be read.</summary>
     [JsonPropertyName("items")]
     public int? Items { get; init; }
 
+    /// <summary>Gets the length of its user and item vectors; null when its manifest could not be read.</summary>
     [JsonPropertyName("dimensions")]
     public int? Dimensions { get; init; }
 
@@ -374,15 +379,19 @@ public sealed record ModelVersionSummary
 /// <summary>One run from <c>runs/&lt;runId&gt;.json</c>.</summary>
 public sealed record RunSummary
 {
+    /// <summary>Gets the run id (<c>yyyyMMdd-HHmmss-…</c>, UTC start time first), the name of its record without <c>.json</c>.</summary>
     [JsonPropertyName("runId")]
     public required string RunId { get; init; }
 
+    /// <summary>Gets who started the run: <c>timer</c>, <c>admin</c>, <c>cli</c>, or <c>rollback</c> for an activation by an operator; null for an unreadable record.</summary>
     [JsonPropertyName("trigger")]
     public string? Trigger { get; init; }
 
+    /// <summary>Gets when the run started; null for an unreadable record.</summary>
     [JsonPropertyName("started")]
     public DateTimeOffset? Started { get; init; }
 
+    /// <summary>Gets when the run ended; null for an unreadable record.</summary>
     [JsonPropertyName("finished")]
     public DateTimeOffset? Finished { get; init; }
 
@@ -390,6 +399,7 @@ public sealed record RunSummary
     [JsonPropertyName("outcome")]
     public required string Outcome { get; init; }
 
+    /// <summary>Gets the version the run made live (a retraining that activated one, or a rollback); null otherwise.</summary>
     [JsonPropertyName("version")]
     public string? Version { get; init; }
 

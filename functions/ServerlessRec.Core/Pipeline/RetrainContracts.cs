@@ -174,19 +174,25 @@ public sealed record ActivateInput(string Version, int ExpectedItems);
 /// <summary>What a retraining run did: <c>runs/&lt;runId&gt;.json</c>.</summary>
 public sealed record RetrainRunRecord
 {
+    /// <summary>Gets the run id (<c>yyyyMMdd-HHmmss-…</c>, UTC start time first); the record is <c>runs/&lt;runId&gt;.json</c>.</summary>
     public required string RunId { get; init; }
 
+    /// <summary>Gets who started the run: <c>timer</c>, <c>admin</c> or <c>cli</c>; <c>rollback</c> for an activation by an operator.</summary>
     public required string Trigger { get; init; }
 
+    /// <summary>Gets when the run started (orchestration time).</summary>
     public required DateTimeOffset Started { get; init; }
 
+    /// <summary>Gets when the run ended (set in every written record).</summary>
     public DateTimeOffset? Finished { get; init; }
 
     /// <summary>Gets the outcome: activated, rejected, no-data or failed.</summary>
     public required string Outcome { get; init; }
 
+    /// <summary>Gets the version the run made live (a retraining that activated one, or a rollback); null otherwise.</summary>
     public string? Version { get; init; }
 
+    /// <summary>Gets why the run ended as it did: the gate's decision with its numbers, or the failed step and its error.</summary>
     public string? Reason { get; init; }
 
     /// <summary>Gets the step (activity) a failed run stopped in (<see langword="null"/> unless the outcome is failed).</summary>
@@ -210,14 +216,19 @@ public sealed record RetrainRunRecord
     /// <summary>Gets how many scratch blobs of earlier runs that never finished were deleted.</summary>
     public int StaleScratchBlobsRemoved { get; init; }
 
+    /// <summary>Gets how many data lines the compaction read from the log blobs.</summary>
     public long Lines { get; init; }
 
+    /// <summary>Gets how many lines were accepted into the compacted shards.</summary>
     public long Accepted { get; init; }
 
+    /// <summary>Gets how many lines were quarantined.</summary>
     public long Rejected { get; init; }
 
+    /// <summary>Gets the quarantined lines per reason (e.g. <c>bad-value</c>, <c>future-timestamp</c>).</summary>
     public IReadOnlyDictionary<string, long> RejectedByReason { get; init; } = new Dictionary<string, long>();
 
+    /// <summary>Gets the size of the dataset built from the shards; null when the run stopped before building it.</summary>
     public DatasetSummary? Dataset { get; init; }
 
     /// <summary>Gets what the purge of forgotten users' lines did (<see langword="null"/> when it did not run or failed).</summary>
@@ -253,8 +264,10 @@ public sealed record RetrainRunRecord
     /// <summary>Gets why old impression log blobs could not be deleted (the run went on; the next run tries again).</summary>
     public string? ImpressionExpiryError { get; init; }
 
+    /// <summary>Gets what training did (epochs, losses, validation curve, checkpoints); null when the run stopped before training.</summary>
     public TrainResult? Training { get; init; }
 
+    /// <summary>Gets the promotion gate's decision and metrics; null when the run stopped before evaluating.</summary>
     public EvaluateResult? Evaluation { get; init; }
 
     /// <summary>Gets the wall time of each step in seconds (orchestration time, replay-safe).</summary>

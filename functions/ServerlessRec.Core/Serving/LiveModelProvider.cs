@@ -13,12 +13,15 @@ public sealed record ModelPointer
     /// <summary>The pointer's blob name in the models container.</summary>
     public const string BlobName = "current.json";
 
+    /// <summary>Gets the live model version.</summary>
     [JsonPropertyName("version")]
     public required string Version { get; init; }
 
+    /// <summary>Gets when the version was made live.</summary>
     [JsonPropertyName("activatedAt")]
     public required DateTimeOffset ActivatedAt { get; init; }
 
+    /// <summary>Gets the version that was live before it (what a rollback returns to by default); null when none was.</summary>
     [JsonPropertyName("previousVersion")]
     public string? PreviousVersion { get; init; }
 

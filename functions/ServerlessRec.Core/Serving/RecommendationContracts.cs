@@ -6,9 +6,11 @@ namespace ServerlessRec.Serving;
 /// <summary>An event sent with a request (not yet stored) or posted to <c>/api/events</c>.</summary>
 public sealed record RequestEvent
 {
+    /// <summary>Gets the <c>itemId</c> of the item acted on (required; 1–128 characters, no control characters).</summary>
     [JsonPropertyName("itemId")]
     public string? ItemId { get; init; }
 
+    /// <summary>Gets the event <c>type</c>: one of the live model's event types (required).</summary>
     [JsonPropertyName("type")]
     public string? Type { get; init; }
 
@@ -17,6 +19,7 @@ public sealed record RequestEvent
     [JsonConverter(typeof(EventTimestampJsonConverter))]
     public DateTimeOffset? Timestamp { get; init; }
 
+    /// <summary>Gets the optional <c>value</c> (a rating, dwell seconds): a finite number from -1000000 to 1000000; null when the event has none.</summary>
     [JsonPropertyName("value")]
     public double? Value { get; init; }
 }
@@ -40,21 +43,27 @@ public sealed record RecommendationFilter
 /// <summary>The body of <c>POST /api/recommendations</c>.</summary>
 public sealed record RecommendationRequest
 {
+    /// <summary>Gets the <c>userId</c> to recommend for (required; 1–128 characters, no control characters); their stored history is read.</summary>
     [JsonPropertyName("userId")]
     public string? UserId { get; init; }
 
+    /// <summary>Gets <c>recentEvents</c>: at most 200 events not yet stored, used with the stored history for this request only; null or empty when there are none.</summary>
     [JsonPropertyName("recentEvents")]
     public IReadOnlyList<RequestEvent>? RecentEvents { get; init; }
 
+    /// <summary>Gets <c>k</c>: how many items to return, 1 to 200 (default 10).</summary>
     [JsonPropertyName("k")]
     public int K { get; init; } = 10;
 
+    /// <summary>Gets the <c>filter</c> every returned item must pass; null: available items only, no other restriction.</summary>
     [JsonPropertyName("filter")]
     public RecommendationFilter? Filter { get; init; }
 
+    /// <summary>Gets <c>excludeSeen</c>: whether items in the user's history are left out (default true).</summary>
     [JsonPropertyName("excludeSeen")]
     public bool ExcludeSeen { get; init; } = true;
 
+    /// <summary>Gets <c>explain</c>: whether each item carries its <c>reason</c> and <c>because</c> (default false).</summary>
     [JsonPropertyName("explain")]
     public bool Explain { get; init; }
 
@@ -127,9 +136,11 @@ public enum RecommendationReason
 /// <summary>One recommended item.</summary>
 public sealed record RecommendedItem
 {
+    /// <summary>Gets the recommended item's <c>itemId</c>.</summary>
     [JsonPropertyName("itemId")]
     public required string ItemId { get; init; }
 
+    /// <summary>Gets the item's <c>score</c>: higher is more relevant; its scale depends on <c>source</c>, so compare scores only within one response.</summary>
     [JsonPropertyName("score")]
     public required float Score { get; init; }
 
@@ -159,6 +170,7 @@ public sealed record RecommendationResponse
     [JsonPropertyName("recommendationId")]
     public string RecommendationId { get; init; } = string.Empty;
 
+    /// <summary>Gets the model version that answered.</summary>
     [JsonPropertyName("modelVersion")]
     public required string ModelVersion { get; init; }
 
@@ -166,9 +178,11 @@ public sealed record RecommendationResponse
     [JsonPropertyName("arm")]
     public string Arm { get; init; } = RecommendationArms.Champion;
 
+    /// <summary>Gets what the list was computed from (<c>history</c>, <c>request</c>, <c>popular</c>, <c>item</c> or <c>fallback</c>).</summary>
     [JsonPropertyName("source")]
     public required RecommendationSource Source { get; init; }
 
+    /// <summary>Gets the recommended items in ranked order: at most <c>k</c>, fewer when the filters leave fewer.</summary>
     [JsonPropertyName("items")]
     public required IReadOnlyList<RecommendedItem> Items { get; init; }
 }
