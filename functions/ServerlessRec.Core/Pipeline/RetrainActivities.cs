@@ -159,7 +159,7 @@ public sealed class RetrainActivities
         }
 
         var groups = OnlineMetricsCalculator.Compute(served, attributed.Events, _eventTypes, v => catalogs.GetValueOrDefault(v), out var unattributed);
-        return new OnlineMetricsResult(from, to, groups, unattributed, unreadable);
+        return new OnlineMetricsResult(from, to, groups, unattributed, unreadable) { Challenge = ChallengerComparison.Compare(groups, input.ChallengerMinImpressions) };
     }
 
     /// <summary>
