@@ -29,6 +29,7 @@ internal static class CliApplication
             new ServeCommand(context),
             new StatusCommand(context),
             new RollbackCommand(context),
+            new ChallengeCommand(context),
             new ItemsCommand(context),
             new Commands.Simulate.SimulateCommand(context),
             new Commands.Simulate.SimulateOnlineCommand(context),

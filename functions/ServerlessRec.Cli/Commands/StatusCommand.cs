@@ -54,6 +54,13 @@ internal sealed class StatusCommand : CliCommand
                 + (live.ActivatedBy is { Length: > 0 } by ? $" ({by})" : string.Empty)
                 + (live.PreviousVersion is { } previous ? $"; before it: {previous}" : string.Empty)
                 + (live.Reason is { Length: > 0 } reason ? $"; reason: {reason}" : string.Empty));
+        if (status.Challenger is { } challenger)
+        {
+            output.WriteLine($"challenger: {challenger.Version} for {challenger.Share.ToString("P1", CultureInfo.InvariantCulture)} of the users since {challenger.StartedAt.ToString("u", CultureInfo.InvariantCulture)}"
+                + (challenger.RequestedBy is { Length: > 0 } starter ? $" ({starter})" : string.Empty)
+                + (challenger.Reason is { Length: > 0 } why ? $"; reason: {why}" : string.Empty));
+        }
+
         output.WriteLine();
         output.WriteLine($"kept versions ({status.Versions.Count}):");
         output.WriteLine($"  {"",1} {"version",-24} {"created",-20} {"items",8} {"NDCG@10",8} {"HR@10",8} {"pop NDCG@10",11}");

@@ -186,6 +186,34 @@ public sealed record ModelActivationRequest
     public string? RequestedBy { get; init; }
 }
 
+/// <summary>The body of <c>POST /api/models/{version}/challenge</c>.</summary>
+public sealed record ModelChallengeRequest
+{
+    /// <summary>Gets the share of users the challenger is served to: above 0, at most 0.5. Required.</summary>
+    [JsonPropertyName("share")]
+    public double? Share { get; init; }
+
+    /// <summary>Gets why the challenger is started (recorded in <c>models/challenger.json</c>).</summary>
+    [JsonPropertyName("reason")]
+    public string? Reason { get; init; }
+
+    /// <summary>Gets who asks (recorded likewise).</summary>
+    [JsonPropertyName("requestedBy")]
+    public string? RequestedBy { get; init; }
+}
+
+/// <summary>The answer of <c>POST /api/models/{version}/challenge</c> and <c>DELETE /api/models/challenger</c>.</summary>
+public sealed record ModelChallengerResponse
+{
+    /// <summary>Gets the challenger started, or the one stopped (<see langword="null"/>: none ran).</summary>
+    [JsonPropertyName("challenger")]
+    public ChallengerPointer? Challenger { get; init; }
+
+    /// <summary>Gets whether <c>models/challenger.json</c> changed.</summary>
+    [JsonPropertyName("changed")]
+    public required bool Changed { get; init; }
+}
+
 /// <summary>The answer of <c>POST /api/models/{version}/activate</c>: the live pointer after the activation.</summary>
 public sealed record ModelActivationResponse
 {
@@ -274,5 +302,6 @@ public sealed record ApiProblem
 [JsonSerializable(typeof(ApiProblem))]
 [JsonSerializable(typeof(ModelStatus))]
 [JsonSerializable(typeof(ModelActivationResponse))]
+[JsonSerializable(typeof(ModelChallengerResponse))]
 [JsonSerializable(typeof(CatalogUpdateResponse))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

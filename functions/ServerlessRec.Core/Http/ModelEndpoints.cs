@@ -71,4 +71,34 @@ public sealed class ModelEndpoints
                 return Results.Json(response, ApiJsonContext.Default.ModelActivationResponse);
             },
             _logger);
+
+    /// <summary>
+    /// <c>POST /api/models/{version}/challenge</c> with <c>{"share": 0.1, "reason": "…", "requestedBy": "…"}</c>: serves a kept
+    /// version to that share of the users beside the live one, after the same checks as an activation. 200 with the
+    /// challenger; 400 for a bad version name, a share out of (0, 0.5] or the live version; 404 for an unknown version;
+    /// 409 when a check fails or another change won the race.
+    /// </summary>
+    public Task<IResult> ChallengeAsync(HttpRequest request, string version, CancellationToken cancellationToken = default) =>
+        ApiProblems.HandleAsync(
+            async () =>
+            {
+                ArgumentNullException.ThrowIfNull(request);
+                ModelAdministration.ValidateVersion(version);
+                var body = await RequestBody.ReadAsync<ModelChallengeRequest>(request, cancellationToken).ConfigureAwait(false);
+                var share = body.Share ?? throw new Serving.RequestValidationException("share", "share is required: the share of users (above 0, at most 0.5) that get the challenger");
+                var result = await _administration.ChallengeAsync(version, share, body.RequestedBy, body.Reason, cancellationToken).ConfigureAwait(false);
+                return Results.Json(new ModelChallengerResponse { Challenger = result.Challenger, Changed = result.Changed }, ApiJsonContext.Default.ModelChallengerResponse);
+            },
+            _logger);
+
+    /// <summary><c>DELETE /api/models/challenger</c>: stops the challenger; every user gets the live version again. 200 (changed false when none ran).</summary>
+    public Task<IResult> StopChallengeAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
+        ApiProblems.HandleAsync(
+            async () =>
+            {
+                ArgumentNullException.ThrowIfNull(request);
+                var result = await _administration.StopChallengeAsync(cancellationToken).ConfigureAwait(false);
+                return Results.Json(new ModelChallengerResponse { Challenger = result.Challenger, Changed = result.Changed }, ApiJsonContext.Default.ModelChallengerResponse);
+            },
+            _logger);
 }

@@ -59,6 +59,12 @@ public static class RouteTable
     /// <summary>The template of <c>POST /api/models/{version}/activate</c>.</summary>
     public const string ActivateModelTemplate = "models/{version}/activate";
 
+    /// <summary>The template of <c>POST /api/models/{version}/challenge</c>.</summary>
+    public const string ChallengeModelTemplate = "models/{version}/challenge";
+
+    /// <summary>The template of <c>DELETE /api/models/challenger</c>.</summary>
+    public const string StopChallengerTemplate = "models/challenger";
+
     /// <summary>The template of <c>GET /api/openapi.json</c>, the API's OpenAPI document (<see cref="ApiDocument"/>).</summary>
     public const string OpenApiTemplate = "openapi.json";
 
@@ -86,6 +92,8 @@ public static class RouteTable
         new("StartRetrain", HttpMethods.Post, "retrain", RouteGroup.Operations, (s, r, c) => Retrain(s).StartAsync(r, s.GetService<DurableTaskClient>(), c)),
         new("RetrainStatus", HttpMethods.Get, "retrain/{instanceId}", RouteGroup.Operations, (s, r, c) => Retrain(s).StatusAsync(r, s.GetService<DurableTaskClient>(), RouteValue(r, "instanceId"), c)),
         new("ActivateModel", HttpMethods.Post, ActivateModelTemplate, RouteGroup.Operations, (s, r, c) => Models(s).ActivateAsync(r, RouteIds.FromPath(r, ActivateModelTemplate, "version"), c)),
+        new("ChallengeModel", HttpMethods.Post, ChallengeModelTemplate, RouteGroup.Operations, (s, r, c) => Models(s).ChallengeAsync(r, RouteIds.FromPath(r, ChallengeModelTemplate, "version"), c)),
+        new("StopChallenger", HttpMethods.Delete, StopChallengerTemplate, RouteGroup.Operations, (s, r, c) => Models(s).StopChallengeAsync(r, c)),
         new("Status", HttpMethods.Get, "status", RouteGroup.Operations, (s, r, c) => Models(s).StatusAsync(r, c)),
         new("Health", HttpMethods.Get, "health", RouteGroup.Serving, (s, r, c) => Serving(s).HealthAsync(r, c)),
         new("OpenApi", HttpMethods.Get, OpenApiTemplate, RouteGroup.Serving, (s, r, c) => s.GetRequiredService<OpenApiEndpoints>().GetAsync(r, c)),

@@ -55,6 +55,7 @@ public sealed partial class ModelAdministration
     {
         ArgumentOutOfRangeException.ThrowIfNegative(runs);
         var (pointer, _) = await ModelPointer.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
+        var (challenger, _) = await ChallengerPointer.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
         var versions = new List<ModelVersionSummary>();
         foreach (var version in (await ListVersionFoldersAsync(cancellationToken).ConfigureAwait(false)).Reverse())
         {
@@ -64,6 +65,7 @@ public sealed partial class ModelAdministration
         return new ModelStatus
         {
             Live = pointer,
+            Challenger = challenger,
             Versions = versions,
             Runs = await ReadRunsAsync(runs, cancellationToken).ConfigureAwait(false),
         };
@@ -107,6 +109,102 @@ public sealed partial class ModelAdministration
     {
         ValidateVersion(version);
         var (current, etag) = await ModelPointer.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
+        if (current?.Version == version)
+        {
+            // Read first so an unknown or copied version still answers 404/409 rather than "already live".
+            await ReadManifestAsync(version, cancellationToken).ConfigureAwait(false);
+            return new ModelActivationResult(current, Changed: false, RunId: null);
+        }
+
+        await VerifyAsync(version, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var pointer = await ModelActivation.FlipAsync(_store, current, etag, version, now, new ActivationOrigin(ModelActivation.RollbackTrigger, requestedBy, reason), cancellationToken).ConfigureAwait(false);
+        _telemetry?.ModelActivated(version, ModelActivation.RollbackTrigger);
+        LogActivated(_logger, version, current?.Version);
+        var runId = await RecordAsync(pointer, requestedBy, reason).ConfigureAwait(false);
+        return new ModelActivationResult(pointer, Changed: true, runId);
+    }
+
+    /// <summary>
+    /// Starts (or replaces) the challenger: <paramref name="version"/> is served to <paramref name="share"/> of the users
+    /// beside the live version. The version passes the same checks as an activation (manifest, every artefact's hash, the
+    /// index) before <c>models/challenger.json</c> is written, with the ETag read, so a concurrent change is not overwritten.
+    /// </summary>
+    /// <param name="version">The kept version to challenge the live one with; not the live version itself.</param>
+    /// <param name="share">The share of users that get it: above 0, at most <see cref="ChallengerPointer.MaxShare"/>.</param>
+    /// <param name="requestedBy">Who asks (recorded in the pointer).</param>
+    /// <param name="reason">Why (recorded likewise).</param>
+    /// <param name="cancellationToken">Cancels the checks before the pointer is written.</param>
+    /// <exception cref="RequestValidationException">The version is not a version name (field <c>version</c>), the share is out of range (field <c>share</c>), or the version is the live one.</exception>
+    /// <inheritdoc cref="ActivateAsync" path="/exception"/>
+    public async Task<ModelChallengeResult> ChallengeAsync(string version, double share, string? requestedBy, string? reason, CancellationToken cancellationToken = default)
+    {
+        ValidateVersion(version);
+        ValidateShare(share);
+        var (live, _) = await ModelPointer.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
+        if (live is null)
+        {
+            throw new RequestValidationException("version", "no model is live yet: activate one before starting a challenger");
+        }
+
+        if (live.Version == version)
+        {
+            throw new RequestValidationException("version", $"{version} is the live version (the champion); a challenger must be another kept version");
+        }
+
+        var (current, etag) = await ChallengerPointer.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
+        if (current is not null && current.Version == version && current.Share.Equals(share))
+        {
+            return new ModelChallengeResult(current, Changed: false);
+        }
+
+        await VerifyAsync(version, cancellationToken).ConfigureAwait(false);
+        var pointer = new ChallengerPointer
+        {
+            Version = version,
+            Share = share,
+            // A changed share keeps the start: the metrics of the challenge still count from it.
+            StartedAt = current?.Version == version ? current.StartedAt : _time.GetUtcNow(),
+            ChampionVersion = live.Version,
+            RequestedBy = requestedBy,
+            Reason = reason,
+        };
+        await ChallengerPointer.WriteAsync(_store, pointer, etag, cancellationToken).ConfigureAwait(false);
+        LogChallengerStarted(_logger, version, share, live.Version);
+        return new ModelChallengeResult(pointer, Changed: true);
+    }
+
+    /// <summary>Stops the challenger: removes <c>models/challenger.json</c> (all users get the live version again). Nothing changes when none runs.</summary>
+    /// <exception cref="BlobConditionFailedException">The challenger was changed during the call.</exception>
+    public async Task<ModelChallengeResult> StopChallengeAsync(CancellationToken cancellationToken = default)
+    {
+        var (current, etag) = await ChallengerPointer.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
+        if (current is null || etag is null)
+        {
+            return new ModelChallengeResult(null, Changed: false);
+        }
+
+        var deleted = await ChallengerPointer.DeleteAsync(_store, etag, cancellationToken).ConfigureAwait(false);
+        if (deleted)
+        {
+            LogChallengerStopped(_logger, current.Version);
+        }
+
+        return new ModelChallengeResult(current, Changed: deleted);
+    }
+
+    /// <summary>Checks a challenger's share: a finite number above 0 and at most <see cref="ChallengerPointer.MaxShare"/>.</summary>
+    /// <exception cref="RequestValidationException">It is not (field <c>share</c>).</exception>
+    public static void ValidateShare(double share)
+    {
+        if (!double.IsFinite(share) || share <= 0 || share > ChallengerPointer.MaxShare)
+        {
+            throw new RequestValidationException("share", $"share must be above 0 and at most {ChallengerPointer.MaxShare.ToString(System.Globalization.CultureInfo.InvariantCulture)} (the challenger is the smaller arm)");
+        }
+    }
+
+    private async Task<ModelManifest> ReadManifestAsync(string version, CancellationToken cancellationToken)
+    {
         ModelManifest? manifest;
         try
         {
@@ -127,11 +225,13 @@ public sealed partial class ModelAdministration
             throw Refuse(version, $"model {version}: {ModelManifest.FileName} names version \"{manifest.Version}\"; it was copied from another version");
         }
 
-        if (current?.Version == version)
-        {
-            return new ModelActivationResult(current, Changed: false, RunId: null);
-        }
+        return manifest;
+    }
 
+    // The checks every version passes before it serves traffic, live or as a challenger: its manifest, each artefact's hash, its index.
+    private async Task VerifyAsync(string version, CancellationToken cancellationToken)
+    {
+        var manifest = await ReadManifestAsync(version, cancellationToken).ConfigureAwait(false);
         foreach (var artifact in manifest.Artifacts.Keys.Order(StringComparer.Ordinal))
         {
             try
@@ -148,13 +248,6 @@ public sealed partial class ModelAdministration
         {
             throw Refuse(version, problem);
         }
-
-        var now = _time.GetUtcNow();
-        var pointer = await ModelActivation.FlipAsync(_store, current, etag, version, now, new ActivationOrigin(ModelActivation.RollbackTrigger, requestedBy, reason), cancellationToken).ConfigureAwait(false);
-        _telemetry?.ModelActivated(version, ModelActivation.RollbackTrigger);
-        LogActivated(_logger, version, current?.Version);
-        var runId = await RecordAsync(pointer, requestedBy, reason).ConfigureAwait(false);
-        return new ModelActivationResult(pointer, Changed: true, runId);
     }
 
     /// <summary>Checks a version name: 1 to <see cref="MaxVersionLength"/> ASCII letters, digits, <c>-</c>, <c>_</c> or <c>.</c>, starting with a letter or digit.</summary>
@@ -309,6 +402,12 @@ public sealed partial class ModelAdministration
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "Model {Version} not activated: {Problem}")]
     private static partial void LogRefused(ILogger logger, string version, string problem);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Model {Version} challenges {ChampionVersion} with a share of {Share}")]
+    private static partial void LogChallengerStarted(ILogger logger, string version, double share, string championVersion);
+
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "Challenger {Version} stopped")]
+    private static partial void LogChallengerStopped(ILogger logger, string version);
 }
 
 /// <summary>What an activation did.</summary>
@@ -316,6 +415,11 @@ public sealed partial class ModelAdministration
 /// <param name="Changed">False when the version was already live.</param>
 /// <param name="RunId">The record of the activation in <c>runs/</c> (<see langword="null"/> when nothing changed).</param>
 public sealed record ModelActivationResult(ModelPointer Live, bool Changed, string? RunId);
+
+/// <summary>What a start or stop of the challenger did.</summary>
+/// <param name="Challenger">The challenger pointer written (start), or removed (stop; <see langword="null"/> when none ran).</param>
+/// <param name="Changed">False when nothing changed (the same challenger and share already ran, or none ran to stop).</param>
+public sealed record ModelChallengeResult(ChallengerPointer? Challenger, bool Changed);
 
 /// <summary>A kept version cannot be made live: an artefact fails its hash, or its index is missing or incomplete. The message names what failed.</summary>
 public sealed class ModelActivationRefusedException : Exception
@@ -333,6 +437,11 @@ public sealed record ModelStatus
     /// <summary>Gets the live pointer (<see langword="null"/>: no model was ever activated).</summary>
     [JsonPropertyName("live")]
     public ModelPointer? Live { get; init; }
+
+    /// <summary>Gets the challenger served beside the live version (<see langword="null"/>: none runs).</summary>
+    [JsonPropertyName("challenger")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ChallengerPointer? Challenger { get; init; }
 
     /// <summary>Gets the kept versions, newest first.</summary>
     [JsonPropertyName("versions")]

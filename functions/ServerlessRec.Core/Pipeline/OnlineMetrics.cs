@@ -7,7 +7,8 @@ namespace ServerlessRec.Pipeline;
 /// <param name="RunId">The run.</param>
 /// <param name="RunStart">The window ends here.</param>
 /// <param name="Days">The window's length in days (it starts <paramref name="Days"/> days before <paramref name="RunStart"/>).</param>
-public sealed record OnlineMetricsInput(string RunId, DateTimeOffset RunStart, int Days);
+/// <param name="ChallengerMinImpressions">The impressions each arm needs before the champion/challenger verdict can be other than inconclusive.</param>
+public sealed record OnlineMetricsInput(string RunId, DateTimeOffset RunStart, int Days, long ChallengerMinImpressions = RetrainOptions.DefaultChallengerMinImpressions);
 
 /// <summary>The online metrics of one (model version, arm, source) group in a window.</summary>
 /// <param name="ModelVersion">The model version that answered (<see cref="OnlineMetricsCalculator.Unknown"/> for responses the server did not log).</param>
@@ -55,7 +56,11 @@ public sealed record OnlineMetricsRow(string ModelVersion, string Arm, string So
 /// <param name="Groups">One row per (model version, arm, source), ordered by them.</param>
 /// <param name="UnattributedEvents">Events with a <c>recommendationId</c> of no logged response (a response not sampled, or older than the window).</param>
 /// <param name="UnreadableLines">Impression log lines that were not records (named in the activity's log).</param>
-public sealed record OnlineMetricsResult(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<OnlineMetricsRow> Groups, long UnattributedEvents, long UnreadableLines);
+public sealed record OnlineMetricsResult(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<OnlineMetricsRow> Groups, long UnattributedEvents, long UnreadableLines)
+{
+    /// <summary>Gets champion against challenger on CTR@10 with a 95% interval and a verdict (<see langword="null"/>: no challenger impressions in the window).</summary>
+    public ChallengerComparison? Challenge { get; init; }
+}
 
 /// <summary>What the metrics need of a model version's catalog: its size and each item's training popularity.</summary>
 /// <param name="ItemCount">The items of the version.</param>

@@ -159,7 +159,7 @@ public sealed class RetrainActivities
         }
 
         var groups = OnlineMetricsCalculator.Compute(served, attributed.Events, _eventTypes, v => catalogs.GetValueOrDefault(v), out var unattributed);
-        return new OnlineMetricsResult(from, to, groups, unattributed, unreadable);
+        return new OnlineMetricsResult(from, to, groups, unattributed, unreadable) { Challenge = ChallengerComparison.Compare(groups, input.ChallengerMinImpressions) };
     }
 
     /// <summary>
@@ -726,13 +726,20 @@ public sealed class RetrainActivities
         }
 
         var inGrace = pointer?.PreviousVersion is { } previous && _time.GetUtcNow() < pointer.ActivatedAt.AddSeconds(input.GraceSeconds) ? previous : null;
-        var retired = versions.Reverse().Where(v => v != pointer?.Version).Skip(Math.Max(0, input.KeepVersions - 1)).Where(v => v != inGrace).ToList();
+        // A running challenger serves traffic too: it is kept like the live version, whatever its age.
+        var (challenger, _) = await ChallengerPointer.ReadAsync(_store).ConfigureAwait(false);
+        var retired = versions.Reverse().Where(v => v != pointer?.Version).Skip(Math.Max(0, input.KeepVersions - 1)).Where(v => v != inGrace && v != challenger?.Version).ToList();
         foreach (var version in retired)
         {
             // A rollback may have made this version live (or the previous one) since the pointer was read above: the
             // pointer is read again right before each deletion, so cleanup never deletes what an operator just chose.
             var (latest, _) = await ModelPointer.ReadAsync(_store).ConfigureAwait(false);
             if (latest is not null && (latest.Version == version || (latest.PreviousVersion == version && _time.GetUtcNow() < latest.ActivatedAt.AddSeconds(input.GraceSeconds))))
+            {
+                continue;
+            }
+
+            if ((await ChallengerPointer.ReadAsync(_store).ConfigureAwait(false)).Pointer?.Version == version)
             {
                 continue;
             }

@@ -24,6 +24,7 @@ public sealed record RetrainInput(string Trigger, RetrainSettings Settings, Date
             GraceSeconds = options.PreviousVersionGracePeriod.TotalSeconds,
             OnlineMetricsDays = options.OnlineMetricsDays,
             ImpressionRetentionDays = options.ImpressionRetentionDays,
+            ChallengerMinImpressions = options.ChallengerMinImpressions,
         };
         return new RetrainInput(trigger, settings, runStart);
     }
@@ -49,6 +50,9 @@ public sealed record RetrainSettings(int BlobsPerShard, double PromotionMargin, 
 
     /// <summary>Gets the days of impression log kept. See <see cref="RetrainOptions.ImpressionRetentionDays"/>.</summary>
     public int ImpressionRetentionDays { get; init; } = RetrainOptions.DefaultImpressionRetentionDays;
+
+    /// <summary>Gets the impressions each arm needs for a champion/challenger verdict. See <see cref="RetrainOptions.ChallengerMinImpressions"/>.</summary>
+    public long ChallengerMinImpressions { get; init; } = RetrainOptions.DefaultChallengerMinImpressions;
 }
 
 /// <summary>Input of ExpireImpressions: impression day folders before <paramref name="RetentionDays"/> days ahead of the run's day go.</summary>

@@ -90,6 +90,17 @@ public sealed class RetrainOptions
     [Range(1, 3650)]
     public int ImpressionRetentionDays { get; set; } = DefaultImpressionRetentionDays;
 
+    /// <summary>The default of <see cref="ChallengerMinImpressions"/>.</summary>
+    public const long DefaultChallengerMinImpressions = 1000;
+
+    /// <summary>
+    /// Gets or sets how many impressions at positions 0–9 each arm (champion, challenger) needs in the online-metrics window
+    /// before the comparison's verdict can be <c>better</c> or <c>worse</c>; with fewer it is <c>inconclusive</c>.
+    /// </summary>
+    /// <value>The default is 1,000: at CTRs near 5%, the 95% interval is then about ±2 points wide.</value>
+    [Range(1, 1_000_000_000)]
+    public long ChallengerMinImpressions { get; set; } = DefaultChallengerMinImpressions;
+
     /// <summary>Gets or sets how many attempts an activity gets before the run fails.</summary>
     /// <value>The default is 3.</value>
     [Range(1, 20)]

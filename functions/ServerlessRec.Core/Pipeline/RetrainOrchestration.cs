@@ -73,7 +73,7 @@ public static partial class RetrainOrchestration
                 Progress("onlineMetrics");
                 try
                 {
-                    var online = await context.CallActivityAsync<OnlineMetricsResult>(nameof(RetrainActivities.ComputeOnlineMetrics), new OnlineMetricsInput(runId, runStart, settings.OnlineMetricsDays), retry);
+                    var online = await context.CallActivityAsync<OnlineMetricsResult>(nameof(RetrainActivities.ComputeOnlineMetrics), new OnlineMetricsInput(runId, runStart, settings.OnlineMetricsDays, settings.ChallengerMinImpressions), retry);
                     record = record with { OnlineMetrics = online };
                 }
                 catch (TaskFailedException ex)

@@ -65,7 +65,15 @@ public interface ILiveModelSource
 
     /// <summary>Gets why the newest activated version could not be loaded (the previous one keeps serving), or null.</summary>
     string? LastLoadError => null;
+
+    /// <summary>Returns the challenger model and its share of users (call after <see cref="GetCurrentAsync"/>), or null when none runs or it could not be loaded.</summary>
+    ServingChallenger? Challenger => null;
 }
+
+/// <summary>The challenger served beside the live model: its model and the share of users (by bucket) that get it.</summary>
+/// <param name="Model">The challenger version, loaded.</param>
+/// <param name="Share">The share of users: a user whose <see cref="UserIdHasher.Bucket"/> is below it gets the challenger.</param>
+public sealed record ServingChallenger(ServingModel Model, double Share);
 
 /// <summary>
 /// Follows <c>models/current.json</c>: loads (and verifies) the version it names, keeps it until the pointer
@@ -81,6 +89,7 @@ public sealed partial class LiveModelProvider : ILiveModelSource, IDisposable
     private readonly ServerlessRecTelemetry? _telemetry;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private ServingModel? _current;
+    private ServingChallenger? _challenger;
     private string? _pointerETag;
     private long _checkedAt = long.MinValue;
 
@@ -121,6 +130,9 @@ public sealed partial class LiveModelProvider : ILiveModelSource, IDisposable
     public string? LastLoadError => LastError;
 
     /// <inheritdoc/>
+    public ServingChallenger? Challenger => Volatile.Read(ref _challenger);
+
+    /// <inheritdoc/>
     public async ValueTask<ServingModel?> GetCurrentAsync(CancellationToken cancellationToken = default)
     {
         if (CheckedRecently())
@@ -145,6 +157,7 @@ public sealed partial class LiveModelProvider : ILiveModelSource, IDisposable
 
             var (pointer, etag) = await ModelPointer.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _checkedAt, _time.GetTimestamp());
+            await RefreshChallengerAsync(cancellationToken).ConfigureAwait(false);
             if (pointer is null || (etag == _pointerETag && _current is not null) || pointer.Version == _current?.Version)
             {
                 _pointerETag = etag;
@@ -186,9 +199,64 @@ public sealed partial class LiveModelProvider : ILiveModelSource, IDisposable
         }
     }
 
+    // Both versions are loaded on this instance: the challenger follows models/challenger.json on the same refresh as the
+    // live pointer. A challenger that cannot be loaded is not served (every user gets the champion) and is tried again.
+    private async Task RefreshChallengerAsync(CancellationToken cancellationToken)
+    {
+        ChallengerPointer? pointer;
+        try
+        {
+            (pointer, _) = await ChallengerPointer.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            LogChallengerLoadFailed(_logger, ChallengerPointer.BlobName, ex);
+            pointer = null;
+        }
+
+        var current = _challenger;
+        if (pointer is null)
+        {
+            if (Interlocked.Exchange(ref _challenger, null) is { } stopped)
+            {
+                _ = DisposeLaterAsync(stopped.Model);
+            }
+
+            return;
+        }
+
+        if (current?.Model.Version == pointer.Version)
+        {
+            if (!current.Share.Equals(pointer.Share))
+            {
+                Volatile.Write(ref _challenger, current with { Share = pointer.Share });
+            }
+
+            return;
+        }
+
+        try
+        {
+            var loaded = await ServingModel.LoadAsync(_store, pointer.Version, Mode, IvfFromItems, cancellationToken).ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _challenger, new ServingChallenger(loaded, pointer.Share)) is { } previous)
+            {
+                _ = DisposeLaterAsync(previous.Model);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogChallengerLoadFailed(_logger, pointer.Version, ex);
+            if (Interlocked.Exchange(ref _challenger, null) is { } previous)
+            {
+                _ = DisposeLaterAsync(previous.Model);
+            }
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {
+        _challenger?.Model.Dispose();
         _current?.Dispose();
         _refresh.Dispose();
     }
@@ -205,6 +273,9 @@ public sealed partial class LiveModelProvider : ILiveModelSource, IDisposable
 
     [LoggerMessage(EventId = 2302, Level = LogLevel.Error, Message = "Model {Version} could not be loaded; the previous version (if any) keeps serving and the load is tried again")]
     private static partial void LogModelLoadFailed(ILogger logger, string version, Exception exception);
+
+    [LoggerMessage(EventId = 2303, Level = LogLevel.Error, Message = "Challenger {Version} could not be loaded; every user gets the live version and the load is tried again")]
+    private static partial void LogChallengerLoadFailed(ILogger logger, string version, Exception exception);
 
     private async Task DisposeLaterAsync(ServingModel previous)
     {

@@ -106,6 +106,9 @@ public static class RecommendationArms
 {
     /// <summary>The live model (<c>models/current.json</c>).</summary>
     public const string Champion = "champion";
+
+    /// <summary>The challenger (<c>models/challenger.json</c>), served to the users whose bucket is below its share.</summary>
+    public const string Challenger = "challenger";
 }
 
 /// <summary>Why an item is in a recommendation list (<c>reason</c>, when <c>explain</c> is on).</summary>

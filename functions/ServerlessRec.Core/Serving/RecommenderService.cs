@@ -77,14 +77,29 @@ public sealed class RecommenderService
     public Task<RecommendationResponse> RecommendAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return MeasuredAsync("recommend", token => RecommendCoreAsync(request, token), cancellationToken);
+        return MeasuredAsync("recommend", token => RecommendForArmAsync(request, token), cancellationToken);
     }
 
     /// <summary>Items whose vectors are closest to an item's vector.</summary>
     public Task<RecommendationResponse> SimilarAsync(string itemId, int k, bool includeUnavailable = false, CancellationToken cancellationToken = default) =>
         MeasuredAsync("similar", token => SimilarCoreAsync(itemId, k, includeUnavailable, token), cancellationToken);
 
-    private async Task<RecommendationResponse> RecommendCoreAsync(RecommendationRequest request, CancellationToken cancellationToken)
+    // The arm is chosen per user before anything else: the challenger (when one runs) for users whose bucket is below its
+    // share, the live version for everyone else; the answer names the arm and the version that made it.
+    private async Task<RecommendationResponse> RecommendForArmAsync(RecommendationRequest request, CancellationToken cancellationToken)
+    {
+        var userId = RequestRules.Id(request.UserId, "userId");
+        var champion = await CurrentModelAsync(cancellationToken).ConfigureAwait(false);
+        if (_models.Challenger is { } challenger && challenger.Model.Version != champion.Version
+            && (await _histories.Hashers.GetAsync(cancellationToken).ConfigureAwait(false)).Bucket(userId) < challenger.Share)
+        {
+            return await RecommendCoreAsync(request, challenger.Model, cancellationToken).ConfigureAwait(false) with { Arm = RecommendationArms.Challenger };
+        }
+
+        return await RecommendCoreAsync(request, champion, cancellationToken).ConfigureAwait(false) with { Arm = RecommendationArms.Champion };
+    }
+
+    private async Task<RecommendationResponse> RecommendCoreAsync(RecommendationRequest request, ServingModel model, CancellationToken cancellationToken)
     {
         var userId = RequestRules.Id(request.UserId, "userId");
         if (request.K < 1 || request.K > RequestRules.MaxK)
@@ -107,7 +122,6 @@ public sealed class RecommenderService
             throw new RequestValidationException("exploration", "exploration must be between 0 and 0.5");
         }
 
-        var model = await CurrentModelAsync(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var requestEvents = new List<InteractionEvent>();
         for (var i = 0; i < (request.RecentEvents?.Count ?? 0); i++)
@@ -268,7 +282,7 @@ public sealed class RecommenderService
         try
         {
             // Every answer gets its own id here, whichever path built it, so events can be attributed to it.
-            var response = await handle(cancellationToken).ConfigureAwait(false) with { RecommendationId = RecommendationIds.New(_time.GetUtcNow()), Arm = RecommendationArms.Champion };
+            var response = await handle(cancellationToken).ConfigureAwait(false) with { RecommendationId = RecommendationIds.New(_time.GetUtcNow()) };
             var source = SourceName(response.Source);
             activity?.SetTag("source", source);
             activity?.SetTag("model.version", response.ModelVersion);

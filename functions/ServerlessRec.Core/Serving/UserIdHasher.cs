@@ -38,6 +38,18 @@ public sealed class UserIdHasher
         return Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(userId)));
     }
 
+    /// <summary>
+    /// Returns the user's bucket in [0, 1): the first 53 bits of the keyed HMAC of <c>"arm:" + userId</c>. The same user gets
+    /// the same bucket on every request and every instance (the key is the deployment's), and nobody without the key can
+    /// choose an id for an arm. The prefix keeps the bucket unrelated to the hash in history blob names.
+    /// </summary>
+    public double Bucket(string userId)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        var mac = HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes("arm:" + userId));
+        return (System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(mac) >> 11) * (1.0 / (1UL << 53));
+    }
+
     /// <summary>Returns the short hash that stands for a user id in logs and error messages above Debug (never the id itself).</summary>
     public string ForLogs(string userId) => Hash(userId)[..LogLength];
 

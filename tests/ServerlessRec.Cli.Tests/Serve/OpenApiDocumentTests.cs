@@ -4,7 +4,9 @@ using System.Text.Json.Nodes;
 using Json.Schema;
 using Microsoft.AspNetCore.Builder;
 using ServerlessRec.Http;
+using ServerlessRec.Onnx;
 using ServerlessRec.Pipeline;
+using ServerlessRec.Storage;
 
 namespace ServerlessRec.Cli.Tests.Serve;
 
@@ -17,7 +19,7 @@ namespace ServerlessRec.Cli.Tests.Serve;
 public sealed class OpenApiDocumentTests(ServeFixture serve) : IClassFixture<ServeFixture>
 {
     // Routes no request can make fail: they take no input, and the host with a model answers them.
-    private static readonly HashSet<string> s_noProblemCase = new(StringComparer.Ordinal) { "OpenApi" };
+    private static readonly HashSet<string> s_noProblemCase = new(StringComparer.Ordinal) { "OpenApi", "StopChallenger" };
 
     [Fact]
     public async Task OpenApi_Serve_EqualsTheRenderedDocumentOfTheFunctionsApp()
@@ -90,6 +92,7 @@ public sealed class OpenApiDocumentTests(ServeFixture serve) : IClassFixture<Ser
         var (emptyApp, empty) = await ServeFixture.StartAsync(emptyRoot);
         var failures = new List<string>();
         var seen = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
+        await CopyVersionAsync(serve.Store, "v1", "v0");
         try
         {
             foreach (var call in Calls(serve.Client, empty))
@@ -256,14 +259,44 @@ public sealed class OpenApiDocumentTests(ServeFixture serve) : IClassFixture<Ser
         yield return new("ActivateModel", "already live", model, Json(HttpMethod.Post, "api/models/v1/activate", """{"reason":"openapi test"}"""), 200);
         yield return new("ActivateModel", "unknown version", model, Json(HttpMethod.Post, "api/models/v9/activate", "{}"), 404);
         yield return new("ActivateModel", "unknown property", model, Json(HttpMethod.Post, "api/models/v1/activate", """{"why":"x"}"""), 400);
+        yield return new("ChallengeModel", "kept version", model, Json(HttpMethod.Post, "api/models/v0/challenge", """{"share":0.1,"reason":"openapi test"}"""), 200);
+        yield return new("ChallengeModel", "live version", model, Json(HttpMethod.Post, "api/models/v1/challenge", """{"share":0.1}"""), 400);
+        yield return new("ChallengeModel", "no share", model, Json(HttpMethod.Post, "api/models/v0/challenge", "{}"), 400);
+        yield return new("ChallengeModel", "unknown version", model, Json(HttpMethod.Post, "api/models/v9/challenge", """{"share":0.1}"""), 404);
         yield return new("Status", "valid", model, Get("api/status?runs=5"), 200);
         yield return new("Status", "no model ever", empty, Get("api/status"), 200);
         yield return new("Status", "runs not a number", model, Get("api/status?runs=all"), 400);
+        yield return new("StopChallenger", "running", model, Send(HttpMethod.Delete, "api/models/challenger"), 200);
+        yield return new("StopChallenger", "none running", model, Send(HttpMethod.Delete, "api/models/challenger"), 200);
         yield return new("StartRetrain", "unknown property", model, Json(HttpMethod.Post, "api/retrain", """{"now":true}"""), 400);
         yield return new("StartRetrain", "valid", model, Json(HttpMethod.Post, "api/retrain", "{}"), 202);
         yield return new("RetrainStatus", "started run", model, Get("api/retrain/" + RetrainScheduler.InstanceId), 200);
         yield return new("RetrainStatus", "unknown run", model, Get("api/retrain/nope"), 404);
         yield return new("RetrainStatus", "never started here", empty, Get("api/retrain/" + RetrainScheduler.InstanceId), 404);
+    }
+
+    // A second kept version for the challenger routes: v1's files under another name, its manifest renamed to match.
+    private static async Task CopyVersionAsync(LocalFolderBlobStore store, string from, string to)
+    {
+        var names = new List<string>();
+        await foreach (var blob in store.ListAsync(ContainerNames.Models, from + "/"))
+        {
+            names.Add(blob.Name);
+        }
+
+        foreach (var name in names)
+        {
+            var content = (await store.ReadAsync(ContainerNames.Models, name))!.Content;
+            var file = name[(from.Length + 1)..];
+            if (file == ModelManifest.FileName)
+            {
+                var manifest = JsonNode.Parse(content.Span)!;
+                manifest["version"] = to;
+                content = Encoding.UTF8.GetBytes(manifest.ToJsonString());
+            }
+
+            await store.WriteAsync(ContainerNames.Models, to + "/" + file, content);
+        }
     }
 
     private static Func<HttpRequestMessage> Get(string path) => Send(HttpMethod.Get, path);
