@@ -25,15 +25,19 @@ public sealed record ChallengerComparison
     /// <summary>The z value of a two-sided 95% interval.</summary>
     public const double Z95 = 1.959963984540054;
 
+    /// <summary>Gets the champion arm's impressions at positions 0–9 in the window.</summary>
     [JsonPropertyName("championImpressions")]
     public required long ChampionImpressions { get; init; }
 
+    /// <summary>Gets the champion arm's attributed clicks at positions 0–9.</summary>
     [JsonPropertyName("championClicks")]
     public required long ChampionClicks { get; init; }
 
+    /// <summary>Gets the challenger arm's impressions at positions 0–9 in the window.</summary>
     [JsonPropertyName("challengerImpressions")]
     public required long ChallengerImpressions { get; init; }
 
+    /// <summary>Gets the challenger arm's attributed clicks at positions 0–9.</summary>
     [JsonPropertyName("challengerClicks")]
     public required long ChallengerClicks { get; init; }
 
@@ -41,9 +45,11 @@ public sealed record ChallengerComparison
     [JsonPropertyName("challengerVersions")]
     public required IReadOnlyList<string> ChallengerVersions { get; init; }
 
+    /// <summary>Gets the champion's CTR@10: clicks / impressions at positions 0–9.</summary>
     [JsonPropertyName("championCtrAt10")]
     public required double ChampionCtrAt10 { get; init; }
 
+    /// <summary>Gets the challenger's CTR@10: clicks / impressions at positions 0–9.</summary>
     [JsonPropertyName("challengerCtrAt10")]
     public required double ChallengerCtrAt10 { get; init; }
 
