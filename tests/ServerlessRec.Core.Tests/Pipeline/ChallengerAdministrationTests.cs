@@ -160,12 +160,5 @@ public sealed class ChallengerAdministrationTests : IDisposable
         await ModelActivation.ActivateAsync(_store, "v2", Now.AddDays(-5));
     }
 
-    private async Task PublishAsync(string version)
-    {
-        var data = TestDatasets.Clustered(users: 30, items: 24, eventsPerUser: 12, seed: 5);
-        var options = new TwoTowerOptions { Dimensions = 8, HiddenDimensions = 8, HistoryLength = 10, BatchSize = 16, Epochs = 1, Threads = 1, SampledNegatives = 8 };
-        var model = new TwoTowerTrainer(options).Train(data, TestDatasets.AllEvents(data)).Model;
-        var metrics = new Dictionary<string, RankingMetrics> { ["validation.model"] = new() { Users = 30, NdcgAt10 = 0.1 } };
-        await ModelExporter.Export(model, data, options, new EventTypeOptions(), version, TestDatasets.Start, metrics).WriteAsync(_store);
-    }
+    private Task PublishAsync(string version) => TestModels.PublishSmallAsync(_store, version);
 }
