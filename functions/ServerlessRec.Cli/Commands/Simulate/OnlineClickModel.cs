@@ -1,3 +1,5 @@
+using ServerlessRec.Pipeline;
+
 namespace ServerlessRec.Cli.Commands.Simulate;
 
 /// <summary>
@@ -48,11 +50,12 @@ internal sealed record AbResult(
 /// Compares two arms' CTR. Impressions of one user are not independent (the same tastes, the same fatigue), so the
 /// variance of each arm's CTR (a ratio Σclicks / Σimpressions over users) is the delta-method one over users:
 /// Σ (cᵤ − CTR·nᵤ)² / (Σ nᵤ)². The verdict is "better" when the 95 % interval of the difference lies above 0, "worse"
-/// when below, else "inconclusive".
+/// when below, else "inconclusive": the verdicts and z of the serving's <see cref="ChallengerComparison"/>, which
+/// differs only in its variance (per impression: it has no per-user counts).
 /// </summary>
 internal static class AbVerdict
 {
-    private const double Z95 = 1.959964;
+    private const double Z95 = ChallengerComparison.Z95;
 
     public static AbResult Compare(string control, AbArmTraffic controlTraffic, string challenger, AbArmTraffic challengerTraffic)
     {
@@ -62,7 +65,7 @@ internal static class AbVerdict
         var difference = b - a;
         var low = difference - (Z95 * se);
         var high = difference + (Z95 * se);
-        var verdict = low > 0 ? "better" : high < 0 ? "worse" : "inconclusive";
+        var verdict = low > 0 ? ChallengerVerdicts.Better : high < 0 ? ChallengerVerdicts.Worse : ChallengerVerdicts.Inconclusive;
         return new AbResult(control, challenger, a, b, controlTraffic.Impressions, challengerTraffic.Impressions, difference, low, high, a == 0 ? 0 : difference / a, verdict);
     }
 
