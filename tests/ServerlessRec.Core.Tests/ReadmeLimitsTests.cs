@@ -18,7 +18,7 @@ public sealed class ReadmeLimitsTests
         { "`recentEvents` per recommendation request", $"{RequestRules.MaxRequestEvents}" },
         { "`filter.excludeItemIds` per recommendation request", $"{RequestRules.MaxExcludeItemIds}" },
         { "`filter.categories` per recommendation request", $"{RequestRules.MaxCategories}" },
-        { "stored history per user", $"newest {UserHistoryStore.DefaultCapacity} events" },
+        { "stored history per user", $"newest {UserHistoryStore.DefaultCapacity} positive events and newest {UserHistoryStore.DefaultCapacity} rejected ones" },
         { "write attempts on one user's history under contention", $"{UserHistoryStore.DefaultMaxAttempts}" },
         { "user id in logs and error messages", $"{UserIdHasher.LogLength} hex characters of its HMAC-SHA256" },
         { "event file line", $"{EventReaderOptions.DefaultMaxLineBytes / 1024} KiB ({EventReaderOptions.MinMaxLineBytes} B–{EventReaderOptions.MaxMaxLineBytes / 1024 / 1024} MiB)" },

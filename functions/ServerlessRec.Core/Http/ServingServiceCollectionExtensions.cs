@@ -43,7 +43,7 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<ILiveModelSource>(sp => sp.GetRequiredService<LiveModelProvider>());
         // One key per process: loaded (or created) from the store on first use, never from settings.
         services.TryAddSingleton(sp => new UserIdHasherProvider(sp.GetRequiredService<IBlobStore>()));
-        services.TryAddSingleton(sp => new UserHistoryStore(sp.GetRequiredService<IBlobStore>(), hashers: sp.GetRequiredService<UserIdHasherProvider>()));
+        services.TryAddSingleton(sp => new UserHistoryStore(sp.GetRequiredService<IBlobStore>(), hashers: sp.GetRequiredService<UserIdHasherProvider>(), types: sp.GetRequiredService<EventTypeOptions>()));
         services.TryAddSingleton(sp => new ForgottenUsers(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<UserHistoryStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ApiEventLog(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>(), instanceId, logger: sp.GetService<ILoggerFactory>()?.CreateLogger<ApiEventLog>()));
         services.TryAddSingleton(sp => new IdempotencyMarkers(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<TimeProvider>()));

@@ -348,7 +348,7 @@ public sealed class RetrainActivities
         if (users.Count > 0)
         {
             var (data, _, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
-            outcome = await UserHistorySeeder.SeedUsersAsync(data, new UserHistoryStore(_store), users).ConfigureAwait(false);
+            outcome = await UserHistorySeeder.SeedUsersAsync(data, new UserHistoryStore(_store, types: _eventTypes), users).ConfigureAwait(false);
         }
 
         var failed = outcome.Quarantined.Count;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ServerlessRec.Events;
 using ServerlessRec.Storage;
 using ServerlessRec.Training;
 
@@ -30,14 +31,20 @@ public sealed class UserHistoryStore
     private readonly string _container;
     private readonly int _capacity;
     private readonly int _maxAttempts;
+    private readonly EventTypeOptions? _types;
 
     /// <summary>Creates the store.</summary>
     /// <param name="store">The blob store.</param>
-    /// <param name="capacity">The events kept per user.</param>
+    /// <param name="capacity">The events kept per user; with <paramref name="types"/>, per kind (positive, rejected).</param>
     /// <param name="container">The users container.</param>
     /// <param name="maxAttempts">The write attempts under contention.</param>
     /// <param name="hashers">The deployment's user id key; by default loaded (or created) from <paramref name="store"/> on first use.</param>
-    public UserHistoryStore(IBlobStore store, int capacity = DefaultCapacity, string container = ContainerNames.Users, int maxAttempts = DefaultMaxAttempts, UserIdHasherProvider? hashers = null)
+    /// <param name="types">
+    /// The event types. When given, the cap counts positive and rejected events separately, so a run of skips never
+    /// pushes out the positives the user tower reads (training counts only positives in its history window); without
+    /// it, the newest <paramref name="capacity"/> events of any kind are kept.
+    /// </param>
+    public UserHistoryStore(IBlobStore store, int capacity = DefaultCapacity, string container = ContainerNames.Users, int maxAttempts = DefaultMaxAttempts, UserIdHasherProvider? hashers = null, EventTypeOptions? types = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -46,6 +53,7 @@ public sealed class UserHistoryStore
         _container = container;
         _capacity = capacity;
         _maxAttempts = maxAttempts;
+        _types = types;
         Hashers = hashers ?? new UserIdHasherProvider(store, usersContainer: container);
     }
 
@@ -147,10 +155,7 @@ public sealed class UserHistoryStore
                 .DistinctBy(DuplicateKey)
                 .OrderBy(e => HistoryOrder.Of(e.Timestamp, e.ItemId, e.Type, e.Value))
                 .ToList();
-            if (merged.Count > _capacity)
-            {
-                merged.RemoveRange(0, merged.Count - _capacity);
-            }
+            Cap(merged);
 
             // Nothing new (a re-seeded log, a retried post): no write, so re-seeding a run costs one read per user.
             if (current.ETag is not null && merged.SequenceEqual(current.History.Events))
@@ -175,6 +180,43 @@ public sealed class UserHistoryStore
                 await Task.Delay(random.Next(0, Math.Min(50, 1 + (attempt * 2))), cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Drops the oldest events beyond the capacity: of any kind without event types; with them, of each kind (positives,
+    /// rejected events) on its own, keeping the order. Unknown types count as positives.
+    /// </summary>
+    private void Cap(List<HistoryEvent> merged)
+    {
+        if (merged.Count <= _capacity)
+        {
+            return;
+        }
+
+        if (_types is null)
+        {
+            merged.RemoveRange(0, merged.Count - _capacity);
+            return;
+        }
+
+        int positives = 0, negatives = 0;
+        var keep = new bool[merged.Count];
+        for (var i = merged.Count - 1; i >= 0; i--)
+        {
+            var negative = _types.TryClassify(merged[i].Type, merged[i].Value, out _, out var rejected) && rejected;
+            keep[i] = negative ? negatives++ < _capacity : positives++ < _capacity;
+        }
+
+        var kept = 0;
+        for (var i = 0; i < merged.Count; i++)
+        {
+            if (keep[i])
+            {
+                merged[kept++] = merged[i];
+            }
+        }
+
+        merged.RemoveRange(kept, merged.Count - kept);
     }
 
     /// <summary>

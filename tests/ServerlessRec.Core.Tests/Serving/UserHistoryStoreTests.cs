@@ -1,5 +1,6 @@
 using System.Text;
 using ServerlessRec.Core.Tests.Storage;
+using ServerlessRec.Events;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
 
@@ -43,6 +44,19 @@ public sealed class UserHistoryStoreTests : IDisposable
         await sut.AppendAsync("u", [Event("d", 4), Event("c", 3)]);
 
         Assert.Equal(["b", "c", "d"], (await sut.ReadAsync("u")).Events.Select(e => e.ItemId));
+    }
+
+    [Fact]
+    public async Task AppendAsync_ManySkipsAfterThePositivesWithEventTypes_KeepsTheNewestPositivesUpToTheCapacity()
+    {
+        var sut = new UserHistoryStore(new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root }), capacity: 3, types: new EventTypeOptions());
+        HistoryEvent Skip(string item, int minute) => Event(item, minute) with { Type = "skip" };
+
+        await sut.AppendAsync("u", [Event("a", 1), Event("b", 2), Event("c", 3), Event("d", 4)]);
+        await sut.AppendAsync("u", [Skip("s1", 5), Skip("s2", 6), Skip("s3", 7), Skip("s4", 8)]);
+
+        // Training's history window reads positives only: skips must not push them out (without event types they would).
+        Assert.Equal(["b", "c", "d", "s2", "s3", "s4"], (await sut.ReadAsync("u")).Events.Select(e => e.ItemId));
     }
 
     [Fact]
