@@ -14,7 +14,7 @@ set -euo pipefail
 # The function names of each group: ServerlessRec.Http.RouteTable (a test keeps these lists equal to it).
 SERVING_FUNCTIONS="Health OpenApi PostEvents Recommendations SimilarItems SimilarItemsByQuery UnknownRoute"
 PRIVACY_FUNCTIONS="ExportUser ExportUserByQuery ForgetUser ForgetUserByQuery UserVector UserVectorByQuery"
-OPERATIONS_FUNCTIONS="ActivateModel ChallengeModel DeleteItem DeleteItemByQuery PutItems RetrainStatus StartRetrain Status StopChallenger"
+OPERATIONS_FUNCTIONS="ActivateModel ChallengeModel DeleteItem DeleteItemByQuery PromoteChallenger PutItems RetrainStatus StartRetrain Status StopChallenger"
 
 group="${1:?resource group}"
 app="${2:?function app name}"

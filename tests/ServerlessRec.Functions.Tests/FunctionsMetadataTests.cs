@@ -50,7 +50,7 @@ public sealed class FunctionsMetadataTests
     [Theory]
     [InlineData(RouteGroup.Serving, new[] { "Health", "OpenApi", "PostEvents", "Recommendations", "SimilarItems", "SimilarItemsByQuery", "UnknownRoute" })]
     [InlineData(RouteGroup.Privacy, new[] { "ExportUser", "ExportUserByQuery", "ForgetUser", "ForgetUserByQuery", "UserVector", "UserVectorByQuery" })]
-    [InlineData(RouteGroup.Operations, new[] { "ActivateModel", "ChallengeModel", "DeleteItem", "DeleteItemByQuery", "PutItems", "RetrainStatus", "StartRetrain", "Status", "StopChallenger" })]
+    [InlineData(RouteGroup.Operations, new[] { "ActivateModel", "ChallengeModel", "DeleteItem", "DeleteItemByQuery", "PromoteChallenger", "PutItems", "RetrainStatus", "StartRetrain", "Status", "StopChallenger" })]
     public void RouteTable_Group_HoldsExactlyItsRoutes(RouteGroup group, string[] expected)
     {
         Assert.Equal(expected, RouteTable.Routes.Where(r => r.Group == group).Select(r => r.Name).Order(StringComparer.Ordinal));

@@ -61,6 +61,11 @@ internal sealed class StatusCommand : CliCommand
                 + (challenger.Reason is { Length: > 0 } why ? $"; reason: {why}" : string.Empty));
         }
 
+        if (status.LastPromotion is { } promotion)
+        {
+            output.WriteLine($"last promotion: {promotion.Version ?? "-"} at {promotion.Started?.ToString("u", CultureInfo.InvariantCulture) ?? "-"} ({promotion.RunId}): {promotion.Reason}");
+        }
+
         output.WriteLine();
         output.WriteLine($"kept versions ({status.Versions.Count}):");
         output.WriteLine($"  {"",1} {"version",-24} {"created",-20} {"items",8} {"NDCG@10",8} {"HR@10",8} {"pop NDCG@10",11}");

@@ -229,11 +229,11 @@ public sealed record ModelActivationResponse
     [JsonPropertyName("activatedAt")]
     public required DateTimeOffset ActivatedAt { get; init; }
 
-    /// <summary>Gets what made the version live: <c>retrain</c> or <c>rollback</c>; null on pointers written before it was recorded.</summary>
+    /// <summary>Gets what made the version live: <c>retrain</c>, <c>rollback</c> or <c>promotion</c>; null on pointers written before it was recorded.</summary>
     [JsonPropertyName("trigger")]
     public string? Trigger { get; init; }
 
-    /// <summary>Gets who asked for the activation (a run id for <c>retrain</c>; the operator for <c>rollback</c>); null when not recorded.</summary>
+    /// <summary>Gets who asked for the activation (a run id for <c>retrain</c> and an automatic <c>promotion</c>; the operator for <c>rollback</c> and a manual one); null when not recorded.</summary>
     [JsonPropertyName("activatedBy")]
     public string? ActivatedBy { get; init; }
 

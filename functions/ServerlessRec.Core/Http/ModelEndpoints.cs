@@ -5,8 +5,8 @@ using ServerlessRec.Pipeline;
 namespace ServerlessRec.Http;
 
 /// <summary>
-/// The operations handlers of the model versions, written once for both hosts: <c>GET /api/status</c> and
-/// <c>POST /api/models/{version}/activate</c> (a rollback), over <see cref="ModelAdministration"/>.
+/// The operations handlers of the model versions, written once for both hosts: <c>GET /api/status</c>,
+/// <c>POST /api/models/{version}/activate</c> (a rollback) and the champion/challenger routes, over <see cref="ModelAdministration"/>.
 /// </summary>
 public sealed class ModelEndpoints
 {
@@ -99,6 +99,34 @@ public sealed class ModelEndpoints
                 ArgumentNullException.ThrowIfNull(request);
                 var result = await _administration.StopChallengeAsync(cancellationToken).ConfigureAwait(false);
                 return Results.Json(new ModelChallengerResponse { Challenger = result.Challenger, Changed = result.Changed }, ApiJsonContext.Default.ModelChallengerResponse);
+            },
+            _logger);
+
+    /// <summary>
+    /// <c>POST /api/models/challenger/promote</c> with <c>{"reason": "…", "requestedBy": "…"}</c> (both optional; <c>{}</c> at
+    /// least): makes the challenger the live version after the activation checks and ends the challenge. 200 with the new
+    /// pointer (<c>changed</c> false when the challenger was already live: its pointer is only removed); 404 when no
+    /// challenger runs; 409 when a check fails or the challenger or the live pointer changed during the call.
+    /// </summary>
+    public Task<IResult> PromoteChallengerAsync(HttpRequest request, CancellationToken cancellationToken = default) =>
+        ApiProblems.HandleAsync(
+            async () =>
+            {
+                ArgumentNullException.ThrowIfNull(request);
+                var body = await RequestBody.ReadAsync<ModelActivationRequest>(request, cancellationToken).ConfigureAwait(false);
+                var result = await _administration.PromoteChallengerAsync(body.RequestedBy, body.Reason, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var response = new ModelActivationResponse
+                {
+                    Version = result.Live.Version,
+                    PreviousVersion = result.Live.PreviousVersion,
+                    ActivatedAt = result.Live.ActivatedAt,
+                    Trigger = result.Live.Trigger,
+                    ActivatedBy = result.Live.ActivatedBy,
+                    Reason = result.Live.Reason,
+                    Changed = result.Changed,
+                    RunId = result.RunId,
+                };
+                return Results.Json(response, ApiJsonContext.Default.ModelActivationResponse);
             },
             _logger);
 }

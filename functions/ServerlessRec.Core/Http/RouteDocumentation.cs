@@ -74,6 +74,7 @@ public sealed record RouteDocumentation(
         ["RetrainStatus"] = new("A retraining's status, current step and outcome.", null, 200, typeof(RetrainStatusResponse), [400, 404, 503], []),
         ["ActivateModel"] = new("Makes a kept model version live again (rollback), after checking its files and index.", typeof(ModelActivationRequest), 200, typeof(ModelActivationResponse), [.. s_bodyProblems, 404, 409], []),
         ["ChallengeModel"] = new("Serves a kept model version to a share of the users beside the live one (champion/challenger), after checking its files and index.", typeof(ModelChallengeRequest), 200, typeof(ModelChallengerResponse), [.. s_bodyProblems, 404, 409], []),
+        ["PromoteChallenger"] = new("Makes the challenger the live version (after checking its files and index) and ends the challenge.", typeof(ModelActivationRequest), 200, typeof(ModelActivationResponse), [.. s_bodyProblems, 404, 409], []),
         ["StopChallenger"] = new("Stops the challenger: every user gets the live version again.", null, 200, typeof(ModelChallengerResponse), [409], []),
         ["Status"] = new("The live model version, the kept versions and the last runs.", null, 200, typeof(ModelStatus), [400],
             [new("runs", RouteParameterLocation.Query, typeof(int), false, $"How many runs to list (0 to {ModelEndpoints.MaxRuns}); 10 when omitted.")]),

@@ -65,6 +65,9 @@ public static class RouteTable
     /// <summary>The template of <c>DELETE /api/models/challenger</c>.</summary>
     public const string StopChallengerTemplate = "models/challenger";
 
+    /// <summary>The template of <c>POST /api/models/challenger/promote</c>; its last segment differs from <see cref="ActivateModelTemplate"/>'s and <see cref="ChallengeModelTemplate"/>'s, so neither captures it with version <c>challenger</c>.</summary>
+    public const string PromoteChallengerTemplate = "models/challenger/promote";
+
     /// <summary>The template of <c>GET /api/openapi.json</c>, the API's OpenAPI document (<see cref="ApiDocument"/>).</summary>
     public const string OpenApiTemplate = "openapi.json";
 
@@ -94,6 +97,7 @@ public static class RouteTable
         new("ActivateModel", HttpMethods.Post, ActivateModelTemplate, RouteGroup.Operations, (s, r, c) => Models(s).ActivateAsync(r, RouteIds.FromPath(r, ActivateModelTemplate, "version"), c)),
         new("ChallengeModel", HttpMethods.Post, ChallengeModelTemplate, RouteGroup.Operations, (s, r, c) => Models(s).ChallengeAsync(r, RouteIds.FromPath(r, ChallengeModelTemplate, "version"), c)),
         new("StopChallenger", HttpMethods.Delete, StopChallengerTemplate, RouteGroup.Operations, (s, r, c) => Models(s).StopChallengeAsync(r, c)),
+        new("PromoteChallenger", HttpMethods.Post, PromoteChallengerTemplate, RouteGroup.Operations, (s, r, c) => Models(s).PromoteChallengerAsync(r, c)),
         new("Status", HttpMethods.Get, "status", RouteGroup.Operations, (s, r, c) => Models(s).StatusAsync(r, c)),
         new("Health", HttpMethods.Get, "health", RouteGroup.Serving, (s, r, c) => Serving(s).HealthAsync(r, c)),
         new("OpenApi", HttpMethods.Get, OpenApiTemplate, RouteGroup.Serving, (s, r, c) => s.GetRequiredService<OpenApiEndpoints>().GetAsync(r, c)),

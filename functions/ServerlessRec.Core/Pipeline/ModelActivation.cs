@@ -5,8 +5,8 @@ using ServerlessRec.Storage;
 namespace ServerlessRec.Pipeline;
 
 /// <summary>What made a version live, recorded in <c>models/current.json</c>.</summary>
-/// <param name="Trigger"><see cref="ModelActivation.RetrainTrigger"/> or <see cref="ModelActivation.RollbackTrigger"/>.</param>
-/// <param name="By">Who asked: the run id of a retraining, the operator of a rollback.</param>
+/// <param name="Trigger"><see cref="ModelActivation.RetrainTrigger"/>, <see cref="ModelActivation.RollbackTrigger"/> or <see cref="ModelActivation.PromotionTrigger"/>.</param>
+/// <param name="By">Who asked: the run id of a retraining (or of an automatic promotion), the operator of a rollback or promotion.</param>
 /// <param name="Reason">Why, in the words of whoever asked (<see langword="null"/>: not given).</param>
 public sealed record ActivationOrigin(string Trigger, string? By = null, string? Reason = null);
 
@@ -18,6 +18,9 @@ public static class ModelActivation
 
     /// <summary>The <c>trigger</c> of an activation that goes back to a kept version.</summary>
     public const string RollbackTrigger = "rollback";
+
+    /// <summary>The <c>trigger</c> of an activation that makes the challenger the champion (by an operator or by the retraining's rule).</summary>
+    public const string PromotionTrigger = "promotion";
 
     /// <summary>
     /// Verifies the version's artefacts (hashes) and flips the pointer with an ETag condition, so two activations
@@ -37,7 +40,9 @@ public static class ModelActivation
 
     /// <summary>
     /// Writes the pointer to <paramref name="version"/> only if it still has <paramref name="expectedETag"/> (the ETag read
-    /// with <paramref name="current"/>); the one write of every activation, retraining and rollback alike.
+    /// with <paramref name="current"/>); the one write of every activation, retraining, rollback and promotion alike. A
+    /// challenger (<c>models/challenger.json</c>) that names <paramref name="version"/> is then removed: once live, the version
+    /// has nothing left to challenge, and both arms would be the same model.
     /// </summary>
     /// <exception cref="BlobConditionFailedException">Another activation changed the pointer since it was read.</exception>
     public static async Task<ModelPointer> FlipAsync(IBlobStore store, ModelPointer? current, string? expectedETag, string version, DateTimeOffset now, ActivationOrigin origin, CancellationToken cancellationToken = default)
@@ -55,6 +60,27 @@ public static class ModelActivation
             Reason = origin.Reason,
         };
         await ModelPointer.WriteAsync(store, pointer, expectedETag, cancellationToken).ConfigureAwait(false);
+        await EndChallengeOfAsync(store, version).ConfigureAwait(false);
         return pointer;
+    }
+
+    // The pointer is already written, so this is not cancelled half-way. Only the challenger read here is removed (its
+    // ETag): an operator who starts another challenger meanwhile keeps it.
+    private static async Task EndChallengeOfAsync(IBlobStore store, string version)
+    {
+        var (challenger, etag) = await ChallengerPointer.ReadAsync(store, CancellationToken.None).ConfigureAwait(false);
+        if (challenger?.Version != version || etag is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await ChallengerPointer.DeleteAsync(store, etag, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (BlobConditionFailedException)
+        {
+            // Changed since it was read: whoever changed it chose the challenger now running.
+        }
     }
 }

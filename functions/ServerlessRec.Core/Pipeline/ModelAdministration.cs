@@ -62,12 +62,23 @@ public sealed partial class ModelAdministration
             versions.Add(await SummarizeAsync(version, pointer, cancellationToken).ConfigureAwait(false));
         }
 
+        var names = await ListRunNamesAsync(cancellationToken).ConfigureAwait(false);
+        var runRecords = new List<RunSummary>();
+        foreach (var name in names.Take(runs))
+        {
+            runRecords.Add(await ReadRunAsync(name, cancellationToken).ConfigureAwait(false));
+        }
+
+        // Promotions are named by their trigger (RecordAsync), so the last one is found without reading older records.
+        var promotionName = names.FirstOrDefault(n => n.Contains($"-{ModelActivation.PromotionTrigger}-", StringComparison.Ordinal));
+        var lastPromotion = promotionName is null ? null : await ReadRunAsync(promotionName, cancellationToken).ConfigureAwait(false);
         return new ModelStatus
         {
             Live = pointer,
             Challenger = challenger,
             Versions = versions,
-            Runs = await ReadRunsAsync(runs, cancellationToken).ConfigureAwait(false),
+            Runs = runRecords,
+            LastPromotion = lastPromotion,
         };
     }
 
@@ -121,7 +132,7 @@ public sealed partial class ModelAdministration
         var pointer = await ModelActivation.FlipAsync(_store, current, etag, version, now, new ActivationOrigin(ModelActivation.RollbackTrigger, requestedBy, reason), cancellationToken).ConfigureAwait(false);
         _telemetry?.ModelActivated(version, ModelActivation.RollbackTrigger);
         LogActivated(_logger, version, current?.Version);
-        var runId = await RecordAsync(pointer, requestedBy, reason).ConfigureAwait(false);
+        var runId = await RecordRollbackAsync(pointer, requestedBy, reason).ConfigureAwait(false);
         return new ModelActivationResult(pointer, Changed: true, runId);
     }
 
@@ -191,6 +202,69 @@ public sealed partial class ModelAdministration
         }
 
         return new ModelChallengeResult(current, Changed: deleted);
+    }
+
+    /// <summary>
+    /// Promotes the challenger: its version passes the activation checks (manifest, every artefact's hash, the index),
+    /// <c>models/challenger.json</c> is removed only if it still has the ETag read first, then the live pointer flips to the
+    /// version (trigger <see cref="ModelActivation.PromotionTrigger"/>) only if it still has its ETag, and the promotion is
+    /// recorded in <c>runs/</c> like a rollback. A challenger that is already the live version is only removed.
+    /// </summary>
+    /// <param name="requestedBy">Who asks: an operator, or the run id of the retraining whose rule promoted it.</param>
+    /// <param name="reason">Why (recorded in the pointer and the run record).</param>
+    /// <param name="expectedVersion">The challenger version the caller decided on (the rule's measurement); <see langword="null"/>: whichever runs.</param>
+    /// <param name="cancellationToken">Cancels the promotion before the first write.</param>
+    /// <exception cref="NotFoundException">No challenger runs (field <c>challenger</c>).</exception>
+    /// <exception cref="BlobConditionFailedException">
+    /// The challenger is not <paramref name="expectedVersion"/>, or it or the live pointer changed during the call: nothing
+    /// changed (a challenger removed before a failed flip is written back).
+    /// </exception>
+    /// <exception cref="ModelActivationRefusedException">An artefact is missing or does not match its hash, or the index is missing or incomplete.</exception>
+    public async Task<ModelPromotionResult> PromoteChallengerAsync(string? requestedBy, string? reason, string? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        var (challenger, challengerETag) = await ChallengerPointer.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
+        if (challenger is null || challengerETag is null)
+        {
+            throw new NotFoundException("challenger", $"no challenger runs (models/{ChallengerPointer.BlobName} does not exist): start one with POST /api/models/{{version}}/challenge or serverlessrec challenge VERSION --share 0.1");
+        }
+
+        if (expectedVersion is not null && challenger.Version != expectedVersion)
+        {
+            throw new BlobConditionFailedException($"the challenger is now {challenger.Version}, not {expectedVersion}: it was changed, so it is not promoted");
+        }
+
+        var (live, liveETag) = await ModelPointer.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
+        if (live?.Version == challenger.Version)
+        {
+            var removed = await ChallengerPointer.DeleteAsync(_store, challengerETag, cancellationToken).ConfigureAwait(false);
+            return new ModelPromotionResult(live, challenger, Changed: false, RunId: null) { ChallengerRemoved = removed };
+        }
+
+        await VerifyAsync(challenger.Version, cancellationToken).ConfigureAwait(false);
+
+        // The challenger goes first: if it changed meanwhile, nothing has changed yet and the caller gets a 409.
+        await ChallengerPointer.DeleteAsync(_store, challengerETag, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var origin = new ActivationOrigin(ModelActivation.PromotionTrigger, requestedBy, reason);
+        ModelPointer pointer;
+        try
+        {
+            pointer = await ModelActivation.FlipAsync(_store, live, liveETag, challenger.Version, now, origin, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (BlobConditionFailedException)
+        {
+            // Another activation won the race: the challenge goes on as it was, unless someone started another meanwhile.
+            await RestoreChallengerAsync(challenger).ConfigureAwait(false);
+            throw;
+        }
+
+        _telemetry?.ModelActivated(challenger.Version, ModelActivation.PromotionTrigger);
+        LogPromoted(_logger, challenger.Version, live?.Version, requestedBy ?? "unknown", reason ?? string.Empty);
+        var text = $"promoted challenger {challenger.Version} over {live?.Version ?? "no live model"}"
+            + (requestedBy is { Length: > 0 } ? $" by {requestedBy}" : string.Empty)
+            + (reason is { Length: > 0 } ? $": {reason}" : string.Empty);
+        var runId = await RecordAsync(pointer, ModelActivation.PromotionTrigger, text).ConfigureAwait(false);
+        return new ModelPromotionResult(pointer, challenger, Changed: true, runId) { ChallengerRemoved = true };
     }
 
     /// <summary>Checks a challenger's share: a finite number above 0 and at most <see cref="ChallengerPointer.MaxShare"/>.</summary>
@@ -332,9 +406,8 @@ public sealed partial class ModelAdministration
         }
     }
 
-    private async Task<IReadOnlyList<RunSummary>> ReadRunsAsync(int count, CancellationToken cancellationToken)
+    private async Task<List<string>> ListRunNamesAsync(CancellationToken cancellationToken)
     {
-        // Run ids start with their UTC start time (yyyyMMdd-HHmmss), so name order is time order.
         var names = new List<string>();
         await foreach (var blob in _store.ListAsync(ContainerNames.Runs, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -344,47 +417,66 @@ public sealed partial class ModelAdministration
             }
         }
 
-        var runs = new List<RunSummary>();
-        foreach (var name in names.OrderDescending(StringComparer.Ordinal).Take(count))
-        {
-            var blob = await _store.ReadAsync(ContainerNames.Runs, name, cancellationToken).ConfigureAwait(false);
-            RetrainRunRecord? record = null;
-            try
-            {
-                record = blob is null ? null : JsonSerializer.Deserialize<RetrainRunRecord>(blob.Content.Span);
-            }
-            catch (JsonException)
-            {
-                // Listed as unreadable below: one damaged record must not hide the others.
-            }
-
-            runs.Add(record is null
-                ? new RunSummary { RunId = name[..^".json".Length], Outcome = "unreadable", Reason = $"{ContainerNames.Runs}/{name} is not a run record" }
-                : new RunSummary
-                {
-                    RunId = record.RunId,
-                    Trigger = record.Trigger,
-                    Started = record.Started,
-                    Finished = record.Finished,
-                    Outcome = record.Outcome,
-                    Version = record.Version,
-                    Reason = record.Outcome == "failed" ? RetrainFailureText.Describe(record) : record.Reason,
-                });
-        }
-
-        return runs;
+        // Run ids start with their UTC start time (yyyyMMdd-HHmmss), so name order is time order; newest first.
+        names.Sort((a, b) => string.CompareOrdinal(b, a));
+        return names;
     }
 
-    private async Task<string> RecordAsync(ModelPointer pointer, string? requestedBy, string? reason)
+    private async Task<RunSummary> ReadRunAsync(string name, CancellationToken cancellationToken)
     {
-        var runId = $"{pointer.ActivatedAt.UtcDateTime:yyyyMMdd-HHmmss}-{ModelActivation.RollbackTrigger}-{Guid.NewGuid().ToString("N")[..6]}";
-        var text = $"rolled back from {pointer.PreviousVersion ?? "no live model"} to {pointer.Version}"
-            + (requestedBy is { Length: > 0 } ? $" by {requestedBy}" : string.Empty)
-            + (reason is { Length: > 0 } ? $": {reason}" : string.Empty);
+        var blob = await _store.ReadAsync(ContainerNames.Runs, name, cancellationToken).ConfigureAwait(false);
+        RetrainRunRecord? record = null;
+        try
+        {
+            record = blob is null ? null : JsonSerializer.Deserialize<RetrainRunRecord>(blob.Content.Span);
+        }
+        catch (JsonException)
+        {
+            // Listed as unreadable below: one damaged record must not hide the others.
+        }
+
+        return record is null
+            ? new RunSummary { RunId = name[..^".json".Length], Outcome = "unreadable", Reason = $"{ContainerNames.Runs}/{name} is not a run record" }
+            : new RunSummary
+            {
+                RunId = record.RunId,
+                Trigger = record.Trigger,
+                Started = record.Started,
+                Finished = record.Finished,
+                Outcome = record.Outcome,
+                Version = record.Version,
+                Reason = record.Outcome == "failed" ? RetrainFailureText.Describe(record) : record.Reason,
+            };
+    }
+
+    private async Task RestoreChallengerAsync(ChallengerPointer challenger)
+    {
+        try
+        {
+            await ChallengerPointer.WriteAsync(_store, challenger, expectedETag: null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (BlobConditionFailedException)
+        {
+            // Another challenger was started meanwhile: it is the operator's latest choice and stays.
+        }
+    }
+
+    private Task<string> RecordRollbackAsync(ModelPointer pointer, string? requestedBy, string? reason) =>
+        RecordAsync(
+            pointer,
+            ModelActivation.RollbackTrigger,
+            $"rolled back from {pointer.PreviousVersion ?? "no live model"} to {pointer.Version}"
+                + (requestedBy is { Length: > 0 } ? $" by {requestedBy}" : string.Empty)
+                + (reason is { Length: > 0 } ? $": {reason}" : string.Empty));
+
+    private async Task<string> RecordAsync(ModelPointer pointer, string trigger, string text)
+    {
+        // The trigger is in the run id, so the status finds the last promotion by name without reading every record.
+        var runId = $"{pointer.ActivatedAt.UtcDateTime:yyyyMMdd-HHmmss}-{trigger}-{Guid.NewGuid().ToString("N")[..6]}";
         var record = new RetrainRunRecord
         {
             RunId = runId,
-            Trigger = ModelActivation.RollbackTrigger,
+            Trigger = trigger,
             Started = pointer.ActivatedAt,
             Finished = pointer.ActivatedAt,
             Outcome = "activated",
@@ -408,6 +500,9 @@ public sealed partial class ModelAdministration
 
     [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "Challenger {Version} stopped")]
     private static partial void LogChallengerStopped(ILogger logger, string version);
+
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Challenger {Version} promoted over {PreviousVersion} by {RequestedBy}: {Reason}")]
+    private static partial void LogPromoted(ILogger logger, string version, string? previousVersion, string requestedBy, string reason);
 }
 
 /// <summary>What an activation did.</summary>
@@ -447,9 +542,14 @@ public sealed record ModelStatus
     [JsonPropertyName("versions")]
     public required IReadOnlyList<ModelVersionSummary> Versions { get; init; }
 
-    /// <summary>Gets the last runs (retrainings and rollbacks), newest first.</summary>
+    /// <summary>Gets the last runs (retrainings, rollbacks and promotions), newest first.</summary>
     [JsonPropertyName("runs")]
     public required IReadOnlyList<RunSummary> Runs { get; init; }
+
+    /// <summary>Gets the newest promotion of a challenger (by an operator or by a retraining's rule); <see langword="null"/>: none recorded.</summary>
+    [JsonPropertyName("lastPromotion")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RunSummary? LastPromotion { get; init; }
 }
 
 /// <summary>One kept model version.</summary>
@@ -492,7 +592,7 @@ public sealed record RunSummary
     [JsonPropertyName("runId")]
     public required string RunId { get; init; }
 
-    /// <summary>Gets who started the run: <c>timer</c>, <c>admin</c>, <c>cli</c>, or <c>rollback</c> for an activation by an operator; null for an unreadable record.</summary>
+    /// <summary>Gets who started the run: <c>timer</c>, <c>admin</c>, <c>cli</c>, <c>rollback</c> for an activation by an operator, or <c>promotion</c> for a promoted challenger; null for an unreadable record.</summary>
     [JsonPropertyName("trigger")]
     public string? Trigger { get; init; }
 

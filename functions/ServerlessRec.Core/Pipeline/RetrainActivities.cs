@@ -51,9 +51,20 @@ public sealed class RetrainActivities
     private readonly EventTypeOptions _eventTypes;
     private readonly TimeProvider _time;
     private readonly ServerlessRecTelemetry? _telemetry;
+    private readonly IModelIndexVerifier _indexes;
 
     /// <summary>Creates the activities; with <paramref name="telemetry"/>, runs, quarantined lines and activations are counted.</summary>
-    public RetrainActivities(IBlobStore store, IItemIndexPublisher publisher, TwoTowerOptions training, EventTypeOptions eventTypes, TimeProvider time, ServerlessRecTelemetry? telemetry = null)
+    /// <param name="store">Where the logs, models, runs and pointers are.</param>
+    /// <param name="publisher">The index backend new versions are published to.</param>
+    /// <param name="training">The trainer's options.</param>
+    /// <param name="eventTypes">The event types and their weights.</param>
+    /// <param name="time">The clock of exports and activations.</param>
+    /// <param name="telemetry">Where runs, quarantined lines and activations are counted; none when <see langword="null"/>.</param>
+    /// <param name="indexes">
+    /// The check of a kept version's index before an automatic promotion makes it live; <see langword="null"/>: the embedded
+    /// index's files with the embedded publisher, else the item count of <paramref name="publisher"/>'s index.
+    /// </param>
+    public RetrainActivities(IBlobStore store, IItemIndexPublisher publisher, TwoTowerOptions training, EventTypeOptions eventTypes, TimeProvider time, ServerlessRecTelemetry? telemetry = null, IModelIndexVerifier? indexes = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(publisher);
@@ -66,6 +77,7 @@ public sealed class RetrainActivities
         _eventTypes = eventTypes;
         _time = time;
         _telemetry = telemetry;
+        _indexes = indexes ?? (publisher is EmbeddedItemIndexPublisher ? new EmbeddedModelIndexVerifier(store) : new PublishedIndexVerifier(publisher));
     }
 
     /// <summary>Runs one activity as a measured retraining step (<see cref="RetrainActivitiesExtensions.MeasureStepAsync{T}"/>).</summary>
@@ -160,6 +172,35 @@ public sealed class RetrainActivities
 
         var groups = OnlineMetricsCalculator.Compute(served, attributed.Events, _eventTypes, v => catalogs.GetValueOrDefault(v), out var unattributed);
         return new OnlineMetricsResult(from, to, groups, unattributed, unreadable) { Challenge = ChallengerComparison.Compare(groups, input.ChallengerMinImpressions) };
+    }
+
+    /// <summary>
+    /// Step 0c′ (<see cref="RetrainOptions.AutoPromoteChallenger"/>, when the comparison says <c>better</c>): promotes the
+    /// challenger the comparison measured through <see cref="ModelAdministration.PromoteChallengerAsync"/>, the path of
+    /// <c>POST /api/models/challenger/promote</c>, with the run id as who. A challenger that was stopped or replaced since
+    /// is not promoted (the result says so); a retry that finds this run's promotion live reports it done.
+    /// </summary>
+    public async Task<ChallengerPromotionResult> AutoPromoteChallenger(ChallengerPromotionInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (live, _) = await ModelPointer.ReadAsync(_store).ConfigureAwait(false);
+        if (live is not null && live.Version == input.Version && live.Trigger == ModelActivation.PromotionTrigger && live.ActivatedBy == input.RunId)
+        {
+            return new ChallengerPromotionResult(true, input.Version, live.PreviousVersion, null, input.Reason);
+        }
+
+        var (challenger, _) = await ChallengerPointer.ReadAsync(_store).ConfigureAwait(false);
+        if (challenger?.Version != input.Version)
+        {
+            var now = challenger is null ? "no challenger runs now" : $"the challenger is now {challenger.Version}";
+            return new ChallengerPromotionResult(false, input.Version, null, null, $"not promoted: the comparison measured {input.Version}, but {now}");
+        }
+
+        var administration = new ModelAdministration(_store, _indexes, _time, telemetry: _telemetry);
+        var result = await administration.PromoteChallengerAsync(input.RunId, input.Reason, input.Version).ConfigureAwait(false);
+        return result.Changed
+            ? new ChallengerPromotionResult(true, input.Version, result.Live.PreviousVersion, result.RunId, input.Reason)
+            : new ChallengerPromotionResult(false, input.Version, null, null, $"not promoted: {input.Version} was already the live version; its challenger pointer was removed");
     }
 
     /// <summary>
@@ -1050,6 +1091,17 @@ public sealed class RetrainActivities
             await _file.FlushAsync().ConfigureAwait(false);
             _file.Position = 0;
             await store.UploadAsync(container, name, _file).ConfigureAwait(false);
+        }
+    }
+
+    // A remote index backend's check when none is given: the version's index holds one document per item, as activation requires.
+    private sealed class PublishedIndexVerifier(IItemIndexPublisher publisher) : IModelIndexVerifier
+    {
+        public async Task<string?> FindProblemAsync(ModelManifest manifest, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(manifest);
+            var count = await publisher.CountAsync(manifest.Version, cancellationToken).ConfigureAwait(false);
+            return count == manifest.ItemCount ? null : $"the index of model {manifest.Version} holds {count} items, the version has {manifest.ItemCount}: the index is missing or incomplete";
         }
     }
 }

@@ -25,6 +25,7 @@ public sealed record RetrainInput(string Trigger, RetrainSettings Settings, Date
             OnlineMetricsDays = options.OnlineMetricsDays,
             ImpressionRetentionDays = options.ImpressionRetentionDays,
             ChallengerMinImpressions = options.ChallengerMinImpressions,
+            AutoPromoteChallenger = options.AutoPromoteChallenger,
         };
         return new RetrainInput(trigger, settings, runStart);
     }
@@ -53,6 +54,9 @@ public sealed record RetrainSettings(int BlobsPerShard, double PromotionMargin, 
 
     /// <summary>Gets the impressions each arm needs for a champion/challenger verdict. See <see cref="RetrainOptions.ChallengerMinImpressions"/>.</summary>
     public long ChallengerMinImpressions { get; init; } = RetrainOptions.DefaultChallengerMinImpressions;
+
+    /// <summary>Gets a value indicating whether a <c>better</c> challenger is promoted by the run. See <see cref="RetrainOptions.AutoPromoteChallenger"/>.</summary>
+    public bool AutoPromoteChallenger { get; init; }
 }
 
 /// <summary>Input of ExpireImpressions: impression day folders before <paramref name="RetentionDays"/> days ahead of the run's day go.</summary>
@@ -181,7 +185,7 @@ public sealed record RetrainRunRecord
     /// <summary>Gets the run id (<c>yyyyMMdd-HHmmss-…</c>, UTC start time first); the record is <c>runs/&lt;runId&gt;.json</c>.</summary>
     public required string RunId { get; init; }
 
-    /// <summary>Gets who started the run: <c>timer</c>, <c>admin</c> or <c>cli</c>; <c>rollback</c> for an activation by an operator.</summary>
+    /// <summary>Gets who started the run: <c>timer</c>, <c>admin</c> or <c>cli</c>; <c>rollback</c> for an activation by an operator; <c>promotion</c> for a promoted challenger.</summary>
     public required string Trigger { get; init; }
 
     /// <summary>Gets when the run started (orchestration time).</summary>
@@ -261,6 +265,12 @@ public sealed record RetrainRunRecord
 
     /// <summary>Gets why the online metrics could not be computed (the run went on without them).</summary>
     public string? OnlineMetricsError { get; init; }
+
+    /// <summary>Gets the automatic promotion of the challenger (<see cref="RetrainOptions.AutoPromoteChallenger"/>): <see langword="null"/> when the rule was off or the comparison did not say <c>better</c>.</summary>
+    public ChallengerPromotionResult? ChallengerPromotion { get; init; }
+
+    /// <summary>Gets why the automatic promotion failed after its retries (the run went on against the live model it found).</summary>
+    public string? ChallengerPromotionError { get; init; }
 
     /// <summary>Gets how many impression log blobs older than the retention were deleted.</summary>
     public int ImpressionBlobsExpired { get; init; }

@@ -64,6 +64,7 @@ public static partial class RetrainFailureText
         nameof(RetrainActivities.RemoveStaleScratch) => "removing the scratch files of earlier runs",
         nameof(RetrainActivities.PurgeForgotten) => "erasing forgotten users' events",
         nameof(RetrainActivities.ComputeOnlineMetrics) => "computing the online metrics",
+        nameof(RetrainActivities.AutoPromoteChallenger) => "promoting the challenger",
         nameof(RetrainActivities.ExpireImpressions) => "deleting old impression logs",
         nameof(RetrainActivities.ListPartitions) => "listing the event logs of the training window",
         nameof(RetrainActivities.Compact) => "reading and validating the event logs",

@@ -101,6 +101,16 @@ public sealed class RetrainOptions
     [Range(1, 1_000_000_000)]
     public long ChallengerMinImpressions { get; set; } = DefaultChallengerMinImpressions;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether a retraining promotes the challenger on its own when the online-metrics
+    /// comparison says <c>better</c>: the 95% interval of the CTR@10 lift is above 0 and each arm has at least
+    /// <see cref="ChallengerMinImpressions"/> impressions at positions 0–9. The promotion is the one of
+    /// <c>POST /api/models/challenger/promote</c> (trigger <c>promotion</c>, the run id as who, the lift as why), and it
+    /// happens before training, so the run's own candidate is then gated against the promoted version.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: the comparison is reported and an operator promotes.</value>
+    public bool AutoPromoteChallenger { get; set; }
+
     /// <summary>Gets or sets how many attempts an activity gets before the run fails.</summary>
     /// <value>The default is 3.</value>
     [Range(1, 20)]

@@ -82,6 +82,29 @@ public static partial class RetrainOrchestration
                 }
 
                 Step("onlineMetrics");
+
+                // Before training: the candidate this run trains is then gated against the promoted version, as against
+                // any live model. Only one measured challenger version is promoted; a failure is recorded and the run goes on.
+                if (settings.AutoPromoteChallenger && record.OnlineMetrics?.Challenge is { Verdict: ChallengerVerdicts.Better, ChallengerVersions: [var challenger] } challenge)
+                {
+                    Progress("promoteChallenger");
+                    try
+                    {
+                        var why = $"Retrain:AutoPromoteChallenger: {challenge.Reason}, over {challenge.ChallengerImpressions} challenger and {challenge.ChampionImpressions} champion impressions";
+                        var promotion = await context.CallActivityAsync<ChallengerPromotionResult>(nameof(RetrainActivities.AutoPromoteChallenger), new ChallengerPromotionInput(runId, challenger, why), retry);
+                        record = record with { ChallengerPromotion = promotion };
+                        if (promotion.Promoted)
+                        {
+                            LogChallengerPromoted(log, runId, challenger, promotion.PreviousVersion, why);
+                        }
+                    }
+                    catch (TaskFailedException ex)
+                    {
+                        record = record with { ChallengerPromotionError = ex.FailureDetails?.ErrorMessage ?? ex.Message };
+                    }
+
+                    Step("promoteChallenger");
+                }
             }
 
             Progress("expireImpressions");
@@ -216,6 +239,9 @@ public static partial class RetrainOrchestration
 
     [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Retrain run {RunId}: activity {Activity} failed after {Seconds:F1} s: {Error}")]
     private static partial void LogStepFailed(ILogger logger, string runId, string activity, double seconds, string error);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Information, Message = "Retrain run {RunId} promoted challenger {Version} over {PreviousVersion}: {Reason}")]
+    private static partial void LogChallengerPromoted(ILogger logger, string runId, string version, string? previousVersion, string reason);
 
     [LoggerMessage(EventId = 3105, Level = LogLevel.Information, Message = "Retrain run {RunId} finished in {Seconds:F1} s: {Outcome} (version {Version}; {Reason})")]
     private static partial void LogRunFinished(ILogger logger, string runId, string outcome, double seconds, string? version, string? reason);

@@ -68,6 +68,7 @@ public static class RetrainReport
 
         AppendData(html, record);
         AppendOnlineMetrics(html, record);
+        AppendChallenge(html, record);
         AppendTraining(html, record.Training);
         AppendMetrics(html, record.Evaluation);
         if (record.StepSeconds.Count > 0)
@@ -173,6 +174,59 @@ public static class RetrainReport
                 .Append("; unreadable impression log lines: ").Append(N(online.UnreadableLines)).Append(".</p>\n");
         }
     }
+
+    // Champion against challenger: each arm's CTR@10 with its own 95% interval (normal approximation, clamped to [0, 1]),
+    // the lift with the interval the verdict is taken on, and what this run did about it.
+    private static void AppendChallenge(StringBuilder html, RetrainRunRecord record)
+    {
+        if (record.OnlineMetrics?.Challenge is not { } c)
+        {
+            return;
+        }
+
+        var championVersions = record.OnlineMetrics.Groups.Where(g => g.Arm == Serving.RecommendationArms.Champion).Select(g => g.ModelVersion).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        html.Append("<h2>Champion/challenger</h2>\n<table><tr><th>arm</th><th>model version</th><th>impressions@10</th><th>clicks@10</th><th>CTR@10</th><th>95% interval</th></tr>\n");
+        AppendArm(html, Serving.RecommendationArms.Champion, string.Join(", ", championVersions), c.ChampionImpressions, c.ChampionClicks, c.ChampionCtrAt10);
+        AppendArm(html, Serving.RecommendationArms.Challenger, string.Join(", ", c.ChallengerVersions), c.ChallengerImpressions, c.ChallengerClicks, c.ChallengerCtrAt10);
+        html.Append("</table>\n<table><tr><th>lift (challenger − champion)</th><th>95% interval</th><th>verdict</th><th>impressions each arm needs</th><th>promoted by this run</th></tr>\n<tr><td>")
+            .Append(Points(c.Difference)).Append("</td><td>").Append(Points(c.Low)).Append(" to ").Append(Points(c.High)).Append("</td><td>").Append(E(c.Verdict))
+            .Append("</td><td>").Append(N(c.MinImpressions)).Append("</td><td>").Append(record.ChallengerPromotion?.Promoted == true ? "yes" : "no").Append("</td></tr></table>\n<p>")
+            .Append(E(c.Reason)).Append(". ");
+        if (record.ChallengerPromotion is { } promotion)
+        {
+            html.Append(promotion.Promoted
+                ? $"Promoted automatically (Retrain:AutoPromoteChallenger): {E(promotion.Version)} is live, replacing {E(promotion.PreviousVersion ?? "no live model")}"
+                    + (promotion.PromotionRunId is { } id ? $" (record <code>{E(id)}</code>)" : string.Empty)
+                    + "; this run's candidate was gated against it."
+                : $"Not promoted automatically: {E(promotion.Reason)}.");
+        }
+        else if (record.ChallengerPromotionError is { } error)
+        {
+            html.Append("The automatic promotion failed (the run went on against the live model): ").Append(E(error)).Append('.');
+        }
+        else if (c.Verdict == ChallengerVerdicts.Better)
+        {
+            html.Append(c.ChallengerVersions.Count > 1
+                ? "Not promoted automatically: the window saw more than one challenger version."
+                : "Not promoted automatically (Retrain:AutoPromoteChallenger is off): promote with <code>POST /api/models/challenger/promote</code> or <code>serverlessrec challenge --promote</code>.");
+        }
+        else
+        {
+            html.Append("Not promoted: only a <code>better</code> verdict promotes.");
+        }
+
+        html.Append("</p>\n");
+    }
+
+    private static void AppendArm(StringBuilder html, string arm, string versions, long impressions, long clicks, double ctr)
+    {
+        var half = impressions == 0 ? 0 : ChallengerComparison.Z95 * Math.Sqrt(ctr * (1 - ctr) / impressions);
+        html.Append("<tr><td>").Append(E(arm)).Append("</td><td>").Append(E(versions)).Append("</td><td>").Append(N(impressions)).Append("</td><td>").Append(N(clicks))
+            .Append("</td><td>").Append(N(ctr, "P2")).Append("</td><td>").Append(N(Math.Max(0, ctr - half), "P2")).Append(" to ").Append(N(Math.Min(1, ctr + half), "P2")).Append("</td></tr>\n");
+    }
+
+    // A CTR difference in percentage points, signed.
+    private static string Points(double difference) => N(difference * 100, "+0.00;-0.00;0.00") + " pts";
 
     private static void AppendTraining(StringBuilder html, TrainResult? training)
     {

@@ -14,6 +14,10 @@ public sealed class RetrainActivityFunctions(RetrainActivities activities)
     public Task<OnlineMetricsResult> ComputeOnlineMetricsAsync([ActivityTrigger] OnlineMetricsInput input) =>
         activities.MeasureStepAsync(nameof(RetrainActivities.ComputeOnlineMetrics), a => a.ComputeOnlineMetrics(input));
 
+    [Function(nameof(RetrainActivities.AutoPromoteChallenger))]
+    public Task<ChallengerPromotionResult> AutoPromoteChallengerAsync([ActivityTrigger] ChallengerPromotionInput input) =>
+        activities.MeasureStepAsync(nameof(RetrainActivities.AutoPromoteChallenger), a => a.AutoPromoteChallenger(input));
+
     [Function(nameof(RetrainActivities.ExpireImpressions))]
     public Task<int> ExpireImpressionsAsync([ActivityTrigger] ExpireImpressionsInput input) =>
         activities.MeasureStepAsync(nameof(RetrainActivities.ExpireImpressions), a => a.ExpireImpressions(input));

@@ -268,6 +268,11 @@ public sealed class OpenApiDocumentTests(ServeFixture serve) : IClassFixture<Ser
         yield return new("Status", "runs not a number", model, Get("api/status?runs=all"), 400);
         yield return new("StopChallenger", "running", model, Send(HttpMethod.Delete, "api/models/challenger"), 200);
         yield return new("StopChallenger", "none running", model, Send(HttpMethod.Delete, "api/models/challenger"), 200);
+        yield return new("PromoteChallenger", "none running", model, Json(HttpMethod.Post, "api/models/challenger/promote", "{}"), 404);
+        yield return new("ChallengeModel", "again, to promote it", model, Json(HttpMethod.Post, "api/models/v0/challenge", """{"share":0.1}"""), 200);
+        yield return new("PromoteChallenger", "unknown property", model, Json(HttpMethod.Post, "api/models/challenger/promote", """{"why":"x"}"""), 400);
+        yield return new("PromoteChallenger", "running", model, Json(HttpMethod.Post, "api/models/challenger/promote", """{"reason":"openapi test"}"""), 200);
+        yield return new("ActivateModel", "back to v1 after the promotion", model, Json(HttpMethod.Post, "api/models/v1/activate", "{}"), 200);
         yield return new("StartRetrain", "unknown property", model, Json(HttpMethod.Post, "api/retrain", """{"now":true}"""), 400);
         yield return new("StartRetrain", "valid", model, Json(HttpMethod.Post, "api/retrain", "{}"), 202);
         yield return new("RetrainStatus", "started run", model, Get("api/retrain/" + RetrainScheduler.InstanceId), 200);

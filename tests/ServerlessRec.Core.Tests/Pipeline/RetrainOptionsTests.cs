@@ -17,6 +17,7 @@ public sealed class RetrainOptionsTests
         Assert.False(options.RequireLiveComparison);
         Assert.Equal(1, options.OnlineMetricsDays);
         Assert.Equal(30, options.ImpressionRetentionDays);
+        Assert.False(options.AutoPromoteChallenger);
         Assert.Empty(Validate(options));
     }
 
@@ -49,7 +50,7 @@ public sealed class RetrainOptionsTests
     public void From_Options_CarriesEverySettingAndTheRunStartIntoTheInput()
     {
         var start = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
-        var options = new RetrainOptions { WindowDays = 7, FutureTimestampSkew = TimeSpan.FromMinutes(5), RequireLiveComparison = true, PreviousVersionGracePeriod = TimeSpan.FromMinutes(2), OnlineMetricsDays = 3, ImpressionRetentionDays = 9 };
+        var options = new RetrainOptions { WindowDays = 7, FutureTimestampSkew = TimeSpan.FromMinutes(5), RequireLiveComparison = true, PreviousVersionGracePeriod = TimeSpan.FromMinutes(2), OnlineMetricsDays = 3, ImpressionRetentionDays = 9, AutoPromoteChallenger = true };
 
         var input = RetrainInput.From("test", options, start);
 
@@ -59,6 +60,7 @@ public sealed class RetrainOptionsTests
         Assert.True(input.Settings.RequireLiveComparison);
         Assert.Equal(120, input.Settings.GraceSeconds);
         Assert.Equal((3, 9), (input.Settings.OnlineMetricsDays, input.Settings.ImpressionRetentionDays));
+        Assert.True(input.Settings.AutoPromoteChallenger);
     }
 
     private static List<ValidationResult> Validate(RetrainOptions options)
