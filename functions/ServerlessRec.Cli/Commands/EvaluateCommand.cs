@@ -80,6 +80,8 @@ internal sealed class EvaluateCommand : CliCommand
         if (seeds > 1)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean over {seeds} seeds: two-tower NDCG@10 {reports.Average(r => r.Model.NdcgAt10):F4} (sd {StdDev(reports.Select(r => r.Model.NdcgAt10)):F4}), HR@10 {reports.Average(r => r.Model.HitRateAt10):F4}, coverage@10 {reports.Average(r => r.Model.CoverageAt10):F3}; popularity NDCG@10 {reports.Average(r => r.Popularity.NdcgAt10):F4}"));
+            // Choices between settings are made on VALIDATION (the tuned model's best epoch), never on TEST.
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean over {seeds} seeds: VALIDATION NDCG@10 two-tower {reports.Average(r => r.ModelValidation.NdcgAt10):F4} (sd {StdDev(reports.Select(r => r.ModelValidation.NdcgAt10)):F4}), popularity {reports.Average(r => r.PopularityValidation.NdcgAt10):F4}"));
         }
 
         if (jsonPath is not null)
@@ -93,8 +95,18 @@ internal sealed class EvaluateCommand : CliCommand
                 epochs = reports[0].Epochs,
                 trainingExamplesPerSecond = reports[0].TrainingExamplesPerSecond,
                 wallSeconds = reports[0].Elapsed.TotalSeconds,
-                seeds = reports.Select((r, i) => new { seed = options.Seed + i, model = r.Model, popularity = r.Popularity, epochs = r.Epochs, wallSeconds = r.Elapsed.TotalSeconds }).ToArray(),
+                seeds = reports.Select((r, i) => new
+                {
+                    seed = options.Seed + i,
+                    model = r.Model,
+                    popularity = r.Popularity,
+                    validation = new { model = r.ModelValidation, popularity = r.PopularityValidation },
+                    epochs = r.Epochs,
+                    trainingExamplesPerSecond = r.TrainingExamplesPerSecond,
+                    wallSeconds = r.Elapsed.TotalSeconds,
+                }).ToArray(),
                 meanModelNdcgAt10 = reports.Average(r => r.Model.NdcgAt10),
+                meanModelValidationNdcgAt10 = reports.Average(r => r.ModelValidation.NdcgAt10),
                 options,
             };
             await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(json, JsonOptions), cancellationToken).ConfigureAwait(false);

@@ -30,6 +30,27 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Evaluate_TwoSeeds_ReportsEachSeedsValidationScoreAndTheirMean()
+    {
+        var log = Path.Combine(_root, "log.jsonl");
+        var json = Path.Combine(_root, "out.json");
+        Assert.Equal(0, (await RunAsync("generate", "--users", "200", "--items", "100", "--events", "4000", "--seed", "3", "--out", log)).Code);
+
+        var (code, output, error) = await RunAsync("evaluate", "--data", log, "--format", "jsonl", "--seeds", "2", "--epochs", "2", "--dim", "8", "--hidden", "16", "--negatives", "16", "--json", json, "--root", Path.Combine(_root, "store"));
+
+        // Settings are compared on VALIDATION, so every seed's tuned VALIDATION score and their mean must be reported.
+        Assert.True(code == 0, error);
+        Assert.Contains("mean over 2 seeds: VALIDATION NDCG@10 two-tower", output, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var seeds = document.RootElement.GetProperty("seeds").EnumerateArray().ToList();
+        Assert.Equal(2, seeds.Count);
+        var validation = seeds.Select(s => s.GetProperty("validation").GetProperty("model").GetProperty("ndcg@10").GetDouble()).ToList();
+        Assert.All(validation, v => Assert.InRange(v, 1e-9, 1.0));
+        Assert.All(seeds, s => Assert.True(s.GetProperty("trainingExamplesPerSecond").GetDouble() > 0));
+        Assert.Equal(validation.Average(), document.RootElement.GetProperty("meanModelValidationNdcgAt10").GetDouble(), 12);
+    }
+
+    [Fact]
     public async Task Evaluate_MissingFile_FailsWithAMessageAndNoStackTrace()
     {
         var (code, _, error) = await RunAsync("evaluate", "--data", Path.Combine(_root, "nope.csv"));
