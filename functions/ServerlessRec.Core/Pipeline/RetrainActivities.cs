@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
 using ServerlessRec.Diagnostics;
@@ -39,21 +38,20 @@ public sealed class RetrainActivities
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
-    // The dataset of the run in progress, shared by the activities that need it when they run in one process
-    // (buildDataset, seedHistories, train, evaluate and exportOnnx): building it from the shards took 19 s at 10M
-    // events, once per activity. One entry per store, keyed by the shard list (shard blobs are unique to a run), so
-    // an activity on another instance, or after a restart, loads its own; released when the run record is written.
-    // The dataset is never written after it is built.
-    private static readonly ConditionalWeakTable<IBlobStore, CachedDataset> DatasetCache = new();
     private readonly IBlobStore _store;
     private readonly IItemIndexPublisher _publisher;
     private readonly TwoTowerOptions _training;
     private readonly EventTypeOptions _eventTypes;
     private readonly TimeProvider _time;
     private readonly ServerlessRecTelemetry? _telemetry;
+    private readonly RetrainDatasetCache _datasets;
 
-    /// <summary>Creates the activities; with <paramref name="telemetry"/>, runs, quarantined lines and activations are counted.</summary>
-    public RetrainActivities(IBlobStore store, IItemIndexPublisher publisher, TwoTowerOptions training, EventTypeOptions eventTypes, TimeProvider time, ServerlessRecTelemetry? telemetry = null)
+    /// <summary>
+    /// Creates the activities; with <paramref name="telemetry"/>, runs, quarantined lines and activations are counted.
+    /// A host that creates activities per call passes its singleton <paramref name="datasets"/>, so the steps of a run
+    /// load the dataset once; without one, these activities keep their own.
+    /// </summary>
+    public RetrainActivities(IBlobStore store, IItemIndexPublisher publisher, TwoTowerOptions training, EventTypeOptions eventTypes, TimeProvider time, ServerlessRecTelemetry? telemetry = null, RetrainDatasetCache? datasets = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(publisher);
@@ -66,6 +64,7 @@ public sealed class RetrainActivities
         _eventTypes = eventTypes;
         _time = time;
         _telemetry = telemetry;
+        _datasets = datasets ?? new RetrainDatasetCache();
     }
 
     /// <summary>Runs one activity as a measured retraining step (<see cref="RetrainActivitiesExtensions.MeasureStepAsync{T}"/>).</summary>
@@ -871,13 +870,13 @@ public sealed class RetrainActivities
     internal async Task<(InteractionDataset Data, long ExcludedEvents, int ForgottenUsers, string? CatalogWatermark)> LoadAsync(IReadOnlyList<string> shards)
     {
         var key = string.Join('\n', shards);
-        if (DatasetCache.TryGetValue(_store, out var cached) && cached.Key == key)
+        if (_datasets.TryGet(_store, key, out var cached))
         {
-            return cached.Loaded;
+            return cached;
         }
 
         var loaded = await LoadFromShardsAsync(shards).ConfigureAwait(false);
-        DatasetCache.AddOrUpdate(_store, new CachedDataset(key, loaded));
+        _datasets.Set(_store, key, loaded);
         return loaded;
     }
 
@@ -925,13 +924,7 @@ public sealed class RetrainActivities
     }
 
     /// <summary>Drops the cached dataset of a run (its shards live under <c>work/&lt;runId&gt;/</c>).</summary>
-    private void ReleaseDataset(string runId)
-    {
-        if (DatasetCache.TryGetValue(_store, out var cached) && cached.Key.StartsWith($"{WorkFolder}/{runId}/", StringComparison.Ordinal))
-        {
-            DatasetCache.Remove(_store);
-        }
-    }
+    private void ReleaseDataset(string runId) => _datasets.Release(_store, $"{WorkFolder}/{runId}/");
 
     private async Task<(InteractionDataset Data, long ExcludedEvents, int ForgottenUsers, string? CatalogWatermark)> LoadFromShardsAsync(IReadOnlyList<string> shards)
     {
@@ -972,8 +965,6 @@ public sealed class RetrainActivities
         {
         }
     }
-
-    private sealed record CachedDataset(string Key, (InteractionDataset Data, long ExcludedEvents, int ForgottenUsers, string? CatalogWatermark) Loaded);
 
     /// <summary>One line of a seed list: a bulk blob to seed, with its ETag and its users.</summary>
     private sealed record SeedUsersLine(string Blob, string ETag, IReadOnlyList<string> Users);

@@ -174,10 +174,12 @@ public sealed class RetrainOrchestrationTests : IDisposable
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
         await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), Training(), new EventTypeOptions(), time)));
 
-        var first = await RetrainScheduler.TryStartAsync(host.Client, Input());
-        var second = await RetrainScheduler.TryStartAsync(host.Client, Input());
+        using var scheduler = new RetrainScheduler();
+
+        var first = await scheduler.TryStartAsync(host.Client, Input());
+        var second = await scheduler.TryStartAsync(host.Client, Input());
         await host.Client.WaitForInstanceCompletionAsync(RetrainScheduler.InstanceId);
-        var afterwards = await RetrainScheduler.TryStartAsync(host.Client, Input());
+        var afterwards = await scheduler.TryStartAsync(host.Client, Input());
         var last = await host.Client.WaitForInstanceCompletionAsync(RetrainScheduler.InstanceId, getInputsAndOutputs: true);
 
         Assert.True(first.Started);
