@@ -105,10 +105,10 @@ internal sealed class RetrainCommand : CliCommand
             return 1;
         }
 
-        output.WriteLine(outcome.Outcome == "activated"
+        output.WriteLine(outcome.Outcome == RunOutcome.Activated
             ? $"model {outcome.Version} is live ({outcome.Reason})"
-            : $"no new model: {outcome.Outcome} ({outcome.Reason}); the live model is unchanged");
-        return outcome.Outcome == "activated" ? 0 : 3;
+            : $"no new model: {outcome.Outcome.ToWireName()} ({outcome.Reason}); the live model is unchanged");
+        return outcome.Outcome == RunOutcome.Activated ? 0 : 3;
     }
 
     private static async Task<RetrainRunRecord?> RunRecordAsync(IBlobStore store, string runId, CancellationToken cancellationToken)

@@ -161,7 +161,7 @@ public sealed record RetrainStatusResponse
     /// <summary>Gets the outcome of an ended run: activated, rejected or no-data when completed; failed or terminated otherwise.</summary>
     [JsonPropertyName("outcome")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Outcome { get; init; }
+    public RunOutcome? Outcome { get; init; }
 
     /// <summary>Gets the version that went live, when one did.</summary>
     [JsonPropertyName("version")]

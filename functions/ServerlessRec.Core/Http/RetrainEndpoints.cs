@@ -95,9 +95,9 @@ public sealed partial class RetrainEndpoints
         var (outcomeName, reason) = status switch
         {
             OrchestrationRuntimeStatus.Completed => (outcome?.Outcome, outcome?.Reason),
-            OrchestrationRuntimeStatus.Failed => ("failed", metadata.FailureDetails?.ErrorMessage ?? $"failed during {progress?.Step ?? "start"}"),
-            OrchestrationRuntimeStatus.Terminated => ("terminated", $"terminated during {progress?.Step ?? "start"} before the run could write its record; the next run removes its scratch"),
-            _ => ((string?)null, (string?)null),
+            OrchestrationRuntimeStatus.Failed => (RunOutcome.Failed, metadata.FailureDetails?.ErrorMessage ?? $"failed during {progress?.Step ?? "start"}"),
+            OrchestrationRuntimeStatus.Terminated => (RunOutcome.Terminated, $"terminated during {progress?.Step ?? "start"} before the run could write its record; the next run removes its scratch"),
+            _ => ((RunOutcome?)null, (string?)null),
         };
         return new RetrainStatusResponse
         {

@@ -359,7 +359,7 @@ public sealed partial class ModelAdministration
             }
 
             runs.Add(record is null
-                ? new RunSummary { RunId = name[..^".json".Length], Outcome = "unreadable", Reason = $"{ContainerNames.Runs}/{name} is not a run record" }
+                ? new RunSummary { RunId = name[..^".json".Length], Outcome = RunOutcome.Unreadable, Reason = $"{ContainerNames.Runs}/{name} is not a run record" }
                 : new RunSummary
                 {
                     RunId = record.RunId,
@@ -368,7 +368,7 @@ public sealed partial class ModelAdministration
                     Finished = record.Finished,
                     Outcome = record.Outcome,
                     Version = record.Version,
-                    Reason = record.Outcome == "failed" ? RetrainFailureText.Describe(record) : record.Reason,
+                    Reason = record.Outcome == RunOutcome.Failed ? RetrainFailureText.Describe(record) : record.Reason,
                 });
         }
 
@@ -387,7 +387,7 @@ public sealed partial class ModelAdministration
             Trigger = ModelActivation.RollbackTrigger,
             Started = pointer.ActivatedAt,
             Finished = pointer.ActivatedAt,
-            Outcome = "activated",
+            Outcome = RunOutcome.Activated,
             Version = pointer.Version,
             Reason = text,
         };
@@ -506,7 +506,7 @@ public sealed record RunSummary
 
     /// <summary>Gets the outcome: activated, rejected, no-data, failed (or unreadable for a damaged record).</summary>
     [JsonPropertyName("outcome")]
-    public required string Outcome { get; init; }
+    public required RunOutcome Outcome { get; init; }
 
     /// <summary>Gets the version the run made live (a retraining that activated one, or a rollback); null otherwise.</summary>
     [JsonPropertyName("version")]

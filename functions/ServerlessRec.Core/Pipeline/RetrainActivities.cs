@@ -891,7 +891,7 @@ public sealed class RetrainActivities
             return;
         }
 
-        _telemetry.RetrainRunFinished(record.Outcome == "no-data" ? "skipped" : record.Outcome);
+        _telemetry.RetrainRunFinished(record.Outcome == RunOutcome.NoData ? "skipped" : record.Outcome.ToWireName());
         foreach (var (reason, count) in record.RejectedByReason)
         {
             _telemetry.Quarantined(reason, count);

@@ -79,7 +79,7 @@ public sealed record LogBlob(string Name, string ETag, bool Seed);
 public sealed record RetrainProgress(string RunId, string Step);
 
 /// <summary>Output of the orchestration.</summary>
-public sealed record RetrainOutcome(string RunId, string Outcome, string? Version, string? Reason);
+public sealed record RetrainOutcome(string RunId, RunOutcome Outcome, string? Version, string? Reason);
 
 /// <summary>Input of Compact: one shard's log blobs.</summary>
 /// <param name="RunId">The run.</param>
@@ -190,8 +190,8 @@ public sealed record RetrainRunRecord
     /// <summary>Gets when the run ended (set in every written record).</summary>
     public DateTimeOffset? Finished { get; init; }
 
-    /// <summary>Gets the outcome: activated, rejected, no-data or failed.</summary>
-    public required string Outcome { get; init; }
+    /// <summary>Gets the outcome: activated, rejected, no-data or failed (running only while the run is in progress).</summary>
+    public required RunOutcome Outcome { get; init; }
 
     /// <summary>Gets the version the run made live (a retraining that activated one, or a rollback); null otherwise.</summary>
     public string? Version { get; init; }

@@ -53,7 +53,7 @@ public sealed class RetrainWithAzureAISearchTests : IAsyncLifetime
         var (metadata, outcome) = await RetrainAsync();
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
-        Assert.Equal("activated", outcome!.Outcome);
+        Assert.Equal(RunOutcome.Activated, outcome!.Outcome);
         var index = "items-v" + outcome.Version;
         Assert.Contains(index, _service.IndexNames());
         var manifest = await ServerlessRec.Onnx.ModelPackage.ReadManifestAsync(_store, outcome.Version!);
@@ -85,7 +85,7 @@ public sealed class RetrainWithAzureAISearchTests : IAsyncLifetime
     public async Task Retrain_UploadFailingPermanently_LeavesThePreviousVersionLive()
     {
         var (_, first) = await RetrainAsync();
-        Assert.Equal("activated", first!.Outcome);
+        Assert.Equal(RunOutcome.Activated, first!.Outcome);
         _service.FailDocument("i7", 400, "The document is malformed (simulated).");
 
         var (metadata, second) = await RetrainAsync();
@@ -133,7 +133,7 @@ public sealed class RetrainWithAzureAISearchTests : IAsyncLifetime
         // The PUT lands once the version's index is created: after the training read the catalog, before the activation.
         var (_, outcome) = await RetrainAsync(new WritesAnUpdateWhenTheIndexIsCreated(SearchTestBackend.Publisher(_service), updates, late));
 
-        Assert.Equal("activated", outcome!.Outcome);
+        Assert.Equal(RunOutcome.Activated, outcome!.Outcome);
         var index = "items-v" + outcome.Version;
         using var model = await ServingModel.LoadAsync(_store, outcome.Version!);
         Assert.NotNull(model.Manifest.CatalogWatermark);

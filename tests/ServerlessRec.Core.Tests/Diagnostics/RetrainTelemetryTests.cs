@@ -66,7 +66,7 @@ public sealed class RetrainTelemetryTests : IDisposable
             outcome = metadata.ReadOutputAs<RetrainOutcome>()!;
         }
 
-        Assert.Equal("no-data", outcome.Outcome);
+        Assert.Equal(RunOutcome.NoData, outcome.Outcome);
         Assert.Equal("skipped", Assert.Single(recorder.Of(ServerlessRecTelemetry.RetrainRuns)).Tag("outcome"));
         var steps = recorder.Of(ServerlessRecTelemetry.RetrainStepDuration);
         Assert.Equal(

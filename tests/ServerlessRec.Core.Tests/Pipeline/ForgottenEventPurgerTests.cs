@@ -220,7 +220,7 @@ public sealed class ForgottenEventPurgerTests : IDisposable
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
 
         var outcome = metadata.ReadOutputAs<RetrainOutcome>()!;
-        Assert.Equal("no-data", outcome.Outcome);
+        Assert.Equal(RunOutcome.NoData, outcome.Outcome);
         var record = JsonSerializer.Deserialize<RetrainRunRecord>((await _local.ReadAsync(ContainerNames.Runs, $"{outcome.RunId}.json"))!.Content.Span)!;
         Assert.Equal((1, 1L), (record.PurgedBlobs, record.PurgedLines));
         Assert.Null(record.PurgeError);
@@ -246,7 +246,7 @@ public sealed class ForgottenEventPurgerTests : IDisposable
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
 
         var outcome = metadata.ReadOutputAs<RetrainOutcome>()!;
-        Assert.Equal("no-data", outcome.Outcome);
+        Assert.Equal(RunOutcome.NoData, outcome.Outcome);
         var record = JsonSerializer.Deserialize<RetrainRunRecord>((await _local.ReadAsync(ContainerNames.Runs, $"{outcome.RunId}.json"))!.Content.Span)!;
         Assert.Contains("storage outage on log writes", record.PurgeError, StringComparison.Ordinal);
         Assert.Equal((0, 0L), (record.PurgedBlobs, record.PurgedLines));

@@ -81,7 +81,7 @@ public sealed class OnlineMetricsRetrainTests : IDisposable
 
         var outcome = await RunAsync(new RetrainOptions { FirstRetryInterval = TimeSpan.FromMilliseconds(20) });
 
-        Assert.Equal("no-data", outcome.Outcome);
+        Assert.Equal(RunOutcome.NoData, outcome.Outcome);
         var record = JsonSerializer.Deserialize<RetrainRunRecord>((await _store.ReadAsync(ContainerNames.Runs, $"{outcome.RunId}.json"))!.Content.Span)!;
         Assert.Null(record.OnlineMetricsError);
         var online = record.OnlineMetrics!;
