@@ -53,18 +53,14 @@ public static class ModelEvaluation
         var popularityValidation = RankingEvaluator.Evaluate(split, HeldOut.Validation, new PopularityScorer(data, split.TrainEnds));
 
         progress?.Invoke("tuning epochs on VALIDATION");
-        var tuning = new TwoTowerTrainer(options).Train(
-            data,
-            split.TrainEnds,
-            model => RankingEvaluator.Evaluate(split, HeldOut.Validation, new TwoTowerScorer(model, data, options)).NdcgAt10,
-            epoch => progress?.Invoke(FormatEpoch(epoch)),
-            cancellationToken);
+        var protocol = new TuneThenRefit(options);
+        var tuning = protocol.Tune(data, split, split, epoch => progress?.Invoke(FormatEpoch(epoch)), cancellationToken: cancellationToken);
         var modelValidation = RankingEvaluator.Evaluate(split, HeldOut.Validation, new TwoTowerScorer(tuning.Model, data, options));
 
-        var final = options.Clone();
-        final.Epochs = Math.Max(1, tuning.BestEpoch);
+        // Every user's VALIDATION event joins the refit; TEST stays out for the report.
+        var final = protocol.RefitOptions(tuning.BestEpoch);
         progress?.Invoke($"retraining on TRAIN+VALIDATION for {final.Epochs} epochs");
-        var trained = new TwoTowerTrainer(final).Train(data, split.TrainValidationEnds, null, epoch => progress?.Invoke(FormatEpoch(epoch)), cancellationToken);
+        var trained = protocol.Refit(data, split.TrainValidationEnds, tuning.BestEpoch, epoch => progress?.Invoke(FormatEpoch(epoch)), cancellationToken: cancellationToken);
 
         return new ModelEvaluationReport
         {

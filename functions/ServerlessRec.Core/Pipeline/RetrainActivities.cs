@@ -424,20 +424,19 @@ public sealed class RetrainActivities
             await _store.WriteAsync(ContainerNames.Runs, tunedInfoBlob, JsonSerializer.SerializeToUtf8Bytes(tuned), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        if (data.EventCount > _training.RefitMaxEvents)
+        var protocol = new TuneThenRefit(_training);
+        if (!protocol.Refits(data))
         {
             return new TrainResult(tuned.BestEpoch, tuned.ValidationNdcgAt10, tuned.Losses, tuned.ValidationCurve, tuned.ExamplesPerSecond, tunedBlob, tunedBlob);
         }
 
-        var final = _training.Clone();
-        final.Epochs = Math.Max(1, tuned.BestEpoch);
         var resume = await _store.ReadAsync(ContainerNames.Runs, finalBlob, cancellationToken).ConfigureAwait(false) is { } saved ? TwoTowerCheckpoint.FromBytes(saved.Content.Span) : null;
-        if (resume is null || resume.Epoch < final.Epochs)
+        if (resume is null || resume.Epoch < protocol.RefitOptions(tuned.BestEpoch).Epochs)
         {
             // The newest positive of every evaluated user stays out: the gate scores the shipped model on it.
             var ends = split.AllButTestEnds;
             await TrainWritingAsync(
-                (emit, token) => new TwoTowerTrainer(final).Train(data, ends, null, null, resume, checkpoint => emit([(finalBlob, checkpoint.ToBytes())]), token),
+                (emit, token) => protocol.Refit(data, ends, tuned.BestEpoch, null, resume, checkpoint => emit([(finalBlob, checkpoint.ToBytes())]), token),
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -465,10 +464,10 @@ public sealed class RetrainActivities
 
         var sample = EarlyStoppingSample(split, _training.EarlyStoppingUsers, _training.Seed);
         return await TrainWritingAsync(
-            (emit, token) => new TwoTowerTrainer(_training).Train(
+            (emit, token) => new TuneThenRefit(_training).Tune(
                 data,
-                split.TrainEnds,
-                model => RankingEvaluator.Evaluate(sample, HeldOut.Validation, new TwoTowerScorer(model, data, _training)).NdcgAt10,
+                split,
+                sample,
                 null,
                 resume,
                 progress =>
