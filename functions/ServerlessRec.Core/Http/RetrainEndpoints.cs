@@ -107,7 +107,8 @@ public sealed partial class RetrainEndpoints
             LastUpdatedAt = metadata.LastUpdatedAt,
             Step = status == OrchestrationRuntimeStatus.Completed ? null : progress?.Step,
             RunId = outcome?.RunId ?? progress?.RunId,
-            Outcome = ended ? outcomeName : null,
+            // The wire name as a plain string: the documented schema stays a nullable string (an enum $ref would not take null).
+            Outcome = ended ? outcomeName?.ToWireName() : null,
             Version = outcome?.Version,
             Reason = reason,
         };

@@ -3,12 +3,6 @@ using Microsoft.DurableTask.Client;
 
 namespace ServerlessRec.Pipeline;
 
-/// <summary>Whether a start request began a run.</summary>
-/// <param name="Started">True when a new run was scheduled.</param>
-/// <param name="InstanceId">The singleton instance id.</param>
-/// <param name="Message">What happened, for logs and HTTP answers.</param>
-public sealed record RetrainStart(bool Started, string InstanceId, string Message);
-
 /// <summary>
 /// Starts the retraining as a singleton (the Durable Functions singleton pattern): one fixed instance id, and a new
 /// run only when that instance is not pending or running. Timer, admin call and CLI all start it this way. A host

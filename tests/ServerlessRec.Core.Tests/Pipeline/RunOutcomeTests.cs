@@ -6,7 +6,7 @@ namespace ServerlessRec.Core.Tests.Pipeline;
 
 /// <summary>
 /// <see cref="RunOutcome"/> keeps the strings run records and HTTP answers held before it was an enum: records already
-/// stored stay readable, and what is written (record, status, run listing) reads exactly as before.
+/// stored stay readable, and what is written (record, orchestration output, run listing) reads exactly as before.
 /// </summary>
 public sealed class RunOutcomeTests
 {
@@ -45,15 +45,12 @@ public sealed class RunOutcomeTests
     public void Serialize_EachOutcome_WritesItsWireNameEverywhere(RunOutcome outcome, string wire)
     {
         var record = new RetrainRunRecord { RunId = "r", Trigger = "timer", Started = DateTimeOffset.UnixEpoch, Outcome = outcome };
-        var status = new RetrainStatusResponse { InstanceId = "i", Status = "completed", CreatedAt = DateTimeOffset.UnixEpoch, LastUpdatedAt = DateTimeOffset.UnixEpoch, Outcome = outcome };
 
         var recordJson = JsonDocument.Parse(JsonSerializer.Serialize(record)).RootElement;
-        var statusJson = JsonDocument.Parse(JsonSerializer.Serialize(status, ApiJsonContext.Default.RetrainStatusResponse)).RootElement;
         var summaryJson = JsonDocument.Parse(JsonSerializer.Serialize(new RunSummary { RunId = "r", Outcome = outcome }, ApiJsonContext.Default.RunSummary)).RootElement;
 
         Assert.Equal(wire, outcome.ToWireName());
         Assert.Equal(wire, recordJson.GetProperty("Outcome").GetString());
-        Assert.Equal(wire, statusJson.GetProperty("outcome").GetString());
         Assert.Equal(wire, summaryJson.GetProperty("outcome").GetString());
         Assert.Equal(outcome, JsonSerializer.Deserialize<RetrainOutcome>($$"""{"RunId":"r","Outcome":"{{wire}}"}""")!.Outcome);
     }
