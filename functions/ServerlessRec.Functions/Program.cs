@@ -93,7 +93,8 @@ builder.Services.AddSingleton(sp => new RetrainActivities(
     sp.GetRequiredService<EventTypeOptions>(),
     sp.GetRequiredService<TimeProvider>(),
     sp.GetRequiredService<ServerlessRecTelemetry>(),
-    sp.GetRequiredService<IModelIndexVerifier>()));
+    sp.GetRequiredService<IModelIndexVerifier>(),
+    sp.GetRequiredService<RetrainDatasetCache>()));
 
 // WEBSITE_INSTANCE_ID names the App Service instance; each instance appends to its own events blob.
 var instanceId = Environment.GetEnvironmentVariable("WEBSITE_INSTANCE_ID") is { Length: > 0 } id ? id[..Math.Min(id.Length, 16)] : Environment.MachineName;

@@ -23,13 +23,3 @@ internal sealed class ItemDocument
     [JsonPropertyName(ItemIndexSchema.PopularityField)]
     public required long Popularity { get; init; }
 }
-
-/// <summary>The fields a query selects.</summary>
-internal sealed class ItemHit
-{
-    [JsonPropertyName(ItemIndexSchema.IdField)]
-    public string Id { get; init; } = string.Empty;
-
-    [JsonPropertyName(ItemIndexSchema.ItemIdField)]
-    public string ItemId { get; init; } = string.Empty;
-}

@@ -51,7 +51,9 @@ internal sealed class RetrainCommand : CliCommand
 
         // The in-process host logs every work item at Information; only warnings matter here.
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, training, eventTypes, timeProvider)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        // The host creates activities per call; they share this run's dataset through one cache.
+        var datasets = new RetrainDatasetCache();
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, training, eventTypes, timeProvider, datasets: datasets)), cancellationToken: cancellationToken).ConfigureAwait(false);
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, RetrainInput.From("cli", retrain, timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         output.WriteLine($"retraining {id} started (index: {(search.Provider == SearchProviderKind.AzureAISearch ? search.Endpoint : "embedded")})");
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -103,10 +105,10 @@ internal sealed class RetrainCommand : CliCommand
             return 1;
         }
 
-        output.WriteLine(outcome.Outcome == "activated"
+        output.WriteLine(outcome.Outcome == RunOutcome.Activated
             ? $"model {outcome.Version} is live ({outcome.Reason})"
-            : $"no new model: {outcome.Outcome} ({outcome.Reason}); the live model is unchanged");
-        return outcome.Outcome == "activated" ? 0 : 3;
+            : $"no new model: {outcome.Outcome.ToWireName()} ({outcome.Reason}); the live model is unchanged");
+        return outcome.Outcome == RunOutcome.Activated ? 0 : 3;
     }
 
     private static async Task<RetrainRunRecord?> RunRecordAsync(IBlobStore store, string runId, CancellationToken cancellationToken)

@@ -123,30 +123,3 @@ internal static class SampleStorefront
         }
     }
 }
-
-/// <summary>The answer of <c>GET /sample/catalog</c>.</summary>
-internal sealed record SampleCatalog
-{
-    [JsonPropertyName("items")]
-    public required IReadOnlyList<SampleCatalogItem> Items { get; init; }
-
-    /// <summary>Gets whether the catalog holds more than <see cref="SampleStorefront.MaxCatalogItems"/> available items (the rest show by id).</summary>
-    [JsonPropertyName("truncated")]
-    public required bool Truncated { get; init; }
-}
-
-/// <summary>One item of <see cref="SampleCatalog"/>.</summary>
-internal sealed record SampleCatalogItem
-{
-    [JsonPropertyName("itemId")]
-    public required string ItemId { get; init; }
-
-    [JsonPropertyName("title")]
-    public string? Title { get; init; }
-
-    [JsonPropertyName("categories")]
-    public required IReadOnlyList<string> Categories { get; init; }
-}
-
-[JsonSerializable(typeof(SampleCatalog))]
-internal sealed partial class SampleJsonContext : JsonSerializerContext;

@@ -82,7 +82,7 @@ internal sealed class StatusCommand : CliCommand
         output.WriteLine($"last runs ({status.Runs.Count}):");
         foreach (var run in status.Runs)
         {
-            output.WriteLine($"  {run.RunId,-32} {run.Trigger,-8} {run.Outcome,-10} {run.Version ?? "-",-24} {run.Reason}");
+            output.WriteLine($"  {run.RunId,-32} {run.Trigger,-8} {run.Outcome.ToWireName(),-10} {run.Version ?? "-",-24} {run.Reason}");
         }
     }
 

@@ -6,11 +6,6 @@ using ServerlessRec.Training;
 
 namespace ServerlessRec.Catalog;
 
-/// <summary>The latest state of one item the catalog API changed, folded from the update blobs in name order.</summary>
-/// <param name="Item">The item as last written (a delete keeps the id only).</param>
-/// <param name="FirstSeen">When an update blob first named the item (its age for new-item exposure).</param>
-public sealed record LiveItemState(CatalogItem Item, DateTimeOffset FirstSeen);
-
 /// <summary>
 /// What the catalog API changed, applied to one live model version on one instance: a small <b>delta segment</b>
 /// (an <see cref="EmbeddedItemIndex"/> of the items that need a vector the model does not have: ids unknown to it,

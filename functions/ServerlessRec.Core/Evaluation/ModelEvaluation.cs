@@ -3,34 +3,6 @@ using ServerlessRec.Training;
 
 namespace ServerlessRec.Evaluation;
 
-/// <summary>The result of <see cref="ModelEvaluation.Run"/>: test metrics of the model and the popularity baseline.</summary>
-public sealed record ModelEvaluationReport
-{
-    /// <summary>Gets the two-tower model's TEST metrics.</summary>
-    public required RankingMetrics Model { get; init; }
-
-    /// <summary>Gets the popularity baseline's TEST metrics.</summary>
-    public required RankingMetrics Popularity { get; init; }
-
-    /// <summary>Gets the model's best VALIDATION metrics (used to choose the epochs).</summary>
-    public required RankingMetrics ModelValidation { get; init; }
-
-    /// <summary>Gets the popularity baseline's VALIDATION metrics.</summary>
-    public required RankingMetrics PopularityValidation { get; init; }
-
-    /// <summary>Gets the number of epochs chosen on VALIDATION and used for the final training.</summary>
-    public required int Epochs { get; init; }
-
-    /// <summary>Gets the tuning run's per-epoch progress.</summary>
-    public required IReadOnlyList<TrainingEpoch> TuningEpochs { get; init; }
-
-    /// <summary>Gets the final training's throughput (examples/s).</summary>
-    public required double TrainingExamplesPerSecond { get; init; }
-
-    /// <summary>Gets the wall time of tuning, final training and evaluation.</summary>
-    public required TimeSpan Elapsed { get; init; }
-}
-
 /// <summary>
 /// The evaluation protocol end to end: tune the number of epochs on VALIDATION, retrain on
 /// TRAIN+VALIDATION, and report TEST metrics for the model and the popularity baseline.
@@ -53,18 +25,14 @@ public static class ModelEvaluation
         var popularityValidation = RankingEvaluator.Evaluate(split, HeldOut.Validation, new PopularityScorer(data, split.TrainEnds));
 
         progress?.Invoke("tuning epochs on VALIDATION");
-        var tuning = new TwoTowerTrainer(options).Train(
-            data,
-            split.TrainEnds,
-            model => RankingEvaluator.Evaluate(split, HeldOut.Validation, new TwoTowerScorer(model, data, options)).NdcgAt10,
-            epoch => progress?.Invoke(FormatEpoch(epoch)),
-            cancellationToken);
+        var protocol = new TuneThenRefit(options);
+        var tuning = protocol.Tune(data, split, split, epoch => progress?.Invoke(FormatEpoch(epoch)), cancellationToken: cancellationToken);
         var modelValidation = RankingEvaluator.Evaluate(split, HeldOut.Validation, new TwoTowerScorer(tuning.Model, data, options));
 
-        var final = options.Clone();
-        final.Epochs = Math.Max(1, tuning.BestEpoch);
+        // Every user's VALIDATION event joins the refit; TEST stays out for the report.
+        var final = protocol.RefitOptions(tuning.BestEpoch);
         progress?.Invoke($"retraining on TRAIN+VALIDATION for {final.Epochs} epochs");
-        var trained = new TwoTowerTrainer(final).Train(data, split.TrainValidationEnds, null, epoch => progress?.Invoke(FormatEpoch(epoch)), cancellationToken);
+        var trained = protocol.Refit(data, split.TrainValidationEnds, tuning.BestEpoch, epoch => progress?.Invoke(FormatEpoch(epoch)), cancellationToken: cancellationToken);
 
         return new ModelEvaluationReport
         {

@@ -2,16 +2,6 @@ using ServerlessRec.Training;
 
 namespace ServerlessRec.Evaluation;
 
-/// <summary>Which held-out event of the split is ranked.</summary>
-public enum HeldOut
-{
-    /// <summary>The second-to-last positive (model selection).</summary>
-    Validation,
-
-    /// <summary>The last positive (final numbers).</summary>
-    Test,
-}
-
 /// <summary>
 /// Ranks all items for every evaluated user and scores the held-out item (design.md, "Evaluation protocol"):
 /// items of the user's input history are excluded; ties count against the held-out item. A held-out event whose

@@ -257,7 +257,3 @@ public sealed partial class ApiEventLog
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "API event log blob {FullBlob} was full before this instance counted it full; appending to {NextBlob}")]
     private static partial void LogFullBlob(ILogger logger, string fullBlob, string nextBlob);
 }
-
-/// <summary>A request to seed the users of one API log blob at the next retraining.</summary>
-/// <param name="Blob">The log blob, in the events container.</param>
-public sealed record HistoryRepairRequest([property: System.Text.Json.Serialization.JsonPropertyName("blob")] string Blob);

@@ -2,9 +2,6 @@ using System.Text;
 
 namespace ServerlessRec.Events;
 
-/// <summary>Where one field of a delimited line is.</summary>
-internal readonly record struct FieldRange(int Start, int Length, bool HasEscapedQuotes);
-
 /// <summary>
 /// Splits one delimited line with RFC-4180 quoting. A record is one physical line: a quoted field that
 /// does not close on its line is rejected, so one stray quote cannot swallow the rest of a file.

@@ -3,15 +3,6 @@ using System.Text.Json;
 
 namespace ServerlessRec.Events;
 
-/// <summary>Why a timestamp was not accepted.</summary>
-internal enum TimestampError
-{
-    None,
-    NotRecognized,
-    NoOffset,
-    OutOfRange,
-}
-
 /// <summary>
 /// Parses the timestamps of the event contract from UTF-8 without allocating: strict ISO-8601 with an
 /// offset (a missing offset would make the instant depend on the reader's time zone) and Unix time.

@@ -6,52 +6,6 @@ using ServerlessRec.Storage;
 
 namespace ServerlessRec.Http;
 
-/// <summary>How far a <c>POST /api/events</c> with an <c>Idempotency-Key</c> got.</summary>
-public enum IdempotentPostState
-{
-    /// <summary>Received; the events may or may not be in the log yet (the post is in flight, or it failed or crashed).</summary>
-    Received,
-
-    /// <summary>The events are in the log (the commit point); some users' histories may still lack them.</summary>
-    Logged,
-
-    /// <summary>The events are in the log and in every user's history; the answer is kept for replays.</summary>
-    Complete,
-}
-
-/// <summary>What the requests container keeps about one idempotency key of <c>POST /api/events</c>.</summary>
-public sealed record IdempotencyMarker
-{
-    /// <summary>Gets the SHA-256 of the posted events, so the same key with other events is refused (422).</summary>
-    [JsonPropertyName("bodySha256")]
-    public required string BodySha256 { get; init; }
-
-    /// <summary>Gets when the post was first received: the timestamp of events that had none, on every retry too.</summary>
-    [JsonPropertyName("receivedAt")]
-    public required DateTimeOffset ReceivedAt { get; init; }
-
-    /// <summary>Gets how far the post got.</summary>
-    [JsonPropertyName("state")]
-    [JsonConverter(typeof(JsonStringEnumConverter<IdempotentPostState>))]
-    public required IdempotentPostState State { get; init; }
-
-    /// <summary>Gets until when a <see cref="IdempotentPostState.Received"/> post is taken to be still in flight.</summary>
-    [JsonPropertyName("leaseUntil")]
-    public DateTimeOffset LeaseUntil { get; init; }
-
-    /// <summary>Gets the log blob the events were appended to, once logged.</summary>
-    [JsonPropertyName("logBlob")]
-    public string? LogBlob { get; init; }
-
-    /// <summary>Gets the answer's <c>accepted</c>, once complete.</summary>
-    [JsonPropertyName("accepted")]
-    public int Accepted { get; init; }
-
-    /// <summary>Gets the answer's <c>users</c>, once complete.</summary>
-    [JsonPropertyName("users")]
-    public int Users { get; init; }
-}
-
 /// <summary>
 /// The idempotency markers of <c>POST /api/events</c>: one small blob per key, <c>requests/events/&lt;sha256(key)&gt;.json</c>
 /// (the key itself is not stored), written create-only and then replaced with its ETag, so two posts with one key never

@@ -16,18 +16,21 @@ public sealed partial class RetrainEndpoints
     private readonly RetrainOptions _options;
     private readonly ILogger<RetrainEndpoints> _logger;
     private readonly TimeProvider _time;
+    private readonly RetrainScheduler _scheduler;
 
     /// <summary>Creates the handlers.</summary>
     /// <param name="options">The retraining options each started run takes as its input.</param>
     /// <param name="logger">Where failures and starts are logged.</param>
     /// <param name="time">The clock whose "now" is a started run's start (its window and future-timestamp limit); the system clock when <see langword="null"/>.</param>
-    public RetrainEndpoints(RetrainOptions options, ILogger<RetrainEndpoints> logger, TimeProvider? time = null)
+    /// <param name="scheduler">The host's singleton scheduler, shared with its timer; one of these handlers' own when <see langword="null"/>.</param>
+    public RetrainEndpoints(RetrainOptions options, ILogger<RetrainEndpoints> logger, TimeProvider? time = null, RetrainScheduler? scheduler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         _options = options;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _scheduler = scheduler ?? new RetrainScheduler();
     }
 
     /// <summary>
@@ -45,7 +48,7 @@ public sealed partial class RetrainEndpoints
                     return NoDurableClient();
                 }
 
-                var start = await RetrainScheduler.TryStartAsync(client, RetrainInput.From("admin", _options, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+                var start = await _scheduler.TryStartAsync(client, RetrainInput.From("admin", _options, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
                 LogStart(_logger, start.Started, start.InstanceId, start.Message);
                 var statusUrl = $"/{RouteTable.Prefix}/retrain/{start.InstanceId}";
                 request.HttpContext.Response.Headers.Location = statusUrl;
@@ -92,9 +95,9 @@ public sealed partial class RetrainEndpoints
         var (outcomeName, reason) = status switch
         {
             OrchestrationRuntimeStatus.Completed => (outcome?.Outcome, outcome?.Reason),
-            OrchestrationRuntimeStatus.Failed => ("failed", metadata.FailureDetails?.ErrorMessage ?? $"failed during {progress?.Step ?? "start"}"),
-            OrchestrationRuntimeStatus.Terminated => ("terminated", $"terminated during {progress?.Step ?? "start"} before the run could write its record; the next run removes its scratch"),
-            _ => ((string?)null, (string?)null),
+            OrchestrationRuntimeStatus.Failed => (RunOutcome.Failed, metadata.FailureDetails?.ErrorMessage ?? $"failed during {progress?.Step ?? "start"}"),
+            OrchestrationRuntimeStatus.Terminated => (RunOutcome.Terminated, $"terminated during {progress?.Step ?? "start"} before the run could write its record; the next run removes its scratch"),
+            _ => ((RunOutcome?)null, (string?)null),
         };
         return new RetrainStatusResponse
         {
@@ -104,7 +107,8 @@ public sealed partial class RetrainEndpoints
             LastUpdatedAt = metadata.LastUpdatedAt,
             Step = status == OrchestrationRuntimeStatus.Completed ? null : progress?.Step,
             RunId = outcome?.RunId ?? progress?.RunId,
-            Outcome = ended ? outcomeName : null,
+            // The wire name as a plain string: the documented schema stays a nullable string (an enum $ref would not take null).
+            Outcome = ended ? outcomeName?.ToWireName() : null,
             Version = outcome?.Version,
             Reason = reason,
         };

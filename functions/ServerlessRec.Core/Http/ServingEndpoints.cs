@@ -24,7 +24,6 @@ public sealed partial class ServingEndpoints
     private readonly ForgottenUsers _forgotten;
     private readonly ApiEventLog _eventLog;
     private readonly IdempotencyMarkers _markers;
-    private readonly ILiveModelSource _models;
     private readonly EventTypeOptions _eventTypes;
     private readonly TimeProvider _time;
     private readonly ILogger<ServingEndpoints> _logger;
@@ -38,7 +37,6 @@ public sealed partial class ServingEndpoints
         ForgottenUsers forgotten,
         ApiEventLog eventLog,
         IdempotencyMarkers markers,
-        ILiveModelSource models,
         EventTypeOptions eventTypes,
         TimeProvider time,
         ILogger<ServingEndpoints> logger,
@@ -50,7 +48,6 @@ public sealed partial class ServingEndpoints
         ArgumentNullException.ThrowIfNull(forgotten);
         ArgumentNullException.ThrowIfNull(eventLog);
         ArgumentNullException.ThrowIfNull(markers);
-        ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(eventTypes);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
@@ -60,7 +57,6 @@ public sealed partial class ServingEndpoints
         _forgotten = forgotten;
         _eventLog = eventLog;
         _markers = markers;
-        _models = models;
         _eventTypes = eventTypes;
         _time = time;
         _logger = logger;

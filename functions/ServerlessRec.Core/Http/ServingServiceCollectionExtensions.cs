@@ -90,7 +90,10 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton(sp => new ModelAdministration(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<IModelIndexVerifier>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()?.CreateLogger<ModelAdministration>(), sp.GetRequiredService<ServerlessRecTelemetry>()));
         services.TryAddSingleton<ModelEndpoints>();
         services.TryAddSingleton(new RetrainOptions());
-        services.TryAddSingleton(sp => new RetrainEndpoints(sp.GetRequiredService<RetrainOptions>(), sp.GetRequiredService<ILogger<RetrainEndpoints>>(), sp.GetRequiredService<TimeProvider>()));
+        // One start gate and one run dataset per host (the timer and the admin route share the gate).
+        services.TryAddSingleton<RetrainScheduler>();
+        services.TryAddSingleton<RetrainDatasetCache>();
+        services.TryAddSingleton(sp => new RetrainEndpoints(sp.GetRequiredService<RetrainOptions>(), sp.GetRequiredService<ILogger<RetrainEndpoints>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<RetrainScheduler>()));
         return services;
     }
 }

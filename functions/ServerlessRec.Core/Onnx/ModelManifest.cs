@@ -4,11 +4,6 @@ using ServerlessRec.Events;
 
 namespace ServerlessRec.Onnx;
 
-/// <summary>The SHA-256 and size of one model artefact, checked whenever the artefact is loaded.</summary>
-/// <param name="Sha256">Lower-case hex SHA-256 of the artefact's bytes.</param>
-/// <param name="Bytes">The artefact's size.</param>
-public sealed record ArtifactInfo(string Sha256, long Bytes);
-
 /// <summary>
 /// <c>models/&lt;version&gt;/model.json</c>: everything serving needs to rebuild a user's vector exactly as
 /// training did (dimensions, history length, weights, decay, session rule), the artefacts with their hashes,

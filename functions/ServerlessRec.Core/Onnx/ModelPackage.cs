@@ -183,16 +183,3 @@ public sealed record ModelPackage(ModelManifest Manifest, IReadOnlyDictionary<st
     /// <summary>Lower-case hex SHA-256.</summary>
     public static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }
-
-/// <summary>A model artefact is missing, truncated, tampered with, or the export does not match the trainer.</summary>
-public sealed class ModelIntegrityException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public ModelIntegrityException() { }
-
-    /// <summary>Creates the exception with a message that names the artefact and what is wrong with it.</summary>
-    public ModelIntegrityException(string message) : base(message) { }
-
-    /// <summary>Creates the exception with a message and the failure that caused it.</summary>
-    public ModelIntegrityException(string message, Exception innerException) : base(message, innerException) { }
-}

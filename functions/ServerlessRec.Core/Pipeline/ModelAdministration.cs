@@ -436,7 +436,7 @@ public sealed partial class ModelAdministration
         }
 
         return record is null
-            ? new RunSummary { RunId = name[..^".json".Length], Outcome = "unreadable", Reason = $"{ContainerNames.Runs}/{name} is not a run record" }
+            ? new RunSummary { RunId = name[..^".json".Length], Outcome = RunOutcome.Unreadable, Reason = $"{ContainerNames.Runs}/{name} is not a run record" }
             : new RunSummary
             {
                 RunId = record.RunId,
@@ -445,7 +445,7 @@ public sealed partial class ModelAdministration
                 Finished = record.Finished,
                 Outcome = record.Outcome,
                 Version = record.Version,
-                Reason = record.Outcome == "failed" ? RetrainFailureText.Describe(record) : record.Reason,
+                Reason = record.Outcome == RunOutcome.Failed ? RetrainFailureText.Describe(record) : record.Reason,
             };
     }
 
@@ -479,7 +479,7 @@ public sealed partial class ModelAdministration
             Trigger = trigger,
             Started = pointer.ActivatedAt,
             Finished = pointer.ActivatedAt,
-            Outcome = "activated",
+            Outcome = RunOutcome.Activated,
             Version = pointer.Version,
             Reason = text,
         };
@@ -503,116 +503,4 @@ public sealed partial class ModelAdministration
 
     [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Challenger {Version} promoted over {PreviousVersion} by {RequestedBy}: {Reason}")]
     private static partial void LogPromoted(ILogger logger, string version, string? previousVersion, string requestedBy, string reason);
-}
-
-/// <summary>What an activation did.</summary>
-/// <param name="Live">The live pointer after it (unchanged when <paramref name="Changed"/> is false).</param>
-/// <param name="Changed">False when the version was already live.</param>
-/// <param name="RunId">The record of the activation in <c>runs/</c> (<see langword="null"/> when nothing changed).</param>
-public sealed record ModelActivationResult(ModelPointer Live, bool Changed, string? RunId);
-
-/// <summary>What a start or stop of the challenger did.</summary>
-/// <param name="Challenger">The challenger pointer written (start), or removed (stop; <see langword="null"/> when none ran).</param>
-/// <param name="Changed">False when nothing changed (the same challenger and share already ran, or none ran to stop).</param>
-public sealed record ModelChallengeResult(ChallengerPointer? Challenger, bool Changed);
-
-/// <summary>A kept version cannot be made live: an artefact fails its hash, or its index is missing or incomplete. The message names what failed.</summary>
-public sealed class ModelActivationRefusedException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public ModelActivationRefusedException(string version, string message) : base(message) => Version = version;
-
-    /// <summary>Gets the version refused.</summary>
-    public string Version { get; } = string.Empty;
-}
-
-/// <summary>The answer of <c>GET /api/status</c> and <c>serverlessrec status</c>.</summary>
-public sealed record ModelStatus
-{
-    /// <summary>Gets the live pointer (<see langword="null"/>: no model was ever activated).</summary>
-    [JsonPropertyName("live")]
-    public ModelPointer? Live { get; init; }
-
-    /// <summary>Gets the challenger served beside the live version (<see langword="null"/>: none runs).</summary>
-    [JsonPropertyName("challenger")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public ChallengerPointer? Challenger { get; init; }
-
-    /// <summary>Gets the kept versions, newest first.</summary>
-    [JsonPropertyName("versions")]
-    public required IReadOnlyList<ModelVersionSummary> Versions { get; init; }
-
-    /// <summary>Gets the last runs (retrainings, rollbacks and promotions), newest first.</summary>
-    [JsonPropertyName("runs")]
-    public required IReadOnlyList<RunSummary> Runs { get; init; }
-
-    /// <summary>Gets the newest promotion of a challenger (by an operator or by a retraining's rule); <see langword="null"/>: none recorded.</summary>
-    [JsonPropertyName("lastPromotion")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public RunSummary? LastPromotion { get; init; }
-}
-
-/// <summary>One kept model version.</summary>
-public sealed record ModelVersionSummary
-{
-    /// <summary>Gets the version name (its folder under <c>models/</c>).</summary>
-    [JsonPropertyName("version")]
-    public required string Version { get; init; }
-
-    /// <summary>Gets a value indicating whether this version is the live one.</summary>
-    [JsonPropertyName("live")]
-    public bool Live { get; init; }
-
-    /// <summary>Gets when the version was exported; null when its manifest could not be read (see <c>problem</c>).</summary>
-    [JsonPropertyName("created")]
-    public DateTimeOffset? Created { get; init; }
-
-    /// <summary>Gets how many items the version holds; null when its manifest could not be read.</summary>
-    [JsonPropertyName("items")]
-    public int? Items { get; init; }
-
-    /// <summary>Gets the length of its user and item vectors; null when its manifest could not be read.</summary>
-    [JsonPropertyName("dimensions")]
-    public int? Dimensions { get; init; }
-
-    /// <summary>Gets the metrics the manifest holds (<c>gate.model</c>, <c>gate.popularity</c>, <c>gate.live</c>; <c>validation.*</c> in models exported before the gate scored the shipped model on TEST).</summary>
-    [JsonPropertyName("metrics")]
-    public IReadOnlyDictionary<string, RankingMetrics> Metrics { get; init; } = new Dictionary<string, RankingMetrics>();
-
-    /// <summary>Gets why the version's manifest could not be read (<see langword="null"/> when it could).</summary>
-    [JsonPropertyName("problem")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Problem { get; init; }
-}
-
-/// <summary>One run from <c>runs/&lt;runId&gt;.json</c>.</summary>
-public sealed record RunSummary
-{
-    /// <summary>Gets the run id (<c>yyyyMMdd-HHmmss-…</c>, UTC start time first), the name of its record without <c>.json</c>.</summary>
-    [JsonPropertyName("runId")]
-    public required string RunId { get; init; }
-
-    /// <summary>Gets who started the run: <c>timer</c>, <c>admin</c>, <c>cli</c>, <c>rollback</c> for an activation by an operator, or <c>promotion</c> for a promoted challenger; null for an unreadable record.</summary>
-    [JsonPropertyName("trigger")]
-    public string? Trigger { get; init; }
-
-    /// <summary>Gets when the run started; null for an unreadable record.</summary>
-    [JsonPropertyName("started")]
-    public DateTimeOffset? Started { get; init; }
-
-    /// <summary>Gets when the run ended; null for an unreadable record.</summary>
-    [JsonPropertyName("finished")]
-    public DateTimeOffset? Finished { get; init; }
-
-    /// <summary>Gets the outcome: activated, rejected, no-data, failed (or unreadable for a damaged record).</summary>
-    [JsonPropertyName("outcome")]
-    public required string Outcome { get; init; }
-
-    /// <summary>Gets the version the run made live (a retraining that activated one, or a rollback); null otherwise.</summary>
-    [JsonPropertyName("version")]
-    public string? Version { get; init; }
-
-    /// <summary>Gets why; for a failed run, the step and cause in plain words (<see cref="RetrainFailureText"/>).</summary>
-    [JsonPropertyName("reason")]
-    public string? Reason { get; init; }
 }

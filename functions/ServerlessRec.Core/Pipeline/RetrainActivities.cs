@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
 using ServerlessRec.Diagnostics;
@@ -39,12 +38,6 @@ public sealed class RetrainActivities
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
-    // The dataset of the run in progress, shared by the activities that need it when they run in one process
-    // (buildDataset, seedHistories, train, evaluate and exportOnnx): building it from the shards took 19 s at 10M
-    // events, once per activity. One entry per store, keyed by the shard list (shard blobs are unique to a run), so
-    // an activity on another instance, or after a restart, loads its own; released when the run record is written.
-    // The dataset is never written after it is built.
-    private static readonly ConditionalWeakTable<IBlobStore, CachedDataset> DatasetCache = new();
     private readonly IBlobStore _store;
     private readonly IItemIndexPublisher _publisher;
     private readonly TwoTowerOptions _training;
@@ -52,8 +45,13 @@ public sealed class RetrainActivities
     private readonly TimeProvider _time;
     private readonly ServerlessRecTelemetry? _telemetry;
     private readonly IModelIndexVerifier _indexes;
+    private readonly RetrainDatasetCache _datasets;
 
-    /// <summary>Creates the activities; with <paramref name="telemetry"/>, runs, quarantined lines and activations are counted.</summary>
+    /// <summary>
+    /// Creates the activities; with <paramref name="telemetry"/>, runs, quarantined lines and activations are counted.
+    /// A host that creates activities per call passes its singleton <paramref name="datasets"/>, so the steps of a run
+    /// load the dataset once; without one, these activities keep their own.
+    /// </summary>
     /// <param name="store">Where the logs, models, runs and pointers are.</param>
     /// <param name="publisher">The index backend new versions are published to.</param>
     /// <param name="training">The trainer's options.</param>
@@ -64,7 +62,8 @@ public sealed class RetrainActivities
     /// The check of a kept version's index before an automatic promotion makes it live; <see langword="null"/>: the embedded
     /// index's files with the embedded publisher, else the item count of <paramref name="publisher"/>'s index.
     /// </param>
-    public RetrainActivities(IBlobStore store, IItemIndexPublisher publisher, TwoTowerOptions training, EventTypeOptions eventTypes, TimeProvider time, ServerlessRecTelemetry? telemetry = null, IModelIndexVerifier? indexes = null)
+    /// <param name="datasets">The host's dataset cache; <see langword="null"/>: these activities keep their own.</param>
+    public RetrainActivities(IBlobStore store, IItemIndexPublisher publisher, TwoTowerOptions training, EventTypeOptions eventTypes, TimeProvider time, ServerlessRecTelemetry? telemetry = null, IModelIndexVerifier? indexes = null, RetrainDatasetCache? datasets = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(publisher);
@@ -78,6 +77,7 @@ public sealed class RetrainActivities
         _time = time;
         _telemetry = telemetry;
         _indexes = indexes ?? (publisher is EmbeddedItemIndexPublisher ? new EmbeddedModelIndexVerifier(store) : new PublishedIndexVerifier(publisher));
+        _datasets = datasets ?? new RetrainDatasetCache();
     }
 
     /// <summary>Runs one activity as a measured retraining step (<see cref="RetrainActivitiesExtensions.MeasureStepAsync{T}"/>).</summary>
@@ -466,20 +466,19 @@ public sealed class RetrainActivities
             await _store.WriteAsync(ContainerNames.Runs, tunedInfoBlob, JsonSerializer.SerializeToUtf8Bytes(tuned), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        if (data.EventCount > _training.RefitMaxEvents)
+        var protocol = new TuneThenRefit(_training);
+        if (!protocol.Refits(data))
         {
             return new TrainResult(tuned.BestEpoch, tuned.ValidationNdcgAt10, tuned.Losses, tuned.ValidationCurve, tuned.ExamplesPerSecond, tunedBlob, tunedBlob);
         }
 
-        var final = _training.Clone();
-        final.Epochs = Math.Max(1, tuned.BestEpoch);
         var resume = await _store.ReadAsync(ContainerNames.Runs, finalBlob, cancellationToken).ConfigureAwait(false) is { } saved ? TwoTowerCheckpoint.FromBytes(saved.Content.Span) : null;
-        if (resume is null || resume.Epoch < final.Epochs)
+        if (resume is null || resume.Epoch < protocol.RefitOptions(tuned.BestEpoch).Epochs)
         {
             // The newest positive of every evaluated user stays out: the gate scores the shipped model on it.
             var ends = split.AllButTestEnds;
             await TrainWritingAsync(
-                (emit, token) => new TwoTowerTrainer(final).Train(data, ends, null, null, resume, checkpoint => emit([(finalBlob, checkpoint.ToBytes())]), token),
+                (emit, token) => protocol.Refit(data, ends, tuned.BestEpoch, null, resume, checkpoint => emit([(finalBlob, checkpoint.ToBytes())]), token),
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -507,10 +506,10 @@ public sealed class RetrainActivities
 
         var sample = EarlyStoppingSample(split, _training.EarlyStoppingUsers, _training.Seed);
         return await TrainWritingAsync(
-            (emit, token) => new TwoTowerTrainer(_training).Train(
+            (emit, token) => new TuneThenRefit(_training).Tune(
                 data,
-                split.TrainEnds,
-                model => RankingEvaluator.Evaluate(sample, HeldOut.Validation, new TwoTowerScorer(model, data, _training)).NdcgAt10,
+                split,
+                sample,
                 null,
                 resume,
                 progress =>
@@ -912,13 +911,13 @@ public sealed class RetrainActivities
     internal async Task<(InteractionDataset Data, long ExcludedEvents, int ForgottenUsers, string? CatalogWatermark)> LoadAsync(IReadOnlyList<string> shards)
     {
         var key = string.Join('\n', shards);
-        if (DatasetCache.TryGetValue(_store, out var cached) && cached.Key == key)
+        if (_datasets.TryGet(_store, key, out var cached))
         {
-            return cached.Loaded;
+            return cached;
         }
 
         var loaded = await LoadFromShardsAsync(shards).ConfigureAwait(false);
-        DatasetCache.AddOrUpdate(_store, new CachedDataset(key, loaded));
+        _datasets.Set(_store, key, loaded);
         return loaded;
     }
 
@@ -933,7 +932,7 @@ public sealed class RetrainActivities
             return;
         }
 
-        _telemetry.RetrainRunFinished(record.Outcome == "no-data" ? "skipped" : record.Outcome);
+        _telemetry.RetrainRunFinished(record.Outcome == RunOutcome.NoData ? "skipped" : record.Outcome.ToWireName());
         foreach (var (reason, count) in record.RejectedByReason)
         {
             _telemetry.Quarantined(reason, count);
@@ -966,13 +965,7 @@ public sealed class RetrainActivities
     }
 
     /// <summary>Drops the cached dataset of a run (its shards live under <c>work/&lt;runId&gt;/</c>).</summary>
-    private void ReleaseDataset(string runId)
-    {
-        if (DatasetCache.TryGetValue(_store, out var cached) && cached.Key.StartsWith($"{WorkFolder}/{runId}/", StringComparison.Ordinal))
-        {
-            DatasetCache.Remove(_store);
-        }
-    }
+    private void ReleaseDataset(string runId) => _datasets.Release(_store, $"{WorkFolder}/{runId}/");
 
     private async Task<(InteractionDataset Data, long ExcludedEvents, int ForgottenUsers, string? CatalogWatermark)> LoadFromShardsAsync(IReadOnlyList<string> shards)
     {
@@ -1013,8 +1006,6 @@ public sealed class RetrainActivities
         {
         }
     }
-
-    private sealed record CachedDataset(string Key, (InteractionDataset Data, long ExcludedEvents, int ForgottenUsers, string? CatalogWatermark) Loaded);
 
     /// <summary>One line of a seed list: a bulk blob to seed, with its ETag and its users.</summary>
     private sealed record SeedUsersLine(string Blob, string ETag, IReadOnlyList<string> Users);

@@ -16,7 +16,7 @@ public sealed class RetrainOptions
     [Range(1, 10000)]
     public int BlobsPerShard { get; set; } = 8;
 
-    /// <summary>Gets or sets how much NDCG@10 (VALIDATION) a candidate may lose to the live model and still go live.</summary>
+    /// <summary>Gets or sets how much NDCG@10 on the gate's TEST events a candidate may lose to the live model and still go live.</summary>
     /// <value>The default is 0.002.</value>
     [Range(0.0, 1.0)]
     public double PromotionMargin { get; set; } = 0.002;

@@ -44,7 +44,7 @@ public static partial class RetrainOrchestration
 
         LogRunStarted(log, runId, input.Trigger);
 
-        var record = new RetrainRunRecord { RunId = runId, Trigger = input.Trigger, Started = started, Outcome = "running", RunStart = runStart, WindowStart = RetrainActivities.WindowStart(runStart, settings.WindowDays) };
+        var record = new RetrainRunRecord { RunId = runId, Trigger = input.Trigger, Started = started, Outcome = RunOutcome.Running, RunStart = runStart, WindowStart = RetrainActivities.WindowStart(runStart, settings.WindowDays) };
         try
         {
             Progress("removeStaleScratch");
@@ -146,7 +146,7 @@ public static partial class RetrainOrchestration
             record = record with { Dataset = dataset };
             if (dataset.EvaluatedUsers == 0)
             {
-                return await FinishAsync(context, record with { Outcome = "no-data", Reason = NoDataReason(record, settings) }, steps, retry);
+                return await FinishAsync(context, record with { Outcome = RunOutcome.NoData, Reason = NoDataReason(record, settings) }, steps, retry);
             }
 
             Progress("seedHistories");
@@ -166,7 +166,7 @@ public static partial class RetrainOrchestration
             record = record with { Evaluation = evaluation, LiveComparisonSkipped = evaluation.LiveComparisonSkipped };
             if (!evaluation.Promote)
             {
-                return await FinishAsync(context, record with { Outcome = "rejected", Reason = evaluation.Reason }, steps, retry);
+                return await FinishAsync(context, record with { Outcome = RunOutcome.Rejected, Reason = evaluation.Reason }, steps, retry);
             }
 
             var version = $"{started:yyyyMMdd-HHmmss}-{runId[^6..]}";
@@ -199,13 +199,13 @@ public static partial class RetrainOrchestration
             }
 
             Step("cleanup");
-            return await FinishAsync(context, record with { Outcome = "activated", Reason = reason }, steps, retry);
+            return await FinishAsync(context, record with { Outcome = RunOutcome.Activated, Reason = reason }, steps, retry);
         }
         catch (TaskFailedException ex)
         {
             // The failed step and its reason go into the run record; the live model was not touched.
             var message = ex.FailureDetails?.ErrorMessage ?? ex.Message;
-            var failed = record with { Outcome = "failed", Reason = $"{ex.TaskName}: {message}", FailedStep = ex.TaskName, FailureType = ex.FailureDetails?.ErrorType, FailureMessage = message };
+            var failed = record with { Outcome = RunOutcome.Failed, Reason = $"{ex.TaskName}: {message}", FailedStep = ex.TaskName, FailureType = ex.FailureDetails?.ErrorType, FailureMessage = message };
             LogStepFailed(log, runId, ex.TaskName, (context.CurrentUtcDateTime - stepStart).TotalSeconds, message);
             await FinishAsync(context, failed, steps, retry);
             throw;
@@ -224,7 +224,8 @@ public static partial class RetrainOrchestration
         await context.CallActivityAsync(nameof(RetrainActivities.WriteRunRecord), finished, retry);
         var log = context.CreateReplaySafeLogger(typeof(RetrainOrchestration).FullName!);
         var seconds = (finished.Finished.Value - record.Started).TotalSeconds;
-        LogRunFinished(log, record.RunId, record.Outcome, seconds, record.Version, record.Reason);
+        var outcome = record.Outcome.ToWireName();
+        LogRunFinished(log, record.RunId, outcome, seconds, record.Version, record.Reason);
         return new RetrainOutcome(record.RunId, record.Outcome, record.Version, record.Reason);
     }
 

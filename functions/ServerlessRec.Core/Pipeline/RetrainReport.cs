@@ -46,8 +46,8 @@ public static class RetrainReport
             html.Append(", finished after ").Append(N((finished - record.Started).TotalSeconds, "F1")).Append(" s");
         }
 
-        html.Append(".</p>\n<p class=\"outcome\">Outcome: ").Append(E(record.Outcome));
-        if (record.Outcome == "failed")
+        html.Append(".</p>\n<p class=\"outcome\">Outcome: ").Append(E(record.Outcome.ToWireName()));
+        if (record.Outcome == RunOutcome.Failed)
         {
             // People read the step and the cause; the step's own message is there for whoever fixes it.
             html.Append(" — ").Append(E(RetrainFailureText.Describe(record))).Append("</p>\n");

@@ -3,34 +3,29 @@ using Microsoft.DurableTask.Client;
 
 namespace ServerlessRec.Pipeline;
 
-/// <summary>Whether a start request began a run.</summary>
-/// <param name="Started">True when a new run was scheduled.</param>
-/// <param name="InstanceId">The singleton instance id.</param>
-/// <param name="Message">What happened, for logs and HTTP answers.</param>
-public sealed record RetrainStart(bool Started, string InstanceId, string Message);
-
 /// <summary>
 /// Starts the retraining as a singleton (the Durable Functions singleton pattern): one fixed instance id, and a new
-/// run only when that instance is not pending or running. Timer, admin call and CLI all start it this way.
+/// run only when that instance is not pending or running. Timer, admin call and CLI all start it this way. A host
+/// registers one as a singleton, so its starts share one gate; two hosts in one process keep their own.
 /// </summary>
-public static class RetrainScheduler
+public sealed class RetrainScheduler : IDisposable
 {
     /// <summary>The fixed instance id of the retraining orchestration.</summary>
     public const string InstanceId = "serverlessrec-retrain";
 
-    // One start at a time in this process: check-then-start is not atomic, so two triggers at once (timer and HTTP,
+    // One start at a time in this host: check-then-start is not atomic, so two triggers at once (timer and HTTP,
     // or two HTTP calls) would otherwise both see no run and both start one.
-    private static readonly SemaphoreSlim StartGate = new(1, 1);
+    private readonly SemaphoreSlim _startGate = new(1, 1);
 
     /// <summary>
-    /// Starts a run unless one is pending or running. Starts are serialised in the process, and the start request
+    /// Starts a run unless one is pending or running. Starts are serialised in the host, and the start request
     /// carries dedupe statuses, so a backend that honours them refuses a second start from another instance too.
     /// </summary>
-    public static async Task<RetrainStart> TryStartAsync(DurableTaskClient client, RetrainInput input, CancellationToken cancellationToken = default)
+    public async Task<RetrainStart> TryStartAsync(DurableTaskClient client, RetrainInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(input);
-        await StartGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _startGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var existing = await client.GetInstanceAsync(InstanceId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
@@ -59,9 +54,12 @@ public static class RetrainScheduler
         }
         finally
         {
-            StartGate.Release();
+            _startGate.Release();
         }
     }
+
+    /// <inheritdoc/>
+    public void Dispose() => _startGate.Dispose();
 
     private static RetrainStart AlreadyRunning(string status, DateTimeOffset? since) =>
         new(false, InstanceId, $"a retraining run is already {status}{(since is { } s ? $" (since {s:u})" : string.Empty)}; not starting another");

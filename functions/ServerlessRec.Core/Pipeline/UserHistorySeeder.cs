@@ -96,14 +96,3 @@ public static class UserHistorySeeder
         return new QuarantinedUser(userId, hash, reason);
     }
 }
-
-/// <summary>What <see cref="UserHistorySeeder.SeedUsersAsync"/> did.</summary>
-/// <param name="Seeded">Users whose history was brought up to date.</param>
-/// <param name="Quarantined">Users whose history could not be written, in hash order.</param>
-public sealed record SeedOutcome(int Seeded, IReadOnlyList<QuarantinedUser> Quarantined);
-
-/// <summary>A user left out of a step because of a failure with that user's data.</summary>
-/// <param name="UserId">The raw id: kept in memory only (the seed watermark needs it), never written or logged.</param>
-/// <param name="UserHash">The hashed id that stands for the user in quarantine files and logs.</param>
-/// <param name="Reason">The failure's type and message, with the raw id replaced by the hash.</param>
-public sealed record QuarantinedUser(string UserId, string UserHash, string Reason);

@@ -310,12 +310,6 @@ public sealed class IvfItemIndex : IItemIndex
         return Math.Max(0, share - ((double)excluded / Math.Max(1, n)));
     }
 
-    /// <summary>
-    /// The code ranges of the <paramref name="nprobe"/> lists whose centroids score highest, rounded out to whole 8-row
-    /// blocks and merged where they meet, in position order (each block once).
-    /// </summary>
-    internal List<(int Start, int End)> ProbeRanges(ReadOnlySpan<float> query, int nprobe) => RangesOf(RankLists(query, nprobe));
-
     /// <summary>The <paramref name="count"/> lists whose centroids score highest for the query, best first.</summary>
     private int[] RankLists(ReadOnlySpan<float> query, int count)
     {

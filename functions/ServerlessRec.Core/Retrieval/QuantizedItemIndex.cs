@@ -155,9 +155,6 @@ public sealed class QuantizedItemIndex : IItemIndex
     /// <summary>Gets the bytes one search scans (the code matrix).</summary>
     public long ScannedBytes => _codes.LongLength;
 
-    /// <summary>Gets the code bytes of one row.</summary>
-    internal int RowBytes => _stride;
-
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<ScoredItem>> SearchAsync(ReadOnlyMemory<float> query, int k, ItemFilter filter, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Search(query.Span, k, filter));

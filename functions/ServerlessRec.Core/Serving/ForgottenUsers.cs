@@ -4,24 +4,6 @@ using ServerlessRec.Storage;
 
 namespace ServerlessRec.Serving;
 
-/// <summary>A forget request kept for retraining: which user (by keyed hash only) and when.</summary>
-public sealed record ForgottenUserTombstone
-{
-    /// <summary>Gets the lower-case hex HMAC-SHA256 of the user id (<see cref="UserIdHasher.Hash"/>); null in a legacy tombstone.</summary>
-    [JsonPropertyName("userIdHmac")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? UserIdHmac { get; init; }
-
-    /// <summary>Gets the unkeyed SHA-256 of the user id, as tombstones written before the keyed hash held it; null in new ones.</summary>
-    [JsonPropertyName("userIdSha256")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? UserIdSha256 { get; init; }
-
-    /// <summary>Gets when the user asked to be forgotten: events up to this time are excluded from training and never stored again.</summary>
-    [JsonPropertyName("forgottenAt")]
-    public required DateTimeOffset ForgottenAt { get; init; }
-}
-
 /// <summary>
 /// Forgets users: writes a tombstone <c>users/_forgotten/&lt;hmac(userId)&gt;.json</c> in the users container (the '_'
 /// prefix never collides with the 2-hex-character history folders), then replaces the stored history with a forgotten

@@ -8,16 +8,6 @@ using ServerlessRec.Training;
 
 namespace ServerlessRec.Serving;
 
-/// <summary>The live model is missing or cannot be served; mapped to a 503.</summary>
-public sealed class ModelUnavailableException(string message) : Exception(message);
-
-/// <summary>An item or user the request names does not exist; mapped to a 404.</summary>
-public sealed class NotFoundException(string field, string message) : Exception(message)
-{
-    /// <summary>Gets the field that names the missing thing.</summary>
-    public string Field { get; } = field;
-}
-
 /// <summary>
 /// The serving path of design.md: history (stored ∪ request) → weights exactly as in training → ONNX user
 /// tower → index query with filters and exclusions → optional diversity / exploration re-rank → items.

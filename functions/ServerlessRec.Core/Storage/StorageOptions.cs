@@ -2,16 +2,6 @@ using System.ComponentModel.DataAnnotations;
 
 namespace ServerlessRec.Storage;
 
-/// <summary>Which blob store backs ServerlessRec.</summary>
-public enum StorageProvider
-{
-    /// <summary>A local folder (the embedded default).</summary>
-    Local,
-
-    /// <summary>Azure Blob Storage (or Azurite).</summary>
-    AzureBlob,
-}
-
 /// <summary>Options of the blob store, bound from the <c>Storage</c> configuration section.</summary>
 public sealed class StorageOptions
 {

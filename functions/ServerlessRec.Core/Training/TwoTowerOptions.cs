@@ -2,16 +2,6 @@ using System.ComponentModel.DataAnnotations;
 
 namespace ServerlessRec.Training;
 
-/// <summary>The training loss of the two-tower model.</summary>
-public enum TwoTowerLoss
-{
-    /// <summary>Softmax over the batch's targets (plus optional uniform negatives) with logQ correction.</summary>
-    InBatchSoftmax,
-
-    /// <summary>Sigmoid (binary) contrastive loss with uniformly sampled negatives.</summary>
-    SampledSigmoid,
-}
-
 /// <summary>Hyper-parameters of the two-tower model and its trainer, bound from the <c>Training</c> section.</summary>
 /// <remarks>The defaults were chosen on MovieLens (ml-latest-small) validation data; see the README.</remarks>
 public sealed class TwoTowerOptions

@@ -7,13 +7,13 @@ using ServerlessRec.Pipeline;
 namespace ServerlessRec.Functions.Retrain;
 
 /// <summary>Starts the nightly retraining (<c>%RetrainSchedule%</c>) as a singleton: a run in progress is logged and skipped.</summary>
-public sealed partial class RetrainTimerFunction(IOptions<RetrainOptions> options, ILogger<RetrainTimerFunction> logger)
+public sealed partial class RetrainTimerFunction(IOptions<RetrainOptions> options, RetrainScheduler scheduler, ILogger<RetrainTimerFunction> logger)
 {
     [Function("RetrainTimer")]
     public async Task RunAsync([TimerTrigger("%RetrainSchedule%")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var start = await RetrainScheduler.TryStartAsync(client, RetrainInput.From("timer", options.Value), cancellationToken).ConfigureAwait(false);
+        var start = await scheduler.TryStartAsync(client, RetrainInput.From("timer", options.Value), cancellationToken).ConfigureAwait(false);
         LogStart(logger, start.Started, start.InstanceId, start.Message);
     }
 

@@ -40,7 +40,7 @@ public sealed class RetrainWithAzureAISearchTests : IAsyncLifetime
         publisher ??= SearchTestBackend.Publisher(_service);
         var training = new TwoTowerOptions { Dimensions = 16, HiddenDimensions = 32, Epochs = 4, Patience = 2, Threads = 2, SampledNegatives = 64 };
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, publisher, training, new EventTypeOptions(), time)));
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, publisher, training, new EventTypeOptions(), time, datasets: datasets)); });
         var input = RetrainInput.From("test", new RetrainOptions { ItemsPerIndexActivity = 120, FirstRetryInterval = TimeSpan.FromMilliseconds(20), MaxAttempts = 2 }, time.GetUtcNow());
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, input);
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
@@ -53,7 +53,7 @@ public sealed class RetrainWithAzureAISearchTests : IAsyncLifetime
         var (metadata, outcome) = await RetrainAsync();
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
-        Assert.Equal("activated", outcome!.Outcome);
+        Assert.Equal(RunOutcome.Activated, outcome!.Outcome);
         var index = "items-v" + outcome.Version;
         Assert.Contains(index, _service.IndexNames());
         var manifest = await ServerlessRec.Onnx.ModelPackage.ReadManifestAsync(_store, outcome.Version!);
@@ -85,7 +85,7 @@ public sealed class RetrainWithAzureAISearchTests : IAsyncLifetime
     public async Task Retrain_UploadFailingPermanently_LeavesThePreviousVersionLive()
     {
         var (_, first) = await RetrainAsync();
-        Assert.Equal("activated", first!.Outcome);
+        Assert.Equal(RunOutcome.Activated, first!.Outcome);
         _service.FailDocument("i7", 400, "The document is malformed (simulated).");
 
         var (metadata, second) = await RetrainAsync();
@@ -133,7 +133,7 @@ public sealed class RetrainWithAzureAISearchTests : IAsyncLifetime
         // The PUT lands once the version's index is created: after the training read the catalog, before the activation.
         var (_, outcome) = await RetrainAsync(new WritesAnUpdateWhenTheIndexIsCreated(SearchTestBackend.Publisher(_service), updates, late));
 
-        Assert.Equal("activated", outcome!.Outcome);
+        Assert.Equal(RunOutcome.Activated, outcome!.Outcome);
         var index = "items-v" + outcome.Version;
         using var model = await ServingModel.LoadAsync(_store, outcome.Version!);
         Assert.NotNull(model.Manifest.CatalogWatermark);

@@ -94,6 +94,20 @@ public sealed class SettingFlagsTests
     }
 
     [Fact]
+    public async Task RetrainHelp_Margin_SaysTheGateComparesOnTest()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var code = await CliApplication.RunAsync(["retrain", "--help"], output, error, Configuration());
+
+        Assert.Equal(0, code);
+        var line = Assert.Single(output.ToString().Split('\n'), l => l.TrimStart().StartsWith("--margin", StringComparison.Ordinal));
+        Assert.Contains("TEST", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("VALIDATION", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bind_ConfiguredValueOutsideTheRange_IsRefusedNamingTheSetting()
     {
         var (command, flags) = CreateCommand(Context(("Training:Dimensions", "2")));

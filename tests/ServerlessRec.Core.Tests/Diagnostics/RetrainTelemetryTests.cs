@@ -57,7 +57,7 @@ public sealed class RetrainTelemetryTests : IDisposable
 
         RetrainOutcome outcome;
         await using (var host = await DurableTaskTestHost.StartAsync(
-            tasks => tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), time, _telemetry)),
+            tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), time, _telemetry, datasets: datasets)); },
             new DurableTaskTestHostOptions { ConfigureServices = services => services.AddLogging(logging => logging.AddProvider(logs)) }))
         {
             var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, RetrainInput.From("test", new RetrainOptions(), Now));
@@ -66,7 +66,7 @@ public sealed class RetrainTelemetryTests : IDisposable
             outcome = metadata.ReadOutputAs<RetrainOutcome>()!;
         }
 
-        Assert.Equal("no-data", outcome.Outcome);
+        Assert.Equal(RunOutcome.NoData, outcome.Outcome);
         Assert.Equal("skipped", Assert.Single(recorder.Of(ServerlessRecTelemetry.RetrainRuns)).Tag("outcome"));
         var steps = recorder.Of(ServerlessRecTelemetry.RetrainStepDuration);
         Assert.Equal(

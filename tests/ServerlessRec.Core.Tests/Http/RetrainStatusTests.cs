@@ -43,7 +43,7 @@ public sealed class RetrainStatusTests : IDisposable
     private static RetrainInput Input() => RetrainInput.From("test", new RetrainOptions { MaxAttempts = 1, FirstRetryInterval = TimeSpan.FromMilliseconds(20) }, new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
 
     private Task<DurableTaskTestHost> StartHostAsync() =>
-        DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), new FakeTimeProvider())));
+        DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), new FakeTimeProvider(), datasets: datasets)); });
 
     private static async Task<(int Status, JsonElement Body)> GetStatusAsync(DurableTaskClient client, string instanceId)
     {

@@ -213,14 +213,14 @@ public sealed class ForgottenEventPurgerTests : IDisposable
         await _local.WriteAsync(ContainerNames.Events, "2026/01/10/08/bulk-1.jsonl", Encoding.UTF8.GetBytes(Bob1 + AliceBefore + Bob2));
         await ForgetAsync("alice");
         var time = new FakeTimeProvider(RunStart);
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_local, new EmbeddedItemIndexPublisher(_local), new TwoTowerOptions(), new EventTypeOptions(), time)));
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_local, new EmbeddedItemIndexPublisher(_local), new TwoTowerOptions(), new EventTypeOptions(), time, datasets: datasets)); });
         var input = RetrainInput.From("test", new RetrainOptions { WindowDays = 0, FirstRetryInterval = TimeSpan.FromMilliseconds(20) }, RunStart);
 
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, input);
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
 
         var outcome = metadata.ReadOutputAs<RetrainOutcome>()!;
-        Assert.Equal("no-data", outcome.Outcome);
+        Assert.Equal(RunOutcome.NoData, outcome.Outcome);
         var record = JsonSerializer.Deserialize<RetrainRunRecord>((await _local.ReadAsync(ContainerNames.Runs, $"{outcome.RunId}.json"))!.Content.Span)!;
         Assert.Equal((1, 1L), (record.PurgedBlobs, record.PurgedLines));
         Assert.Null(record.PurgeError);
@@ -239,14 +239,14 @@ public sealed class ForgottenEventPurgerTests : IDisposable
         await ForgetAsync("alice");
         _store.Fail("storage outage on log writes", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Events);
         var time = new FakeTimeProvider(RunStart);
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), time)));
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), time, datasets: datasets)); });
         var input = RetrainInput.From("test", new RetrainOptions { WindowDays = 0, FirstRetryInterval = TimeSpan.FromMilliseconds(20) }, RunStart);
 
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, input);
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
 
         var outcome = metadata.ReadOutputAs<RetrainOutcome>()!;
-        Assert.Equal("no-data", outcome.Outcome);
+        Assert.Equal(RunOutcome.NoData, outcome.Outcome);
         var record = JsonSerializer.Deserialize<RetrainRunRecord>((await _local.ReadAsync(ContainerNames.Runs, $"{outcome.RunId}.json"))!.Content.Span)!;
         Assert.Contains("storage outage on log writes", record.PurgeError, StringComparison.Ordinal);
         Assert.Equal((0, 0L), (record.PurgedBlobs, record.PurgedLines));

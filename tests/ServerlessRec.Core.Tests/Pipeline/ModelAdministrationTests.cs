@@ -68,7 +68,7 @@ public sealed class ModelAdministrationTests : IDisposable
         Assert.Equal(Now, pointer.ActivatedAt);
         var record = JsonSerializer.Deserialize<RetrainRunRecord>((await _store.ReadAsync(ContainerNames.Runs, result.RunId + ".json"))!.Content.Span)!;
         Assert.Equal(ModelActivation.RollbackTrigger, record.Trigger);
-        Assert.Equal("activated", record.Outcome);
+        Assert.Equal(RunOutcome.Activated, record.Outcome);
         Assert.Equal("v1", record.Version);
         Assert.Equal("rolled back from v2 to v1 by alice: bad rankings", record.Reason);
     }
@@ -194,13 +194,13 @@ public sealed class ModelAdministrationTests : IDisposable
     public async Task GetStatus_AfterRunsAndARollback_ListsLiveKeptVersionsWithMetricsAndRunsNewestFirst()
     {
         await PublishTwoVersionsWithV2LiveAsync();
-        await WriteRunAsync(new RetrainRunRecord { RunId = "20260205-010000-aaaaaa", Trigger = "timer", Started = Now.AddDays(-5), Outcome = "activated", Version = "v2", Reason = "beats popularity" });
+        await WriteRunAsync(new RetrainRunRecord { RunId = "20260205-010000-aaaaaa", Trigger = "timer", Started = Now.AddDays(-5), Outcome = RunOutcome.Activated, Version = "v2", Reason = "beats popularity" });
         await WriteRunAsync(new RetrainRunRecord
         {
             RunId = "20260206-010000-bbbbbb",
             Trigger = "timer",
             Started = Now.AddDays(-4),
-            Outcome = "failed",
+            Outcome = RunOutcome.Failed,
             Reason = "Compact: log blob events/2026/02/06/01/bulk-1.jsonl disappeared during the run",
             FailedStep = nameof(RetrainActivities.Compact),
             FailureType = "System.IO.FileNotFoundException",
@@ -217,7 +217,7 @@ public sealed class ModelAdministrationTests : IDisposable
         Assert.Equal(0.125, status.Versions[1].Metrics["validation.model"].NdcgAt10);
         Assert.Equal(2, status.Runs.Count);
         Assert.Equal(ModelActivation.RollbackTrigger, status.Runs[0].Trigger);
-        Assert.Equal("failed", status.Runs[1].Outcome);
+        Assert.Equal(RunOutcome.Failed, status.Runs[1].Outcome);
         Assert.StartsWith("The run stopped while reading and validating the event logs: a log file was deleted", status.Runs[1].Reason, StringComparison.Ordinal);
     }
 

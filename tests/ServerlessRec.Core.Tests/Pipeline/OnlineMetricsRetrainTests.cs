@@ -37,7 +37,7 @@ public sealed class OnlineMetricsRetrainTests : IDisposable
     private async Task<RetrainOutcome> RunAsync(RetrainOptions options)
     {
         var time = new FakeTimeProvider(Now);
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), time, _telemetry)));
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), time, _telemetry, datasets: datasets)); });
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, RetrainInput.From("test", options, Now));
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
@@ -81,7 +81,7 @@ public sealed class OnlineMetricsRetrainTests : IDisposable
 
         var outcome = await RunAsync(new RetrainOptions { FirstRetryInterval = TimeSpan.FromMilliseconds(20) });
 
-        Assert.Equal("no-data", outcome.Outcome);
+        Assert.Equal(RunOutcome.NoData, outcome.Outcome);
         var record = JsonSerializer.Deserialize<RetrainRunRecord>((await _store.ReadAsync(ContainerNames.Runs, $"{outcome.RunId}.json"))!.Content.Span)!;
         Assert.Null(record.OnlineMetricsError);
         var online = record.OnlineMetrics!;

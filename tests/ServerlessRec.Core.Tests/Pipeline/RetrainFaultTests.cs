@@ -85,7 +85,7 @@ public sealed class RetrainFaultTests : IDisposable
     private async Task<(RetrainOutcome? Outcome, OrchestrationMetadata Metadata)> RunAsync()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), Training(), new EventTypeOptions(), time)));
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), Training(), new EventTypeOptions(), time, datasets: datasets)); });
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, Input());
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
         return (metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RetrainOutcome>() : null, metadata);
@@ -116,12 +116,12 @@ public sealed class RetrainFaultTests : IDisposable
         var (outcome, metadata) = await RunAsync();
 
         Assert.True(metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{metadata.RuntimeStatus}: {metadata.FailureDetails?.ErrorMessage}");
-        Assert.Equal("activated", outcome!.Outcome);
+        Assert.Equal(RunOutcome.Activated, outcome!.Outcome);
         Assert.All(faults, f => Assert.True(f.Injected == 2, $"{f.Description}: {f.Injected} injected"));
         // The retried Train resumed after the tuning it had already saved instead of tuning again.
         Assert.Equal(1, tuningWrites.Matched);
         Assert.Equal(outcome.Version, (await ModelPointer.ReadAsync(_inner)).Pointer!.Version);
-        Assert.Equal("activated", (await SingleRunRecordAsync()).Outcome);
+        Assert.Equal(RunOutcome.Activated, (await SingleRunRecordAsync()).Outcome);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero));
         using var models = new LiveModelProvider(_inner, time);
         Assert.Equal(outcome.Version, (await models.GetCurrentAsync())!.Version);
@@ -138,7 +138,7 @@ public sealed class RetrainFaultTests : IDisposable
         var (outcome, metadata) = await RunAsync();
 
         Assert.True(metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{metadata.RuntimeStatus}: {metadata.FailureDetails?.ErrorMessage}");
-        Assert.Equal("activated", outcome!.Outcome);
+        Assert.Equal(RunOutcome.Activated, outcome!.Outcome);
         Assert.True(fault.Injected > 0);
         var record = await SingleRunRecordAsync();
         Assert.Equal(1, record.QuarantinedUsers);
@@ -160,7 +160,7 @@ public sealed class RetrainFaultTests : IDisposable
         var (outcome, metadata) = await RunAsync();
 
         Assert.True(metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{metadata.RuntimeStatus}: {metadata.FailureDetails?.ErrorMessage}");
-        Assert.Equal("activated", outcome!.Outcome);
+        Assert.Equal(RunOutcome.Activated, outcome!.Outcome);
         Assert.True(shardWrites.Matched > 1, $"{shardWrites.Matched} shards");
         Assert.Equal(shardWrites.Matched, shardReads.Matched);
     }
@@ -181,7 +181,7 @@ public sealed class RetrainFaultTests : IDisposable
         var pointerAfter = await _inner.ReadAsync(ContainerNames.Models, ModelPointer.BlobName);
         Assert.Equal(pointerBefore!.Content.ToArray(), pointerAfter!.Content.ToArray());
         var record = await SingleRunRecordAsync();
-        Assert.Equal("failed", record.Outcome);
+        Assert.Equal(RunOutcome.Failed, record.Outcome);
         Assert.StartsWith(step + ":", record.Reason, StringComparison.Ordinal);
         Assert.Contains("storage unavailable", record.Reason, StringComparison.Ordinal);
         Assert.Equal(step, record.FailedStep);

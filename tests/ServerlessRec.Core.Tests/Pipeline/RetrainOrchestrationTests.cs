@@ -41,10 +41,10 @@ public sealed class RetrainOrchestrationTests : IDisposable
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
         publisher ??= new EmbeddedItemIndexPublisher(_store);
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, publisher, training, new EventTypeOptions(), time)));
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, publisher, training, new EventTypeOptions(), time, datasets: datasets)); });
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, input ?? Input());
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
-        var outcome = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RetrainOutcome>()! : new RetrainOutcome("", "failed", null, metadata.FailureDetails?.ErrorMessage);
+        var outcome = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RetrainOutcome>()! : new RetrainOutcome("", RunOutcome.Failed, null, metadata.FailureDetails?.ErrorMessage);
         return (outcome, metadata);
     }
 
@@ -67,7 +67,7 @@ public sealed class RetrainOrchestrationTests : IDisposable
         var (outcome, metadata) = await RunAsync(Training());
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
-        Assert.Equal("activated", outcome.Outcome);
+        Assert.Equal(RunOutcome.Activated, outcome.Outcome);
         var (pointer, _) = await ModelPointer.ReadAsync(_store);
         Assert.Equal(outcome.Version, pointer!.Version);
         var record = await RunRecordAsync(outcome.RunId);
@@ -110,7 +110,7 @@ public sealed class RetrainOrchestrationTests : IDisposable
 
         var (outcome, _) = await RunAsync(Training(), flaky);
 
-        Assert.Equal("activated", outcome.Outcome);
+        Assert.Equal(RunOutcome.Activated, outcome.Outcome);
         Assert.Equal(3, flaky.CountCalls);
     }
 
@@ -119,7 +119,7 @@ public sealed class RetrainOrchestrationTests : IDisposable
     {
         await GenerateAsync(seed: 3);
         var (first, _) = await RunAsync(Training());
-        Assert.Equal("activated", first.Outcome);
+        Assert.Equal(RunOutcome.Activated, first.Outcome);
 
         // The same users with the same tastes come back later (same generator seed, more events, newer dates): the live
         // model knows them well. The candidate trains two epochs only: it beats popularity on the gate slice but loses to
@@ -130,9 +130,9 @@ public sealed class RetrainOrchestrationTests : IDisposable
         var (second, _) = await RunAsync(Training(epochs: 2), input: strict);
 
         var record = await RunRecordAsync(second.RunId);
-        Assert.True(second.Outcome == "rejected", record.Reason);
+        Assert.True(second.Outcome == RunOutcome.Rejected, record.Reason);
         Assert.Equal(first.Version, (await ModelPointer.ReadAsync(_store)).Pointer!.Version);
-        Assert.Equal("rejected", record.Outcome);
+        Assert.Equal(RunOutcome.Rejected, record.Outcome);
         var evaluation = record.Evaluation!;
         Assert.True(evaluation.Candidate.NdcgAt10 > evaluation.Popularity.NdcgAt10, $"the candidate must beat popularity for this test to mean anything: {record.Reason}");
         Assert.Equal(first.Version, evaluation.LiveVersion);
@@ -146,7 +146,7 @@ public sealed class RetrainOrchestrationTests : IDisposable
     {
         await GenerateAsync(seed: 4);
         var (first, _) = await RunAsync(Training());
-        Assert.Equal("activated", first.Outcome);
+        Assert.Equal(RunOutcome.Activated, first.Outcome);
         var broken = new FlakyPublisher(new EmbeddedItemIndexPublisher(_store), failures: int.MaxValue);
 
         var (second, metadata) = await RunAsync(Training(), broken);
@@ -162,7 +162,7 @@ public sealed class RetrainOrchestrationTests : IDisposable
             }
         }
 
-        var failed = Assert.Single(records, r => r.Outcome == "failed");
+        var failed = Assert.Single(records, r => r.Outcome == RunOutcome.Failed);
         Assert.Contains("Activate", failed.Reason, StringComparison.Ordinal);
         Assert.Null(second.Version);
     }
@@ -172,12 +172,14 @@ public sealed class RetrainOrchestrationTests : IDisposable
     {
         await GenerateAsync(seed: 6);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), Training(), new EventTypeOptions(), time)));
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), Training(), new EventTypeOptions(), time, datasets: datasets)); });
 
-        var first = await RetrainScheduler.TryStartAsync(host.Client, Input());
-        var second = await RetrainScheduler.TryStartAsync(host.Client, Input());
+        using var scheduler = new RetrainScheduler();
+
+        var first = await scheduler.TryStartAsync(host.Client, Input());
+        var second = await scheduler.TryStartAsync(host.Client, Input());
         await host.Client.WaitForInstanceCompletionAsync(RetrainScheduler.InstanceId);
-        var afterwards = await RetrainScheduler.TryStartAsync(host.Client, Input());
+        var afterwards = await scheduler.TryStartAsync(host.Client, Input());
         var last = await host.Client.WaitForInstanceCompletionAsync(RetrainScheduler.InstanceId, getInputsAndOutputs: true);
 
         Assert.True(first.Started);
@@ -200,7 +202,7 @@ public sealed class RetrainOrchestrationTests : IDisposable
 
         var (outcome, _) = await RunAsync(Training());
 
-        Assert.Equal("activated", outcome.Outcome);
+        Assert.Equal(RunOutcome.Activated, outcome.Outcome);
         var record = await RunRecordAsync(outcome.RunId);
         Assert.Equal(1, record.RejectedByReason[RejectionReasons.FutureTimestamp]);
         Assert.Equal(24_001, record.Accepted);
@@ -217,7 +219,7 @@ public sealed class RetrainOrchestrationTests : IDisposable
 
         var (outcome, _) = await RunAsync(Training());
 
-        Assert.Equal("activated", outcome.Outcome);
+        Assert.Equal(RunOutcome.Activated, outcome.Outcome);
         var record = await RunRecordAsync(outcome.RunId);
         Assert.Contains("only 0 users", record.LiveComparisonSkipped, StringComparison.Ordinal);
         Assert.Equal(record.LiveComparisonSkipped, record.Evaluation!.LiveComparisonSkipped);
@@ -234,7 +236,7 @@ public sealed class RetrainOrchestrationTests : IDisposable
 
         var (outcome, _) = await RunAsync(Training(), input: input);
 
-        Assert.Equal("rejected", outcome.Outcome);
+        Assert.Equal(RunOutcome.Rejected, outcome.Outcome);
         Assert.Contains("RequireLiveComparison", outcome.Reason, StringComparison.Ordinal);
         Assert.Equal("live", (await ModelPointer.ReadAsync(_store)).Pointer!.Version);
     }

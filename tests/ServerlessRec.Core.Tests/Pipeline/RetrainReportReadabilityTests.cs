@@ -64,7 +64,7 @@ public sealed class RetrainReportReadabilityTests
         var message = "log blob events/2026/03/01/01/bulk-7.jsonl disappeared during the run";
         var record = Record() with
         {
-            Outcome = "failed",
+            Outcome = RunOutcome.Failed,
             Version = null,
             Reason = "Compact: " + message,
             FailedStep = nameof(RetrainActivities.Compact),
@@ -86,7 +86,7 @@ public sealed class RetrainReportReadabilityTests
     {
         var record = Record() with
         {
-            Outcome = "failed",
+            Outcome = RunOutcome.Failed,
             FailedStep = nameof(RetrainActivities.SeedHistories),
             FailureType = "System.IO.IOException",
             FailureMessage = "the histories of 40 of 50 users could not be written (the first: user 3f2a9c01d4e5b6a7: storage unavailable): that is an outage, not bad data",
@@ -101,7 +101,7 @@ public sealed class RetrainReportReadabilityTests
     [Fact]
     public void Describe_RecordWithoutFailureFields_ReadsTheStepFromTheReason()
     {
-        var record = Record() with { Outcome = "failed", Reason = "Activate: index of version v9 holds 10 items, expected 12: not activated" };
+        var record = Record() with { Outcome = RunOutcome.Failed, Reason = "Activate: index of version v9 holds 10 items, expected 12: not activated" };
 
         var text = RetrainFailureText.Describe(record);
 
@@ -115,7 +115,7 @@ public sealed class RetrainReportReadabilityTests
         Trigger = "timer",
         Started = Started,
         Finished = Started.AddSeconds(42),
-        Outcome = "activated",
+        Outcome = RunOutcome.Activated,
         Version = "20260301-020000-abcdef",
         Reason = "beats popularity",
     };

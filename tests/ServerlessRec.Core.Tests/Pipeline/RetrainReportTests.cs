@@ -15,7 +15,7 @@ public sealed class RetrainReportTests
         Trigger = "timer",
         Started = Started,
         Finished = Started.AddSeconds(42),
-        Outcome = "activated",
+        Outcome = RunOutcome.Activated,
         Version = "20260301-020000-abcdef",
         Reason = reason,
         Lines = 1_000,
@@ -75,7 +75,7 @@ public sealed class RetrainReportTests
     [Fact]
     public void ToHtml_RejectedRunWithoutTraining_StillRenders()
     {
-        var record = Record() with { Outcome = "no-data", Version = null, Training = null, Evaluation = null, Dataset = null };
+        var record = Record() with { Outcome = RunOutcome.NoData, Version = null, Training = null, Evaluation = null, Dataset = null };
 
         var html = RetrainReport.ToHtml(record);
 

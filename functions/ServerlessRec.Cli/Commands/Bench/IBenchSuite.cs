@@ -23,19 +23,3 @@ internal interface IBenchSuite
     /// <summary>Reads the suite's options (before anything runs, so a bad option fails at once) and returns the run.</summary>
     Func<BenchContext, CancellationToken, Task<BenchSuiteResult>> Bind(ParseResult parse);
 }
-
-/// <summary>What every suite gets: the clock, where progress lines go, and a scratch folder removed afterwards.</summary>
-internal sealed record BenchContext(TimeProvider Time, TextWriter Output, string ScratchDirectory)
-{
-    /// <summary>Prints one progress line, prefixed with the suite name.</summary>
-    public void Progress(string suite, string message) => Output.WriteLine($"[{suite}] {message}");
-}
-
-/// <summary>A suite's result: the object written as <c>bench-NAME.json</c> and its Markdown table.</summary>
-internal sealed record BenchSuiteResult(string Suite, object Report, string Markdown);
-
-/// <summary>A target of the issue and whether this run met it, with the number that decides it.</summary>
-internal sealed record BenchTarget(string Name, bool Met, string Measured)
-{
-    public string ToMarkdown() => $"- Target {Name}: **{(Met ? "met" : "missed")}** ({Measured}).";
-}

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using ServerlessRec.Pipeline;
 using ServerlessRec.Storage;
 
 namespace ServerlessRec.Cli.Commands.Bench;
@@ -62,15 +63,15 @@ internal sealed class RetrainBenchmark : IBenchSuite
             ?? throw new InvalidDataException("the retraining run wrote no run record");
         if (code != 0)
         {
-            throw new InvalidDataException($"the retraining run did not activate a model (exit code {code}, outcome {record.Outcome}: {record.Reason})");
+            throw new InvalidDataException($"the retraining run did not activate a model (exit code {code}, outcome {record.Outcome.ToWireName()}: {record.Reason})");
         }
 
         var target = new BenchTarget("local retrain of ml-latest-small < 60 s", retrainSeconds < TargetSeconds, $"{retrainSeconds:F1} s wall, orchestration start to finish");
-        var report = new RetrainReport(environment, Path.GetFullPath(ratings), importSeconds, retrainSeconds, record.Outcome, record.Accepted, record.Dataset?.Events, record.Training?.BestEpoch, record.Training?.ExamplesPerSecond, record.StepSeconds, [target]);
+        var report = new RetrainReport(environment, Path.GetFullPath(ratings), importSeconds, retrainSeconds, record.Outcome.ToWireName(), record.Accepted, record.Dataset?.Events, record.Training?.BestEpoch, record.Training?.ExamplesPerSecond, record.StepSeconds, [target]);
         var f = BenchMarkdown.F;
         var markdown = new BenchMarkdown(Name, environment, $"ml-latest-small, {record.Accepted:N0} events")
             .Note($"Import (`serverlessrec import --format movielens`, with movies.csv as the catalog) took {f(importSeconds, 1)} s; not part of the retrain time.")
-            .Note($"Retrain = `serverlessrec retrain` on a fresh store (no live model, default training options): {f(retrainSeconds, 1)} s wall, outcome {record.Outcome}, best epoch {record.Training?.BestEpoch}, {f(record.Training?.ExamplesPerSecond ?? 0, 0)} examples/s. Step times from the run record's StepSeconds:")
+            .Note($"Retrain = `serverlessrec retrain` on a fresh store (no live model, default training options): {f(retrainSeconds, 1)} s wall, outcome {record.Outcome.ToWireName()}, best epoch {record.Training?.BestEpoch}, {f(record.Training?.ExamplesPerSecond ?? 0, 0)} examples/s. Step times from the run record's StepSeconds:")
             .Table(["step", "seconds"], record.StepSeconds.Select(s => (IReadOnlyList<string>)[s.Key, f(s.Value, 1)]).Append(["whole run (wall)", f(retrainSeconds, 1)]))
             .Targets([target])
             .ToString();

@@ -247,15 +247,3 @@ internal sealed class ServingMemoryBenchmark : IBenchSuite
         }
     }
 }
-
-/// <summary>One child process's measurement.</summary>
-internal sealed record MemorySample(string Mode, int Items, double BaselineWorkingSetMB, double WorkingSetMB, double GcHeapMB, double PeakWorkingSetMB, double LoadSeconds, int ItemsReturned);
-
-/// <summary>The median of a mode and catalog size.</summary>
-internal sealed record MemoryRow(string Mode, int Items, double WorkingSetMB, double GcHeapMB, double BaselineWorkingSetMB, double PeakWorkingSetMB, double LoadSeconds, IReadOnlyList<MemorySample> Samples);
-
-/// <summary>How much a mode grows from the smallest to the largest catalog.</summary>
-internal sealed record MemoryGrowth(string Mode, int FromItems, int ToItems, double WorkingSetGrowthMB, double GcHeapGrowthMB);
-
-/// <summary>The suite's report.</summary>
-internal sealed record MemoryReport(BenchEnvironment Environment, int Dimensions, int Loads, int Calls, IReadOnlyList<MemoryRow> Rows, IReadOnlyList<MemoryGrowth> Growth, IReadOnlyList<BenchTarget> Targets);

@@ -153,16 +153,16 @@ internal sealed class TrainBenchmark : IBenchSuite
         var heap = BenchEnvironment.ManagedHeapMB();
         var watch = Stopwatch.StartNew();
         var elapsedAtEpoch = new List<double>();
-        var result = new TwoTowerTrainer(options).Train(
+        var result = new TuneThenRefit(options).Tune(
             data,
-            split.TrainEnds,
-            model => RankingEvaluator.Evaluate(validation, HeldOut.Validation, new TwoTowerScorer(model, data, options)).NdcgAt10,
+            split,
+            validation,
             epoch =>
             {
                 elapsedAtEpoch.Add(watch.Elapsed.TotalSeconds);
                 context.Progress(Name, $"{label}: {ModelEvaluation.FormatEpoch(epoch)}");
             },
-            cancellationToken);
+            cancellationToken: cancellationToken);
         var total = watch.Elapsed.TotalSeconds;
         var validationPerEpoch = Math.Max(0, total - result.Epochs.Sum(e => e.Elapsed.TotalSeconds)) / result.Epochs.Count;
         var gate = Stopwatch.StartNew();

@@ -1,0 +1,3 @@
+namespace ServerlessRec.Client;
+
+internal sealed record EmptyRequest;

@@ -1,0 +1,10 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ServerlessRec.Client;
+
+internal sealed record PutItemsRequest
+{
+    [JsonPropertyName("items")]
+    public required IReadOnlyList<CatalogItem> Items { get; init; }
+}

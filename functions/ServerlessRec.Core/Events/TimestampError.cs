@@ -1,0 +1,13 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace ServerlessRec.Events;
+
+/// <summary>Why a timestamp was not accepted.</summary>
+internal enum TimestampError
+{
+    None,
+    NotRecognized,
+    NoOffset,
+    OutOfRange,
+}

@@ -1,0 +1,14 @@
+using ServerlessRec.Pipeline;
+using System.Text.Json.Serialization;
+using ServerlessRec.Events;
+using ServerlessRec.Serving;
+
+namespace ServerlessRec.Http;
+
+/// <summary>The body of <c>POST /api/events</c>: <c>{ "events": [ {userId, itemId, type, timestamp?, value?}, ... ] }</c>.</summary>
+public sealed record EventBatchRequest
+{
+    /// <summary>Gets the <c>events</c> to log: 1 to 1000 events, none of them null.</summary>
+    [JsonPropertyName("events")]
+    public IReadOnlyList<PostedEvent?>? Events { get; init; }
+}

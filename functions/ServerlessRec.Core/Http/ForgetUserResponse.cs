@@ -1,0 +1,18 @@
+using ServerlessRec.Pipeline;
+using System.Text.Json.Serialization;
+using ServerlessRec.Events;
+using ServerlessRec.Serving;
+
+namespace ServerlessRec.Http;
+
+/// <summary>The answer of <c>DELETE /api/users/{userId}</c>.</summary>
+public sealed record ForgetUserResponse
+{
+    /// <summary>Gets the <c>userId</c> whose data was forgotten.</summary>
+    [JsonPropertyName("userId")]
+    public required string UserId { get; init; }
+
+    /// <summary>Gets whether a stored history existed and was deleted.</summary>
+    [JsonPropertyName("historyDeleted")]
+    public required bool HistoryDeleted { get; init; }
+}

@@ -1,0 +1,15 @@
+using Microsoft.AspNetCore.Http;
+using ServerlessRec.Pipeline;
+using ServerlessRec.Serving;
+
+namespace ServerlessRec.Http;
+
+/// <summary>Where a documented request parameter is sent.</summary>
+public enum RouteParameterLocation
+{
+    /// <summary>In the query string.</summary>
+    Query,
+
+    /// <summary>In a request header.</summary>
+    Header,
+}

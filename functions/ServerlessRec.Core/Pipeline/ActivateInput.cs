@@ -1,0 +1,6 @@
+using ServerlessRec.Evaluation;
+
+namespace ServerlessRec.Pipeline;
+
+/// <summary>Input of Activate.</summary>
+public sealed record ActivateInput(string Version, int ExpectedItems);

@@ -1,0 +1,6 @@
+using ServerlessRec.Evaluation;
+
+namespace ServerlessRec.Pipeline;
+
+/// <summary>Output of ExportOnnx.</summary>
+public sealed record ExportResult(string Version, int ItemCount, int Dimensions);

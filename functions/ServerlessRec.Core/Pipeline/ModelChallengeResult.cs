@@ -1,0 +1,16 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ServerlessRec.Evaluation;
+using ServerlessRec.Onnx;
+using ServerlessRec.Retrieval;
+using ServerlessRec.Serving;
+using ServerlessRec.Storage;
+
+namespace ServerlessRec.Pipeline;
+
+/// <summary>What a start or stop of the challenger did.</summary>
+/// <param name="Challenger">The challenger pointer written (start), or removed (stop; <see langword="null"/> when none ran).</param>
+/// <param name="Changed">False when nothing changed (the same challenger and share already ran, or none ran to stop).</param>
+public sealed record ModelChallengeResult(ChallengerPointer? Challenger, bool Changed);

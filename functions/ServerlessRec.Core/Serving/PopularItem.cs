@@ -1,0 +1,11 @@
+using System.Text.Json;
+using ServerlessRec.Onnx;
+using ServerlessRec.Retrieval;
+
+namespace ServerlessRec.Serving;
+
+/// <summary>One entry of the popular list.</summary>
+internal sealed record PopularItem(string ItemId, int Index, string[] Categories, bool Available, long Popularity)
+{
+    public (long Popularity, int Index) Key() => (Popularity, Index);
+}

@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+using ServerlessRec.Events;
+
+namespace ServerlessRec.Serving;
+
+/// <summary>A request that cannot be served as sent; mapped to a 400 problem+json naming <see cref="Field"/>.</summary>
+public sealed class RequestValidationException(string field, string message) : Exception(message)
+{
+    /// <summary>Gets the JSON path of the offending field.</summary>
+    public string Field { get; } = field;
+}
