@@ -31,7 +31,7 @@ internal sealed class SimulateOnlineCommand : CliCommand
     private readonly Option<int> _abUsers = CliOptions.Number("--ab-users", "Users of the A/Bs' world.", 4000, 20, 200_000);
     private readonly Option<int> _abDays = CliOptions.Number("--ab-days", "Simulated days of each A/B.", 14, 1, 365);
     private readonly Option<double> _abShare = CliOptions.Number("--ab-share", "The challenger's share of users.", 0.1, 0.01, ChallengerPointer.MaxShare);
-    private readonly Option<string> _abControl = new("--ab-control") { Description = "The baseline configuration the better A/B's challenger (the policies' configuration) runs against: dim=, hidden=, epochs=, negatives=, history=, comma-separated changes.", DefaultValueFactory = _ => "dim=24,hidden=48" };
+    private readonly Option<string> _abControl = new("--ab-control") { Description = "The baseline configuration the better A/B's challenger (the policies' configuration) runs against: dim=, hidden=, epochs=, negatives=, history=, comma-separated changes.", DefaultValueFactory = _ => "dim=16,hidden=32" };
     private readonly Option<int> _abSeeds = CliOptions.Number("--ab-seeds", "Also run the identical-configuration A/B on this many other seeds (the false-positive rate).", 0, 0, 100);
     private readonly Option<int> _parallel = CliOptions.Number("--parallel", "Arms run at once (each trains on one thread).", Environment.ProcessorCount, 1, 64);
     private readonly Option<string> _json = new("--json") { Description = "Write the report as JSON to this file.", HelpName = "FILE" };
