@@ -33,13 +33,14 @@ internal sealed class SimulateOnlineCommand : CliCommand
     private readonly Option<double> _abShare = CliOptions.Number("--ab-share", "The challenger's share of users.", 0.1, 0.01, ChallengerPointer.MaxShare);
     private readonly Option<string> _abControl = new("--ab-control") { Description = "The baseline configuration the better A/B's challenger (the policies' configuration) runs against: dim=, hidden=, epochs=, negatives=, history=, comma-separated changes.", DefaultValueFactory = _ => "dim=16,hidden=32" };
     private readonly Option<int> _abSeeds = CliOptions.Number("--ab-seeds", "Also run the identical-configuration A/B on this many other seeds (the false-positive rate).", 0, 0, 100);
+    private readonly Option<bool> _abSeedsPower = new("--ab-seeds-power") { Description = "Run the better-configuration A/B on the --ab-seeds seeds too (how often it is detected: the power)." };
     private readonly Option<int> _parallel = CliOptions.Number("--parallel", "Arms run at once (each trains on one thread).", Environment.ProcessorCount, 1, 64);
     private readonly Option<string> _json = new("--json") { Description = "Write the report as JSON to this file.", HelpName = "FILE" };
 
     public SimulateOnlineCommand(CliContext context)
         : base(context, "simulate-online", "Closed-loop simulation: synthetic users click on what each policy shows them, clicks feed nightly retraining; reports CTR, coverage and exposure Gini per policy and A/B verdicts served through the challenger pointer.")
     {
-        foreach (var option in new Option[] { _days, _users, _items, _seed, _exploration, _diversity, _epochs, _abUsers, _abDays, _abShare, _abControl, _abSeeds, _parallel, _json })
+        foreach (var option in new Option[] { _days, _users, _items, _seed, _exploration, _diversity, _epochs, _abUsers, _abDays, _abShare, _abControl, _abSeeds, _abSeedsPower, _parallel, _json })
         {
             Options.Add(option);
         }
@@ -73,7 +74,7 @@ internal sealed class SimulateOnlineCommand : CliCommand
             Diversity = parse.GetValue(_diversity),
             ChallengerShare = parse.GetValue(_abShare),
         };
-        var ab = new OnlineAbSettings(parse.GetValue(_abUsers), parse.GetValue(_abDays), parse.GetRequiredValue(_abControl), parse.GetValue(_abSeeds));
+        var ab = new OnlineAbSettings(parse.GetValue(_abUsers), parse.GetValue(_abDays), parse.GetRequiredValue(_abControl), parse.GetValue(_abSeeds), parse.GetValue(_abSeedsPower));
         var report = await RunSimulationAsync(options, parse.GetValue(_epochs), ab, parse.GetValue(_parallel), output, cancellationToken).ConfigureAwait(false);
         if (parse.GetValue(_json) is { } jsonPath)
         {
@@ -152,6 +153,7 @@ internal sealed class SimulateOnlineCommand : CliCommand
         var runs = new SortedDictionary<string, ArmRun>(StringComparer.Ordinal);
         var abRuns = new SortedDictionary<string, ServedAbRun>(StringComparer.Ordinal);
         var seedRuns = new ServedAbRun[ab.Seeds];
+        var seedBetterRuns = new ServedAbRun[ab.SeedsPower ? ab.Seeds : 0];
         using var slots = new SemaphoreSlim(parallel);
         async Task Job(Func<Task> work)
         {
@@ -213,6 +215,14 @@ internal sealed class SimulateOnlineCommand : CliCommand
                 var run = await world.RunServedAbAsync(identical with { Control = seedConfig, Challenger = seedConfig }, 1, cancellationToken: cancellationToken).ConfigureAwait(false);
                 seedRuns[seed] = run;
                 Print(string.Create(CultureInfo.InvariantCulture, $"A/B identical, seed {options.Seed + 1 + seed}: {Describe(run)}"));
+                if (ab.SeedsPower)
+                {
+                    var seedBaseline = baseline.Clone();
+                    seedBaseline.Seed = seedConfig.Seed;
+                    var betterRun = await world.RunServedAbAsync(better with { Control = seedBaseline, Challenger = seedConfig }, 0, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    seedBetterRuns[seed] = betterRun;
+                    Print(string.Create(CultureInfo.InvariantCulture, $"A/B better, seed {options.Seed + 1 + seed}: {Describe(betterRun)}"));
+                }
             }));
         }
 
@@ -230,7 +240,13 @@ internal sealed class SimulateOnlineCommand : CliCommand
             ab.Seeds,
             seedRuns.Count(r => r.Verdict != ChallengerVerdicts.Inconclusive),
             (double)seedRuns.Count(r => r.Verdict != ChallengerVerdicts.Inconclusive) / ab.Seeds,
-            [.. seedRuns.Select(r => r.Verdict)]);
+            [.. seedRuns.Select(r => r.Verdict)])
+        {
+            BetterDetected = ab.SeedsPower ? seedBetterRuns.Count(r => r.Verdict == ChallengerVerdicts.Better) : null,
+            BetterVerdicts = ab.SeedsPower ? [.. seedBetterRuns.Select(r => r.Verdict)] : null,
+            BetterTrueLifts = ab.SeedsPower ? [.. seedBetterRuns.Select(r => r.TrueLift)] : null,
+            BetterRelativeLifts = ab.SeedsPower ? [.. seedBetterRuns.Select(r => r.RelativeLift)] : null,
+        };
         var abSummary = new OnlineAbSummary(options.ChallengerShare, ab.Users, ab.Days, abRuns["better"], abRuns["identical"], falsePositives);
         var summary = new SortedDictionary<string, object>(StringComparer.Ordinal)
         {
@@ -279,7 +295,7 @@ internal sealed class SimulateOnlineCommand : CliCommand
 }
 
 /// <summary>The A/Bs' settings: their world's users and days, the baseline configuration text and the false-positive seeds.</summary>
-internal sealed record OnlineAbSettings(int Users, int Days, string Control, int Seeds);
+internal sealed record OnlineAbSettings(int Users, int Days, string Control, int Seeds, bool SeedsPower = false);
 
 /// <summary>The simulator's JSON report.</summary>
 internal sealed record OnlineReport(IReadOnlyDictionary<string, object> Summary, OnlineTargets Targets, IReadOnlyList<OnlineDay> Days, double Seconds);
@@ -296,8 +312,21 @@ internal sealed record ExplorationPoint(double Exploration, double Ctr, double C
 /// <summary>The A/Bs: the challenger's share, their world's users and days, the better configuration, the identical one, and the seeds' false positives (when run).</summary>
 internal sealed record OnlineAbSummary(double ChallengerShare, int Users, int Days, ServedAbRun Better, ServedAbRun Identical, AbSeedCheck? FalsePositives);
 
-/// <summary>The identical-configuration A/B on other seeds: how many were not "inconclusive", the rate, and each verdict.</summary>
-internal sealed record AbSeedCheck(int Seeds, int Positives, double Rate, IReadOnlyList<string> Verdicts);
+/// <summary>
+/// The identical-configuration A/B on other seeds: how many were not "inconclusive", the rate, and each verdict; with
+/// <c>--ab-seeds-power</c> also the better-configuration A/B on the same seeds: how many were "better", each verdict,
+/// true lift and measured lift.
+/// </summary>
+internal sealed record AbSeedCheck(int Seeds, int Positives, double Rate, IReadOnlyList<string> Verdicts)
+{
+    public int? BetterDetected { get; init; }
+
+    public IReadOnlyList<string>? BetterVerdicts { get; init; }
+
+    public IReadOnlyList<double>? BetterTrueLifts { get; init; }
+
+    public IReadOnlyList<double>? BetterRelativeLifts { get; init; }
+}
 
 /// <summary>One day: each arm's metrics.</summary>
 internal sealed record OnlineDay(int Day, SortedDictionary<string, OnlineArmMetrics> Arms);
