@@ -28,7 +28,7 @@ internal sealed class SimulateOnlineCommand : CliCommand
     private readonly Option<string> _exploration = new("--exploration") { Description = "Exploration shares to run, comma-separated (0: plain two-tower).", DefaultValueFactory = _ => "0,0.1,0.2" };
     private readonly Option<double> _diversity = CliOptions.Number("--diversity", "The diversity arm's MMR weight.", 0.3, 0.01, 1);
     private readonly Option<int> _epochs = CliOptions.Number("--epochs", "Training epochs each night (the policies' and the A/B challenger's configuration).", 3, 1, 100);
-    private readonly Option<int> _abUsers = CliOptions.Number("--ab-users", "Users of the A/Bs' world.", 4000, 20, 200_000);
+    private readonly Option<int> _abUsers = CliOptions.Number("--ab-users", "Users of the A/Bs' world.", 8000, 20, 200_000);
     private readonly Option<int> _abDays = CliOptions.Number("--ab-days", "Simulated days of each A/B.", 14, 1, 365);
     private readonly Option<double> _abShare = CliOptions.Number("--ab-share", "The challenger's share of users.", 0.1, 0.01, ChallengerPointer.MaxShare);
     private readonly Option<string> _abControl = new("--ab-control") { Description = "The baseline configuration the better A/B's challenger (the policies' configuration) runs against: dim=, hidden=, epochs=, negatives=, history=, comma-separated changes.", DefaultValueFactory = _ => "dim=16,hidden=32" };
