@@ -57,6 +57,9 @@ internal static class AbVerdict
 {
     private const double Z95 = ChallengerComparison.Z95;
 
+    /// <summary>The one-sided z of 80% power.</summary>
+    private const double Z80 = 0.8416212335729143;
+
     public static AbResult Compare(string control, AbArmTraffic controlTraffic, string challenger, AbArmTraffic challengerTraffic)
     {
         var a = controlTraffic.Ctr;
@@ -68,6 +71,13 @@ internal static class AbVerdict
         var verdict = low > 0 ? ChallengerVerdicts.Better : high < 0 ? ChallengerVerdicts.Worse : ChallengerVerdicts.Inconclusive;
         return new AbResult(control, challenger, a, b, controlTraffic.Impressions, challengerTraffic.Impressions, difference, low, high, a == 0 ? 0 : difference / a, verdict);
     }
+
+    /// <summary>
+    /// The smallest lift relative to the control's CTR that this A/B's interval detects with 80% power:
+    /// (z₉₅ + z₈₀)·SE / control CTR, the standard error read back from the interval; null when the control had no click.
+    /// </summary>
+    public static double? MinimumDetectableLift(AbResult result) =>
+        result.ControlCtr == 0 ? null : (Z95 + Z80) * ((result.High - result.Low) / (2 * Z95)) / result.ControlCtr;
 
     private static double RatioVariance(AbArmTraffic traffic)
     {

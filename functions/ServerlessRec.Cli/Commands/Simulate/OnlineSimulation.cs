@@ -29,11 +29,8 @@ internal sealed record OnlineSimulationOptions
     /// <summary>Gets the generated history per user before day 1 (what the first model is trained on).</summary>
     public int WarmEventsPerUser { get; init; } = 15;
 
-    /// <summary>Gets the share of users (by bucket) in an A/B's challenger arm.</summary>
+    /// <summary>Gets the share of users (by their keyed bucket, through the challenger pointer) in an A/B's challenger arm.</summary>
     public double ChallengerShare { get; init; } = 0.1;
-
-    /// <summary>Gets the true CTR lift given to the challenger of the "known lift" A/B.</summary>
-    public double KnownLift { get; init; } = 0.1;
 }
 
 /// <summary>One arm's (or A/B loop's) numbers for one day or the whole run.</summary>
@@ -48,7 +45,7 @@ internal sealed record OnlineArmMetrics(double Ctr, double ExposureGini, double 
 /// <see cref="OnlineMetricsCalculator"/>'s definitions (CTR@10 = clicks / impressions at positions below 10; Gini over
 /// the whole catalog, unexposed items counting 0).
 /// </summary>
-internal sealed class OnlineSimulation
+internal sealed partial class OnlineSimulation
 {
     private const int K = 10;
     private const int PoolSize = 100;
@@ -89,9 +86,6 @@ internal sealed class OnlineSimulation
         new EventFileReader(new EventTypeOptions()).Read(lines, "warm.jsonl", EventFileFormat.JsonLines, new ListSink(_warm), cancellationToken);
     }
 
-    /// <summary>Is user <paramref name="user"/> a challenger of an A/B split (a fixed bucket of its index)?</summary>
-    public bool IsChallenger(int user) => (uint)(user * 2654435761u) % 1000 < _options.ChallengerShare * 1000;
-
     /// <summary>Runs one arm's loop for every day; <paramref name="onDay"/> receives each day's metrics.</summary>
     public ArmRun Run(OnlinePolicy policy, int armIndex, Action<int, OnlineArmMetrics>? onDay = null, CancellationToken cancellationToken = default)
     {
@@ -116,8 +110,7 @@ internal sealed class OnlineSimulation
 
             // Night: the model (and the popularity fallback) retrained on everything logged so far.
             var popularity = Popularity(log);
-            var control = policy.Kind == OnlinePolicyKind.Popularity ? null : Train(log, policy.Control);
-            var challenger = policy.Challenger is null ? control : Train(log, policy.Challenger);
+            var model = policy.Kind == OnlinePolicyKind.Popularity ? null : Train(log, policy.Control);
             var exposure = new long[_options.Items];
             long clicks = 0, impressions = 0;
             var dayStart = _start.AddDays(day - 1);
@@ -128,15 +121,12 @@ internal sealed class OnlineSimulation
                     continue;
                 }
 
-                var isChallenger = policy.IsAb && IsChallenger(u);
-                var model = isChallenger ? challenger : control;
                 if (model is null || !model.Score(u, scores))
                 {
                     popularity.CopyTo(scores, 0);
                 }
 
                 var list = Choose(policy, scores, excluded[u], order, keys, random);
-                var lift = isChallenger ? 1 + policy.ChallengerLift : 1;
                 for (var p = 0; p < list.Count; p++)
                 {
                     var item = list[p];
@@ -146,7 +136,7 @@ internal sealed class OnlineSimulation
                     exposure[item]++;
                     impressions++;
                     userTraffic[u].Impressions++;
-                    if (random.NextDouble() < Math.Min(1, _clicks.Probability(_world.TrueAffinity(u, item), p, before) * lift))
+                    if (random.NextDouble() < Math.Min(1, _clicks.Probability(_world.TrueAffinity(u, item), p, before)))
                     {
                         clicks++;
                         userTraffic[u].Clicks++;
@@ -166,14 +156,7 @@ internal sealed class OnlineSimulation
             onDay?.Invoke(day, metrics);
         }
 
-        var abResult = policy.IsAb
-            ? AbVerdict.Compare(
-                policy.ControlName,
-                new AbArmTraffic([.. Enumerable.Range(0, _options.Users).Where(u => !IsChallenger(u)).Select(u => userTraffic[u])]),
-                policy.ChallengerName,
-                new AbArmTraffic([.. Enumerable.Range(0, _options.Users).Where(IsChallenger).Select(u => userTraffic[u])]))
-            : null;
-        return new ArmRun(days, Metrics(totalExposure, userTraffic.Sum(t => t.Clicks), userTraffic.Sum(t => t.Impressions)), abResult, userTraffic);
+        return new ArmRun(days, Metrics(totalExposure, userTraffic.Sum(t => t.Clicks), userTraffic.Sum(t => t.Impressions)));
     }
 
     private OnlineArmMetrics Metrics(long[] exposure, long clicks, long impressions) => new(
@@ -292,7 +275,7 @@ internal sealed class OnlineSimulation
         }
 
         var result = new TwoTowerTrainer(options).Train(data, ends);
-        return new TrainedModel(data, new TwoTowerScorer(result.Model, data, options));
+        return new TrainedModel(data, result.Model, options);
     }
 
     private static string UserId(int user) => string.Create(CultureInfo.InvariantCulture, $"u{user + 1}");
@@ -310,10 +293,13 @@ internal sealed class OnlineSimulation
         private readonly int[] _worldItemOfRow;
         private readonly float[] _rowScores;
 
-        public TrainedModel(InteractionDataset data, TwoTowerScorer scorer)
+        public TrainedModel(InteractionDataset data, TwoTowerModel model, TwoTowerOptions options)
         {
             _data = data;
-            _session = scorer.CreateSession();
+            Data = data;
+            Model = model;
+            Options = options;
+            _session = new TwoTowerScorer(model, data, options).CreateSession();
             _users = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var u = 0; u < data.UserCount; u++)
             {
@@ -323,6 +309,15 @@ internal sealed class OnlineSimulation
             _worldItemOfRow = [.. data.ItemIds.Select((id, row) => row == 0 ? -1 : ItemIndex(id))];
             _rowScores = new float[data.ItemIds.Count];
         }
+
+        /// <summary>Gets the dataset it was trained on (what an export needs).</summary>
+        public InteractionDataset Data { get; }
+
+        /// <summary>Gets the trained model.</summary>
+        public TwoTowerModel Model { get; }
+
+        /// <summary>Gets the configuration it was trained with.</summary>
+        public TwoTowerOptions Options { get; }
 
         /// <summary>Fills <paramref name="scores"/> (world item order); false when the model does not know the user.</summary>
         public bool Score(int user, float[] scores)
@@ -363,23 +358,13 @@ internal enum OnlinePolicyKind
     TwoTower,
 }
 
-/// <summary>One arm: popularity or two-tower, its reranking, and for an A/B the challenger's model and true lift.</summary>
+/// <summary>One arm: popularity or two-tower (trained with <paramref name="Control"/>) and its reranking.</summary>
 internal sealed record OnlinePolicy(string Name, OnlinePolicyKind Kind, TwoTowerOptions Control)
 {
     public double Diversity { get; init; }
 
     public double Exploration { get; init; }
-
-    public TwoTowerOptions? Challenger { get; init; }
-
-    public double ChallengerLift { get; init; }
-
-    public bool IsAb { get; init; }
-
-    public string ControlName { get; init; } = "control";
-
-    public string ChallengerName { get; init; } = "challenger";
 }
 
-/// <summary>One arm's run: each day's metrics, the whole run's, and an A/B's comparison.</summary>
-internal sealed record ArmRun(IReadOnlyList<OnlineArmMetrics> Days, OnlineArmMetrics Total, AbResult? Ab, IReadOnlyList<(long Clicks, long Impressions)> UserTraffic);
+/// <summary>One arm's run: each day's metrics and the whole run's.</summary>
+internal sealed record ArmRun(IReadOnlyList<OnlineArmMetrics> Days, OnlineArmMetrics Total);
