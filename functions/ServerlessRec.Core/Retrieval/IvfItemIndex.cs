@@ -27,6 +27,13 @@ public sealed class IvfItemIndex : IItemIndex
     // of 64 floats they would add 5% to the int8 codes at 100k items; half of that keeps the index within 1.1×.
     private readonly Half[] _centroids;
     private readonly int[] _listStart;
+    /// <summary>
+    /// The fewest candidates the IVF path re-ranks exactly: twice the exhaustive int8 scan's. The calibration's nprobe counts
+    /// list coverage only, so the int8 ranking inside the probed lists must lose as little as possible on top of it; the
+    /// extra 100 float dot products cost far less than the lists' scan.
+    /// </summary>
+    public const int DefaultMinCandidates = 2 * QuantizedItemIndex.DefaultMinCandidates;
+
     private readonly double _availableShare;
     private readonly Lazy<float> _outlierCosine;
 
@@ -39,7 +46,7 @@ public sealed class IvfItemIndex : IItemIndex
     /// </param>
     /// <param name="maxDegreeOfParallelism">Threads the exhaustive fallback may use; 0 means one per core. <value>The default is 0.</value></param>
     public IvfItemIndex(EmbeddedItemIndex exact, IvfQuantiser quantiser, int nprobe = 0, double minFilterSelectivity = DefaultMinFilterSelectivity, int maxDegreeOfParallelism = 0)
-        : this(exact, HalfPrecision(Checked(exact, quantiser).Centroids), quantiser.Lists, nprobe == 0 ? quantiser.Nprobe : nprobe, minFilterSelectivity, maxDegreeOfParallelism, QuantizedItemIndex.DefaultOversample, QuantizedItemIndex.DefaultMinCandidates)
+        : this(exact, HalfPrecision(Checked(exact, quantiser).Centroids), quantiser.Lists, nprobe == 0 ? quantiser.Nprobe : nprobe, minFilterSelectivity, maxDegreeOfParallelism, QuantizedItemIndex.DefaultOversample, DefaultMinCandidates)
     {
     }
 
@@ -135,8 +142,8 @@ public sealed class IvfItemIndex : IItemIndex
     /// </summary>
     /// <param name="items">The items; same dimension.</param>
     /// <param name="oversample">Candidates kept per requested item before the exact re-rank. <value>The default is 10.</value></param>
-    /// <param name="minCandidates">The fewest candidates re-ranked. <value>The default is 100.</value></param>
-    public IvfItemIndex WithSameLists(EmbeddedItemIndex items, int oversample = QuantizedItemIndex.DefaultOversample, int minCandidates = QuantizedItemIndex.DefaultMinCandidates)
+    /// <param name="minCandidates">The fewest candidates re-ranked. <value>The default is 200.</value></param>
+    public IvfItemIndex WithSameLists(EmbeddedItemIndex items, int oversample = QuantizedItemIndex.DefaultOversample, int minCandidates = DefaultMinCandidates)
     {
         ArgumentNullException.ThrowIfNull(items);
         if (items.Dimensions != _exact.Dimensions)

@@ -104,7 +104,7 @@ public sealed class ChallengerAutoPromotionTests : IDisposable
         var outcome = metadata.ReadOutputAs<RetrainOutcome>()!;
 
         // No user has three positive events: the run itself trains nothing.
-        Assert.Equal("no-data", outcome.Outcome);
+        Assert.Equal(RunOutcome.NoData, outcome.Outcome);
         var record = JsonSerializer.Deserialize<RetrainRunRecord>((await _store.ReadAsync(ContainerNames.Runs, $"{outcome.RunId}.json"))!.Content.Span)!;
         Assert.Null(record.OnlineMetricsError);
         Assert.Null(record.ChallengerPromotionError);

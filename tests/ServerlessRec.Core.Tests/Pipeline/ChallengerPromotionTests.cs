@@ -48,7 +48,7 @@ public sealed class ChallengerPromotionTests : IDisposable
         Assert.Null((await ChallengerPointer.ReadAsync(_store)).Pointer);
         var runId = body.RootElement.GetProperty("runId").GetString()!;
         var record = JsonSerializer.Deserialize<RetrainRunRecord>((await _store.ReadAsync(ContainerNames.Runs, runId + ".json"))!.Content.Span)!;
-        Assert.Equal((ModelActivation.PromotionTrigger, "activated", "v1", "promoted challenger v1 over v2 by alice: CTR up 2 points"), (record.Trigger, record.Outcome, record.Version, record.Reason));
+        Assert.Equal((ModelActivation.PromotionTrigger, RunOutcome.Activated, "v1", "promoted challenger v1 over v2 by alice: CTR up 2 points"), (record.Trigger, record.Outcome, record.Version, record.Reason));
         var status = await CreateSut().GetStatusAsync(runs: 0);
         Assert.Equal(runId, status.LastPromotion!.RunId);
         Assert.Null(status.Challenger);

@@ -283,7 +283,7 @@ internal sealed class IndexBenchmark : IBenchSuite
         var f = BenchMarkdown.F;
         var markdown = new BenchMarkdown(Name, environment, $"{description}, k={k}")
             .Note("Exact = EmbeddedItemIndex (float32 scan, 1 thread); int8 = QuantizedItemIndex (int8 scan, all cores once the codes exceed 16 MB, top max(10·k, 100) re-ranked exactly); int4 = two codes per byte, top max(80·k, 800) re-ranked exactly; "
-                + "IVF = IvfItemIndex (k-means lists, nprobe chosen at build for recall@10 ≥ 0.995 on held-out base items and, for trained models, other users than the measured ones, the probed lists' int8 codes scanned on 1 thread, top max(10·k, 100) re-ranked exactly); no filter. Recall = share of the exact top k an index also returns; IVF × = p50 of int8 (or int4) / p50 of IVF.")
+                + "IVF = IvfItemIndex (k-means lists, nprobe chosen at build for recall@10 ≥ 0.995 on held-out base items and, for trained models, other users than the measured ones, the probed lists' int8 codes scanned on 1 thread, top max(10·k, 200) re-ranked exactly); no filter. Recall = share of the exact top k an index also returns; IVF × = p50 of int8 (or int4) / p50 of IVF.")
             .Note("Queries: held-out item vectors (not in the base) and, for trained models, real users' vectors (stored histories through the ONNX user tower); the IVF recall is also given per kind.")
             .Table(
                 ["source", "items", "dim", "queries (items/users)", "exact p50 ms", "int8 p50 ms", "int8 p99 ms", $"int8 recall@{k}", "int4 p50 ms", "int4 p99 ms", $"int4 recall@{k}", "IVF p50 ms", "IVF p99 ms", $"IVF recall@{k} (items/users)", "nprobe/lists", "IVF × int8", "IVF × int4", "IVF build s (CPU s)", "IVF mem × int8"],
