@@ -9,34 +9,6 @@ using ServerlessRec.Training;
 
 namespace ServerlessRec.Cli.Commands.Simulate;
 
-/// <summary>An A/B of two model configurations: what each arm trains with, and the names the report gives them.</summary>
-internal sealed record AbSpec(string Name, string ControlName, TwoTowerOptions Control, string ChallengerName, TwoTowerOptions Challenger);
-
-/// <summary>
-/// A served A/B's outcome: the arms (users that made a request, CTR@10, impressions), the challenger − control
-/// difference with its 95% interval, the relative lift and the verdict (<see cref="AbVerdict"/>); the smallest relative
-/// lift it detects with 80% power; the challenger's true lift measured from the known affinities; and the share of
-/// requests whose served list was exactly the one the arm's trained model ranks in process.
-/// </summary>
-internal sealed record ServedAbRun(
-    string Control,
-    string Challenger,
-    double Share,
-    int ControlUsers,
-    int ChallengerUsers,
-    double ControlCtr,
-    double ChallengerCtr,
-    long ControlImpressions,
-    long ChallengerImpressions,
-    double Difference,
-    double Low,
-    double High,
-    double RelativeLift,
-    string Verdict,
-    double? MinimumDetectableLift,
-    double TrueLift,
-    double ServedListsMatchingTheTrainer);
-
 /// <summary>The served A/B: both configurations retrained each night and served through <see cref="RecommenderService"/>.</summary>
 internal sealed partial class OnlineSimulation
 {

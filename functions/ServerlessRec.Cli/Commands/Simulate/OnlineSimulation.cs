@@ -6,36 +6,6 @@ using ServerlessRec.Training;
 
 namespace ServerlessRec.Cli.Commands.Simulate;
 
-/// <summary>The closed-loop simulation's settings.</summary>
-internal sealed record OnlineSimulationOptions
-{
-    public int Days { get; init; } = 14;
-
-    public int Users { get; init; } = 2000;
-
-    public int Items { get; init; } = 500;
-
-    public int Seed { get; init; } = 7;
-
-    /// <summary>Gets the exploration shares to run (0 is plain two-tower).</summary>
-    public IReadOnlyList<double> Exploration { get; init; } = [0, 0.1, 0.2];
-
-    /// <summary>Gets the MMR weight of the diversity arm (0: relevance only; 1: categories only).</summary>
-    public double Diversity { get; init; } = 0.3;
-
-    /// <summary>Gets the chance a user visits on a given day.</summary>
-    public double VisitProbability { get; init; } = 0.5;
-
-    /// <summary>Gets the generated history per user before day 1 (what the first model is trained on).</summary>
-    public int WarmEventsPerUser { get; init; } = 15;
-
-    /// <summary>Gets the share of users (by their keyed bucket, through the challenger pointer) in an A/B's challenger arm.</summary>
-    public double ChallengerShare { get; init; } = 0.1;
-}
-
-/// <summary>One arm's (or A/B loop's) numbers for one day or the whole run.</summary>
-internal sealed record OnlineArmMetrics(double Ctr, double ExposureGini, double Coverage, long Impressions, long Clicks);
-
 /// <summary>
 /// The closed-loop simulator behind <c>serverlessrec simulate-online</c>. The generator's synthetic users, whose latent
 /// tastes are known, are shown ten recommendations on each visit and respond through <see cref="OnlineClickModel"/>; their
@@ -350,21 +320,3 @@ internal sealed partial class OnlineSimulation
         }
     }
 }
-
-/// <summary>What an arm recommends with.</summary>
-internal enum OnlinePolicyKind
-{
-    Popularity,
-    TwoTower,
-}
-
-/// <summary>One arm: popularity or two-tower (trained with <paramref name="Control"/>) and its reranking.</summary>
-internal sealed record OnlinePolicy(string Name, OnlinePolicyKind Kind, TwoTowerOptions Control)
-{
-    public double Diversity { get; init; }
-
-    public double Exploration { get; init; }
-}
-
-/// <summary>One arm's run: each day's metrics and the whole run's.</summary>
-internal sealed record ArmRun(IReadOnlyList<OnlineArmMetrics> Days, OnlineArmMetrics Total);

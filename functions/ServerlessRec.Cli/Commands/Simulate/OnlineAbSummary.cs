@@ -1,0 +1,13 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ServerlessRec.Cli.Settings;
+using ServerlessRec.Pipeline;
+using ServerlessRec.Serving;
+using ServerlessRec.Training;
+
+namespace ServerlessRec.Cli.Commands.Simulate;
+
+/// <summary>The A/Bs: the challenger's share, their world's users and days, the better configuration, the identical one, and the seeds' false positives (when run).</summary>
+internal sealed record OnlineAbSummary(double ChallengerShare, int Users, int Days, ServedAbRun Better, ServedAbRun Identical, AbSeedCheck? FalsePositives);

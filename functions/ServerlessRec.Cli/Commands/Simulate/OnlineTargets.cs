@@ -1,0 +1,21 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ServerlessRec.Cli.Settings;
+using ServerlessRec.Pipeline;
+using ServerlessRec.Serving;
+using ServerlessRec.Training;
+
+namespace ServerlessRec.Cli.Commands.Simulate;
+
+/// <summary>The targets, measured.</summary>
+internal sealed record OnlineTargets(
+    double TwoTowerCtrOverPopularity,
+    bool TwoTowerCtrAtLeast2xPopularity,
+    bool ExplorationGiniLastDayAtMostFirst,
+    bool ExplorationCtrWithin10Percent,
+    bool BetterConfigurationTrueLiftAtLeast10Percent,
+    bool BetterConfigurationDetected,
+    bool IdenticalInconclusive,
+    double? IdenticalFalsePositiveRateOverSeeds);
