@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace ServerlessRec.Client;
 
 /// <summary>404: an unknown item, user, run or model version (<see cref="ServerlessRecException.Field"/> says which), or no such route.</summary>

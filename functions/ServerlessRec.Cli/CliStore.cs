@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using ServerlessRec.Azure.Storage;
 using ServerlessRec.Storage;
 
 namespace ServerlessRec.Cli;

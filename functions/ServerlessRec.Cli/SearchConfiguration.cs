@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using ServerlessRec.Azure.Search;
-using ServerlessRec.Cli.Commands;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;

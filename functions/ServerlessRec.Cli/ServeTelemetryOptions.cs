@@ -1,11 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using OpenTelemetry.Exporter;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
-using ServerlessRec.Diagnostics;
-
 namespace ServerlessRec.Cli;
 
 /// <summary>The <c>Telemetry</c> settings of <c>serve</c> (<c>Telemetry__Exporter</c>, <c>Telemetry__OtlpEndpoint</c> or appsettings.json).</summary>

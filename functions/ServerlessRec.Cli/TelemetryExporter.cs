@@ -1,11 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using OpenTelemetry.Exporter;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
-using ServerlessRec.Diagnostics;
-
 namespace ServerlessRec.Cli;
 
 /// <summary>Where <c>serve</c> sends its metrics and traces.</summary>

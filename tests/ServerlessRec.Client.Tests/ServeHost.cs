@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessRec.Cli.Commands;
 using ServerlessRec.Cli.Tests.Commands;
-using ServerlessRec.Client;
 using ServerlessRec.Http;
 using ServerlessRec.Storage;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ServerlessRec.Infra.Tests.Arm;
 
 namespace ServerlessRec.Infra.Tests;

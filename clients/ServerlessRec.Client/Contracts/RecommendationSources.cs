@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace ServerlessRec.Client;
 
 /// <summary>The values of <see cref="RecommendationResponse.Source"/>: a string, so a value added by a newer server still reads.</summary>

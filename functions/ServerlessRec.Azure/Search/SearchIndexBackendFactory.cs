@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Azure;
 using Azure.Core;
-using Azure.Core.Pipeline;
 using Azure.Identity;
 using Azure.Search.Documents;
 using Azure.Search.Documents.Indexes;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using ServerlessRec.Cli.Settings;
 using ServerlessRec.Pipeline;
-using ServerlessRec.Serving;
 
 namespace ServerlessRec.Cli.Commands;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using ServerlessRec.Cli.Settings;
 using ServerlessRec.Http;
 using ServerlessRec.Serving;
-using ServerlessRec.Storage;
 
 namespace ServerlessRec.Cli.Commands;
 

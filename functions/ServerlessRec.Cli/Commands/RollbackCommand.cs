@@ -1,7 +1,6 @@
 using System.CommandLine;
 using ServerlessRec.Cli.Settings;
 using ServerlessRec.Pipeline;
-using ServerlessRec.Serving;
 
 namespace ServerlessRec.Cli.Commands;
 

@@ -1,7 +1,4 @@
-using System.CommandLine;
-using ServerlessRec.Cli.Settings;
 using ServerlessRec.Serving;
-using ServerlessRec.Storage;
 
 namespace ServerlessRec.Cli.Commands;
 

@@ -1,7 +1,3 @@
-using System.CommandLine;
-using System.Text.Json;
-using ServerlessRec.Cli.Settings;
-using ServerlessRec.Http;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
 

@@ -1,5 +1,3 @@
-using ServerlessRec.Storage;
-
 namespace ServerlessRec.Catalog;
 
 /// <summary>What one compaction of the catalog updates did.</summary>

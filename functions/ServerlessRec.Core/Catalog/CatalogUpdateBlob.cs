@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
-using System.Globalization;
 using ServerlessRec.Events;
-using ServerlessRec.Storage;
 
 namespace ServerlessRec.Catalog;
 

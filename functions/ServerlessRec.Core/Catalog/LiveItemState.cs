@@ -1,8 +1,4 @@
 using ServerlessRec.Events;
-using ServerlessRec.Onnx;
-using ServerlessRec.Retrieval;
-using ServerlessRec.Serving;
-using ServerlessRec.Training;
 
 namespace ServerlessRec.Catalog;
 

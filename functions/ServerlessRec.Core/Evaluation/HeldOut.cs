@@ -1,5 +1,3 @@
-using ServerlessRec.Training;
-
 namespace ServerlessRec.Evaluation;
 
 /// <summary>Which held-out event of the split is ranked.</summary>

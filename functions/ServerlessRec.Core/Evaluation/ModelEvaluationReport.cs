@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ServerlessRec.Training;
 
 namespace ServerlessRec.Evaluation;

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace ServerlessRec.Events;
 
 /// <summary>Where one field of a delimited line is.</summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using ServerlessRec.Storage;
-
 namespace ServerlessRec.Events;
 
 /// <summary>A request to seed the users of one API log blob at the next retraining.</summary>

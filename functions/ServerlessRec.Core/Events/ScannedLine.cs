@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace ServerlessRec.Events;
 
 /// <summary>What <see cref="LineScanner.TryReadLine"/> found.</summary>

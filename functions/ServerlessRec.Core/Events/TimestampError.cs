@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-
 namespace ServerlessRec.Events;
 
 /// <summary>Why a timestamp was not accepted.</summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace ServerlessRec.Http;
 
 /// <summary>How the Functions app authorises a caller.</summary>

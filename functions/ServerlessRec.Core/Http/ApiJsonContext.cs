@@ -1,6 +1,5 @@
 using ServerlessRec.Pipeline;
 using System.Text.Json.Serialization;
-using ServerlessRec.Events;
 using ServerlessRec.Serving;
 
 namespace ServerlessRec.Http;

@@ -1,7 +1,4 @@
-using ServerlessRec.Pipeline;
 using System.Text.Json.Serialization;
-using ServerlessRec.Events;
-using ServerlessRec.Serving;
 
 namespace ServerlessRec.Http;
 

@@ -1,9 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using ServerlessRec.Storage;
-
 namespace ServerlessRec.Http;
 
 /// <summary>How far a <c>POST /api/events</c> with an <c>Idempotency-Key</c> got.</summary>

@@ -1,8 +1,3 @@
-using ServerlessRec.Pipeline;
-using System.Text.Json.Serialization;
-using ServerlessRec.Events;
-using ServerlessRec.Serving;
-
 namespace ServerlessRec.Http;
 
 /// <summary>

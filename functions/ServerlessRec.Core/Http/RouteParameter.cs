@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using ServerlessRec.Pipeline;
-using ServerlessRec.Serving;
-
 namespace ServerlessRec.Http;
 
 /// <summary>A query or header parameter of a route (path parameters come from its template).</summary>

@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using ServerlessRec.Pipeline;
-using ServerlessRec.Serving;
-
 namespace ServerlessRec.Http;
 
 /// <summary>Where a documented request parameter is sent.</summary>

@@ -1,7 +1,3 @@
-using System.Text.Json.Serialization;
-using ServerlessRec.Evaluation;
-using ServerlessRec.Events;
-
 namespace ServerlessRec.Onnx;
 
 /// <summary>The SHA-256 and size of one model artefact, checked whenever the artefact is loaded.</summary>

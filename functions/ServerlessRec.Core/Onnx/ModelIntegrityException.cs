@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text.Json;
-using ServerlessRec.Storage;
-
 namespace ServerlessRec.Onnx;
 
 /// <summary>A model artefact is missing, truncated, tampered with, or the export does not match the trainer.</summary>

@@ -1,4 +1,3 @@
-using Onnx;
 using ServerlessRec.Training;
 using static ServerlessRec.Onnx.OnnxGraphBuilder;
 using DataType = Onnx.TensorProto.Types.DataType;

@@ -1,7 +1,3 @@
-using ServerlessRec.Onnx;
-using ServerlessRec.Serving;
-using ServerlessRec.Storage;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>What made a version live, recorded in <c>models/current.json</c>.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json.Serialization;
-using ServerlessRec.Serving;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>The verdicts of a champion/challenger comparison.</summary>

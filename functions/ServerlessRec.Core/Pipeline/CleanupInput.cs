@@ -1,5 +1,3 @@
-using ServerlessRec.Evaluation;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>Input of Cleanup: the retention and the grace period of the previously live version.</summary>

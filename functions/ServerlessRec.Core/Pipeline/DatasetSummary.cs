@@ -1,5 +1,3 @@
-using ServerlessRec.Evaluation;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>Output of BuildDataset.</summary>

@@ -1,5 +1,3 @@
-using ServerlessRec.Evaluation;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>Input of IndexItems: one range of a version's items.</summary>

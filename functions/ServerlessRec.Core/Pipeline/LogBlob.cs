@@ -1,5 +1,3 @@
-using ServerlessRec.Evaluation;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>One log blob to read, with its ETag and whether its users' serving histories need seeding.</summary>

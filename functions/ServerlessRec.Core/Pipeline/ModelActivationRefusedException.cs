@@ -1,13 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using ServerlessRec.Evaluation;
-using ServerlessRec.Onnx;
-using ServerlessRec.Retrieval;
-using ServerlessRec.Serving;
-using ServerlessRec.Storage;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>A kept version cannot be made live: an artefact fails its hash, or its index is missing or incomplete. The message names what failed.</summary>

@@ -1,8 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using ServerlessRec.Evaluation;
 using ServerlessRec.Onnx;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;

@@ -1,12 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using ServerlessRec.Evaluation;
-using ServerlessRec.Onnx;
-using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
-using ServerlessRec.Storage;
 
 namespace ServerlessRec.Pipeline;
 

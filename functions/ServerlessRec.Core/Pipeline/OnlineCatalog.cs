@@ -1,6 +1,3 @@
-using ServerlessRec.Events;
-using ServerlessRec.Serving;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>What the metrics need of a model version's catalog: its size and each item's training popularity.</summary>

@@ -1,6 +1,3 @@
-using ServerlessRec.Events;
-using ServerlessRec.Serving;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>Input of ComputeOnlineMetrics: the run and the window of days before its start.</summary>

@@ -1,6 +1,3 @@
-using ServerlessRec.Events;
-using ServerlessRec.Serving;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>Output of ComputeOnlineMetrics: the groups of a window and what could not be counted.</summary>

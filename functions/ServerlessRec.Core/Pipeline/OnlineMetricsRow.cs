@@ -1,4 +1,3 @@
-using ServerlessRec.Events;
 using ServerlessRec.Serving;
 
 namespace ServerlessRec.Pipeline;

@@ -1,5 +1,3 @@
-using ServerlessRec.Evaluation;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>Input of PurgeForgotten: the run and its "now" (API log blobs of its hour and the hour before are left for the next run).</summary>

@@ -1,6 +1,3 @@
-using ServerlessRec.Serving;
-using ServerlessRec.Training;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>A user left out of a step because of a failure with that user's data.</summary>

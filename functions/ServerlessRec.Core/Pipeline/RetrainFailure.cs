@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.RegularExpressions;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>A failed run in plain words: the step, the cause, and the file, line or user (hashed) when the failure names one.</summary>

@@ -1,5 +1,3 @@
-using ServerlessRec.Evaluation;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>What starts a retraining run. The orchestrator reads no configuration, so the settings travel in the input.</summary>

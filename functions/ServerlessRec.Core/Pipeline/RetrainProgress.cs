@@ -1,5 +1,3 @@
-using ServerlessRec.Evaluation;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>The orchestration's custom status: the run it is and the step it is in (or ended in).</summary>

@@ -1,5 +1,3 @@
-using ServerlessRec.Evaluation;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>What a retraining run did: <c>runs/&lt;runId&gt;.json</c>.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.DurableTask;
-using Microsoft.DurableTask.Client;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>Whether a start request began a run.</summary>

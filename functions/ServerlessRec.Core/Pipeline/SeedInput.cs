@@ -1,5 +1,3 @@
-using ServerlessRec.Evaluation;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>Input of SeedHistories: the run's shards, the lists of users with new bulk events, and the window for the watermark.</summary>

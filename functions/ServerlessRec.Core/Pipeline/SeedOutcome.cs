@@ -1,6 +1,3 @@
-using ServerlessRec.Serving;
-using ServerlessRec.Training;
-
 namespace ServerlessRec.Pipeline;
 
 /// <summary>What <see cref="UserHistorySeeder.SeedUsersAsync"/> did.</summary>

@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
-
 namespace ServerlessRec.Retrieval;
 
 /// <summary>How an <see cref="IvfQuantiser"/> is trained.</summary>

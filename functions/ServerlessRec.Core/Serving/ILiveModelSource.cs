@@ -1,10 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using ServerlessRec.Diagnostics;
-using ServerlessRec.Storage;
-
 namespace ServerlessRec.Serving;
 
 /// <summary>Gives the live model to request handlers.</summary>

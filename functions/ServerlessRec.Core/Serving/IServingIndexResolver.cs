@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ServerlessRec.Retrieval;
 
 namespace ServerlessRec.Serving;

@@ -1,13 +1,4 @@
-using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using ServerlessRec.Diagnostics;
-using ServerlessRec.Events;
-using ServerlessRec.Storage;
 
 namespace ServerlessRec.Serving;
 

@@ -1,8 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using ServerlessRec.Diagnostics;
 using ServerlessRec.Storage;
 
 namespace ServerlessRec.Serving;

@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Numerics.Tensors;
-using ServerlessRec.Diagnostics;
-using ServerlessRec.Catalog;
-using ServerlessRec.Events;
-using ServerlessRec.Retrieval;
-using ServerlessRec.Training;
-
 namespace ServerlessRec.Serving;
 
 /// <summary>The live model is missing or cannot be served; mapped to a 503.</summary>

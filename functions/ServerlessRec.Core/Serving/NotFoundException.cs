@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Numerics.Tensors;
-using ServerlessRec.Diagnostics;
-using ServerlessRec.Catalog;
-using ServerlessRec.Events;
-using ServerlessRec.Retrieval;
-using ServerlessRec.Training;
-
 namespace ServerlessRec.Serving;
 
 /// <summary>An item or user the request names does not exist; mapped to a 404.</summary>

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using ServerlessRec.Onnx;
-using ServerlessRec.Retrieval;
-
 namespace ServerlessRec.Serving;
 
 /// <summary>One entry of the popular list.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json.Serialization;
-using ServerlessRec.Events;
-
 namespace ServerlessRec.Serving;
 
 /// <summary>The arms a response can come from; the online metrics are grouped by arm.</summary>

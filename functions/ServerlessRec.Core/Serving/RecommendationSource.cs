@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using ServerlessRec.Events;
 
 namespace ServerlessRec.Serving;
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using ServerlessRec.Events;
 
 namespace ServerlessRec.Serving;

@@ -1,6 +1,3 @@
-using System.Text.Json.Serialization;
-using ServerlessRec.Events;
-
 namespace ServerlessRec.Serving;
 
 /// <summary>A request that cannot be served as sent; mapped to a 400 problem+json naming <see cref="Field"/>.</summary>

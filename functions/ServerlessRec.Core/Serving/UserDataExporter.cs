@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace ServerlessRec.Serving;
 
 /// <summary>Collects a <see cref="UserDataExport"/> from the history store and the tombstones.</summary>

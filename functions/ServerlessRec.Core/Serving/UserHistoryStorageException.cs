@@ -1,8 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using ServerlessRec.Storage;
-using ServerlessRec.Training;
-
 namespace ServerlessRec.Serving;
 
 /// <summary>A user history could not be read, written or deleted; the message names the user by hash only.</summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace ServerlessRec.Storage;
 
 /// <summary>Which blob store backs ServerlessRec.</summary>

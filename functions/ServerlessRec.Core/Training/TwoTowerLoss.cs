@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace ServerlessRec.Training;
 
 /// <summary>The training loss of the two-tower model.</summary>

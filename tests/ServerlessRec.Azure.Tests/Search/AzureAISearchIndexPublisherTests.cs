@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Azure;
 using ServerlessRec.Azure.Search;
 using ServerlessRec.Retrieval;

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Azure.Core;
-using Azure.Core.Pipeline;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessRec.Azure.Search;
 using ServerlessRec.Events;

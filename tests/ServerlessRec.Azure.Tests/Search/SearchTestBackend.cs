@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Core.Pipeline;
 using ServerlessRec.Azure.Search;
 using ServerlessRec.Retrieval;
 

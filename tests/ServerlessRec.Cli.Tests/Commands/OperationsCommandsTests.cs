@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ServerlessRec.Onnx;
 using ServerlessRec.Serving;
-using ServerlessRec.Storage;
 
 namespace ServerlessRec.Cli.Tests.Commands;
 

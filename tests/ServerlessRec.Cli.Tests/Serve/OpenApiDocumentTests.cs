@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
-using Microsoft.AspNetCore.Builder;
 using ServerlessRec.Http;
 using ServerlessRec.Onnx;
 using ServerlessRec.Pipeline;

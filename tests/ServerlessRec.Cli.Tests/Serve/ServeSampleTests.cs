@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using ServerlessRec.Catalog;
 using ServerlessRec.Cli.Commands;
 using ServerlessRec.Events;
-using ServerlessRec.Http;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Storage;
 

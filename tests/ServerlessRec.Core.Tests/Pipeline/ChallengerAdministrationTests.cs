@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using ServerlessRec.Evaluation;
 using ServerlessRec.Events;
 using ServerlessRec.Onnx;
 using ServerlessRec.Pipeline;

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Time.Testing;
 using ServerlessRec.Core.Tests.Diagnostics;
 using ServerlessRec.Core.Tests.Onnx;
 using ServerlessRec.Diagnostics;
-using ServerlessRec.Evaluation;
 using ServerlessRec.Events;
 using ServerlessRec.Onnx;
 using ServerlessRec.Pipeline;

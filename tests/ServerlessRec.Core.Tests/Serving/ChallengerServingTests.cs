@@ -1,12 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
-using ServerlessRec.Evaluation;
-using ServerlessRec.Events;
-using ServerlessRec.Onnx;
 using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
-using ServerlessRec.Training;
 
 namespace ServerlessRec.Core.Tests.Serving;
 

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessRec.Core.Tests.Events;
 using ServerlessRec.Events;

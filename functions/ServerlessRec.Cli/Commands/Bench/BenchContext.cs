@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace ServerlessRec.Cli.Commands.Bench;
 
 /// <summary>What every suite gets: the clock, where progress lines go, and a scratch folder removed afterwards.</summary>

@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace ServerlessRec.Cli.Commands.Bench;
 
 /// <summary>A suite's result: the object written as <c>bench-NAME.json</c> and its Markdown table.</summary>

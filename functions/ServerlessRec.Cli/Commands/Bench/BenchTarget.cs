@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace ServerlessRec.Cli.Commands.Bench;
 
 /// <summary>A target of the issue and whether this run met it, with the number that decides it.</summary>

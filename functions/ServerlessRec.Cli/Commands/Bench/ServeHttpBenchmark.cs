@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using ServerlessRec.Cli.Settings;
 using ServerlessRec.Events;

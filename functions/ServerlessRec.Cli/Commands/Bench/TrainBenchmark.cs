@@ -4,7 +4,6 @@ using ServerlessRec.Cli.Settings;
 using ServerlessRec.Evaluation;
 using ServerlessRec.Events;
 using ServerlessRec.Pipeline;
-using ServerlessRec.Storage;
 using ServerlessRec.Training;
 
 namespace ServerlessRec.Cli.Commands.Bench;

@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
-
 namespace ServerlessRec.Cli.Commands.Bench;
 
 /// <summary>The layout of a vector file, chosen by its extension.</summary>

@@ -1,5 +1,3 @@
-using ServerlessRec.Pipeline;
-
 namespace ServerlessRec.Cli.Commands.Simulate;
 
 /// <summary>One A/B arm's traffic, per user: clicks and impressions.</summary>

@@ -1,5 +1,3 @@
-using ServerlessRec.Pipeline;
-
 namespace ServerlessRec.Cli.Commands.Simulate;
 
 /// <summary>An A/B comparison: per-arm CTR, the challenger − control difference with its 95 % interval, and the verdict.</summary>

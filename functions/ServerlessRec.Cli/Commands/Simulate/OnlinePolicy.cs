@@ -1,7 +1,3 @@
-using System.Globalization;
-using ServerlessRec.Evaluation;
-using ServerlessRec.Events;
-using ServerlessRec.Pipeline;
 using ServerlessRec.Training;
 
 namespace ServerlessRec.Cli.Commands.Simulate;

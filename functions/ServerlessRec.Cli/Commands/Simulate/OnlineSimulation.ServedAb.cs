@@ -5,7 +5,6 @@ using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
-using ServerlessRec.Training;
 
 namespace ServerlessRec.Cli.Commands.Simulate;
 

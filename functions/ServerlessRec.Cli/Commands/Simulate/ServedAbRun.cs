@@ -1,12 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-using ServerlessRec.Events;
-using ServerlessRec.Onnx;
-using ServerlessRec.Pipeline;
-using ServerlessRec.Retrieval;
-using ServerlessRec.Serving;
-using ServerlessRec.Storage;
-using ServerlessRec.Training;
-
 namespace ServerlessRec.Cli.Commands.Simulate;
 
 /// <summary>
