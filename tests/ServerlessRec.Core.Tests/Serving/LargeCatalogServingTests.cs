@@ -84,14 +84,39 @@ public sealed class LargeCatalogServingTests : IDisposable
     [InlineData(1_000, true)]
     public void SearchIndexFor_QuantiserAndCatalogSize_PicksIvfFromTheConfiguredThreshold(int threshold, bool ivf)
     {
-        var random = new Random(5);
-        var index = new EmbeddedItemIndex("v1", 8, Enumerable.Range(0, 1_000).Select(i => new IndexedItem($"i{i}", Enumerable.Range(0, 8).Select(_ => random.NextSingle() - 0.5f).ToArray(), [], true, 0)).ToArray());
+        var index = ClusteredIndex(1_000);
         var quantiser = IvfQuantiser.Train(index);
 
         var search = ServingModel.SearchIndexFor(index, quantiser, ivfFromItems: threshold);
 
         Assert.Equal(ivf, search is IvfItemIndex);
         Assert.IsNotType<IvfItemIndex>(ServingModel.SearchIndexFor(index, quantiser: null, ivfFromItems: threshold));
+    }
+
+    [Fact]
+    public void SearchIndexFor_VectorsWithoutStructure_ScansExhaustivelyInsteadOfProbingMostLists()
+    {
+        var random = new Random(5);
+        var index = new EmbeddedItemIndex("v1", 32, Enumerable.Range(0, 2_000).Select(i => new IndexedItem($"i{i}", Enumerable.Range(0, 32).Select(_ => random.NextSingle() - 0.5f).ToArray(), [], true, 0)).ToArray());
+        var quantiser = IvfQuantiser.Train(index);
+        Assert.True(quantiser.Nprobe > quantiser.ListCount * ServingModel.MaxIvfProbeShare, $"nprobe {quantiser.Nprobe} of {quantiser.ListCount}");
+
+        Assert.IsNotType<IvfItemIndex>(ServingModel.SearchIndexFor(index, quantiser, ivfFromItems: 2_000));
+        Assert.True(ClusteredQuantiserProbesFewLists());
+    }
+
+    private static bool ClusteredQuantiserProbesFewLists()
+    {
+        var quantiser = IvfQuantiser.Train(ClusteredIndex(1_000));
+        return quantiser.Nprobe <= quantiser.ListCount * ServingModel.MaxIvfProbeShare;
+    }
+
+    /// <summary>Items around 40 well-separated directions, as a trained item tower places them (unlike random vectors).</summary>
+    private static EmbeddedItemIndex ClusteredIndex(int count)
+    {
+        var random = new Random(5);
+        var centres = Enumerable.Range(0, 40).Select(_ => Enumerable.Range(0, 8).Select(_ => (random.NextSingle() - 0.5f) * 4).ToArray()).ToArray();
+        return new EmbeddedItemIndex("v1", 8, Enumerable.Range(0, count).Select(i => new IndexedItem($"i{i}", centres[i % centres.Length].Select(c => c + ((random.NextSingle() - 0.5f) * 0.1f)).ToArray(), [], true, 0)).ToArray());
     }
 
     [Fact]
@@ -115,6 +140,9 @@ public sealed class LargeCatalogServingTests : IDisposable
 
         var data = builder.Build();
         var model = new TwoTowerModel(data.ItemCount, data.FeatureBuckets, options.Dimensions, options.HiddenDimensions, seed: 3);
+        // Without id embeddings each item is its categories' vector: 50 tight groups, as a trained tower makes them, so the
+        // calibrated nprobe covers few lists (an untrained model's random vectors would be served exhaustively).
+        Array.Clear(model.ItemEmbeddings);
         var package = ModelExporter.Export(model, data, options, new EventTypeOptions(), "ivf", TestDatasets.Start, ivfFromItems: 1_000);
         await package.WriteAsync(store);
         await ModelPointer.WriteAsync(store, new ModelPointer { Version = "ivf", ActivatedAt = TestDatasets.Start }, expectedETag: null);
