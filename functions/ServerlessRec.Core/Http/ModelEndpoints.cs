@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ServerlessRec.Pipeline;
+using ServerlessRec.Serving;
 
 namespace ServerlessRec.Http;
 
@@ -57,18 +58,7 @@ public sealed class ModelEndpoints
                 ModelAdministration.ValidateVersion(version);
                 var body = await RequestBody.ReadAsync<ModelActivationRequest>(request, cancellationToken).ConfigureAwait(false);
                 var result = await _administration.ActivateAsync(version, body.RequestedBy, body.Reason, cancellationToken).ConfigureAwait(false);
-                var response = new ModelActivationResponse
-                {
-                    Version = result.Live.Version,
-                    PreviousVersion = result.Live.PreviousVersion,
-                    ActivatedAt = result.Live.ActivatedAt,
-                    Trigger = result.Live.Trigger,
-                    ActivatedBy = result.Live.ActivatedBy,
-                    Reason = result.Live.Reason,
-                    Changed = result.Changed,
-                    RunId = result.RunId,
-                };
-                return Results.Json(response, ApiJsonContext.Default.ModelActivationResponse);
+                return Activation(result.Live, result.Changed, result.RunId);
             },
             _logger);
 
@@ -115,18 +105,23 @@ public sealed class ModelEndpoints
                 ArgumentNullException.ThrowIfNull(request);
                 var body = await RequestBody.ReadAsync<ModelActivationRequest>(request, cancellationToken).ConfigureAwait(false);
                 var result = await _administration.PromoteChallengerAsync(body.RequestedBy, body.Reason, cancellationToken: cancellationToken).ConfigureAwait(false);
-                var response = new ModelActivationResponse
-                {
-                    Version = result.Live.Version,
-                    PreviousVersion = result.Live.PreviousVersion,
-                    ActivatedAt = result.Live.ActivatedAt,
-                    Trigger = result.Live.Trigger,
-                    ActivatedBy = result.Live.ActivatedBy,
-                    Reason = result.Live.Reason,
-                    Changed = result.Changed,
-                    RunId = result.RunId,
-                };
-                return Results.Json(response, ApiJsonContext.Default.ModelActivationResponse);
+                return Activation(result.Live, result.Changed, result.RunId);
             },
             _logger);
+
+    /// <summary>The answer of an activation or a promotion: the live pointer after it.</summary>
+    private static IResult Activation(ModelPointer live, bool changed, string? runId) =>
+        Results.Json(
+            new ModelActivationResponse
+            {
+                Version = live.Version,
+                PreviousVersion = live.PreviousVersion,
+                ActivatedAt = live.ActivatedAt,
+                Trigger = live.Trigger,
+                ActivatedBy = live.ActivatedBy,
+                Reason = live.Reason,
+                Changed = changed,
+                RunId = runId,
+            },
+            ApiJsonContext.Default.ModelActivationResponse);
 }
