@@ -524,6 +524,12 @@ public sealed class LocalFolderBlobStore : IBlobStore
         {
             return null;
         }
+        catch (PathTooLongException)
+        {
+            // A name with a segment longer than the file system allows (255 bytes) cannot have been stored here. Linux
+            // reports it only once the folder above exists, so without this a lookup would fail or not by chance.
+            return null;
+        }
         catch (UnauthorizedAccessException) when (Directory.Exists(path))
         {
             // The path is a folder of blobs below this name, not a blob.

@@ -97,6 +97,20 @@ public sealed class LocalFolderBlobStoreTests : BlobStoreContractTests
     }
 
     [Fact]
+    public async Task ReadAsync_NameSegmentLongerThanTheFileSystemAllowsInAnExistingFolder_IsMissing()
+    {
+        string container = NewContainer();
+        LocalFolderBlobStore store = CreateSut();
+        await store.WriteAsync(container, "users/e4/short.json", Utf8("{}"));
+        string tooLong = "users/e4/" + new string('x', 300) + ".json";
+
+        Assert.Null(await store.ReadAsync(container, tooLong));
+        Assert.Null(await store.OpenReadAsync(container, tooLong));
+        Assert.Null(await store.GetPropertiesAsync(container, tooLong));
+        Assert.False(await store.DeleteAsync(container, tooLong));
+    }
+
+    [Fact]
     public async Task WriteAsync_NameBelowAnExistingBlob_ThrowsIOExceptionNamingBoth()
     {
         string container = NewContainer();
