@@ -554,7 +554,7 @@ public sealed class RetrainActivities
         var (data, _, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
         var split = LeaveLastOutSplit.Create(data);
         var shipped = await ReadCheckpointAsync(input.ShippedCheckpoint).ConfigureAwait(false);
-        var candidate = RankingEvaluator.Evaluate(split, HeldOut.Test, new TwoTowerScorer(shipped.Model, data, _training));
+        var candidate = RankingEvaluator.Evaluate(split, HeldOut.Test, new TwoTowerScorer(shipped.Result, data, _training));
         var popularity = RankingEvaluator.Evaluate(split, HeldOut.Test, new PopularityScorer(data, split.AllButTestEnds));
 
         // The live model is compared on the TEST events it has not trained on (newer than its data
@@ -573,7 +573,7 @@ public sealed class RetrainActivities
             if (fresh.Users.Length >= MinFreshUsers)
             {
                 live = RankingEvaluator.Evaluate(fresh, HeldOut.Test, new ServingModelScorer(liveModel, data));
-                candidateOnFresh = RankingEvaluator.Evaluate(fresh, HeldOut.Test, new TwoTowerScorer(shipped.Model, data, _training));
+                candidateOnFresh = RankingEvaluator.Evaluate(fresh, HeldOut.Test, new TwoTowerScorer(shipped.Result, data, _training));
                 liveNote = $", on {fresh.Users.Length} users with events newer than live {pointer.Version}: candidate {candidateOnFresh.NdcgAt10:F4} vs live {live.NdcgAt10:F4}";
             }
             else
@@ -630,7 +630,7 @@ public sealed class RetrainActivities
             metrics[ModelMetricKeys.Live] = live;
         }
 
-        var package = ModelExporter.Export(final.Model, data, _training, _eventTypes, input.Version, _time.GetUtcNow(), metrics, new Dictionary<string, double> { ["epochs"] = final.Epoch, ["events"] = data.EventCount, ["users"] = data.UserCount }, dataCutoffNotAfter: input.RunStart);
+        var package = ModelExporter.Export(final.Result, data, _training, _eventTypes, input.Version, _time.GetUtcNow(), metrics, new Dictionary<string, double> { ["epochs"] = final.Epoch, ["events"] = data.EventCount, ["users"] = data.UserCount }, dataCutoffNotAfter: input.RunStart);
         package = package with { Manifest = package.Manifest with { CatalogWatermark = catalogWatermark } };
         await package.WriteAsync(_store).ConfigureAwait(false);
         return new ExportResult(input.Version, package.Manifest.ItemCount, package.Manifest.Dimensions);

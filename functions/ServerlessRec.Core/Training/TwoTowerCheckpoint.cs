@@ -7,20 +7,27 @@ namespace ServerlessRec.Training;
 /// A model's parameters and the epoch they belong to, as bytes: what the Train activity writes to Blob Storage
 /// after every epoch, so a retried activity resumes instead of starting over (Adam's moments restart).
 /// </summary>
-public sealed record TwoTowerCheckpoint(TwoTowerModel Model, int Epoch)
+/// <param name="Model">The weights after <paramref name="Epoch"/> (what training continues from).</param>
+/// <param name="Epoch">The epochs done.</param>
+/// <param name="Average">The average of the weights over the epochs (<see cref="TwoTowerOptions.WeightAveraging"/>), or null when not averaging.</param>
+public sealed record TwoTowerCheckpoint(TwoTowerModel Model, int Epoch, TwoTowerModel? Average = null)
 {
     private const uint Magic = 0x54545253; // "SRTT"
     private const int FormatVersion = 1;
+    private const int AveragedFormatVersion = 2;
+
+    /// <summary>Gets the parameters this run yields after <see cref="Epoch"/>: the average when averaging, otherwise the weights.</summary>
+    public TwoTowerModel Result => Average ?? Model;
 
     /// <summary>Serialises the checkpoint (little-endian float32 arrays after a small header).</summary>
     public byte[] ToBytes()
     {
         var m = Model;
-        float[][] arrays = [m.HistoryEmbeddings, m.ItemEmbeddings, m.FeatureEmbeddings, m.W1, m.B1, m.W2, m.B2];
+        float[][] arrays = Average is null ? m.Parameters : [.. m.Parameters, .. Average.Parameters];
         using var stream = new MemoryStream();
         Span<byte> header = stackalloc byte[4 * 7];
         BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
-        BinaryPrimitives.WriteInt32LittleEndian(header[4..], FormatVersion);
+        BinaryPrimitives.WriteInt32LittleEndian(header[4..], Average is null ? FormatVersion : AveragedFormatVersion);
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], m.ItemRows - 1);
         BinaryPrimitives.WriteInt32LittleEndian(header[12..], m.FeatureRows - 1);
         BinaryPrimitives.WriteInt32LittleEndian(header[16..], m.Dimensions);
@@ -39,9 +46,10 @@ public sealed record TwoTowerCheckpoint(TwoTowerModel Model, int Epoch)
     /// <exception cref="InvalidDataException">The bytes are not a checkpoint of this format or are truncated.</exception>
     public static TwoTowerCheckpoint FromBytes(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length < 28 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic || BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]) != FormatVersion)
+        var format = bytes.Length < 28 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic ? 0 : BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]);
+        if (format is not (FormatVersion or AveragedFormatVersion))
         {
-            throw new InvalidDataException("not a ServerlessRec two-tower checkpoint (format 1)");
+            throw new InvalidDataException("not a ServerlessRec two-tower checkpoint (format 1 or 2)");
         }
 
         var model = new TwoTowerModel(
@@ -51,7 +59,8 @@ public sealed record TwoTowerCheckpoint(TwoTowerModel Model, int Epoch)
             BinaryPrimitives.ReadInt32LittleEndian(bytes[20..]),
             seed: 0);
         var epoch = BinaryPrimitives.ReadInt32LittleEndian(bytes[24..]);
-        float[][] arrays = [model.HistoryEmbeddings, model.ItemEmbeddings, model.FeatureEmbeddings, model.W1, model.B1, model.W2, model.B2];
+        var average = format == AveragedFormatVersion ? model.Clone() : null;
+        float[][] arrays = average is null ? model.Parameters : [.. model.Parameters, .. average.Parameters];
         var offset = 28;
         foreach (var array in arrays)
         {
@@ -67,6 +76,6 @@ public sealed record TwoTowerCheckpoint(TwoTowerModel Model, int Epoch)
 
         return offset != bytes.Length
             ? throw new InvalidDataException("the two-tower checkpoint has trailing bytes")
-            : new TwoTowerCheckpoint(model, epoch);
+            : new TwoTowerCheckpoint(model, epoch, average);
     }
 }

@@ -96,6 +96,34 @@ public sealed class TwoTowerModel
         B2.CopyTo(target.B2, 0);
     }
 
+    /// <summary>Every parameter array, in the checkpoint's order.</summary>
+    internal float[][] Parameters => [HistoryEmbeddings, ItemEmbeddings, FeatureEmbeddings, W1, B1, W2, B2];
+
+    /// <summary>A new model of the same shape holding a copy of every parameter.</summary>
+    public TwoTowerModel Clone()
+    {
+        var copy = new TwoTowerModel(ItemRows - 1, FeatureRows - 1, Dimensions, HiddenDimensions, seed: 0);
+        CopyTo(copy);
+        return copy;
+    }
+
+    /// <summary>
+    /// Moves this model (an average of weights) towards <paramref name="weights"/>: every parameter becomes
+    /// <paramref name="decay"/> × itself + (1 − <paramref name="decay"/>) × the weight's.
+    /// </summary>
+    internal void AverageIn(TwoTowerModel weights, float decay)
+    {
+        var averages = Parameters;
+        var current = weights.Parameters;
+        for (var i = 0; i < averages.Length; i++)
+        {
+            // a ← decay·a + (1−decay)·w, written as a ← w + decay·(a − w) in two vector passes.
+            var a = averages[i].AsSpan();
+            System.Numerics.Tensors.TensorPrimitives.Subtract(a, current[i], a);
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(a, decay, current[i], a);
+        }
+    }
+
     /// <summary>Gets the size of the scratch buffer <see cref="UserVector"/> needs.</summary>
     public int UserScratchSize => (2 * Dimensions) + (2 * HiddenDimensions) + Dimensions;
 

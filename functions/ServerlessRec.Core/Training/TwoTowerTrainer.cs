@@ -84,8 +84,8 @@ public sealed class TwoTowerTrainer
 
         if (resume is { Finished: true })
         {
-            // The run had already stopped: its result is the best parameters kept, not another epoch.
-            resume.Best?.CopyTo(model);
+            // The run had already stopped: its result is the best parameters kept (or its last epoch's), not another epoch.
+            (resume.Best ?? resume.Current.Result).CopyTo(model);
             return new TrainingResult(model, resume.Epochs, resume.BestEpoch, total.Elapsed);
         }
 
@@ -128,6 +128,10 @@ public sealed class TwoTowerTrainer
             shuffle.Shuffle(examples);
         }
 
+        // The average of the weights over epochs (null until the first epoch ends, or when not averaging); a checkpoint
+        // written before averaging existed resumes it from its weights.
+        var decay = _options.WeightAveraging;
+        var average = decay > 0f && completedEpochs > 0 ? resume?.Current.Average ?? model.Clone() : null;
         var stopped = false;
         for (var epoch = completedEpochs + 1; epoch <= _options.Epochs && !stopped; epoch++)
         {
@@ -150,7 +154,21 @@ public sealed class TwoTowerTrainer
             }
 
             watch.Stop();
-            var ndcg = validate?.Invoke(model);
+            if (decay > 0f)
+            {
+                if (average is null)
+                {
+                    average = model.Clone();
+                }
+                else
+                {
+                    average.AverageIn(model, decay);
+                }
+            }
+
+            // What this epoch yields (the average when averaging) is what is scored and kept.
+            var result = average ?? model;
+            var ndcg = validate?.Invoke(result);
             var report = new TrainingEpoch(epoch, lossSum / Math.Max(1, batches), examples.Length, examples.Length / watch.Elapsed.TotalSeconds, watch.Elapsed, ndcg);
             epochs.Add(report);
             onEpoch?.Invoke(report);
@@ -163,7 +181,7 @@ public sealed class TwoTowerTrainer
             {
                 best = ndcg.Value;
                 bestEpoch = epoch;
-                bestSnapshot = TwoTowerSnapshot.Capture(model);
+                bestSnapshot = TwoTowerSnapshot.Capture(result);
                 improved = true;
             }
             else if (epoch - bestEpoch >= _options.Patience)
@@ -174,11 +192,20 @@ public sealed class TwoTowerTrainer
             if (onProgress is not null)
             {
                 var finished = stopped || epoch == _options.Epochs;
-                onProgress(new TrainingProgress(new TwoTowerCheckpoint(model, epoch), improved || finished ? bestSnapshot?.ToModel(model) : null, bestEpoch, best, epochs.ToList(), finished));
+                onProgress(new TrainingProgress(new TwoTowerCheckpoint(model, epoch, average), improved || finished ? bestSnapshot?.ToModel(model) : null, bestEpoch, best, epochs.ToList(), finished));
             }
         }
 
-        bestSnapshot?.Restore(model);
+        if (bestSnapshot is not null)
+        {
+            bestSnapshot.Restore(model);
+        }
+        else
+        {
+            // Without validation the run yields its last epoch: the average when averaging.
+            average?.CopyTo(model);
+        }
+
         return new TrainingResult(model, epochs, bestEpoch, total.Elapsed);
     }
 
@@ -220,7 +247,7 @@ public sealed class TwoTowerTrainer
         private TwoTowerSnapshot(float[][] arrays) => _arrays = arrays;
 
         public static TwoTowerSnapshot Capture(TwoTowerModel model) =>
-            new(Parameters(model).Select(p => (float[])p.Clone()).ToArray());
+            new(model.Parameters.Select(p => (float[])p.Clone()).ToArray());
 
         /// <summary>Copies the snapshot into a new model shaped like <paramref name="shape"/> (what a checkpoint of the best epoch holds).</summary>
         public TwoTowerModel ToModel(TwoTowerModel shape)
@@ -232,15 +259,12 @@ public sealed class TwoTowerTrainer
 
         public void Restore(TwoTowerModel model)
         {
-            var target = Parameters(model);
+            var target = model.Parameters;
             for (var i = 0; i < target.Length; i++)
             {
                 _arrays[i].CopyTo(target[i], 0);
             }
         }
-
-        private static float[][] Parameters(TwoTowerModel m) =>
-            [m.HistoryEmbeddings, m.ItemEmbeddings, m.FeatureEmbeddings, m.W1, m.B1, m.W2, m.B2];
     }
 
     /// <summary>Buffers and optimisers of one training run (internal for the gradient tests).</summary>

@@ -223,7 +223,7 @@ public sealed class RetrainActivitiesTests : IDisposable
 
         var trained = await activities.Train(shards);
 
-        var shipped = TwoTowerCheckpoint.FromBytes((await _inner.ReadAsync(ContainerNames.Runs, trained.FinalCheckpoint))!.Content.Span).Model;
+        var shipped = TwoTowerCheckpoint.FromBytes((await _inner.ReadAsync(ContainerNames.Runs, trained.FinalCheckpoint))!.Content.Span).Result;
         var (data, _, _, _) = await activities.LoadAsync(shards.Shards);
         var split = LeaveLastOutSplit.Create(data);
         var refit = GateOptions.Clone();
