@@ -30,7 +30,7 @@ internal static class TrainingFlags
         flags.Add<int>("--negatives", nameof(TwoTowerOptions.SampledNegatives));
         flags.Add<float>("--id-dropout", nameof(TwoTowerOptions.IdDropout));
         flags.Add<float>("--hard-negative-weight", nameof(TwoTowerOptions.HardNegativeWeight));
-        flags.Add<float>("--weight-averaging", nameof(TwoTowerOptions.WeightAveraging));
+        flags.Add<double>("--weight-averaging", nameof(TwoTowerOptions.WeightAveraging));
         flags.Add<int>("--feature-buckets", nameof(TwoTowerOptions.FeatureBuckets));
         flags.Add<float>("--lr", nameof(TwoTowerOptions.LearningRate));
         flags.Add<float>("--weight-decay", nameof(TwoTowerOptions.WeightDecay));

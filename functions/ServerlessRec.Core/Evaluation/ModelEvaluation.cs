@@ -30,9 +30,9 @@ public static class ModelEvaluation
         var modelValidation = RankingEvaluator.Evaluate(split, HeldOut.Validation, new TwoTowerScorer(tuning.Model, data, options));
 
         // Every user's VALIDATION event joins the refit; TEST stays out for the report.
-        var final = protocol.RefitOptions(tuning.BestEpoch);
+        var final = protocol.RefitOptions(tuning.BestEpoch, tuning.BestIsAverage);
         progress?.Invoke($"retraining on TRAIN+VALIDATION for {final.Epochs} epochs");
-        var trained = protocol.Refit(data, split.TrainValidationEnds, tuning.BestEpoch, epoch => progress?.Invoke(FormatEpoch(epoch)), cancellationToken: cancellationToken);
+        var trained = protocol.Refit(data, split.TrainValidationEnds, tuning.BestEpoch, tuning.BestIsAverage, epoch => progress?.Invoke(FormatEpoch(epoch)), cancellationToken: cancellationToken);
 
         return new ModelEvaluationReport
         {

@@ -58,26 +58,35 @@ public sealed class TuneThenRefit
         return data.EventCount <= _options.RefitMaxEvents;
     }
 
-    /// <summary>The refit's options: the tuned options, for <paramref name="bestEpoch"/> epochs (at least one).</summary>
-    public TwoTowerOptions RefitOptions(int bestEpoch)
+    /// <summary>
+    /// The refit's options: the tuned options, for <paramref name="bestEpoch"/> epochs (at least one), yielding the average
+    /// of the weights over epochs only when the tuning kept the average (<paramref name="bestIsAverage"/>).
+    /// </summary>
+    public TwoTowerOptions RefitOptions(int bestEpoch, bool bestIsAverage)
     {
         var refit = _options.Clone();
         refit.Epochs = Math.Max(1, bestEpoch);
+        if (!bestIsAverage)
+        {
+            refit.WeightAveraging = 0;
+        }
+
         return refit;
     }
 
     /// <summary>
     /// Refits: a fresh model trained for <paramref name="bestEpoch"/> epochs on the first <paramref name="refitEnds"/>[u]
-    /// events of each user, with no early stopping. <paramref name="resume"/> and <paramref name="onCheckpoint"/> let a
+    /// events of each user, with no early stopping; it yields the average of the weights when <paramref name="bestIsAverage"/>. <paramref name="resume"/> and <paramref name="onCheckpoint"/> let a
     /// caller persist it after every epoch and continue it after a crash.
     /// </summary>
     public TrainingResult Refit(
         InteractionDataset data,
         ReadOnlySpan<int> refitEnds,
         int bestEpoch,
+        bool bestIsAverage,
         Action<TrainingEpoch>? onEpoch = null,
         TwoTowerCheckpoint? resume = null,
         Action<TwoTowerCheckpoint>? onCheckpoint = null,
         CancellationToken cancellationToken = default) =>
-        new TwoTowerTrainer(RefitOptions(bestEpoch)).Train(data, refitEnds, null, onEpoch, resume, onCheckpoint, cancellationToken);
+        new TwoTowerTrainer(RefitOptions(bestEpoch, bestIsAverage)).Train(data, refitEnds, null, onEpoch, resume, onCheckpoint, cancellationToken);
 }

@@ -462,27 +462,28 @@ public sealed class RetrainActivities
                 result.Epochs.FirstOrDefault(e => e.Epoch == result.BestEpoch)?.ValidationNdcgAt10 ?? 0,
                 result.Epochs.Select(e => e.Loss).ToList(),
                 result.Epochs.Select(e => e.ValidationNdcgAt10 ?? 0).ToList(),
-                result.ExamplesPerSecond);
+                result.ExamplesPerSecond,
+                result.BestIsAverage);
             await _store.WriteAsync(ContainerNames.Runs, tunedInfoBlob, JsonSerializer.SerializeToUtf8Bytes(tuned), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         var protocol = new TuneThenRefit(_training);
         if (!protocol.Refits(data))
         {
-            return new TrainResult(tuned.BestEpoch, tuned.ValidationNdcgAt10, tuned.Losses, tuned.ValidationCurve, tuned.ExamplesPerSecond, tunedBlob, tunedBlob);
+            return new TrainResult(tuned.BestEpoch, tuned.ValidationNdcgAt10, tuned.Losses, tuned.ValidationCurve, tuned.ExamplesPerSecond, tunedBlob, tunedBlob, tuned.Averaged);
         }
 
         var resume = await _store.ReadAsync(ContainerNames.Runs, finalBlob, cancellationToken).ConfigureAwait(false) is { } saved ? TwoTowerCheckpoint.FromBytes(saved.Content.Span) : null;
-        if (resume is null || resume.Epoch < protocol.RefitOptions(tuned.BestEpoch).Epochs)
+        if (resume is null || resume.Epoch < protocol.RefitOptions(tuned.BestEpoch, tuned.Averaged).Epochs)
         {
             // The newest positive of every evaluated user stays out: the gate scores the shipped model on it.
             var ends = split.AllButTestEnds;
             await TrainWritingAsync(
-                (emit, token) => protocol.Refit(data, ends, tuned.BestEpoch, null, resume, checkpoint => emit([(finalBlob, checkpoint.ToBytes())]), token),
+                (emit, token) => protocol.Refit(data, ends, tuned.BestEpoch, tuned.Averaged, null, resume, checkpoint => emit([(finalBlob, checkpoint.ToBytes())]), token),
                 cancellationToken).ConfigureAwait(false);
         }
 
-        return new TrainResult(tuned.BestEpoch, tuned.ValidationNdcgAt10, tuned.Losses, tuned.ValidationCurve, tuned.ExamplesPerSecond, tunedBlob, finalBlob);
+        return new TrainResult(tuned.BestEpoch, tuned.ValidationNdcgAt10, tuned.Losses, tuned.ValidationCurve, tuned.ExamplesPerSecond, tunedBlob, finalBlob, tuned.Averaged);
     }
 
     /// <summary>
@@ -1018,7 +1019,7 @@ public sealed class RetrainActivities
 
     private sealed record TuningState(int BestEpoch, double BestScore, List<TrainingEpoch> Epochs, bool Finished);
 
-    private sealed record TunedInfo(int BestEpoch, double ValidationNdcgAt10, List<double> Losses, List<double> ValidationCurve, double ExamplesPerSecond);
+    private sealed record TunedInfo(int BestEpoch, double ValidationNdcgAt10, List<double> Losses, List<double> ValidationCurve, double ExamplesPerSecond, bool Averaged = false);
 
     /// <summary>
     /// Writes validated events as contract JSON Lines (the compact shard) to a temporary file, so compacting a shard

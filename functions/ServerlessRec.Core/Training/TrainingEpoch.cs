@@ -6,5 +6,9 @@ namespace ServerlessRec.Training;
 /// <param name="Examples">Training examples seen.</param>
 /// <param name="ExamplesPerSecond">Throughput.</param>
 /// <param name="Elapsed">Wall time of the epoch (without validation).</param>
-/// <param name="ValidationNdcgAt10">Validation NDCG@10, when a validation function was given.</param>
-public sealed record TrainingEpoch(int Epoch, double Loss, long Examples, double ExamplesPerSecond, TimeSpan Elapsed, double? ValidationNdcgAt10);
+/// <param name="ValidationNdcgAt10">Validation NDCG@10, when a validation function was given (the better of the weights and their average).</param>
+/// <param name="Averaged">
+/// True when the epoch's result is the average of the weights over epochs (<see cref="TwoTowerOptions.WeightAveraging"/>):
+/// when validating, because the average scored higher than the weights themselves.
+/// </param>
+public sealed record TrainingEpoch(int Epoch, double Loss, long Examples, double ExamplesPerSecond, TimeSpan Elapsed, double? ValidationNdcgAt10, bool Averaged = false);

@@ -130,7 +130,7 @@ public sealed class TwoTowerTrainer
 
         // The average of the weights over epochs (null until the first epoch ends, or when not averaging); a checkpoint
         // written before averaging existed resumes it from its weights.
-        var decay = _options.WeightAveraging;
+        var decay = (float)_options.WeightAveraging;
         var average = decay > 0f && completedEpochs > 0 ? resume?.Current.Average ?? model.Clone() : null;
         var stopped = false;
         for (var epoch = completedEpochs + 1; epoch <= _options.Epochs && !stopped; epoch++)
@@ -162,14 +162,27 @@ public sealed class TwoTowerTrainer
                 }
                 else
                 {
-                    average.AverageIn(model, decay);
+                    average.AverageIn(model, AveragingDecay(decay, epoch));
                 }
             }
 
-            // What this epoch yields (the average when averaging) is what is scored and kept.
-            var result = average ?? model;
-            var ndcg = validate?.Invoke(result);
-            var report = new TrainingEpoch(epoch, lossSum / Math.Max(1, batches), examples.Length, examples.Length / watch.Elapsed.TotalSeconds, watch.Elapsed, ndcg);
+            // When validating, the weights and their average are both candidates of the epoch (the average is the weights
+            // after the first): the average helps a run that has settled and hurts one still far from it (few epochs).
+            // Without validation the run yields its average.
+            var ndcg = validate?.Invoke(model);
+            var useAverage = average is not null && ndcg is null;
+            if (average is not null && ndcg is not null && epoch > 1)
+            {
+                var averaged = validate!(average);
+                if (averaged > ndcg.Value)
+                {
+                    ndcg = averaged;
+                    useAverage = true;
+                }
+            }
+
+            var result = useAverage ? average! : model;
+            var report = new TrainingEpoch(epoch, lossSum / Math.Max(1, batches), examples.Length, examples.Length / watch.Elapsed.TotalSeconds, watch.Elapsed, ndcg, useAverage);
             epochs.Add(report);
             onEpoch?.Invoke(report);
             var improved = false;
@@ -208,6 +221,12 @@ public sealed class TwoTowerTrainer
 
         return new TrainingResult(model, epochs, bestEpoch, total.Elapsed);
     }
+
+    /// <summary>
+    /// The decay of the average at an epoch: <paramref name="decay"/>, ramped in as (epoch − 1) / (epoch + 1) (1/3, 1/2,
+    /// 3/5, …) so the first epochs' weights, far from trained, do not dominate a run of only a few epochs (large data).
+    /// </summary>
+    internal static float AveragingDecay(float decay, int epoch) => Math.Min(decay, (epoch - 1f) / (epoch + 1f));
 
     private static Example[] BuildExamples(InteractionDataset data, ReadOnlySpan<int> userEnds)
     {

@@ -226,8 +226,7 @@ public sealed class RetrainActivitiesTests : IDisposable
         var shipped = TwoTowerCheckpoint.FromBytes((await _inner.ReadAsync(ContainerNames.Runs, trained.FinalCheckpoint))!.Content.Span).Result;
         var (data, _, _, _) = await activities.LoadAsync(shards.Shards);
         var split = LeaveLastOutSplit.Create(data);
-        var refit = GateOptions.Clone();
-        refit.Epochs = trained.BestEpoch;
+        var refit = new TuneThenRefit(GateOptions).RefitOptions(trained.BestEpoch, trained.Averaged);
         var withoutTest = new TwoTowerTrainer(refit).Train(data, split.AllButTestEnds).Model;
         var withTest = new TwoTowerTrainer(refit).Train(data, TestDatasets.AllEvents(data)).Model;
         Assert.Equal(withoutTest.ItemEmbeddings, shipped.ItemEmbeddings);

@@ -98,6 +98,7 @@ public sealed class TwoTowerTrainerTests
     {
         var data = TestDatasets.Clustered(users: 30, items: 20, eventsPerUser: 10, seed: 4);
         var options = SmallOptions(1);
+        options.WeightAveraging = 0f; // one scripted score per epoch
         options.Epochs = 10;
         options.Patience = 2;
         var scores = new Queue<double>([0.1, 0.3, 0.2, 0.25, 0.9, 0.9]);

@@ -19,47 +19,51 @@ public sealed class WeightAveragingTests
 
         var result = new TwoTowerTrainer(Options(3, 0.6f)).Train(data, TestDatasets.AllEvents(data), null, null, null, c => weights.Add(c.Model.Clone()));
 
-        // a1 = w1; a2 = 0.6·a1 + 0.4·w2; a3 = 0.6·a2 + 0.4·w3.
-        var expected = weights[0].W1.Select((w, i) => (0.6f * ((0.6f * w) + (0.4f * weights[1].W1[i]))) + (0.4f * weights[2].W1[i])).ToArray();
+        // The decay ramps in: a1 = w1; a2 = 1/3·a1 + 2/3·w2 (min(0.6, 1/3)); a3 = 0.5·a2 + 0.5·w3 (min(0.6, 2/4)).
+        var expected = weights[0].W1.Select((w, i) => (0.5f * ((w / 3f) + (2f / 3f * weights[1].W1[i]))) + (0.5f * weights[2].W1[i])).ToArray();
         Assert.Equal(3, weights.Count);
         AssertClose(expected, result.Model.W1);
         Assert.NotEqual(weights[2].W1, result.Model.W1);
     }
 
-    [Fact]
-    public void Train_WithValidation_ScoresAndKeepsTheAverageNotTheWeights()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Train_WithValidation_ScoresTheWeightsAndTheAverageAndKeepsTheBetter(bool averageWinsEpoch2)
     {
         var data = TestDatasets.Clustered(users: 30, items: 20, eventsPerUser: 10, seed: 6);
-        var scored = new List<float[]>();
         var checkpoints = new List<TwoTowerCheckpoint>();
-        var epoch = 0;
 
-        // The score rises until epoch 2 and falls after it, so early stopping keeps epoch 2.
+        // Calls per epoch: the weights, then (from epoch 2) their average. Epoch 2 is best, by its average or its weights.
+        var scores = new Queue<double>(averageWinsEpoch2 ? [0.5, 0.5, 0.9, 0.5, 0.1, 0.5, 0.1] : [0.5, 0.6, 0.1, 0.5, 0.1, 0.5, 0.1]);
         var result = new TwoTowerTrainer(Options(4, 0.5f)).Train(
             data,
             TestDatasets.AllEvents(data),
-            model =>
-            {
-                scored.Add((float[])model.B2.Clone());
-                return ++epoch == 2 ? 1.0 : 0.5;
-            },
+            _ => scores.Dequeue(),
             null,
             null,
             progress => checkpoints.Add(progress.Current with { Model = progress.Current.Model.Clone(), Average = progress.Current.Average!.Clone() }));
 
+        Assert.Empty(scores);
         Assert.Equal(2, result.BestEpoch);
-        Assert.All(checkpoints, c => Assert.NotNull(c.Average));
-        for (var i = 0; i < checkpoints.Count; i++)
-        {
-            // After the first epoch the average is the weights; from the second on they differ.
-            Assert.Equal(checkpoints[i].Average!.B2, scored[i]);
-            if (i > 0)
-            {
-                Assert.NotEqual(checkpoints[i].Model.B2, scored[i]);
-            }
-        }
+        Assert.Equal(averageWinsEpoch2, result.BestIsAverage);
+        Assert.Equal([false, averageWinsEpoch2, false, false], result.Epochs.Select(e => e.Averaged));
+        Assert.Equal(averageWinsEpoch2 ? 0.9 : 0.6, result.Epochs[1].ValidationNdcgAt10);
+        Assert.NotEqual(checkpoints[1].Model.W1, checkpoints[1].Average!.W1);
+        Assert.Equal(averageWinsEpoch2 ? checkpoints[1].Average!.W1 : checkpoints[1].Model.W1, result.Model.W1);
+    }
 
-        Assert.Equal(checkpoints[1].Average!.W1, result.Model.W1);
+    [Theory]
+    [InlineData(true, 0.7f)]
+    [InlineData(false, 0f)]
+    public void RefitOptions_AveragesOnlyWhenTheTuningKeptTheAverage(bool bestIsAverage, float expected)
+    {
+        var protocol = new ServerlessRec.Evaluation.TuneThenRefit(new TwoTowerOptions { WeightAveraging = 0.7f });
+
+        var refit = protocol.RefitOptions(5, bestIsAverage);
+
+        Assert.Equal(expected, refit.WeightAveraging);
+        Assert.Equal(5, refit.Epochs);
     }
 
     [Fact]
@@ -97,6 +101,16 @@ public sealed class WeightAveragingTests
         Assert.Null(plain.Average);
         Assert.Same(plain.Model, plain.Result);
     }
+
+    [Theory]
+    [InlineData(0.7f, 2, 1f / 3f)]
+    [InlineData(0.7f, 3, 0.5f)]
+    [InlineData(0.7f, 5, 4f / 6f)]
+    [InlineData(0.7f, 6, 0.7f)]
+    [InlineData(0.7f, 40, 0.7f)]
+    [InlineData(0.2f, 2, 0.2f)]
+    public void AveragingDecay_RampsInAndStopsAtTheConfiguredDecay(float decay, int epoch, float expected) =>
+        Assert.Equal(expected, TwoTowerTrainer.AveragingDecay(decay, epoch), 6);
 
     private static void AssertClose(float[] expected, float[] actual)
     {
