@@ -39,6 +39,7 @@ internal static class TrainingFlags
         flags.Add<int>("--patience", nameof(TwoTowerOptions.Patience));
         flags.Add<int>("--refit-max-events", nameof(TwoTowerOptions.RefitMaxEvents));
         flags.Add<int>("--early-stopping-users", nameof(TwoTowerOptions.EarlyStoppingUsers));
+        flags.Add<int>("--gate-users", nameof(TwoTowerOptions.GateUsers));
         flags.Add<int>("--threads", nameof(TwoTowerOptions.Threads));
         if (seed)
         {

@@ -505,7 +505,7 @@ public sealed class RetrainActivities
             resume = new TrainingProgress(TwoTowerCheckpoint.FromBytes(currentBytes.Content.Span), best, state.BestEpoch, state.BestScore, state.Epochs, state.Finished);
         }
 
-        var sample = EarlyStoppingSample(split, _training.EarlyStoppingUsers, _training.Seed);
+        var sample = UserSample(split, _training.EarlyStoppingUsers, _training.Seed);
         return await TrainWritingAsync(
             (emit, token) => new TuneThenRefit(_training).Tune(
                 data,
@@ -529,8 +529,8 @@ public sealed class RetrainActivities
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The validation users early stopping scores: all of them, or a sample fixed by the seed (the same on a retry).</summary>
-    internal static LeaveLastOutSplit EarlyStoppingSample(LeaveLastOutSplit split, int users, int seed)
+    /// <summary>The users early stopping or the gate scores: all of them, or a sample fixed by the seed (the same on a retry).</summary>
+    internal static LeaveLastOutSplit UserSample(LeaveLastOutSplit split, int users, int seed)
     {
         if (users <= 0 || split.Users.Length <= users)
         {
@@ -555,8 +555,11 @@ public sealed class RetrainActivities
         var (data, _, _, _) = await LoadAsync(input.Shards).ConfigureAwait(false);
         var split = LeaveLastOutSplit.Create(data);
         var shipped = await ReadCheckpointAsync(input.ShippedCheckpoint).ConfigureAwait(false);
-        var candidate = RankingEvaluator.Evaluate(split, HeldOut.Test, new TwoTowerScorer(shipped.Result, data, _training));
-        var popularity = RankingEvaluator.Evaluate(split, HeldOut.Test, new PopularityScorer(data, split.AllButTestEnds));
+
+        // A fixed-seed sample of users (Training:GateUsers) bounds the gate's time, which grows as users × items.
+        var gateUsers = UserSample(split, _training.GateUsers, _training.Seed);
+        var candidate = RankingEvaluator.Evaluate(gateUsers, HeldOut.Test, new TwoTowerScorer(shipped.Result, data, _training));
+        var popularity = RankingEvaluator.Evaluate(gateUsers, HeldOut.Test, new PopularityScorer(data, split.AllButTestEnds));
 
         // The live model is compared on the TEST events it has not trained on (newer than its data
         // cutoff), with the candidate scored on the same users; otherwise it would win on events it memorised.
@@ -570,7 +573,8 @@ public sealed class RetrainActivities
             using var liveModel = await ServingModel.LoadAsync(_store, pointer.Version).ConfigureAwait(false);
             var cutoff = LiveDataCutoff(liveModel.Manifest);
             // Only targets count: users whose held-out item repeats their history would be scored on no one.
-            var fresh = split.Subset(i => data.EventTimes[split.TestEvent[i]] > cutoff && RankingEvaluator.IsTarget(data, data.UserOffsets[split.Users[i]], split.TestEvent[i]));
+            // Chosen among all users (so a sample never leaves too few), then sampled like the gate's.
+            var fresh = UserSample(split.Subset(i => data.EventTimes[split.TestEvent[i]] > cutoff && RankingEvaluator.IsTarget(data, data.UserOffsets[split.Users[i]], split.TestEvent[i])), _training.GateUsers, _training.Seed);
             if (fresh.Users.Length >= MinFreshUsers)
             {
                 live = RankingEvaluator.Evaluate(fresh, HeldOut.Test, new ServingModelScorer(liveModel, data));

@@ -126,11 +126,21 @@ public sealed class TwoTowerOptions
     /// <summary>
     /// Gets or sets how many validation users (a fixed-seed sample) the retraining's early stopping scores after each
     /// epoch; 0 scores every user. Ranking all items for every user each epoch grows as users × items; the promotion
-    /// gate still scores every user once.
+    /// gate scores its own sample (<see cref="GateUsers"/>).
     /// </summary>
     /// <value>The default is 5,000 users.</value>
     [Range(0, int.MaxValue)]
     public int EarlyStoppingUsers { get; set; } = 5_000;
+
+    /// <summary>
+    /// Gets or sets how many users (a fixed-seed sample) the retraining's promotion gate scores on TEST, for the candidate
+    /// and popularity, and at most as many of the users the live comparison uses; 0 scores every user. The gate ranks
+    /// every item for every user, so its time grows as users × items: at 100k users and 1M items, all users took over
+    /// an hour on 2 cores, past the Functions timeout.
+    /// </summary>
+    /// <value>The default is 20,000 users (a standard error of about 0.001 on NDCG@10).</value>
+    [Range(0, int.MaxValue)]
+    public int GateUsers { get; set; } = 20_000;
 
     /// <summary>Gets or sets the number of epochs without validation improvement before training stops.</summary>
     /// <value>The default is 3.</value>

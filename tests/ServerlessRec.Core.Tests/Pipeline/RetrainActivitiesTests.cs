@@ -217,6 +217,27 @@ public sealed class RetrainActivitiesTests : IDisposable
     }
 
     [Fact]
+    public async Task Evaluate_GateUsersBelowTheUserCount_ScoresCandidateAndPopularityOnTheSameFixedSample()
+    {
+        var (activities, shards, _) = await GateRunAsync();
+        var trained = await activities.Train(shards);
+        var sampled = GateOptions.Clone();
+        sampled.GateUsers = 15;
+        var gateOnSample = new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), sampled, new EventTypeOptions(), _time);
+
+        var all = await activities.Evaluate(new EvaluateInput("r1", shards.Shards, trained.FinalCheckpoint, PromotionMargin: 0.01));
+        var sample = await gateOnSample.Evaluate(new EvaluateInput("r1", shards.Shards, trained.FinalCheckpoint, PromotionMargin: 0.01));
+
+        var shipped = TwoTowerCheckpoint.FromBytes((await _inner.ReadAsync(ContainerNames.Runs, trained.FinalCheckpoint))!.Content.Span).Result;
+        var (data, _, _, _) = await activities.LoadAsync(shards.Shards);
+        var users = RetrainActivities.UserSample(LeaveLastOutSplit.Create(data), 15, sampled.Seed);
+        Assert.Equal(40, all.Candidate.Users);
+        Assert.Equal(15, sample.Candidate.Users);
+        Assert.Equal(15, sample.Popularity.Users);
+        Assert.Equal(RankingEvaluator.Evaluate(users, HeldOut.Test, new TwoTowerScorer(shipped, data, sampled)).NdcgAt10, sample.Candidate.NdcgAt10);
+    }
+
+    [Fact]
     public async Task Train_Refit_IsTrainedOnEveryEventButEachUsersTestEvent()
     {
         var (activities, shards, _) = await GateRunAsync();
@@ -269,14 +290,14 @@ public sealed class RetrainActivitiesTests : IDisposable
     }
 
     [Fact]
-    public void EarlyStoppingSample_MoreValidationUsersThanTheSample_IsAFixedSampleOfThatSize()
+    public void UserSample_MoreUsersThanTheSample_IsAFixedSampleOfThatSize()
     {
         var data = TestDatasets.Clustered(users: 200, items: 30, eventsPerUser: 6, seed: 9);
         var split = LeaveLastOutSplit.Create(data);
 
-        var first = RetrainActivities.EarlyStoppingSample(split, users: 50, seed: 42);
-        var again = RetrainActivities.EarlyStoppingSample(split, users: 50, seed: 42);
-        var all = RetrainActivities.EarlyStoppingSample(split, users: 0, seed: 42);
+        var first = RetrainActivities.UserSample(split, users: 50, seed: 42);
+        var again = RetrainActivities.UserSample(split, users: 50, seed: 42);
+        var all = RetrainActivities.UserSample(split, users: 0, seed: 42);
 
         Assert.Equal(200, split.Users.Length);
         Assert.Equal(50, first.Users.Length);
