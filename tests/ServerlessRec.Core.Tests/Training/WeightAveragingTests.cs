@@ -112,6 +112,15 @@ public sealed class WeightAveragingTests
     public void AveragingDecay_RampsInAndStopsAtTheConfiguredDecay(float decay, int epoch, float expected) =>
         Assert.Equal(expected, TwoTowerTrainer.AveragingDecay(decay, epoch), 6);
 
+    [Fact]
+    public void FormatEpoch_SaysWhenTheEpochsScoreIsTheAverages()
+    {
+        var weights = new TrainingEpoch(3, 1.5, 100, 1000, TimeSpan.FromSeconds(1), 0.07);
+
+        Assert.DoesNotContain("averaged", ServerlessRec.Evaluation.ModelEvaluation.FormatEpoch(weights), StringComparison.Ordinal);
+        Assert.EndsWith("validation NDCG@10 0.0700 (weights averaged over epochs)", ServerlessRec.Evaluation.ModelEvaluation.FormatEpoch(weights with { Averaged = true }), StringComparison.Ordinal);
+    }
+
     private static void AssertClose(float[] expected, float[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);
