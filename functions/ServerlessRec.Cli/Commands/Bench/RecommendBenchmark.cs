@@ -74,16 +74,22 @@ internal sealed class RecommendBenchmark : IBenchSuite
 
                 // The first call loads the model (vectors, codes, towers): warm up past it and into the optimised JIT tier.
                 await ServeHttpBenchmark.LoadAsync(client, i => (address, bodies[i % bodies.Length]), 1, WarmUpCalls, cancellationToken).ConfigureAwait(false);
+                // What the measured pass allocated and collected, server and client together (one process): tail latency
+                // follows the collections.
+                var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                int[] collectionsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
                 var load = await ServeHttpBenchmark.LoadAsync(client, i => (address, bodies[(i + WarmUpCalls) % bodies.Length]), 1, calls, cancellationToken).ConfigureAwait(false);
+                var allocatedPerCall = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)calls;
+                var collections = new GcCollections(GC.CollectionCount(0) - collectionsBefore[0], GC.CollectionCount(1) - collectionsBefore[1], GC.CollectionCount(2) - collectionsBefore[2]);
                 await app.StopAsync(cancellationToken).ConfigureAwait(false);
                 if (load.Errors > 0)
                 {
                     throw new InvalidDataException($"{load.Errors} of {load.Requests} recommendations failed on the {name} store; first: {load.FirstError}");
                 }
 
-                var result = new StoreResult(name, items, calls, load.LatencyMs, load.RequestsPerSecond);
+                var result = new StoreResult(name, items, calls, load.LatencyMs, load.RequestsPerSecond, allocatedPerCall, collections);
                 results.Add(result);
-                context.Progress(Name, string.Create(CultureInfo.InvariantCulture, $"{name}, {items:N0} items: p50 {load.LatencyMs.P50:F2} ms, p99 {load.LatencyMs.P99:F2} ms, p99.9 {load.LatencyMs.P999:F2} ms ({calls:N0} calls, 1 client)"));
+                context.Progress(Name, string.Create(CultureInfo.InvariantCulture, $"{name}, {items:N0} items: p50 {load.LatencyMs.P50:F2} ms, p99 {load.LatencyMs.P99:F2} ms, p99.9 {load.LatencyMs.P999:F2} ms ({calls:N0} calls, 1 client; {allocatedPerCall / 1024:N0} KiB allocated per call, GCs gen0/1/2 {collections.Gen0}/{collections.Gen1}/{collections.Gen2})"));
             }
         }
 
@@ -95,14 +101,17 @@ internal sealed class RecommendBenchmark : IBenchSuite
         var markdown = new BenchMarkdown(Name, environment, $"{items:N0} items, {users:N0} users, 1 client")
             .Note("`POST /api/recommendations` (k=10, no explain; 25% send 3 recentEvents) to `serve`'s Kestrel app in the same process, one call at a time after a warm-up: the stored history read, time decay and event weights, the ONNX user tower, the compressed scan the live model serves from (int4 from 500k items), and the JSON, timed by the client from request to full body. The model is untrained (the cost does not depend on the weights).")
             .Table(
-                ["store", "items", "calls", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "calls/s"],
-                results.Select(r => (IReadOnlyList<string>)[r.Store, f(r.Items, 0), f(r.Calls, 0), f(r.LatencyMs.P50), f(r.LatencyMs.P99), f(r.LatencyMs.P999), f(r.LatencyMs.Max), f(r.CallsPerSecond, 0)]))
+                ["store", "items", "calls", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "calls/s", "KiB allocated per call", "GCs gen0/1/2"],
+                results.Select(r => (IReadOnlyList<string>)[r.Store, f(r.Items, 0), f(r.Calls, 0), f(r.LatencyMs.P50), f(r.LatencyMs.P99), f(r.LatencyMs.P999), f(r.LatencyMs.Max), f(r.CallsPerSecond, 0), f(r.AllocatedBytesPerCall / 1024, 0), $"{r.Collections.Gen0}/{r.Collections.Gen1}/{r.Collections.Gen2}"]))
             .Targets(targets)
             .ToString();
         return new BenchSuiteResult(Name, report, markdown);
     }
 
-    private sealed record StoreResult(string Store, int Items, int Calls, LatencySummary LatencyMs, double CallsPerSecond);
+    private sealed record StoreResult(string Store, int Items, int Calls, LatencySummary LatencyMs, double CallsPerSecond, double AllocatedBytesPerCall, GcCollections Collections);
+
+    /// <summary>Garbage collections per generation during a measured pass.</summary>
+    private sealed record GcCollections(int Gen0, int Gen1, int Gen2);
 
     private sealed record RecommendReport(BenchEnvironment Environment, IReadOnlyList<StoreResult> Results, IReadOnlyList<BenchTarget> Targets);
 }

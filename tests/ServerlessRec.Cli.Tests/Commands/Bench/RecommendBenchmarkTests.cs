@@ -39,11 +39,15 @@ public sealed class RecommendBenchmarkTests(AzuriteFixture azurite) : IDisposabl
         {
             Assert.Equal(30, r.GetProperty("LatencyMs").GetProperty("Count").GetInt32());
             Assert.True(r.GetProperty("LatencyMs").GetProperty("P50").GetDouble() > 0);
+            // Each call allocates at least its request and response bodies; collections are counted per generation.
+            Assert.True(r.GetProperty("AllocatedBytesPerCall").GetDouble() > 1000);
+            Assert.True(r.GetProperty("Collections").GetProperty("Gen0").GetInt32() >= 0);
         });
 
         // The Azurite run served the model it wrote there: its pointer names the bench's version.
         Assert.True(await service.GetBlobContainerClient(ContainerNames.Models).ExistsAsync());
         var markdown = await File.ReadAllTextAsync(Path.Combine(output, "bench-recommend.md"));
         Assert.Contains("through RecommenderService (Azure Blob (connection string))", markdown, StringComparison.Ordinal);
+        Assert.Contains("KiB allocated per call", markdown, StringComparison.Ordinal);
     }
 }
