@@ -87,13 +87,12 @@ public sealed class TwoTowerModel
             throw new ArgumentException("the target model has another shape", nameof(target));
         }
 
-        HistoryEmbeddings.CopyTo(target.HistoryEmbeddings, 0);
-        ItemEmbeddings.CopyTo(target.ItemEmbeddings, 0);
-        FeatureEmbeddings.CopyTo(target.FeatureEmbeddings, 0);
-        W1.CopyTo(target.W1, 0);
-        B1.CopyTo(target.B1, 0);
-        W2.CopyTo(target.W2, 0);
-        B2.CopyTo(target.B2, 0);
+        var source = Parameters;
+        var destination = target.Parameters;
+        for (var i = 0; i < source.Length; i++)
+        {
+            source[i].CopyTo(destination[i], 0);
+        }
     }
 
     /// <summary>Every parameter array, in the checkpoint's order.</summary>

@@ -121,7 +121,8 @@ public sealed class TwoTowerTrainer
         var shuffle = new Random(_options.Seed ^ 0x5bd1e995);
         double best = resume?.BestScore ?? double.NegativeInfinity;
         var bestEpoch = resume?.BestEpoch ?? completedEpochs;
-        TwoTowerSnapshot? bestSnapshot = resume?.Best is { } resumedBest ? TwoTowerSnapshot.Capture(resumedBest) : null;
+        // A copy of the best epoch's parameters (the weights or their average).
+        var bestParameters = resume?.Best?.Clone();
         for (var skipped = 0; skipped < completedEpochs; skipped++)
         {
             // Replay the shuffles of the epochs already done, so a resumed run sees the same order.
@@ -194,7 +195,7 @@ public sealed class TwoTowerTrainer
             {
                 best = ndcg.Value;
                 bestEpoch = epoch;
-                bestSnapshot = TwoTowerSnapshot.Capture(result);
+                bestParameters = result.Clone();
                 improved = true;
             }
             else if (epoch - bestEpoch >= _options.Patience)
@@ -205,13 +206,13 @@ public sealed class TwoTowerTrainer
             if (onProgress is not null)
             {
                 var finished = stopped || epoch == _options.Epochs;
-                onProgress(new TrainingProgress(new TwoTowerCheckpoint(model, epoch, average), improved || finished ? bestSnapshot?.ToModel(model) : null, bestEpoch, best, epochs.ToList(), finished));
+                onProgress(new TrainingProgress(new TwoTowerCheckpoint(model, epoch, average), improved || finished ? bestParameters?.Clone() : null, bestEpoch, best, epochs.ToList(), finished));
             }
         }
 
-        if (bestSnapshot is not null)
+        if (bestParameters is not null)
         {
-            bestSnapshot.Restore(model);
+            bestParameters.CopyTo(model);
         }
         else
         {
@@ -257,34 +258,6 @@ public sealed class TwoTowerTrainer
 
     /// <summary>One next-item example: the user's first event, the target event and the end of the user's training range (absolute indices).</summary>
     internal readonly record struct Example(int UserStart, int Target, int UserEnd);
-
-    /// <summary>A copy of a model's parameters (the best epoch's).</summary>
-    private sealed class TwoTowerSnapshot
-    {
-        private readonly float[][] _arrays;
-
-        private TwoTowerSnapshot(float[][] arrays) => _arrays = arrays;
-
-        public static TwoTowerSnapshot Capture(TwoTowerModel model) =>
-            new(model.Parameters.Select(p => (float[])p.Clone()).ToArray());
-
-        /// <summary>Copies the snapshot into a new model shaped like <paramref name="shape"/> (what a checkpoint of the best epoch holds).</summary>
-        public TwoTowerModel ToModel(TwoTowerModel shape)
-        {
-            var copy = new TwoTowerModel(shape.ItemRows - 1, shape.FeatureRows - 1, shape.Dimensions, shape.HiddenDimensions, seed: 0);
-            Restore(copy);
-            return copy;
-        }
-
-        public void Restore(TwoTowerModel model)
-        {
-            var target = model.Parameters;
-            for (var i = 0; i < target.Length; i++)
-            {
-                _arrays[i].CopyTo(target[i], 0);
-            }
-        }
-    }
 
     /// <summary>Buffers and optimisers of one training run (internal for the gradient tests).</summary>
     /// <remarks>
