@@ -24,6 +24,7 @@ internal static class TrainingFlags
         flags.Add<double>("--half-life-days", nameof(TwoTowerOptions.DecayHalfLifeDays));
         flags.Add<double>("--session-gap-minutes", nameof(TwoTowerOptions.SessionGapMinutes));
         flags.Add<int>("--session-max", nameof(TwoTowerOptions.SessionMaxEvents));
+        flags.Add<double>("--session-position-decay", nameof(TwoTowerOptions.SessionPositionDecay));
         flags.Add<float>("--temperature", nameof(TwoTowerOptions.Temperature));
         flags.Add("--loss", nameof(TwoTowerOptions.Loss), ParseLoss, "softmax|sigmoid");
         flags.AddOffSwitch("--no-logq", nameof(TwoTowerOptions.LogQCorrection));

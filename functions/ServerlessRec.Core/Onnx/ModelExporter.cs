@@ -73,6 +73,7 @@ public static class ModelExporter
             DecayHalfLifeDays = options.DecayHalfLifeDays,
             SessionGapMinutes = options.SessionGapMinutes,
             SessionMaxEvents = options.SessionMaxEvents,
+            SessionPositionDecay = options.SessionPositionDecay,
             Temperature = options.Temperature,
             FeatureBuckets = data.FeatureBuckets,
             MaxFeaturesPerItem = maxFeatures,

@@ -73,6 +73,10 @@ public sealed record ModelManifest
     [JsonPropertyName("sessionMaxEvents")]
     public required int SessionMaxEvents { get; init; }
 
+    /// <summary>Gets the short-term pool's position factor (1, even, in manifests written before it existed).</summary>
+    [JsonPropertyName("sessionPositionDecay")]
+    public double SessionPositionDecay { get; init; } = 1.0;
+
     /// <summary>Gets the softmax temperature the model was trained with (score = dot product / temperature).</summary>
     [JsonPropertyName("temperature")]
     public required float Temperature { get; init; }

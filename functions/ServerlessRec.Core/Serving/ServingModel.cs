@@ -353,6 +353,7 @@ public sealed class ServingModel : IDisposable
         DecayHalfLifeDays = manifest.DecayHalfLifeDays,
         SessionGapMinutes = manifest.SessionGapMinutes,
         SessionMaxEvents = manifest.SessionMaxEvents,
+        SessionPositionDecay = manifest.SessionPositionDecay,
     });
 
     private static long LowerQuartileOf(IReadOnlyList<ModelItem> items)

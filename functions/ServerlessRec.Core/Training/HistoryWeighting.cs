@@ -4,7 +4,7 @@ namespace ServerlessRec.Training;
 
 /// <summary>
 /// Turns a user's history (oldest first) into the two pooling weights the user tower reads: the
-/// long-term pool (event weight × time decay) and the short-term pool (the current session). Training
+/// long-term pool (event weight × time decay) and the short-term pool (the current session, weighted by position). Training
 /// and serving both call this, so a user's vector is computed the same way in both.
 /// </summary>
 public sealed class HistoryWeighting
@@ -13,6 +13,7 @@ public sealed class HistoryWeighting
     private readonly double _decayPerSecond;
     private readonly long _sessionGapSeconds;
     private readonly int _sessionMaxEvents;
+    private readonly float _sessionPositionDecay;
 
     /// <summary>Creates the weighting for the given options.</summary>
     public HistoryWeighting(TwoTowerOptions options)
@@ -21,6 +22,7 @@ public sealed class HistoryWeighting
         _decayPerSecond = Math.Log(2.0) / (options.DecayHalfLifeDays * 86400.0);
         _sessionGapSeconds = (long)Math.Round(options.SessionGapMinutes * 60.0);
         _sessionMaxEvents = options.SessionMaxEvents;
+        _sessionPositionDecay = (float)options.SessionPositionDecay;
         HistoryLength = options.HistoryLength;
     }
 
@@ -62,6 +64,7 @@ public sealed class HistoryWeighting
         }
 
         var inSession = 0;
+        var position = 1f;
         for (var i = n - 1; i >= 0 && inSession < _sessionMaxEvents; i--)
         {
             if (i < n - 1 && times[i + 1] - times[i] > _sessionGapSeconds)
@@ -71,7 +74,8 @@ public sealed class HistoryWeighting
 
             if (eventWeights[i] > 0f)
             {
-                sessionWeights[i] = eventWeights[i];
+                sessionWeights[i] = eventWeights[i] * position;
+                position *= _sessionPositionDecay;
                 inSession++;
             }
         }

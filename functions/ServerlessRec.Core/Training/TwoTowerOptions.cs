@@ -42,6 +42,14 @@ public sealed class TwoTowerOptions
     [Range(1, 4096)]
     public int SessionMaxEvents { get; set; } = 10;
 
+    /// <summary>
+    /// Gets or sets how the short-term pool weighs its events by position: the newest positive counts its event weight,
+    /// the one before it this factor times its weight, the next the factor squared, and so on. 1 weighs the session evenly.
+    /// </summary>
+    /// <value>The default is 0.7: the last three or four items carry most of the session.</value>
+    [Range(0.01, 1.0)]
+    public double SessionPositionDecay { get; set; } = 0.7;
+
     /// <summary>Gets or sets the softmax temperature.</summary>
     /// <value>The default is 0.1.</value>
     [Range(0.001, 10.0)]

@@ -45,6 +45,19 @@ public sealed class ModelPackageTests : IDisposable
     }
 
     [Fact]
+    public void Manifest_WrittenBeforeSessionPositionDecayExisted_ReadsAsAnEvenSession()
+    {
+        var manifest = ExportSmall().Manifest with { SessionPositionDecay = 0.5 };
+        var json = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(manifest))!.AsObject();
+        Assert.Equal(0.5, System.Text.Json.JsonSerializer.Deserialize<ModelManifest>(json.ToJsonString())!.SessionPositionDecay);
+
+        json.Remove("sessionPositionDecay");
+        var older = System.Text.Json.JsonSerializer.Deserialize<ModelManifest>(json.ToJsonString())!;
+
+        Assert.Equal(1.0, older.SessionPositionDecay);
+    }
+
+    [Fact]
     public async Task ReadAsync_WrittenPackage_RoundTrips()
     {
         var store = new LocalFolderBlobStore(new StorageOptions { LocalRoot = _root });

@@ -41,7 +41,7 @@ public sealed class HistoryParityTests : IDisposable
         var data = builder.Build();
         var options = new TwoTowerOptions
         {
-            Dimensions = 8, HiddenDimensions = 8, HistoryLength = 6, SessionMaxEvents = 3, SessionGapMinutes = 30,
+            Dimensions = 8, HiddenDimensions = 8, HistoryLength = 6, SessionMaxEvents = 3, SessionGapMinutes = 30, SessionPositionDecay = 0.6,
             BatchSize = 32, Epochs = 1, Threads = 1, SampledNegatives = 4, FeatureBuckets = 16,
         };
         var model = new TwoTowerTrainer(options).Train(data, TestDatasets.AllEvents(data)).Model;

@@ -4,7 +4,7 @@ namespace ServerlessRec.Core.Tests.Training;
 
 public sealed class HistoryWindowTests
 {
-    private static readonly HistoryWindow Window = new(new TwoTowerOptions { HistoryLength = 3, SessionMaxEvents = 10 });
+    private static readonly HistoryWindow Window = new(new TwoTowerOptions { HistoryLength = 3, SessionMaxEvents = 10, SessionPositionDecay = 1 });
 
     [Fact]
     public void Fill_NegativesZeroWeightsAndUnknownItems_TakeNoSlot()

@@ -14,6 +14,7 @@ public sealed class TwoTowerOptionsTests
         Assert.Equal(100, options.HistoryLength);
         Assert.Equal(30.0, options.DecayHalfLifeDays);
         Assert.Equal(30.0, options.SessionGapMinutes);
+        Assert.Equal(0.7, options.SessionPositionDecay);
         Assert.Equal(0.1f, options.Temperature);
         Assert.Equal(TwoTowerLoss.InBatchSoftmax, options.Loss);
         Assert.True(options.LogQCorrection);
@@ -23,6 +24,8 @@ public sealed class TwoTowerOptionsTests
     [Theory]
     [InlineData(nameof(TwoTowerOptions.Dimensions), 0)]
     [InlineData(nameof(TwoTowerOptions.HistoryLength), 0)]
+    [InlineData(nameof(TwoTowerOptions.SessionPositionDecay), 0.0)]
+    [InlineData(nameof(TwoTowerOptions.SessionPositionDecay), 1.5)]
     [InlineData(nameof(TwoTowerOptions.Temperature), 0f)]
     [InlineData(nameof(TwoTowerOptions.IdDropout), 1.5f)]
     [InlineData(nameof(TwoTowerOptions.BatchSize), 1)]
