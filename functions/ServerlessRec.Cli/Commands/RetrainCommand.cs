@@ -87,7 +87,7 @@ internal sealed class RetrainCommand : CliCommand
 
             if (record.Training is { } t)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  training: best epoch {t.BestEpoch}{(t.Averaged ? " (weights averaged over epochs)" : string.Empty)}, validation NDCG@10 {t.ValidationNdcgAt10:F4}, {t.ExamplesPerSecond:N0} examples/s"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  training: best epoch {t.BestEpoch}{(t.Averaged ? TrainingEpoch.AveragedLabel : string.Empty)}, validation NDCG@10 {t.ValidationNdcgAt10:F4}, {t.ExamplesPerSecond:N0} examples/s"));
             }
 
             if (record.LiveComparisonSkipped is { } skipped)

@@ -50,5 +50,5 @@ public static class ModelEvaluation
     /// <summary>Formats one epoch's progress line.</summary>
     public static string FormatEpoch(TrainingEpoch epoch) =>
         $"epoch {epoch.Epoch,3}: loss {epoch.Loss:F4}, {epoch.ExamplesPerSecond:N0} examples/s, {epoch.Elapsed.TotalSeconds:F1} s"
-        + (epoch.ValidationNdcgAt10 is { } ndcg ? $", validation NDCG@10 {ndcg:F4}{(epoch.Averaged ? " (weights averaged over epochs)" : string.Empty)}" : string.Empty);
+        + (epoch.ValidationNdcgAt10 is { } ndcg ? $", validation NDCG@10 {ndcg:F4}{(epoch.Averaged ? TrainingEpoch.AveragedLabel : string.Empty)}" : string.Empty);
 }

@@ -11,4 +11,8 @@ namespace ServerlessRec.Training;
 /// True when the epoch's result is the average of the weights over epochs (<see cref="TwoTowerOptions.WeightAveraging"/>):
 /// when validating, because the average scored higher than the weights themselves.
 /// </param>
-public sealed record TrainingEpoch(int Epoch, double Loss, long Examples, double ExamplesPerSecond, TimeSpan Elapsed, double? ValidationNdcgAt10, bool Averaged = false);
+public sealed record TrainingEpoch(int Epoch, double Loss, long Examples, double ExamplesPerSecond, TimeSpan Elapsed, double? ValidationNdcgAt10, bool Averaged = false)
+{
+    /// <summary>What progress output appends to a validation score that is the average's (<see cref="Averaged"/>).</summary>
+    public const string AveragedLabel = " (weights averaged over epochs)";
+}
