@@ -98,9 +98,20 @@ public sealed class BenchCommandTests : IDisposable
         Assert.True(results[2].GetProperty("ExtrapolatedEpochSeconds").GetDouble() > 0);
         Assert.Contains("EXTRAPOLATED", output, StringComparison.Ordinal);
 
-        // The verdict times what retraining does: the patience epochs, each epoch's validation and the all-user
-        // evaluation, not only the epochs up to the best one.
+        // The verdict times what retraining does: the patience epochs, each epoch's validation and the gate's
+        // evaluation, not only the epochs up to the best one. The gate ranks Training:GateUsers users (here fewer
+        // exist, so all) three times: the candidate, then the live model and the candidate on fresh users.
         var plateauRun = results[1];
+        var gateUsers = new ServerlessRec.Training.TwoTowerOptions().GateUsers;
+        foreach (var row in new[] { results[1], results[2] })
+        {
+            var gate = row.GetProperty("Gate");
+            var users = row.GetProperty("Users").GetInt32();
+            Assert.True(users < gateUsers);
+            Assert.InRange(gate.GetProperty("Users").GetInt32(), (users / 2) + 1, users);
+            Assert.Equal(3L * gate.GetProperty("Users").GetInt32(), gate.GetProperty("Rankings").GetInt64());
+        }
+
         Assert.True(plateauRun.GetProperty("RetrainSeconds").GetDouble() >= plateauRun.GetProperty("TrainSeconds").GetDouble() + plateauRun.GetProperty("GateEvaluationSeconds").GetDouble() - 1e-9);
         var sampled = results[2];
         var patience = new ServerlessRec.Training.TwoTowerOptions().Patience;
