@@ -168,7 +168,7 @@ internal sealed class TrainBenchmark : IBenchSuite
             cancellationToken: cancellationToken);
         var total = watch.Elapsed.TotalSeconds;
         var validationPerEpoch = Math.Max(0, total - result.Epochs.Sum(e => e.Elapsed.TotalSeconds)) / result.Epochs.Count;
-        var (gateSeconds, gateRankings) = GateSeconds(split, data, result.Model, options);
+        var (gateSeconds, gateWork) = GateSeconds(split, data, result.Model, options);
         var best = Math.Max(1, result.BestEpoch);
         var plateau = result.Epochs.Count > best || result.Epochs.Count < settings.MaxEpochs;
         if (!plateau)
@@ -178,7 +178,7 @@ internal sealed class TrainBenchmark : IBenchSuite
 
         return new TrainResult(
             label, data.UserCount, data.ItemCount, data.EventCount, loadSeconds, result.Epochs[0].Examples, result.ExamplesPerSecond, result.Epochs.Count, best,
-            result.Epochs[best - 1].ValidationNdcgAt10, plateau, elapsedAtEpoch[best - 1], total, null, null, validationPerEpoch, gateSeconds, gateRankings, total + gateSeconds, heap, BenchEnvironment.PeakWorkingSetMB());
+            result.Epochs[best - 1].ValidationNdcgAt10, plateau, elapsedAtEpoch[best - 1], total, null, null, validationPerEpoch, gateSeconds, gateWork, total + gateSeconds, heap, BenchEnvironment.PeakWorkingSetMB());
     }
 
     private TrainResult MeasureSample(BenchContext context, string label, InteractionDataset data, double loadSeconds, TwoTowerOptions options, Settings settings, TrainResult? plateauRun, CancellationToken cancellationToken)
@@ -200,14 +200,14 @@ internal sealed class TrainBenchmark : IBenchSuite
         var epochSeconds = examples / result.ExamplesPerSecond;
         var trainSeconds = watch.Elapsed.TotalSeconds;
 
-        var (gateSeconds, gateRankings) = GateSeconds(split, data, result.Model, options);
+        var (gateSeconds, gateWork) = GateSeconds(split, data, result.Model, options);
         double? retrain = plateauRun?.BestEpoch is { } e && plateauRun.ValidationSecondsPerEpoch is { } v
             ? ((e + options.Patience) * (epochSeconds + v)) + gateSeconds
             : null;
-        context.Progress(Name, $"{label}: one epoch ≈ {epochSeconds:F0} s (extrapolated); the gate's evaluation ≈ {gateSeconds:F0} s ({gateRankings.Rankings:N0} user rankings, timed on up to {GateSampleUsers:N0} users)");
+        context.Progress(Name, $"{label}: one epoch ≈ {epochSeconds:F0} s (extrapolated); the gate's evaluation ≈ {gateSeconds:F0} s ({gateWork.Rankings:N0} user rankings, timed on up to {GateSampleUsers:N0} users)");
         return new TrainResult(
             label, data.UserCount, data.ItemCount, data.EventCount, loadSeconds, examples, result.ExamplesPerSecond, 0, null, null, false, null, trainSeconds,
-            epochSeconds, plateauRun?.BestEpoch is { } b ? b * epochSeconds : null, plateauRun?.ValidationSecondsPerEpoch, gateSeconds, gateRankings, retrain, heap, BenchEnvironment.PeakWorkingSetMB());
+            epochSeconds, plateauRun?.BestEpoch is { } b ? b * epochSeconds : null, plateauRun?.ValidationSecondsPerEpoch, gateSeconds, gateWork, retrain, heap, BenchEnvironment.PeakWorkingSetMB());
     }
 
     /// <summary>
