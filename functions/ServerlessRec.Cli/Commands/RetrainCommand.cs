@@ -53,7 +53,7 @@ internal sealed class RetrainCommand : CliCommand
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
         // The host creates activities per call; they share this run's dataset through one cache.
         var datasets = new RetrainDatasetCache();
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, training, eventTypes, timeProvider, datasets: datasets)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, training, eventTypes, timeProvider, datasets: datasets)), new DurableTaskTestHostOptions { Port = LoopbackPort.Free() }, cancellationToken).ConfigureAwait(false);
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, RetrainInput.From("cli", retrain, timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         output.WriteLine($"retraining {id} started (index: {(search.Provider == SearchProviderKind.AzureAISearch ? search.Endpoint : "embedded")})");
         var watch = System.Diagnostics.Stopwatch.StartNew();

@@ -167,7 +167,7 @@ internal sealed class ServeCommand : CliCommand
         builder.Services.AddSingleton(publisher);
         // Activities are created by the engine, outside DI: they take the app's telemetry once the app is built.
         IServiceProvider? services = null;
-        builder.Services.AddInMemoryDurableTask(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, trainingOptions, types, timeProvider, services?.GetService<ServerlessRecTelemetry>(), datasets: services?.GetService<RetrainDatasetCache>())));
+        builder.Services.AddInMemoryDurableTask(tasks => tasks.AddRetrain(() => new RetrainActivities(store, publisher, trainingOptions, types, timeProvider, services?.GetService<ServerlessRecTelemetry>(), datasets: services?.GetService<RetrainDatasetCache>())), new InMemoryDurableTaskOptions { Port = LoopbackPort.Free() });
 
         builder.Services.AddSingleton(new ServeEdgeMiddleware.HostPolicy(urls));
 

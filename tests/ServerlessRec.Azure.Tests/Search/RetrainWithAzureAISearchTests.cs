@@ -7,6 +7,7 @@ using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
+using ServerlessRec.Tests.Durable;
 using ServerlessRec.Training;
 
 namespace ServerlessRec.Azure.Tests.Search;
@@ -40,7 +41,7 @@ public sealed class RetrainWithAzureAISearchTests : IAsyncLifetime
         publisher ??= SearchTestBackend.Publisher(_service);
         var training = new TwoTowerOptions { Dimensions = 16, HiddenDimensions = 32, Epochs = 4, Patience = 2, Threads = 2, SampledNegatives = 64 };
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, publisher, training, new EventTypeOptions(), time, datasets: datasets)); });
+        await using var host = await TestDurableHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, publisher, training, new EventTypeOptions(), time, datasets: datasets)); });
         var input = RetrainInput.From("test", new RetrainOptions { ItemsPerIndexActivity = 120, FirstRetryInterval = TimeSpan.FromMilliseconds(20), MaxAttempts = 2 }, time.GetUtcNow());
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, input);
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);

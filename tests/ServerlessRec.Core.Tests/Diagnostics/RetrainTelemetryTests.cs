@@ -13,6 +13,7 @@ using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
+using ServerlessRec.Tests.Durable;
 using ServerlessRec.Training;
 
 namespace ServerlessRec.Core.Tests.Diagnostics;
@@ -56,7 +57,7 @@ public sealed class RetrainTelemetryTests : IDisposable
         var time = new FakeTimeProvider(Now);
 
         RetrainOutcome outcome;
-        await using (var host = await DurableTaskTestHost.StartAsync(
+        await using (var host = await TestDurableHost.StartAsync(
             tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), time, _telemetry, datasets: datasets)); },
             new DurableTaskTestHostOptions { ConfigureServices = services => services.AddLogging(logging => logging.AddProvider(logs)) }))
         {

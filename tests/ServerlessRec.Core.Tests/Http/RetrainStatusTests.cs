@@ -12,6 +12,7 @@ using ServerlessRec.Http;
 using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Storage;
+using ServerlessRec.Tests.Durable;
 using ServerlessRec.Training;
 
 namespace ServerlessRec.Core.Tests.Http;
@@ -43,7 +44,7 @@ public sealed class RetrainStatusTests : IDisposable
     private static RetrainInput Input() => RetrainInput.From("test", new RetrainOptions { MaxAttempts = 1, FirstRetryInterval = TimeSpan.FromMilliseconds(20) }, new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
 
     private Task<DurableTaskTestHost> StartHostAsync() =>
-        DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), new FakeTimeProvider(), datasets: datasets)); });
+        TestDurableHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), new FakeTimeProvider(), datasets: datasets)); });
 
     private static async Task<(int Status, JsonElement Body)> GetStatusAsync(DurableTaskClient client, string instanceId)
     {

@@ -8,6 +8,7 @@ using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
+using ServerlessRec.Tests.Durable;
 using ServerlessRec.Training;
 
 namespace ServerlessRec.Core.Tests.Pipeline;
@@ -97,7 +98,7 @@ public sealed class ChallengerAutoPromotionTests : IDisposable
     private async Task<(RetrainOutcome Outcome, RetrainRunRecord Record)> RunAsync(bool autoPromote)
     {
         var options = new RetrainOptions { AutoPromoteChallenger = autoPromote, ChallengerMinImpressions = 100, FirstRetryInterval = TimeSpan.FromMilliseconds(20) };
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), _time)));
+        await using var host = await TestDurableHost.StartAsync(tasks => tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), _time)));
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, RetrainInput.From("test", options, Now));
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);

@@ -5,6 +5,7 @@ using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessRec.Events;
 using ServerlessRec.Retrieval;
+using ServerlessRec.Tests.Durable;
 using ServerlessRec.Training;
 using ServerlessRec.Core.Tests.Storage;
 using ServerlessRec.Pipeline;
@@ -212,7 +213,7 @@ public sealed class ForgottenEventPurgerTests : IDisposable
         await _local.WriteAsync(ContainerNames.Events, "2026/01/10/08/bulk-1.jsonl", Encoding.UTF8.GetBytes(Bob1 + AliceBefore + Bob2));
         await ForgetAsync("alice");
         var time = new FakeTimeProvider(RunStart);
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_local, new EmbeddedItemIndexPublisher(_local), new TwoTowerOptions(), new EventTypeOptions(), time, datasets: datasets)); });
+        await using var host = await TestDurableHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_local, new EmbeddedItemIndexPublisher(_local), new TwoTowerOptions(), new EventTypeOptions(), time, datasets: datasets)); });
         var input = RetrainInput.From("test", new RetrainOptions { WindowDays = 0, FirstRetryInterval = TimeSpan.FromMilliseconds(20) }, RunStart);
 
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, input);
@@ -238,7 +239,7 @@ public sealed class ForgottenEventPurgerTests : IDisposable
         await ForgetAsync("alice");
         _store.Fail("storage outage on log writes", c => c.Operation == BlobOperation.Write && c.Container == ContainerNames.Events);
         var time = new FakeTimeProvider(RunStart);
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), time, datasets: datasets)); });
+        await using var host = await TestDurableHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), time, datasets: datasets)); });
         var input = RetrainInput.From("test", new RetrainOptions { WindowDays = 0, FirstRetryInterval = TimeSpan.FromMilliseconds(20) }, RunStart);
 
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, input);

@@ -10,6 +10,7 @@ using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
+using ServerlessRec.Tests.Durable;
 using ServerlessRec.Training;
 
 namespace ServerlessRec.Core.Tests.Pipeline;
@@ -37,7 +38,7 @@ public sealed class OnlineMetricsRetrainTests : IDisposable
     private async Task<RetrainOutcome> RunAsync(RetrainOptions options)
     {
         var time = new FakeTimeProvider(Now);
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), time, _telemetry, datasets: datasets)); });
+        await using var host = await TestDurableHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), new TwoTowerOptions(), new EventTypeOptions(), time, _telemetry, datasets: datasets)); });
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, RetrainInput.From("test", options, Now));
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);

@@ -11,6 +11,7 @@ using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
+using ServerlessRec.Tests.Durable;
 using ServerlessRec.Training;
 
 namespace ServerlessRec.Core.Tests.Pipeline;
@@ -85,7 +86,7 @@ public sealed class RetrainFaultTests : IDisposable
     private async Task<(RetrainOutcome? Outcome, OrchestrationMetadata Metadata)> RunAsync()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), Training(), new EventTypeOptions(), time, datasets: datasets)); });
+        await using var host = await TestDurableHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), Training(), new EventTypeOptions(), time, datasets: datasets)); });
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, Input());
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
         return (metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RetrainOutcome>() : null, metadata);

@@ -7,6 +7,7 @@ using ServerlessRec.Pipeline;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
 using ServerlessRec.Storage;
+using ServerlessRec.Tests.Durable;
 using ServerlessRec.Training;
 
 namespace ServerlessRec.Core.Tests.Pipeline;
@@ -41,7 +42,7 @@ public sealed class RetrainOrchestrationTests : IDisposable
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
         publisher ??= new EmbeddedItemIndexPublisher(_store);
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, publisher, training, new EventTypeOptions(), time, datasets: datasets)); });
+        await using var host = await TestDurableHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, publisher, training, new EventTypeOptions(), time, datasets: datasets)); });
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainOrchestration.Name, input ?? Input());
         var metadata = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
         var outcome = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RetrainOutcome>()! : new RetrainOutcome("", RunOutcome.Failed, null, metadata.FailureDetails?.ErrorMessage);
@@ -172,7 +173,7 @@ public sealed class RetrainOrchestrationTests : IDisposable
     {
         await GenerateAsync(seed: 6);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var host = await DurableTaskTestHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), Training(), new EventTypeOptions(), time, datasets: datasets)); });
+        await using var host = await TestDurableHost.StartAsync(tasks => { var datasets = new RetrainDatasetCache(); tasks.AddRetrain(() => new RetrainActivities(_store, new EmbeddedItemIndexPublisher(_store), Training(), new EventTypeOptions(), time, datasets: datasets)); });
 
         using var scheduler = new RetrainScheduler();
 

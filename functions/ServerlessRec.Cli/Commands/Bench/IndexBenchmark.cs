@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
-using System.Net;
 using ServerlessRec.Cli.Settings;
 using ServerlessRec.Retrieval;
 using ServerlessRec.Serving;
@@ -201,7 +199,7 @@ internal sealed class IndexBenchmark : IBenchSuite
             return store;
         }
 
-        var arguments = DemoArguments(root, items, FreePort());
+        var arguments = DemoArguments(root, items, LoopbackPort.Free());
         context.Progress(Name, $"no cached model of {items:N0} items: training one (serverlessrec {string.Join(' ', arguments)})");
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (string.Equals(Path.GetFileNameWithoutExtension(Environment.ProcessPath), "dotnet", StringComparison.OrdinalIgnoreCase))
@@ -242,13 +240,6 @@ internal sealed class IndexBenchmark : IBenchSuite
         "--events", Math.Clamp(items * 15L, 10_000, 3_000_000).ToString(CultureInfo.InvariantCulture),
         "--epochs", "2",
     ];
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private async Task<BenchSuiteResult> RunAsync(BenchContext context, IReadOnlyList<Func<CancellationToken, Task<Workload>>> sources, int k, string? saveTo, string description, CancellationToken cancellationToken)
     {

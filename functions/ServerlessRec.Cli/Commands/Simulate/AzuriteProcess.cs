@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace ServerlessRec.Cli.Commands.Simulate;
@@ -35,7 +33,7 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         var script = FindScript() ?? throw new CliUsageException(
             "--store azurite needs Azurite from tests/azurite (run: npm ci --prefix tests/azurite) in this folder or one above it.");
         var data = Directory.CreateTempSubdirectory("serverlessrec-simulate-azurite-").FullName;
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var start = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
@@ -99,12 +97,5 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         }
 
         return null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
