@@ -5,9 +5,9 @@ namespace ServerlessRec.Cli;
 
 /// <summary>A loopback TCP port that is free now, chosen by the operating system.</summary>
 /// <remarks>
-/// The in-process Durable Task host otherwise picks a random port in 30000–40000 without checking it, which overlaps
-/// Linux's ephemeral range: a busy machine (or parallel test runs) then fails to start with "address already in use".
-/// A port the kernel hands out for a bind to port 0 is free at that moment.
+/// The in-process Durable Task host otherwise listens on a random port in 30000–40000 (its documented default), a range
+/// that overlaps Linux's ephemeral ports: on a busy machine, or with parallel test runs, the start then fails with
+/// "address already in use" (seen in CI). A port the kernel hands out for a bind to port 0 is free at that moment.
 /// </remarks>
 internal static class LoopbackPort
 {

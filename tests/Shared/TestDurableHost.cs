@@ -6,9 +6,10 @@ using Microsoft.DurableTask.Testing;
 namespace ServerlessRec.Tests.Durable;
 
 /// <summary>
-/// Starts the in-process Durable Task test host on a loopback port the kernel reports free. Left alone, the host picks a
-/// random port in 30000–40000 without checking it, which overlaps Linux's ephemeral ports and the other hosts that
-/// parallel tests start ("address already in use").
+/// Starts the in-process Durable Task test host on a loopback port the kernel reports free. Left alone, the host listens
+/// on a random port in 30000–40000 (its documented default), which can be taken by an ephemeral port or by a host that
+/// a parallel test started ("address already in use"). The same as <c>LoopbackPort</c> in the CLI, which tests of Core
+/// cannot reference.
 /// </summary>
 internal static class TestDurableHost
 {
